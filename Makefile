@@ -1,0 +1,45 @@
+# Resident help line: `make run` and `make test` are the whole set-up on a fresh machine.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-stamp
+
+.PHONY: setup run console test test-fast bench lint format clean migrate
+
+$(STAMP): pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --disable-pip-version-check --upgrade pip
+	$(PY) -m pip install -q --disable-pip-version-check -e '.[dev]'
+	@touch $(STAMP)
+
+setup: $(STAMP)
+
+## Start the bot: the console simulator on SQLite when BOT_TOKEN is not set.
+run: setup
+	@mkdir -p data
+	$(PY) -m bot run
+
+console: setup
+	@mkdir -p data
+	$(PY) -m bot console
+
+## Every test: SQLite always, PostgreSQL when reachable (required when CI=true).
+test: setup
+	$(PY) -m pytest -q -rs
+
+bench: setup
+	$(PY) -m benchmarks
+
+lint: setup
+	$(PY) -m ruff check bot tests benchmarks
+	$(PY) -m mypy
+
+format: setup
+	$(PY) -m ruff check --fix bot tests benchmarks
+	$(PY) -m ruff format bot tests benchmarks
+
+migrate: setup
+	$(PY) -m bot db upgrade
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,168 @@
+"""The application factory: builds every service once and wires them together. No globals.
+
+Services receive the `App` and reach their collaborators through it (`app.tickets`,
+`app.notices`, ...), which keeps construction order free of cycles.
+A transport attaches a `Sender` to `app.outbox` and feeds `Incoming`s to `app.handle`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from sqlalchemy.exc import IntegrityError
+
+from bot.config import Settings
+from bot.core.actions import SendText
+from bot.core.clock import Clock, SystemClock
+from bot.core.incoming import Incoming
+from bot.delivery.outbox import Outbox
+from bot.storage.db import Database
+from bot.storage.models import ProcessedUpdate
+from bot.texts import Texts
+
+if TYPE_CHECKING:
+    from bot.flows.engine import FlowEngine
+    from bot.handlers import Router
+    from bot.intents import Classifier
+    from bot.notices.service import NoticeService
+    from bot.profiles import ProfileService
+    from bot.scheduling.scheduler import JobScheduler
+    from bot.tickets.service import TicketService
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(eq=False)
+class App:
+    settings: Settings
+    clock: Clock
+    db: Database
+    texts: Texts
+    classifier: Classifier
+    outbox: Outbox
+    profiles: ProfileService = field(init=False)
+    flows: FlowEngine = field(init=False)
+    tickets: TicketService = field(init=False)
+    notices: NoticeService = field(init=False)
+    scheduler: JobScheduler = field(init=False)
+    router: Router = field(init=False)
+    _background: list[asyncio.Task[None]] = field(default_factory=list, init=False)
+    _stop: asyncio.Event = field(default_factory=asyncio.Event, init=False)
+    started: bool = field(default=False, init=False)
+
+    # -- roles ----------------------------------------------------------------------------
+    def is_staff_chat(self, chat_id: str) -> bool:
+        return chat_id == self.settings.staff_chat_id
+
+    def is_manager(self, user_id: str) -> bool:
+        return user_id in self.settings.manager_ids
+
+    def is_supervisor(self, user_id: str) -> bool:
+        return user_id in self.settings.supervisor_ids or self.is_manager(user_id)
+
+    def is_staff(self, user_id: str) -> bool:
+        return user_id in self.settings.staff_ids or self.is_supervisor(user_id)
+
+    # -- lifecycle --------------------------------------------------------------------------
+    async def start(self, *, migrate: bool = True, background: bool = True) -> None:
+        """Migrate, start the scheduler and the background loops (outbox worker, sweeper)."""
+        if self.started:
+            return
+        if migrate:
+            await self.db.upgrade()
+        self._stop.clear()
+        await self.scheduler.start()
+        if background:
+            self.spawn(self.outbox.run(self._stop))
+            self.spawn(self.flows.run_sweeper(self._stop))
+        self.started = True
+
+    def spawn(self, coro: object) -> None:
+        task = asyncio.ensure_future(coro)  # type: ignore[arg-type]
+        self._background.append(task)
+
+    async def stop(self) -> None:
+        self._stop.set()
+        for task in self._background:
+            task.cancel()
+        for task in self._background:
+            try:
+                await task
+            except (asyncio.CancelledError, Exception):
+                pass
+        self._background.clear()
+        if self.started:
+            await self.scheduler.shutdown()
+        self.started = False
+        await self.db.dispose()
+
+    # -- the one entry point for every update --------------------------------------------
+    async def handle(self, incoming: Incoming) -> None:
+        if not await self._first_time(incoming.update_id):
+            log.info("update %s seen before; ignored", incoming.update_id)
+            return
+        try:
+            await self.router.route(incoming)
+        except Exception:
+            log.exception("handling update %s failed", incoming.update_id)
+            await self._apologise(incoming)
+
+    async def _first_time(self, update_id: str) -> bool:
+        try:
+            async with self.db.transaction() as session:
+                session.add(ProcessedUpdate(key=update_id, processed_at=self.clock.now()))
+        except IntegrityError:
+            return False
+        return True
+
+    async def _apologise(self, incoming: Incoming) -> None:
+        try:
+            locale = self.texts.pick_locale(incoming.language_code)
+            numbers = self.settings.emergency_numbers()
+            text = self.texts.get("common.internal_error", locale, **numbers)
+            await self.outbox.send(SendText(incoming.chat_id, text))
+        except Exception:
+            log.exception("could not even apologise to chat %s", incoming.chat_id)
+
+
+async def create_app(
+    settings: Settings | None = None,
+    *,
+    clock: Clock | None = None,
+    classifier: Classifier | None = None,
+) -> App:
+    """Build the application. Call `await app.start()` before feeding it updates."""
+    from bot.flows.engine import FlowEngine
+    from bot.handlers import Router
+    from bot.notices.service import NoticeService
+    from bot.profiles import ProfileService
+    from bot.scheduling.scheduler import JobScheduler
+    from bot.tickets.service import TicketService
+
+    settings = settings or Settings()
+    clock = clock or SystemClock()
+    db = Database(settings.database_url)
+    texts = Texts.load(settings.locales_dir, default=settings.locale)
+    if classifier is None:
+        from bot.intents import Classifier
+
+        classifier = Classifier.from_locales(settings.locales_dir)
+    app = App(
+        settings=settings,
+        clock=clock,
+        db=db,
+        texts=texts,
+        classifier=classifier,
+        outbox=Outbox(db, clock),
+    )
+    app.scheduler = JobScheduler(app)
+    app.profiles = ProfileService(app)
+    app.tickets = TicketService(app)
+    app.notices = NoticeService(app)
+    app.flows = FlowEngine(app)
+    app.router = Router(app)
+    app.outbox.on_blocked.append(app.profiles.mark_unreachable)
+    return app

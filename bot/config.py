@@ -1,0 +1,87 @@
+"""Settings: every deployment knob, read from the environment or `.env` (see .env.example)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+IdList = Annotated[list[str], NoDecode]
+
+
+def _split_ids(value: object) -> list[str]:
+    if value is None or value == "":
+        return []
+    if isinstance(value, (list, tuple)):
+        return [str(v).strip() for v in value if str(v).strip()]
+    return [part.strip() for part in str(value).replace(";", ",").split(",") if part.strip()]
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    # Telegram
+    bot_token: str | None = None
+    bot_framework: Literal["ptb", "aiogram"] = "ptb"
+    telegram_api_base_url: str = "https://api.telegram.org"
+    webhook_url: str | None = None
+    webhook_secret: str | None = None
+    webhook_listen: str = "0.0.0.0"
+    webhook_port: int = 8443
+
+    # People
+    staff_chat_id: str = "staff"
+    staff_ids: IdList = Field(default_factory=list)
+    supervisor_ids: IdList = Field(default_factory=list)
+    manager_ids: IdList = Field(default_factory=list)
+
+    # Storage
+    database_url: str = "sqlite+aiosqlite:///./data/helpline.db"
+
+    # Language, region, data
+    locale: str = "zh"
+    region: Literal["CN", "HK"] = "CN"
+    timezone: str = "Asia/Shanghai"
+    locales_dir: Path = REPO_ROOT / "locales"
+    estate_registry_file: Path | None = None
+
+    # Conversation flows
+    flow_idle_escalate_seconds: float = 60
+    flow_idle_timeout_seconds: float = 1800
+
+    # Tickets: claim deadlines, reminders, escalation, follow-up
+    sla_claim_seconds_emergency: float = 300
+    sla_claim_seconds_urgent: float = 1800
+    sla_claim_seconds_normal: float = 3600
+    escalate_after_reminders: int = 2
+    onsite_reminder_seconds: float = 1200
+    followup_complaint_days: float = 7
+    followup_repair_days: float = 10
+
+    # Outage notices
+    broadcast_rate_per_second: float = 25
+    notice_remind_before_seconds: float = 3600
+    outage_cluster_threshold: int = 5
+    outage_cluster_window_seconds: float = 600
+
+    log_level: str = "INFO"
+
+    @field_validator("staff_ids", "supervisor_ids", "manager_ids", mode="before")
+    @classmethod
+    def _ids(cls, value: object) -> list[str]:
+        return _split_ids(value)
+
+    @field_validator("staff_chat_id", mode="before")
+    @classmethod
+    def _chat_id(cls, value: object) -> str:
+        return str(value).strip()
+
+    def emergency_numbers(self) -> dict[str, str]:
+        """Numbers to call, by service, for this region."""
+        if self.region == "HK":
+            return {"police": "999", "fire": "999", "ambulance": "999"}
+        return {"police": "110", "fire": "119", "ambulance": "120"}

@@ -1,0 +1,213 @@
+"""The outbox: every action the core sends is a row first, then delivered by a `Sender`.
+
+Nothing is lost on a crash or a Telegram error: rows stay pending until sent, failed for
+good (4xx), or blocked (403). Order is kept per chat: a row waiting for its retry holds back
+the later rows of the same chat, not of other chats.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from bot.core.actions import (
+    Action,
+    AnswerButton,
+    EditText,
+    MessageTarget,
+    action_from_dict,
+    action_to_dict,
+)
+from bot.core.clock import Clock
+from bot.core.errors import Blocked, NotModified, PermanentError, RetryAfter, TemporaryError
+from bot.core.ports import Sender
+from bot.storage.db import Database
+from bot.storage.models import MessageRef, OutboxMessage, OutboxStatus
+
+log = logging.getLogger(__name__)
+
+BlockedHook = Callable[[str], Awaitable[None]]
+SentHook = Callable[[Action, int | None], Awaitable[None]]
+
+MAX_ATTEMPTS = 60  # temporary errors, with backoff capped at BACKOFF_CAP: about five hours
+BACKOFF_CAP = 300.0
+BATCH = 200
+
+
+class Outbox:
+    def __init__(self, db: Database, clock: Clock) -> None:
+        self.db = db
+        self.clock = clock
+        self.sender: Sender | None = None
+        self.on_blocked: list[BlockedHook] = []
+        self._wake = asyncio.Event()
+        self._lock = asyncio.Lock()
+
+    # -- the Messenger port -------------------------------------------------------------
+    async def send(self, action: Action) -> None:
+        async with self.db.transaction() as session:
+            session.add(
+                OutboxMessage(
+                    chat_id=action.chat_id,
+                    action=action_to_dict(action),
+                    status=OutboxStatus.PENDING,
+                    attempts=0,
+                    created_at=self.clock.now(),
+                )
+            )
+        self._wake.set()
+
+    # -- message refs ---------------------------------------------------------------------
+    async def message_id_of(self, chat_id: str, target: MessageTarget | None) -> int | None:
+        if target is None or isinstance(target, int):
+            return target
+        async with self.db.session() as session:
+            found = await session.scalar(
+                select(MessageRef.message_id)
+                .where(MessageRef.ref == target, MessageRef.chat_id == chat_id)
+                .order_by(MessageRef.id.desc())
+                .limit(1)
+            )
+        return int(found) if found is not None else None
+
+    async def ref_of(self, chat_id: str, message_id: int) -> str | None:
+        async with self.db.session() as session:
+            ref: str | None = await session.scalar(
+                select(MessageRef.ref).where(
+                    MessageRef.chat_id == chat_id, MessageRef.message_id == message_id
+                )
+            )
+        return ref
+
+    async def remember(self, ref: str, chat_id: str, message_id: int) -> None:
+        async with self.db.transaction() as session:
+            exists = await session.scalar(
+                select(MessageRef.id).where(
+                    MessageRef.chat_id == chat_id, MessageRef.message_id == message_id
+                )
+            )
+            if exists is None:
+                session.add(
+                    MessageRef(
+                        ref=ref, chat_id=chat_id, message_id=message_id, created_at=self.clock.now()
+                    )
+                )
+
+    # -- delivery -------------------------------------------------------------------------
+    async def pending_count(self) -> int:
+        async with self.db.session() as session:
+            rows = await session.scalars(
+                select(OutboxMessage.id).where(OutboxMessage.status == OutboxStatus.PENDING)
+            )
+            return len(rows.all())
+
+    async def drain(self) -> int:
+        """Deliver every due pending row once, in order; returns how many were settled."""
+        if self.sender is None:
+            return 0
+        settled = 0
+        async with self._lock:
+            while True:
+                progressed = await self._drain_batch()
+                settled += progressed
+                if progressed == 0:
+                    return settled
+
+    async def _drain_batch(self) -> int:
+        now = self.clock.now()
+        async with self.db.session() as session:
+            rows = (
+                await session.scalars(
+                    select(OutboxMessage)
+                    .where(OutboxMessage.status == OutboxStatus.PENDING)
+                    .order_by(OutboxMessage.id)
+                    .limit(BATCH)
+                )
+            ).all()
+        held: set[str] = set()
+        settled = 0
+        for row in rows:
+            if row.chat_id in held:
+                continue
+            if row.not_before is not None and row.not_before > now:
+                held.add(row.chat_id)
+                continue
+            if await self._deliver(row):
+                settled += 1
+            else:
+                held.add(row.chat_id)
+        return settled
+
+    async def _deliver(self, row: OutboxMessage) -> bool:
+        """Try one row; True when it is settled (sent, failed or blocked)."""
+        assert self.sender is not None
+        action = action_from_dict(row.action)
+        status, error, message_id, not_before = OutboxStatus.SENT, None, None, None
+        try:
+            reply_to = getattr(action, "reply_to", None)
+            reply_to_id = await self.message_id_of(action.chat_id, reply_to)
+            target_id = None
+            if isinstance(action, EditText):
+                target_id = await self.message_id_of(action.chat_id, action.target)
+                if target_id is None:
+                    raise PermanentError(f"unknown message to edit: {action.target!r}")
+            message_id = await self.sender.deliver(
+                action, reply_to_message_id=reply_to_id, target_message_id=target_id
+            )
+        except NotModified:
+            pass
+        except RetryAfter as exc:
+            status, error = OutboxStatus.PENDING, str(exc)
+            not_before = self.clock.now() + timedelta(seconds=exc.seconds)
+        except Blocked as exc:
+            status, error = OutboxStatus.BLOCKED, str(exc) or "blocked"
+        except TemporaryError as exc:
+            status, error = OutboxStatus.PENDING, str(exc) or "temporary error"
+            delay = min(BACKOFF_CAP, 2.0 ** min(row.attempts, 10) * 0.5)
+            not_before = self.clock.now() + timedelta(seconds=delay)
+            if row.attempts + 1 >= MAX_ATTEMPTS:
+                status = OutboxStatus.FAILED
+        except PermanentError as exc:
+            status, error = OutboxStatus.FAILED, str(exc) or "rejected"
+        except Exception as exc:  # a bug in a sender must not stop the queue
+            log.exception("sender crashed on outbox row %s", row.id)
+            status, error = OutboxStatus.FAILED, repr(exc)
+
+        async with self.db.transaction() as session:
+            fresh = await session.get(OutboxMessage, row.id)
+            if fresh is not None:
+                fresh.attempts += 1
+                fresh.status = status
+                fresh.last_error = error
+                fresh.not_before = not_before
+                if status == OutboxStatus.SENT:
+                    fresh.message_id = message_id
+                    fresh.sent_at = self.clock.now()
+        if status == OutboxStatus.SENT and message_id is not None:
+            ref = getattr(action, "ref", None)
+            if ref:
+                await self.remember(ref, action.chat_id, message_id)
+        if status == OutboxStatus.BLOCKED and not isinstance(action, AnswerButton):
+            for hook in self.on_blocked:
+                await hook(action.chat_id)
+        if status == OutboxStatus.FAILED:
+            log.warning("outbox row %s failed for good: %s", row.id, error)
+        return status != OutboxStatus.PENDING
+
+    async def run(self, stop: asyncio.Event, tick: float = 0.5) -> None:
+        """Keep draining until `stop` is set (the transport's background worker)."""
+        while not stop.is_set():
+            self._wake.clear()
+            try:
+                await self.drain()
+            except Exception:
+                log.exception("outbox drain failed; retrying")
+            wake = asyncio.ensure_future(self._wake.wait())
+            stopped = asyncio.ensure_future(stop.wait())
+            await asyncio.wait({wake, stopped}, timeout=tick, return_when=asyncio.FIRST_COMPLETED)
+            for fut in (wake, stopped):
+                fut.cancel()

@@ -1,0 +1,1 @@
+"""Conversation flows, declared as data, and the engine that runs them."""

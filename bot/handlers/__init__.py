@@ -1,0 +1,39 @@
+"""Routing an `Incoming` to its audience: staff group, manager, resident.
+
+Each handler answers `accepts(incoming)` and `handle(incoming)`; the first that accepts
+handles. Groups other than the staff group are ignored.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Protocol
+
+from bot.core.incoming import Incoming
+
+if TYPE_CHECKING:
+    from bot.app import App
+
+
+class Handler(Protocol):
+    async def accepts(self, incoming: Incoming) -> bool: ...
+
+    async def handle(self, incoming: Incoming) -> None: ...
+
+
+class Router:
+    def __init__(self, app: App) -> None:
+        from bot.handlers.manager import ManagerHandler
+        from bot.handlers.resident import ResidentHandler
+        from bot.handlers.staff import StaffHandler
+
+        self.app = app
+        self.handlers: list[Handler] = [StaffHandler(app), ManagerHandler(app), ResidentHandler(app)]
+
+    async def route(self, incoming: Incoming) -> None:
+        if not incoming.is_private and not self.app.is_staff_chat(incoming.chat_id):
+            if incoming.command != "whereami":
+                return
+        for handler in self.handlers:
+            if await handler.accepts(incoming):
+                await handler.handle(incoming)
+                return

@@ -1,0 +1,27 @@
+"""Every table, importable from one place (Alembic reads `Base.metadata`)."""
+
+from bot.storage.models.base import Base, UTCDateTime
+from bot.storage.models.conversations import Conversation, ProcessedUpdate
+from bot.storage.models.delivery import MessageRef, OutboxMessage, OutboxStatus
+from bot.storage.models.notices import Notice, NoticeDelivery, OutageReport
+from bot.storage.models.residents import Resident
+from bot.storage.models.scheduler import SchedulerJob
+from bot.storage.models.tickets import Ticket, TicketEvent, TicketStatus
+
+__all__ = [
+    "Base",
+    "Conversation",
+    "MessageRef",
+    "Notice",
+    "NoticeDelivery",
+    "OutageReport",
+    "OutboxMessage",
+    "OutboxStatus",
+    "ProcessedUpdate",
+    "Resident",
+    "SchedulerJob",
+    "Ticket",
+    "TicketEvent",
+    "TicketStatus",
+    "UTCDateTime",
+]

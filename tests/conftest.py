@@ -1,0 +1,103 @@
+"""Shared fixtures: databases (SQLite always; PostgreSQL when reachable, required in CI),
+one classifier per session, and the app harness."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot.config import REPO_ROOT
+
+POSTGRES_URL = os.environ.get(
+    "TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
+)
+IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+
+def _postgres_problem() -> str | None:
+    """None when the PostgreSQL test server answers, else why not."""
+    try:
+        import psycopg
+        from sqlalchemy.engine import make_url
+
+        url = make_url(POSTGRES_URL)
+        with psycopg.connect(
+            host=url.host, port=url.port or 5432, user=url.username, password=url.password,
+            dbname=url.database, connect_timeout=3,
+        ):
+            return None
+    except Exception as exc:
+        return f"PostgreSQL not reachable at {POSTGRES_URL}: {exc.__class__.__name__}"
+
+
+def reset_postgres() -> None:
+    import psycopg
+    from sqlalchemy.engine import make_url
+
+    url = make_url(POSTGRES_URL)
+    with psycopg.connect(
+        host=url.host, port=url.port or 5432, user=url.username, password=url.password,
+        dbname=url.database, autocommit=True,
+    ) as conn:
+        conn.execute("DROP SCHEMA IF EXISTS public CASCADE")
+        conn.execute("CREATE SCHEMA public")
+
+
+@pytest.fixture(scope="session")
+def postgres_problem() -> str | None:
+    return _postgres_problem()
+
+
+def _postgres_url(problem: str | None) -> str:
+    if problem is not None:
+        if IN_CI:
+            pytest.fail(f"{problem} (PostgreSQL tests must run in CI)")
+        pytest.skip(problem)
+    reset_postgres()
+    return POSTGRES_URL
+
+
+@pytest.fixture
+def sqlite_url(tmp_path: Path) -> str:
+    return f"sqlite+aiosqlite:///{tmp_path / 'helpline.db'}"
+
+
+@pytest.fixture
+def postgres_url(postgres_problem: str | None) -> str:
+    return _postgres_url(postgres_problem)
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path, postgres_problem: str | None) -> str:
+    """Each test using this runs twice: on SQLite and on PostgreSQL."""
+    if request.param == "sqlite":
+        return f"sqlite+aiosqlite:///{tmp_path / 'helpline.db'}"
+    return _postgres_url(postgres_problem)
+
+
+@pytest.fixture(scope="session")
+def classifier() -> Any:
+    from bot.intents import Classifier
+
+    return Classifier.from_locales(REPO_ROOT / "locales")
+
+
+@pytest.fixture
+async def harness(sqlite_url: str, classifier: Any) -> AsyncIterator[Any]:
+    """The whole app on SQLite with a fake clock; see tests/support/harness.py."""
+    from tests.support.harness import make_harness
+
+    h = await make_harness(sqlite_url, classifier=classifier)
+    try:
+        yield h
+    finally:
+        await h.close()
+
+
+@pytest.fixture
+def repo_root() -> Iterator[Path]:
+    yield REPO_ROOT
