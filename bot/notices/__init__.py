@@ -1,1 +1,1 @@
-"""notices."""
+"""Outage notices: managers publish, residents are answered from them."""

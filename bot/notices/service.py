@@ -1,4 +1,9 @@
-"""Outage notices. Stub until the notices issue."""
+"""Outage notices. Stub until the notices issue.
+
+API used by the resident flows (stable): `answer_outage(...)` returns the HTML to send the
+resident when an active notice (or a known cluster) already covers the report, else None,
+in which case the flow opens a ticket as usual.
+"""
 
 from __future__ import annotations
 
@@ -11,3 +16,16 @@ if TYPE_CHECKING:
 class NoticeService:
     def __init__(self, app: App) -> None:
         self.app = app
+
+    async def answer_outage(
+        self,
+        *,
+        chat_id: str,
+        user_id: str,
+        user_name: str,
+        intent: str,
+        building: str | None,
+        text: str,
+        locale: str,
+    ) -> str | None:
+        return None

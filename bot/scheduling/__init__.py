@@ -1,1 +1,1 @@
-"""scheduling."""
+"""Jobs that survive restarts (APScheduler with its SQLAlchemy job store)."""
