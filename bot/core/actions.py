@@ -56,12 +56,16 @@ class AnswerButton:
 
 @dataclass(frozen=True, slots=True)
 class SendPhoto:
+    """A photo by Telegram file id (a resident's photo passed on), or as bytes (a chart)."""
+
     chat_id: str
-    photo: str  # a Telegram file id (or a local path / URL)
+    photo: str = ""  # a Telegram file id; empty when `content` is given
     caption: str | None = None
     buttons: Keyboard | None = None
     ref: str | None = None
     reply_to: MessageTarget | None = None
+    content: bytes | None = field(default=None, repr=False)  # PNG/JPEG bytes
+    filename: str = "photo.png"
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,7 +93,7 @@ _KIND_OF = {cls: name for name, cls in _KINDS.items()}
 def action_to_dict(action: Action) -> dict[str, Any]:
     """A JSON-safe dict (for the outbox table)."""
     data = asdict(action)
-    if isinstance(action, SendDocument):
+    if isinstance(action, (SendDocument, SendPhoto)) and action.content is not None:
         data["content"] = base64.b64encode(action.content).decode("ascii")
     if data.get("buttons") is not None:
         data["buttons"] = [[{"text": b["text"], "data": b["data"]} for b in row] for row in data["buttons"]]
@@ -100,7 +104,7 @@ def action_to_dict(action: Action) -> dict[str, Any]:
 def action_from_dict(data: dict[str, Any]) -> Action:
     data = dict(data)
     cls = _KINDS[data.pop("kind")]
-    if cls is SendDocument:
+    if cls in (SendDocument, SendPhoto) and data.get("content") is not None:
         data["content"] = base64.b64decode(data["content"])
     if data.get("buttons") is not None:
         data["buttons"] = tuple(
