@@ -1,50 +1,193 @@
-"""Jobs that survive restarts. In-memory stub until the handoff issue brings APScheduler.
+"""Jobs that survive restarts: APScheduler 3 with its SQLAlchemy job store on our database.
 
 API (stable): `register(kind, handler)`, `schedule(kind, run_at, payload, job_id)`,
-`cancel(job_id)`, `run_due()`; a handler is `async def handler(payload: dict) -> None`.
+`cancel(job_id)`, `start()`, `shutdown()`, `run_due()`; a handler is
+`async def handler(payload: dict) -> None`, the payload a small JSON-like dict.
+
+- Jobs are rows in `apscheduler_jobs` (created by our Alembic migration), each one
+  `run_job(kind, payload)` with a date trigger; the same `job_id` replaces the old job.
+- Production (a `SystemClock`): APScheduler's own loop runs in a background thread (its job
+  store is synchronous, so it must not block the event loop) and hands due jobs to the App's
+  loop (`AppExecutor`). A job that fell due while the bot was down runs once at start
+  (`misfire_grace_time=None`: however late; `coalesce`: once). A date job is deleted from
+  the store when it is handed over, so it never runs twice; a crash in that instant loses
+  it (at most once), which handlers tolerate: each re-checks its ticket's state.
+- Tests (a `FakeClock`): the loop stays paused; `run_due()` runs the jobs due at
+  `app.clock.now()`, including jobs those jobs schedule for no later than that time.
+- Never `await schedule()` / `cancel()` inside an open `db.transaction()`: on SQLite the job
+  store's write would wait for that transaction, which waits for you.
 """
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from collections.abc import Awaitable, Callable
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
+
+from apscheduler.jobstores.base import BaseJobStore, JobLookupError
+from apscheduler.jobstores.memory import MemoryJobStore
+from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.schedulers.base import STATE_RUNNING, STATE_STOPPED
+from apscheduler.triggers.date import DateTrigger
+
+from bot.core.clock import SystemClock
+from bot.scheduling.executor import JOB_FUNC, AppExecutor
 
 if TYPE_CHECKING:
     from bot.app import App
 
+log = logging.getLogger(__name__)
+
 JobHandler = Callable[[dict[str, Any]], Awaitable[None]]
+
+TABLE = "apscheduler_jobs"
+SHUTDOWN_WAIT_SECONDS = 10.0
+RUN_DUE_ROUNDS = 1000  # a guard against a job that keeps scheduling itself for "now"
+
+
+@dataclass(frozen=True, slots=True)
+class ScheduledJob:
+    job_id: str
+    kind: str
+    run_at: datetime
+    payload: dict[str, Any]
 
 
 class JobScheduler:
     def __init__(self, app: App) -> None:
         self.app = app
         self._handlers: dict[str, JobHandler] = {}
-        self._jobs: dict[str, tuple[str, datetime, dict[str, Any]]] = {}
+        self._executor: AppExecutor | None = None
+        self._store: BaseJobStore = self._make_store()
+        self._scheduler = self._make_scheduler()
+
+    # -- set-up -------------------------------------------------------------------------
+    @property
+    def real_time(self) -> bool:
+        """True when the clock is the system clock: APScheduler's own loop runs the jobs."""
+        return isinstance(self.app.clock, SystemClock)
+
+    def _make_store(self) -> BaseJobStore:
+        if self.app.db.in_memory:
+            return MemoryJobStore()
+        return SQLAlchemyJobStore(engine=self.app.db.create_sync_engine(), tablename=TABLE)
+
+    def _make_scheduler(self) -> BackgroundScheduler:
+        return BackgroundScheduler(
+            timezone=UTC,
+            jobstores={"default": self._store},
+            job_defaults={"coalesce": True, "misfire_grace_time": None, "max_instances": 1},
+            daemon=True,
+        )
 
     def register(self, kind: str, handler: JobHandler) -> None:
         self._handlers[kind] = handler
 
+    # -- jobs -----------------------------------------------------------------------------
     async def schedule(
         self, kind: str, run_at: datetime, payload: dict[str, Any], job_id: str
     ) -> None:
         """Run `kind`'s handler with `payload` at `run_at`; the same job_id replaces."""
-        self._jobs[job_id] = (kind, run_at, payload)
+        if run_at.tzinfo is None:
+            run_at = run_at.replace(tzinfo=UTC)
+        await asyncio.to_thread(
+            self._scheduler.add_job,
+            JOB_FUNC,
+            trigger=DateTrigger(run_date=run_at, timezone=UTC),
+            args=(kind, dict(payload)),
+            id=job_id,
+            name=kind,
+            replace_existing=True,
+        )
 
     async def cancel(self, job_id: str) -> None:
-        self._jobs.pop(job_id, None)
+        await asyncio.to_thread(self._remove, job_id)
 
+    def _remove(self, job_id: str) -> None:
+        try:
+            self._scheduler.remove_job(job_id)
+        except JobLookupError:
+            pass
+
+    async def jobs(self) -> list[ScheduledJob]:
+        """Every scheduled job, soonest first (for tests and the operator)."""
+        found = await asyncio.to_thread(self._scheduler.get_jobs)
+        return [
+            ScheduledJob(job.id, job.args[0], job.next_run_time.astimezone(UTC), job.args[1])
+            for job in found
+            if job.next_run_time is not None
+        ]
+
+    async def job(self, job_id: str) -> ScheduledJob | None:
+        return next((j for j in await self.jobs() if j.job_id == job_id), None)
+
+    async def dispatch(self, kind: str, payload: dict[str, Any]) -> None:
+        """Run one job now (called by the executor and by `run_due`)."""
+        handler = self._handlers.get(kind)
+        if handler is None:
+            log.error("no handler registered for job kind %r; job dropped", kind)
+            return
+        await handler(payload)
+
+    # -- lifecycle ------------------------------------------------------------------------
     async def start(self) -> None:
-        return None
+        if self._scheduler.state != STATE_STOPPED:
+            return
+        if self._executor is not None:  # started before, then shut down: begin afresh
+            self._store = self._make_store()
+            self._scheduler = self._make_scheduler()
+        self._executor = AppExecutor(self, asyncio.get_running_loop())
+        self._scheduler.add_executor(self._executor, "default")
+        await asyncio.to_thread(self._scheduler.start, paused=not self.real_time)
 
     async def shutdown(self) -> None:
-        return None
+        if self._scheduler.state == STATE_STOPPED:
+            return
+        await asyncio.to_thread(self._scheduler.pause)  # no new hand-overs
+        if self._executor is not None and self._executor.pending:
+            running = [asyncio.wrap_future(f) for f in list(self._executor.pending)]
+            await asyncio.wait(running, timeout=SHUTDOWN_WAIT_SECONDS)
+        await asyncio.to_thread(self._scheduler.shutdown, True)
 
     async def run_due(self) -> int:
-        """Run every job due at `app.clock.now()` (tests with a fake clock); returns count."""
+        """Run every job due at `app.clock.now()` (tests with a fake clock); returns count.
+
+        With the real loop running this only wakes it. A failing handler does not stop the
+        others; the first failure is raised afterwards, so a test sees it.
+        """
+        if self._scheduler.state == STATE_RUNNING:
+            self._scheduler.wakeup()
+            return 0
+        if self._scheduler.state == STATE_STOPPED:
+            return 0
         now = self.app.clock.now()
-        due = sorted((v[1], k) for k, v in self._jobs.items() if v[1] <= now)
-        for _, job_id in due:
-            kind, _, payload = self._jobs.pop(job_id)
-            await self._handlers[kind](payload)
-        return len(due)
+        ran = 0
+        errors: list[Exception] = []
+        for _ in range(RUN_DUE_ROUNDS):
+            due = await asyncio.to_thread(self._take_due, now)
+            if not due:
+                break
+            for kind, payload in due:
+                ran += 1
+                try:
+                    await self.dispatch(kind, payload)
+                except Exception as exc:
+                    log.exception("job %s failed", kind)
+                    errors.append(exc)
+        if errors:
+            raise errors[0]
+        return ran
+
+    def _take_due(self, now: datetime) -> list[tuple[str, dict[str, Any]]]:
+        taken = []
+        for job in self._store.get_due_jobs(now):
+            try:
+                self._store.remove_job(job.id)
+            except JobLookupError:  # someone else took it
+                continue
+            taken.append((job.args[0], job.args[1]))
+        return taken

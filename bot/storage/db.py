@@ -7,8 +7,8 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import event
-from sqlalchemy.engine import Connection, make_url
+from sqlalchemy import create_engine, event
+from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.pool import StaticPool
 
@@ -56,6 +56,20 @@ class Database:
     @property
     def sync_url(self) -> str:
         return sync_url_of(self.url)
+
+    @property
+    def in_memory(self) -> bool:
+        """An in-memory SQLite database: no second (synchronous) connection can see it."""
+        return self.dialect == "sqlite" and (make_url(self.url).database or "") in ("", ":memory:")
+
+    def create_sync_engine(self) -> Engine:
+        """A synchronous engine on the same database, same SQLite pragmas (for APScheduler 3)."""
+        if self.in_memory:
+            raise ValueError("an in-memory SQLite database has no synchronous twin")
+        engine = create_engine(self.sync_url, pool_pre_ping=self.dialect != "sqlite")
+        if self.dialect == "sqlite":
+            event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
 
     @asynccontextmanager
     async def session(self) -> AsyncIterator[AsyncSession]:

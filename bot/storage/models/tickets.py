@@ -18,8 +18,9 @@ class TicketStatus:
     RESOLVED = "resolved"
     CLOSED = "closed"
     CANCELLED = "cancelled"
+    REOPENED = "reopened"  # the resident said it is not fixed: waiting to be claimed again
 
-    ACTIVE = ("open", "claimed", "on_site")
+    ACTIVE = ("open", "claimed", "on_site", "reopened")
 
 
 class Ticket(Base):
