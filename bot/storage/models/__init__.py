@@ -3,7 +3,15 @@
 from bot.storage.models.base import Base, UTCDateTime
 from bot.storage.models.conversations import Conversation, ProcessedUpdate
 from bot.storage.models.delivery import MessageRef, OutboxMessage, OutboxStatus
-from bot.storage.models.notices import Notice, NoticeDelivery, OutageReport
+from bot.storage.models.notices import (
+    DeliveryStatus,
+    Notice,
+    NoticeDelivery,
+    NoticeDraft,
+    NoticeStatus,
+    OutageCluster,
+    OutageReport,
+)
 from bot.storage.models.residents import Resident
 from bot.storage.models.scheduler import SchedulerJob
 from bot.storage.models.tickets import Ticket, TicketEvent, TicketStatus
@@ -11,9 +19,13 @@ from bot.storage.models.tickets import Ticket, TicketEvent, TicketStatus
 __all__ = [
     "Base",
     "Conversation",
+    "DeliveryStatus",
     "MessageRef",
     "Notice",
     "NoticeDelivery",
+    "NoticeDraft",
+    "NoticeStatus",
+    "OutageCluster",
     "OutageReport",
     "OutboxMessage",
     "OutboxStatus",

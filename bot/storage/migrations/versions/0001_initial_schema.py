@@ -58,6 +58,17 @@ def upgrade() -> None:
     with op.batch_alter_table('message_refs', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_message_refs_ref'), ['ref'], unique=False)
 
+    op.create_table('notice_drafts',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('chat_id', sa.String(length=64), nullable=False),
+    sa.Column('user_id', sa.String(length=64), nullable=False),
+    sa.Column('step', sa.String(length=32), nullable=False),
+    sa.Column('data', sa.JSON(), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_notice_drafts')),
+    sa.UniqueConstraint('chat_id', name=op.f('uq_notice_drafts_chat_id'))
+    )
     op.create_table('notices',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('kind', sa.String(length=16), nullable=False),
@@ -184,6 +195,26 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_tickets_severity'), ['severity'], unique=False)
         batch_op.create_index(batch_op.f('ix_tickets_status'), ['status'], unique=False)
 
+    op.create_table('outage_clusters',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('kind', sa.String(length=16), nullable=False),
+    sa.Column('building', sa.String(length=32), nullable=False),
+    sa.Column('status', sa.String(length=16), nullable=False),
+    sa.Column('ticket_id', sa.Integer(), nullable=True),
+    sa.Column('notice_id', sa.Integer(), nullable=True),
+    sa.Column('report_count', sa.Integer(), nullable=False),
+    sa.Column('extra', sa.JSON(), nullable=False),
+    sa.Column('opened_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('last_report_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('closed_at', sa.DateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['notice_id'], ['notices.id'], name=op.f('fk_outage_clusters_notice_id_notices'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['ticket_id'], ['tickets.id'], name=op.f('fk_outage_clusters_ticket_id_tickets'), ondelete='SET NULL'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_outage_clusters'))
+    )
+    with op.batch_alter_table('outage_clusters', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_outage_clusters_building'), ['building'], unique=False)
+        batch_op.create_index(batch_op.f('ix_outage_clusters_status'), ['status'], unique=False)
+
     op.create_table('outage_reports',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('kind', sa.String(length=16), nullable=False),
@@ -235,6 +266,11 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_outage_reports_at'))
 
     op.drop_table('outage_reports')
+    with op.batch_alter_table('outage_clusters', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_outage_clusters_status'))
+        batch_op.drop_index(batch_op.f('ix_outage_clusters_building'))
+
+    op.drop_table('outage_clusters')
     with op.batch_alter_table('tickets', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_tickets_status'))
         batch_op.drop_index(batch_op.f('ix_tickets_severity'))
@@ -265,6 +301,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_notices_status'))
 
     op.drop_table('notices')
+    op.drop_table('notice_drafts')
     with op.batch_alter_table('message_refs', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_message_refs_ref'))
 
