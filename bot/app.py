@@ -34,6 +34,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+STOP_GRACE_SECONDS = 5.0
+
 
 @dataclass(eq=False)
 class App:
@@ -86,6 +88,8 @@ class App:
 
     async def stop(self) -> None:
         self._stop.set()
+        if self._background:  # a delivery in flight finishes: no duplicate after a restart
+            await asyncio.wait(self._background, timeout=STOP_GRACE_SECONDS)
         for task in self._background:
             task.cancel()
         for task in self._background:
@@ -135,6 +139,7 @@ async def create_app(
     classifier: Classifier | None = None,
 ) -> App:
     """Build the application. Call `await app.start()` before feeding it updates."""
+    from bot.delivery.blocked import BlockedReporter
     from bot.flows.engine import FlowEngine
     from bot.handlers import Router
     from bot.notices.service import NoticeService
@@ -165,4 +170,6 @@ async def create_app(
     app.flows = FlowEngine(app)
     app.router = Router(app)
     app.outbox.on_blocked.append(app.profiles.mark_unreachable)
+    app.outbox.on_blocked.append(BlockedReporter(app))
+    app.outbox.must_reach.add(settings.staff_chat_id)
     return app

@@ -32,6 +32,7 @@ class Settings(BaseSettings):
     webhook_secret: str | None = None
     webhook_listen: str = "0.0.0.0"
     webhook_port: int = 8443
+    webhook_path: str | None = None  # default: the path of WEBHOOK_URL
 
     # People
     staff_chat_id: str = "staff"

@@ -3,6 +3,10 @@
 Nothing is lost on a crash or a Telegram error: rows stay pending until sent, failed for
 good (4xx), or blocked (403). Order is kept per chat: a row waiting for its retry holds back
 the later rows of the same chat, not of other chats.
+
+A 403 settles the chat's other pending rows too (one report, not one per message), except
+for the chats in `must_reach` (the staff group): there a 403 is a set-up problem someone
+will fix (the bot was removed from the group), so those rows wait and retry with backoff.
 """
 
 from __future__ import annotations
@@ -12,7 +16,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from bot.core.actions import (
     Action,
@@ -44,6 +48,7 @@ class Outbox:
         self.clock = clock
         self.sender: Sender | None = None
         self.on_blocked: list[BlockedHook] = []
+        self.must_reach: set[str] = set()
         self._wake = asyncio.Event()
         self._lock = asyncio.Lock()
 
@@ -59,6 +64,10 @@ class Outbox:
                     created_at=self.clock.now(),
                 )
             )
+        self._wake.set()
+
+    def wake(self) -> None:
+        """Deliver now rather than at the worker's next tick (a sender was attached)."""
         self._wake.set()
 
     # -- message refs ---------------------------------------------------------------------
@@ -105,19 +114,21 @@ class Outbox:
             )
             return len(rows.all())
 
-    async def drain(self) -> int:
-        """Deliver every due pending row once, in order; returns how many were settled."""
+    async def drain(self, stop: asyncio.Event | None = None) -> int:
+        """Deliver every due pending row once, in order; returns how many were settled.
+        With `stop`, returns between two rows once it is set (a clean shutdown)."""
         if self.sender is None:
             return 0
         settled = 0
         async with self._lock:
-            while True:
-                progressed = await self._drain_batch()
+            while stop is None or not stop.is_set():
+                progressed = await self._drain_batch(stop)
                 settled += progressed
                 if progressed == 0:
-                    return settled
+                    break
+        return settled
 
-    async def _drain_batch(self) -> int:
+    async def _drain_batch(self, stop: asyncio.Event | None = None) -> int:
         now = self.clock.now()
         async with self.db.session() as session:
             rows = (
@@ -131,19 +142,22 @@ class Outbox:
         held: set[str] = set()
         settled = 0
         for row in rows:
+            if stop is not None and stop.is_set():
+                break
             if row.chat_id in held:
                 continue
             if row.not_before is not None and row.not_before > now:
                 held.add(row.chat_id)
                 continue
-            if await self._deliver(row):
+            status = await self._deliver(row)
+            if status != OutboxStatus.PENDING:
                 settled += 1
-            else:
-                held.add(row.chat_id)
+            if status in (OutboxStatus.PENDING, OutboxStatus.BLOCKED):
+                held.add(row.chat_id)  # waiting for its retry; or its other rows went with it
         return settled
 
-    async def _deliver(self, row: OutboxMessage) -> bool:
-        """Try one row; True when it is settled (sent, failed or blocked)."""
+    async def _deliver(self, row: OutboxMessage) -> str:
+        """Try one row; returns its new status (pending: try again later)."""
         assert self.sender is not None
         action = action_from_dict(row.action)
         status, error, message_id, not_before = OutboxStatus.SENT, None, None, None
@@ -165,10 +179,13 @@ class Outbox:
             not_before = self.clock.now() + timedelta(seconds=exc.seconds)
         except Blocked as exc:
             status, error = OutboxStatus.BLOCKED, str(exc) or "blocked"
+            if action.chat_id in self.must_reach:
+                log.error("chat %s must be reachable but refuses the bot: %s", action.chat_id, exc)
+                status = OutboxStatus.PENDING
+                not_before = self.clock.now() + timedelta(seconds=self._backoff(row.attempts))
         except TemporaryError as exc:
             status, error = OutboxStatus.PENDING, str(exc) or "temporary error"
-            delay = min(BACKOFF_CAP, 2.0 ** min(row.attempts, 10) * 0.5)
-            not_before = self.clock.now() + timedelta(seconds=delay)
+            not_before = self.clock.now() + timedelta(seconds=self._backoff(row.attempts))
             if row.attempts + 1 >= MAX_ATTEMPTS:
                 status = OutboxStatus.FAILED
         except PermanentError as exc:
@@ -192,18 +209,35 @@ class Outbox:
             if ref:
                 await self.remember(ref, action.chat_id, message_id)
         if status == OutboxStatus.BLOCKED and not isinstance(action, AnswerButton):
+            await self._settle_blocked_chat(action.chat_id, str(error))
             for hook in self.on_blocked:
-                await hook(action.chat_id)
+                try:
+                    await hook(action.chat_id)
+                except Exception:
+                    log.exception("blocked hook failed for chat %s", action.chat_id)
         if status == OutboxStatus.FAILED:
             log.warning("outbox row %s failed for good: %s", row.id, error)
-        return status != OutboxStatus.PENDING
+        return status
+
+    @staticmethod
+    def _backoff(attempts: int) -> float:
+        return min(BACKOFF_CAP, 2.0 ** min(attempts, 10) * 0.5)
+
+    async def _settle_blocked_chat(self, chat_id: str, error: str) -> None:
+        """The chat refuses the bot: its other pending messages are not sent either."""
+        async with self.db.transaction() as session:
+            await session.execute(
+                update(OutboxMessage)
+                .where(OutboxMessage.chat_id == chat_id, OutboxMessage.status == OutboxStatus.PENDING)
+                .values(status=OutboxStatus.BLOCKED, last_error=error)
+            )
 
     async def run(self, stop: asyncio.Event, tick: float = 0.5) -> None:
         """Keep draining until `stop` is set (the transport's background worker)."""
         while not stop.is_set():
             self._wake.clear()
             try:
-                await self.drain()
+                await self.drain(stop)
             except Exception:
                 log.exception("outbox drain failed; retrying")
             wake = asyncio.ensure_future(self._wake.wait())

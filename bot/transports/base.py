@@ -1,0 +1,201 @@
+"""What the python-telegram-bot and aiogram adapters share: start-up, polling or webhook,
+the command menu, and feeding updates to the core.
+
+Lifecycle (see `bot/commands/run.py`):
+
+    transport = build_transport(app)   # bot.transports.build_transport
+    await transport.start()            # getMe, sender attached to app.outbox, menu, receive
+    ...
+    await transport.stop()             # stop receiving; finish the updates already received
+    await app.stop()                   # the outbox worker ends
+    await transport.close()            # the library's HTTP session
+
+Updates are handled one at a time, in arrival order: handling is a few database writes;
+sending is the outbox worker's job, so a slow Telegram never holds up handling.
+"""
+
+from __future__ import annotations
+
+import logging
+from abc import ABC, abstractmethod
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, ClassVar
+from urllib.parse import urlsplit
+
+from bot.core.incoming import Incoming
+from bot.transports.sender import TelegramSender, chat_ref
+from bot.transports.updates import ALLOWED_UPDATES, incoming_from_update
+from bot.transports.webhook import WebhookServer, check_secret
+
+if TYPE_CHECKING:
+    from bot.app import App
+
+log = logging.getLogger(__name__)
+
+COMMAND_MENUS = (("private", "telegram.commands_private"), ("staff", "telegram.commands_staff"))
+
+
+@dataclass(frozen=True, slots=True)
+class BotIdentity:
+    id: int
+    username: str
+
+
+class TelegramTransport(ABC):
+    name: ClassVar[str]
+
+    def __init__(self, app: App, *, poll_timeout: int = 30) -> None:
+        if not app.settings.bot_token:
+            raise ValueError("BOT_TOKEN is not set")
+        self.app = app
+        self.settings = app.settings
+        self.token: str = app.settings.bot_token
+        self.api_base_url = app.settings.telegram_api_base_url.rstrip("/")
+        self.poll_timeout = poll_timeout
+        self.me: BotIdentity | None = None
+        self.webhook: WebhookServer | None = None
+        self.receiving = False
+
+    @property
+    def mode(self) -> str:
+        return "webhook" if self.settings.webhook_url else "polling"
+
+    @property
+    def webhook_path(self) -> str:
+        """WEBHOOK_PATH, else the path of WEBHOOK_URL."""
+        if self.settings.webhook_path:
+            return self.settings.webhook_path
+        return urlsplit(self.settings.webhook_url or "").path or "/"
+
+    # -- lifecycle ---------------------------------------------------------------------------
+    async def start(self) -> None:
+        secret = check_secret(self.settings.webhook_secret) if self.mode == "webhook" else None
+        try:
+            self.me = await self._open()
+        except Exception as exc:
+            raise ConnectionError(
+                f"{self.name}: the Bot API at {self.api_base_url} did not accept BOT_TOKEN: {exc}"
+            ) from exc
+        log.info("%s: connected as @%s (%s), %s", self.name, self.me.username, self.me.id, self.mode)
+        self.app.outbox.sender = self.sender
+        self.app.outbox.wake()
+        await self._publish_menus()
+        if secret is not None:
+            self.webhook = WebhookServer(
+                feed=self.feed, secret=secret, path=self.webhook_path,
+                listen=self.settings.webhook_listen, port=self.settings.webhook_port,
+            )
+            await self.webhook.start()
+            assert self.settings.webhook_url
+            await self._set_webhook(self.settings.webhook_url, secret, list(ALLOWED_UPDATES))
+        else:
+            await self._start_polling(list(ALLOWED_UPDATES))
+        self.receiving = True
+
+    async def stop(self) -> None:
+        """Stop receiving; updates already received are handled first."""
+        if not self.receiving:
+            return
+        self.receiving = False
+        if self.webhook is not None:
+            await self.webhook.stop()
+            self.webhook = None
+        else:
+            await self._stop_polling()
+        await self._finish_updates()
+
+    async def close(self) -> None:
+        """Release the library (after `app.stop()`: the outbox sends until then)."""
+        await self.stop()
+        if self.app.outbox.sender is self.sender:
+            self.app.outbox.sender = None
+        await self._close()
+
+    # -- updates -----------------------------------------------------------------------------
+    def incoming(self, update: Mapping[str, Any]) -> Incoming | None:
+        """One update as Bot API JSON, in the core's terms (None: not for the core)."""
+        assert self.me is not None
+        return incoming_from_update(update, bot_id=self.me.id, bot_username=self.me.username)
+
+    async def handle(self, update: Mapping[str, Any]) -> None:
+        """One update as Bot API JSON: into the core."""
+        incoming = self.incoming(update)
+        if incoming is not None:
+            await self.app.handle(incoming)
+
+    # -- the command menu --------------------------------------------------------------------
+    async def _publish_menus(self) -> None:
+        """The "/" menu: resident commands in private chats, staff commands in the group."""
+        texts = self.app.texts
+        for audience, key in COMMAND_MENUS:
+            chat: int | None = None
+            if audience == "staff":
+                staff = chat_ref(self.settings.staff_chat_id)
+                if not isinstance(staff, int):
+                    continue  # the console's placeholder group
+                chat = staff
+            if not texts.has(key):
+                continue
+            default = parse_menu(texts.raw(key))
+            languages: list[tuple[str | None, list[tuple[str, str]]]] = [(None, default)]
+            for locale in texts.locales:
+                if locale != texts.default:
+                    menu = parse_menu(texts.raw(key, locale))
+                    if menu and menu != default:
+                        languages.append((locale, menu))
+            for language, commands in languages:
+                if not commands:
+                    continue
+                try:
+                    await self._set_commands(commands, chat, language)
+                except Exception as exc:  # a menu is a nicety: never stop the bot for it
+                    log.warning("could not set the %s command menu: %s", audience, exc)
+
+    # -- what a library implements -----------------------------------------------------------
+    @property
+    @abstractmethod
+    def sender(self) -> TelegramSender: ...
+
+    @abstractmethod
+    async def _open(self) -> BotIdentity:
+        """Create the library objects and ask Telegram who we are (getMe)."""
+
+    @abstractmethod
+    async def _close(self) -> None: ...
+
+    @abstractmethod
+    async def _start_polling(self, allowed_updates: list[str]) -> None:
+        """Delete any webhook, then long-poll in the background."""
+
+    @abstractmethod
+    async def _stop_polling(self) -> None:
+        """Stop polling and handle what was already fetched."""
+
+    @abstractmethod
+    async def _finish_updates(self) -> None:
+        """Handle every update already received (the library's queue)."""
+
+    @abstractmethod
+    async def _set_webhook(self, url: str, secret: str, allowed_updates: list[str]) -> None: ...
+
+    @abstractmethod
+    async def feed(self, update: dict[str, Any]) -> None:
+        """One raw update (from the webhook) to the library, which queues it."""
+
+    @abstractmethod
+    async def _set_commands(
+        self, commands: list[tuple[str, str]], chat_id: int | None, language: str | None
+    ) -> None: ...
+
+
+def parse_menu(value: object) -> list[tuple[str, str]]:
+    """BotFather's format, one command per line: "start - 报修与求助"."""
+    lines = value if isinstance(value, list) else str(value or "").splitlines()
+    out: list[tuple[str, str]] = []
+    for line in lines:
+        command, sep, description = str(line).partition(" - ")
+        command = command.strip().lstrip("/")
+        if sep and command and description.strip():
+            out.append((command, description.strip()))
+    return out

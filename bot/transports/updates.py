@@ -1,0 +1,167 @@
+"""Telegram updates, as Bot API JSON, into the core's `Incoming`.
+
+Both library adapters hand the update to this module in its Bot API form (python-telegram-bot:
+`Update.to_dict()`, aiogram: `model_dump(by_alias=True, mode="json")`), so the two libraries
+produce exactly the same `Incoming` by construction.
+
+The update id is `tg:<bot id>:<update id>` whatever the library: switching `BOT_FRAMEWORK`
+or replaying a webhook delivery never handles the same Telegram update twice.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+from bot.core.incoming import Attachment, AttachmentKind, ChatKind, Incoming
+
+JSON = Mapping[str, Any]
+
+# What the bot asks Telegram for (polling `allowed_updates`, `setWebhook`).
+ALLOWED_UPDATES = ("message", "callback_query")
+
+_CHAT_KINDS = {"private": ChatKind.PRIVATE, "group": ChatKind.GROUP, "supergroup": ChatKind.GROUP}
+
+
+def update_key(bot_id: int | str, update_id: int | str) -> str:
+    return f"tg:{bot_id}:{update_id}"
+
+
+def incoming_from_update(
+    update: JSON, *, bot_id: int | str, bot_username: str | None = None
+) -> Incoming | None:
+    """The `Incoming` for one update, or None when the core has nothing to do with it
+    (edited messages, channel posts, inline queries, commands addressed to another bot)."""
+    key = update_key(bot_id, update.get("update_id", ""))
+    if isinstance(update.get("message"), Mapping):
+        return incoming_from_message(key, update["message"], bot_username=bot_username)
+    if isinstance(update.get("callback_query"), Mapping):
+        return incoming_from_callback(key, update["callback_query"])
+    return None
+
+
+def incoming_from_message(
+    key: str, message: JSON, *, bot_username: str | None = None
+) -> Incoming | None:
+    chat = message.get("chat") or {}
+    kind = _CHAT_KINDS.get(str(chat.get("type")))
+    user = message.get("from") or {}
+    if kind is None or "id" not in chat or "id" not in user:
+        return None
+    text = message.get("text")
+    if text is None:
+        text = message.get("caption")
+    if text is not None and _addressed_elsewhere(text, bot_username):
+        return None
+    reply = message.get("reply_to_message")
+    return Incoming(
+        update_id=key,
+        chat_id=str(chat["id"]),
+        user_id=str(user["id"]),
+        chat_kind=kind,
+        user_name=display_name(user),
+        language_code=user.get("language_code"),
+        text=text,
+        attachment=attachment_of(message),
+        message_id=_int_or_none(message.get("message_id")),
+        reply_to_message_id=_int_or_none(reply.get("message_id")) if isinstance(reply, Mapping) else None,
+        time=_time(message.get("date")),
+    )
+
+
+def incoming_from_callback(key: str, query: JSON) -> Incoming | None:
+    """A pressed inline button. Buttons on inline-mode messages (no chat) are not ours."""
+    message = query.get("message")
+    user = query.get("from") or {}
+    if not isinstance(message, Mapping) or "id" not in user:
+        return None
+    chat = message.get("chat") or {}
+    kind = _CHAT_KINDS.get(str(chat.get("type")))
+    if kind is None or "id" not in chat:
+        return None
+    return Incoming(
+        update_id=key,
+        chat_id=str(chat["id"]),
+        user_id=str(user["id"]),
+        chat_kind=kind,
+        user_name=display_name(user),
+        language_code=user.get("language_code"),
+        button_data=str(query.get("data") or ""),
+        callback_id=str(query["id"]),
+        message_id=_int_or_none(message.get("message_id")),
+    )
+
+
+def attachment_of(message: JSON) -> Attachment | None:
+    """What a message carries besides text; the largest size of a photo."""
+    photo = message.get("photo")
+    if isinstance(photo, list) and photo:
+        largest = max(photo, key=lambda size: (size.get("width", 0) * size.get("height", 0)))
+        return Attachment(AttachmentKind.PHOTO, file_id=largest.get("file_id"))
+    location = message.get("location")
+    if isinstance(location, Mapping):
+        return Attachment(
+            AttachmentKind.LOCATION,
+            latitude=_float_or_none(location.get("latitude")),
+            longitude=_float_or_none(location.get("longitude")),
+        )
+    contact = message.get("contact")
+    if isinstance(contact, Mapping):
+        return Attachment(AttachmentKind.CONTACT, phone=contact.get("phone_number"))
+    for field, kind in _FILE_KINDS:
+        item = message.get(field)
+        if isinstance(item, Mapping):
+            return Attachment(
+                kind,
+                file_id=item.get("file_id"),
+                file_name=item.get("file_name"),
+                mime_type=item.get("mime_type"),
+            )
+    if any(message.get(field) is not None for field in _OTHER_CONTENT):
+        return Attachment(AttachmentKind.OTHER)
+    return None
+
+
+# Order matters: an animation also carries a `document`.
+_FILE_KINDS = (
+    ("voice", AttachmentKind.VOICE),
+    ("audio", AttachmentKind.AUDIO),
+    ("video", AttachmentKind.VIDEO),
+    ("video_note", AttachmentKind.VIDEO),
+    ("sticker", AttachmentKind.STICKER),
+    ("animation", AttachmentKind.OTHER),
+    ("document", AttachmentKind.DOCUMENT),
+)
+_OTHER_CONTENT = ("poll", "dice", "game", "story")
+
+
+def display_name(user: JSON) -> str:
+    name = " ".join(str(p) for p in (user.get("first_name"), user.get("last_name")) if p)
+    return name or str(user.get("username") or "")
+
+
+def _addressed_elsewhere(text: str, bot_username: str | None) -> bool:
+    """`/help@OtherBot` in a group is for another bot."""
+    if not text.startswith("/") or not bot_username:
+        return False
+    head = text[1:].split(maxsplit=1)[0] if len(text) > 1 else ""
+    if "@" not in head:
+        return False
+    return head.split("@", 1)[1].lower() != bot_username.lower()
+
+
+def _time(value: object) -> datetime:
+    if isinstance(value, datetime):
+        return value if value.tzinfo else value.replace(tzinfo=UTC)
+    if isinstance(value, (int, float)) and value > 0:
+        return datetime.fromtimestamp(value, UTC)
+    return datetime.now(UTC)
+
+
+def _int_or_none(value: object) -> int | None:
+    return int(value) if isinstance(value, (int, str)) and str(value).lstrip("-").isdigit() else None
+
+
+def _float_or_none(value: object) -> float | None:
+    return float(value) if isinstance(value, (int, float)) else None
