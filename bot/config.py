@@ -62,6 +62,11 @@ class Settings(BaseSettings):
     onsite_reminder_seconds: float = 1200
     followup_complaint_days: float = 7
     followup_repair_days: float = 10
+    followup_repair_sample_rate: float = Field(default=0.3, ge=0, le=1)
+    claim_reminder_limit: int = 12
+    ticket_autoclose_seconds: float = 172800
+    low_rating_threshold: int = 2
+    report_remind_before_seconds: float = 3600
 
     # Outage notices
     broadcast_rate_per_second: float = 25

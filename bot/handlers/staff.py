@@ -1,23 +1,125 @@
-"""Staff: the staff group (alerts, buttons, replies, commands). Stub until the handoff issue."""
+"""Staff: the staff group (alerts' buttons, replies to residents, commands), `tk:` buttons
+pressed in private chats (residents answering about their ticket, supervisors acting on an
+escalation), and `/whereami` anywhere.
+
+Staff = anyone acting in the staff group (`STAFF_CHAT_ID`: being there is membership), or
+an account in `STAFF_IDS` / `SUPERVISOR_IDS` / `MANAGER_IDS`. A staff button pressed by
+anyone else, a malformed button, or a button for a ticket that has moved on changes
+nothing and gets a polite answer.
+
+In the group: `/open`, `/ticket N`, `/report N` (N may be left out when replying to a
+ticket's message), `/whereami`, `/help`; a Telegram reply to a ticket's message goes to
+its resident. Other chatter is left alone; other buttons and commands are left for the
+other handlers.
+"""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from bot.core.actions import SendText
+from bot.core.actions import AnswerButton, SendText
 from bot.core.incoming import Incoming
+from bot.storage.models import Ticket
+from bot.tickets import buttons as tk
+from bot.tickets.alerts import ticket_id_of_ref
+from bot.tickets.states import Actor
 
 if TYPE_CHECKING:
     from bot.app import App
+
+GROUP_COMMANDS = frozenset({"open", "ticket", "report", "whereami", "help", "start"})
 
 
 class StaffHandler:
     def __init__(self, app: App) -> None:
         self.app = app
 
+    def _t(self, key: str, /, **values: object) -> str:
+        return self.app.texts.get(key, self.app.settings.locale, **values)
+
+    def acts_as_staff(self, incoming: Incoming) -> bool:
+        return self.app.is_staff_chat(incoming.chat_id) or self.app.is_staff(incoming.user_id)
+
     async def accepts(self, incoming: Incoming) -> bool:
-        return (not incoming.is_private) or incoming.command == "whereami"
+        if incoming.command == "whereami":
+            return True
+        if incoming.is_button:
+            return tk.is_ticket_button(incoming.button_data)
+        if not self.app.is_staff_chat(incoming.chat_id):
+            return False
+        command = incoming.command
+        return command in GROUP_COMMANDS if command else True
 
     async def handle(self, incoming: Incoming) -> None:
-        if incoming.command == "whereami":
-            await self.app.outbox.send(SendText(incoming.chat_id, f"chat id: <code>{incoming.chat_id}</code>"))
+        if incoming.is_button:
+            await self._button(incoming)
+        elif incoming.command == "whereami":
+            await self._say(incoming, self._t("staff.whereami", chat_id=incoming.chat_id))
+        elif incoming.command:
+            await self._command(incoming)
+        elif incoming.reply_to_message_id is not None:
+            await self._reply(incoming)
+
+    async def _say(self, incoming: Incoming, text: str) -> None:
+        await self.app.outbox.send(SendText(incoming.chat_id, text, reply_to=incoming.message_id))
+
+    # -- buttons --------------------------------------------------------------------------
+    async def _button(self, incoming: Incoming) -> None:
+        button = tk.parse_button(incoming.button_data)
+        locale = self.app.texts.pick_locale(incoming.language_code)
+        if button is None:
+            answer = self.app.texts.get("tickets.expired", locale)
+        elif button.for_staff and not self.acts_as_staff(incoming):
+            answer = self.app.texts.get("tickets.staff_only", locale)
+        elif button.for_staff:
+            actor = Actor("staff", incoming.user_id, incoming.user_name or incoming.user_id)
+            answer = await self.app.tickets.workflow.staff_action(button.action, button.ticket_id, actor)
+        else:
+            answer = await self.app.tickets.feedback.press(button, incoming)
+        if incoming.callback_id:
+            await self.app.outbox.send(AnswerButton(incoming.callback_id, answer, chat_id=incoming.chat_id))
+
+    # -- commands -------------------------------------------------------------------------
+    async def _command(self, incoming: Incoming) -> None:
+        command = incoming.command
+        if command == "open":
+            await self._say(incoming, await self.app.tickets.timeline.open_list())
+        elif command in ("ticket", "report"):
+            ticket = await self._ticket_for(incoming)
+            if ticket is None:
+                return
+            if command == "ticket":
+                await self._say(incoming, await self.app.tickets.timeline.render(ticket))
+            else:
+                actor = Actor("staff", incoming.user_id, incoming.user_name or incoming.user_id)
+                await self.app.tickets.reports.send_draft(ticket, incoming.chat_id, actor)
+        else:
+            await self._say(incoming, self._t("staff.help"))
+
+    async def _ticket_for(self, incoming: Incoming) -> Ticket | None:
+        """The ticket named by `/ticket N`, or the one whose message this replies to."""
+        arg = incoming.command_args.lstrip("#＃").strip()
+        ticket_id: int | None = int(arg) if arg.isdigit() else None
+        if ticket_id is None and not arg and incoming.reply_to_message_id is not None:
+            ticket_id = ticket_id_of_ref(await self.app.outbox.ref_of(incoming.chat_id, incoming.reply_to_message_id))
+        if ticket_id is None:
+            await self._say(incoming, self._t(f"staff.usage.{incoming.command}"))
+            return None
+        ticket = await self.app.tickets.get(ticket_id)
+        if ticket is None:
+            await self._say(incoming, self._t("staff.answer.not_found", id=ticket_id))
+        return ticket
+
+    # -- replies to residents -------------------------------------------------------------
+    async def _reply(self, incoming: Incoming) -> None:
+        assert incoming.reply_to_message_id is not None
+        ref = await self.app.outbox.ref_of(incoming.chat_id, incoming.reply_to_message_id)
+        ticket_id = ticket_id_of_ref(ref)
+        if ticket_id is None:
+            return  # a reply to something else: staff talking among themselves
+        ticket = await self.app.tickets.get(ticket_id)
+        if ticket is None:
+            return
+        problem = await self.app.tickets.relay.from_staff(ticket, incoming)
+        if problem:
+            await self._say(incoming, problem)

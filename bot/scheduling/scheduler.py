@@ -57,6 +57,16 @@ class ScheduledJob:
     payload: dict[str, Any]
 
 
+class _Scheduler(BackgroundScheduler):
+    def _process_jobs(self) -> float | None:
+        # APScheduler's loop runs one more round when `shutdown()` wakes it; that round would
+        # hand due jobs to an executor that is gone (and delete them). Not with us.
+        if self.state == STATE_STOPPED:
+            return None
+        wait: float | None = super()._process_jobs()
+        return wait
+
+
 class JobScheduler:
     def __init__(self, app: App) -> None:
         self.app = app
@@ -77,7 +87,7 @@ class JobScheduler:
         return SQLAlchemyJobStore(engine=self.app.db.create_sync_engine(), tablename=TABLE)
 
     def _make_scheduler(self) -> BackgroundScheduler:
-        return BackgroundScheduler(
+        return _Scheduler(
             timezone=UTC,
             jobstores={"default": self._store},
             job_defaults={"coalesce": True, "misfire_grace_time": None, "max_instances": 1},
@@ -148,10 +158,14 @@ class JobScheduler:
         if self._scheduler.state == STATE_STOPPED:
             return
         await asyncio.to_thread(self._scheduler.pause)  # no new hand-overs
+        await self._finish_running()  # their own schedule() calls still reach the store
+        await asyncio.to_thread(self._scheduler.shutdown, True)
+        await self._finish_running()
+
+    async def _finish_running(self) -> None:
         if self._executor is not None and self._executor.pending:
             running = [asyncio.wrap_future(f) for f in list(self._executor.pending)]
             await asyncio.wait(running, timeout=SHUTDOWN_WAIT_SECONDS)
-        await asyncio.to_thread(self._scheduler.shutdown, True)
 
     async def run_due(self) -> int:
         """Run every job due at `app.clock.now()` (tests with a fake clock); returns count.

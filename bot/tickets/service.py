@@ -1,19 +1,39 @@
-"""Tickets: open one (with its timeline and the staff alert), find a resident's open one.
+"""Tickets: open one (timeline, staff alert, reminders), find one, record its events.
 
-The handoff issue grows this: alert layout and buttons, claiming, relay, reminders.
+Public API (teammates call these): `open_ticket(TicketDraft)`, `get(id)`,
+`active_ticket_for(chat_id)`, `relay_from_resident(ticket, incoming)`, `add_event(...)`.
+The parts live in small modules, reached through this service:
+
+- `alerts`     the staff-group alert: layout, buttons, edited in place (alerts.py)
+- `workflow`   claim / on site / resolve / reopen / close, atomic (workflow.py)
+- `relay`      resident <-> staff messages and photos (relay.py)
+- `feedback`   the resident's "is it fixed?" and rating, auto-close (feedback.py)
+- `reminders`  unclaimed reminders, the escalation ladder, on-site reminder (reminders.py)
+- `followups`  回访 after closing (followup.py)
+- `reports`    incident-report deadline, reminder and draft (reports.py)
+- `timeline`   /open and /ticket N (timeline.py)
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
-from bot.core.actions import SendText, keyboard
 from bot.core.incoming import Incoming
 from bot.storage.models import Ticket, TicketEvent, TicketStatus
-from bot.texts import escape
+from bot.tickets.alerts import AlertBoard
 from bot.tickets.draft import TicketDraft
+from bot.tickets.feedback import ResidentFeedback
+from bot.tickets.followup import FollowUps
+from bot.tickets.formatting import Formatter
+from bot.tickets.relay import Relay
+from bot.tickets.reminders import Reminders
+from bot.tickets.reports import IncidentReports
+from bot.tickets.states import Actor
+from bot.tickets.timeline import Timeline
+from bot.tickets.workflow import Workflow
 
 if TYPE_CHECKING:
     from bot.app import App
@@ -22,9 +42,19 @@ if TYPE_CHECKING:
 class TicketService:
     def __init__(self, app: App) -> None:
         self.app = app
+        self.fmt = Formatter(app)
+        self.alerts = AlertBoard(app)
+        self.workflow = Workflow(app)
+        self.relay = Relay(app)
+        self.feedback = ResidentFeedback(app)
+        self.reminders = Reminders(app)
+        self.followups = FollowUps(app)
+        self.reports = IncidentReports(app)
+        self.timeline = Timeline(app)
 
+    # -- opening --------------------------------------------------------------------------
     async def open_ticket(self, draft: TicketDraft) -> Ticket:
-        """Create the ticket and its first event, and alert the staff group."""
+        """Create the ticket and its first event, alert the staff group, start the reminders."""
         now = self.app.clock.now()
         async with self.app.db.transaction() as session:
             ticket = Ticket(
@@ -39,6 +69,8 @@ class TicketService:
                 phone=draft.phone,
                 description=draft.description,
                 status=TicketStatus.OPEN,
+                reminders_sent=0,
+                escalation_level=0,
                 extra={**draft.extra, "photos": list(draft.photos), "locale": draft.locale},
                 created_at=now,
                 updated_at=now,
@@ -49,32 +81,20 @@ class TicketService:
                 TicketEvent(
                     ticket_id=ticket.id, at=now, kind="created", actor_kind="resident",
                     actor_id=draft.user_id, actor_name=draft.user_name, text=draft.description,
-                    data={},
+                    data={"incomplete": True} if self.alerts.is_incomplete(ticket) else {},
                 )
             )
-        await self.alert_staff(ticket)
+        await self.alerts.post(ticket)
+        await self.reminders.start_claim_clock(ticket)
         return ticket
 
-    async def alert_staff(self, ticket: Ticket) -> None:
-        place = " ".join(p for p in (ticket.building and f"{ticket.building}栋", ticket.room) if p)
-        text = (
-            f"<b>[{escape(ticket.severity)}] {escape(ticket.intent)}</b> #{ticket.id}\n"
-            f"{escape(place or '-')} · {escape(ticket.phone or '-')}\n{escape(ticket.description)}"
-        )
-        buttons = keyboard(
-            [("接单", f"tk:claim:{ticket.id}"), ("已到场", f"tk:onsite:{ticket.id}"),
-             ("已解决", f"tk:resolve:{ticket.id}")]
-        )
-        await self.app.outbox.send(
-            SendText(self.app.settings.staff_chat_id, text, buttons, ref=f"ticket:{ticket.id}:alert")
-        )
-
+    # -- reading --------------------------------------------------------------------------
     async def get(self, ticket_id: int) -> Ticket | None:
         async with self.app.db.session() as session:
             return await session.get(Ticket, ticket_id)
 
     async def active_ticket_for(self, chat_id: str) -> Ticket | None:
-        """The resident's newest ticket still being worked on (open, claimed, on site)."""
+        """The resident's newest ticket still being worked on (open, claimed, on site, reopened)."""
         async with self.app.db.session() as session:
             ticket: Ticket | None = await session.scalar(
                 select(Ticket)
@@ -84,6 +104,26 @@ class TicketService:
             )
         return ticket
 
+    async def active_tickets(self) -> Sequence[Ticket]:
+        """Every ticket still being worked on, oldest first."""
+        async with self.app.db.session() as session:
+            rows = await session.scalars(
+                select(Ticket)
+                .where(Ticket.status.in_(TicketStatus.ACTIVE))
+                .order_by(Ticket.created_at, Ticket.id)
+            )
+            return rows.all()
+
+    async def events(self, ticket_id: int) -> Sequence[TicketEvent]:
+        async with self.app.db.session() as session:
+            rows = await session.scalars(
+                select(TicketEvent)
+                .where(TicketEvent.ticket_id == ticket_id)
+                .order_by(TicketEvent.at, TicketEvent.id)
+            )
+            return rows.all()
+
+    # -- writing --------------------------------------------------------------------------
     async def add_event(
         self, ticket_id: int, kind: str, *, actor_kind: str, actor_id: str | None = None,
         actor_name: str | None = None, text: str | None = None, data: dict[str, Any] | None = None,
@@ -96,17 +136,55 @@ class TicketService:
                 )
             )
 
-    async def relay_from_resident(self, ticket: Ticket, incoming: Incoming) -> None:
-        """A resident's message about an open ticket: to the staff group, under its alert."""
+    async def record(
+        self, ticket_id: int, kind: str, actor: Actor, *, text: str | None = None,
+        data: dict[str, Any] | None = None,
+    ) -> None:
         await self.add_event(
-            ticket.id, "message_in", actor_kind="resident", actor_id=incoming.user_id,
-            actor_name=incoming.user_name, text=incoming.text,
+            ticket_id, kind, actor_kind=actor.kind, actor_id=actor.id, actor_name=actor.name,
+            text=text, data=data,
         )
-        await self.app.outbox.send(
-            SendText(
-                self.app.settings.staff_chat_id,
-                f"#{ticket.id} 住户: {escape(incoming.text or '')}",
-                reply_to=f"ticket:{ticket.id}:alert",
-                ref=f"ticket:{ticket.id}:relay",
+
+    async def transition(
+        self, ticket_id: int, *, allowed: Sequence[str], to: str, event: str, actor: Actor,
+        values: dict[str, Any] | None = None, text: str | None = None,
+        data: dict[str, Any] | None = None, where: Sequence[Any] = (),
+    ) -> Ticket | None:
+        """Atomically move the ticket from one of `allowed` to `to`, with its event.
+
+        Returns the updated ticket, or None when it was not in an allowed state (someone
+        else was faster, or the button is stale). `where` adds conditions.
+        """
+        now = self.app.clock.now()
+        async with self.app.db.transaction() as session:
+            result = await session.execute(
+                update(Ticket)
+                .where(Ticket.id == ticket_id, Ticket.status.in_(list(allowed)), *where)
+                .values(status=to, updated_at=now, **(values or {}))
+                .execution_options(synchronize_session=False)
             )
-        )
+            if result.rowcount != 1:  # type: ignore[attr-defined]
+                return None
+            session.add(
+                TicketEvent(
+                    ticket_id=ticket_id, at=now, kind=event, actor_kind=actor.kind,
+                    actor_id=actor.id, actor_name=actor.name, text=text, data=data or {},
+                )
+            )
+        return await self.get(ticket_id)
+
+    async def set_values(self, ticket_id: int, *where: Any, **values: Any) -> bool:
+        """A conditional UPDATE of plain columns; True when the row matched."""
+        async with self.app.db.transaction() as session:
+            result = await session.execute(
+                update(Ticket)
+                .where(Ticket.id == ticket_id, *where)
+                .values(updated_at=self.app.clock.now(), **values)
+                .execution_options(synchronize_session=False)
+            )
+            return bool(result.rowcount == 1)  # type: ignore[attr-defined]
+
+    # -- relay (the conversation engineer's entry point) ---------------------------------
+    async def relay_from_resident(self, ticket: Ticket, incoming: Incoming) -> None:
+        """A resident's message about an active ticket: to the staff group, under its alert."""
+        await self.relay.from_resident(ticket, incoming)

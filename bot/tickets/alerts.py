@@ -1,0 +1,214 @@
+"""The staff-group alert: one scannable message per ticket, edited in place as it moves.
+
+    🔴 紧急 · 燃气泄漏 · #12
+    📍 3栋 1202室
+    📞 13812345678
+    💬 厨房有煤气味
+    👤 王女士 · 🕐 11-21 18:03
+    🙋 张师傅 接单 18:05
+    [接单] [已到场] [已解决]
+
+Sent with ref `ticket:<id>:alert`: edits target it, and a staff reply to it reaches the
+resident (see relay.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from bot.core.actions import EditText, Keyboard, SendPhoto, SendText, keyboard
+from bot.storage.models import Ticket, TicketEvent
+from bot.texts import Raw
+from bot.tickets import buttons as tk
+from bot.tickets import states
+
+if TYPE_CHECKING:
+    from bot.app import App
+    from bot.tickets.formatting import Formatter
+
+MAX_WORDS = 1200  # characters of the resident's words shown in an alert
+HISTORY_EVENTS = ("claimed", "on_site", "resolved", "reopened", "closed", "rated", "followup_answer")
+
+
+def alert_ref(ticket_id: int) -> str:
+    return f"ticket:{ticket_id}:alert"
+
+
+def ticket_id_of_ref(ref: str | None) -> int | None:
+    """"ticket:12:alert" (or any "ticket:12:...") -> 12."""
+    if not ref:
+        return None
+    parts = ref.split(":")
+    if len(parts) >= 2 and parts[0] == "ticket" and parts[1].isdigit():
+        return int(parts[1])
+    return None
+
+
+def shorten(text: str, limit: int = MAX_WORDS) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+class AlertBoard:
+    def __init__(self, app: App) -> None:
+        self.app = app
+
+    @property
+    def fmt(self) -> Formatter:
+        return self.app.tickets.fmt
+
+    def _t(self, key: str, /, **values: object) -> str:
+        return self.app.texts.get(key, self.fmt.staff_locale, **values)
+
+    # -- facts ------------------------------------------------------------------------------
+    @staticmethod
+    def is_incomplete(ticket: Ticket) -> bool:
+        """Opened although the resident did not answer everything (e.g. went silent)."""
+        extra = ticket.extra or {}
+        return bool(extra.get("incomplete") or extra.get("idle") or extra.get("reason") == "idle")
+
+    def missing(self, ticket: Ticket) -> list[str]:
+        """What the resident did not tell us, by name (the flow's own list when it gave one)."""
+        given = (ticket.extra or {}).get("missing")
+        if isinstance(given, list) and given:
+            fields = [str(name) for name in given]
+        else:
+            fields = []
+            if not ticket.building and not ticket.room and not (ticket.extra or {}).get("place"):
+                fields.append("place")
+            if not ticket.phone:
+                fields.append("phone")
+            if not ticket.description.strip():
+                fields.append("words")
+        names = []
+        for field in fields:
+            key = f"staff.alert.field.{field}"
+            names.append(self._t(key) if self.app.texts.has(key) else field)
+        return list(dict.fromkeys(names))
+
+    def mark(self, ticket: Ticket) -> str:
+        key = f"staff.mark.{ticket.severity}"
+        return self._t(key) if self.app.texts.has(key) else self._t("staff.mark.normal")
+
+    def summary(self, ticket: Ticket) -> str:
+        """One line: "🔴 #12 燃气泄漏 · 3栋 1202室 · 13812345678"."""
+        return self._t(
+            "staff.summary", mark=self.mark(ticket), id=ticket.id, intent=self.fmt.intent(ticket.intent),
+            place=self.fmt.place_or_unknown(ticket), phone=ticket.phone or self._t("staff.alert.no_phone"),
+        )
+
+    def state_name(self, status: str) -> str:
+        return self._t(f"staff.state.{status}")
+
+    # -- the card -------------------------------------------------------------------------
+    def card(self, ticket: Ticket) -> str:
+        """The ticket's facts, without its history (also used in escalation messages)."""
+        severity_key = f"staff.severity.{ticket.severity}"
+        lines = [
+            self._t(
+                "staff.alert.head",
+                severity=self._t(severity_key) if self.app.texts.has(severity_key) else ticket.severity,
+                intent=self.fmt.intent(ticket.intent), id=ticket.id,
+            )
+        ]
+        if self.is_incomplete(ticket):
+            missing = self.missing(ticket)
+            lines.append(
+                self._t("staff.alert.incomplete", missing=self._t("staff.alert.separator").join(missing))
+                if missing
+                else self._t("staff.alert.incomplete_nothing_missing")
+            )
+        extra = ticket.extra or {}
+        if extra.get("unconfirmed"):
+            lines.append(self._t("staff.alert.unconfirmed"))
+        lines.append(self._t("staff.alert.place", place=self.fmt.place_or_unknown(ticket)))
+        location = extra.get("location")
+        if isinstance(location, dict) and location.get("latitude") is not None:
+            lines.append(
+                self._t("staff.alert.location", latitude=location["latitude"], longitude=location.get("longitude"))
+            )
+        lines.append(self._t("staff.alert.phone", phone=ticket.phone or self._t("staff.alert.no_phone")))
+        if ticket.description.strip():
+            lines.append(self._t("staff.alert.words", words=shorten(ticket.description.strip())))
+        also = [str(i) for i in extra.get("also") or [] if i != ticket.intent]
+        if also:
+            names = self._t("staff.alert.separator").join(self.fmt.intent(i) for i in dict.fromkeys(also))
+            lines.append(self._t("staff.alert.also", intents=names))
+        if extra.get("photos"):
+            lines.append(self._t("staff.alert.photos", count=len(extra["photos"])))
+        if extra.get("documents"):
+            lines.append(self._t("staff.alert.documents", count=len(extra["documents"])))
+        lines.append(
+            self._t("staff.alert.who_when", name=ticket.user_name or "-", time=self.fmt.short(ticket.created_at))
+        )
+        return "\n".join(lines)
+
+    def history(self, ticket: Ticket, events: Sequence[TicketEvent]) -> list[str]:
+        lines = []
+        for event in events:
+            if event.kind not in HISTORY_EVENTS:
+                continue
+            key = f"staff.alert.history.{event.kind}"
+            reason = (event.data or {}).get("reason")
+            if reason and self.app.texts.has(f"{key}_{reason}"):
+                key = f"{key}_{reason}"
+            lines.append(
+                self._t(
+                    key, name=event.actor_name or "-", time=self.fmt.clock(event.at),
+                    value=(event.data or {}).get("value", event.text or ""),
+                )
+            )
+        if ticket.status in states.WAITING:
+            lines.append(self._t("staff.alert.waiting"))
+            if ticket.escalation_level:
+                lines.append(self._t(f"staff.alert.escalated_{min(ticket.escalation_level, 2)}"))
+        return lines
+
+    def buttons(self, ticket: Ticket) -> Keyboard | None:
+        row: list[tuple[str, str]] = []
+        if ticket.status in states.CLAIM_FROM:
+            row.append((self._t("staff.button.claim"), tk.button_data(tk.CLAIM, ticket.id)))
+        if ticket.status in states.ONSITE_FROM:
+            row.append((self._t("staff.button.onsite"), tk.button_data(tk.ONSITE, ticket.id)))
+        if ticket.status in states.RESOLVE_FROM:
+            row.append((self._t("staff.button.resolve"), tk.button_data(tk.RESOLVE, ticket.id)))
+        return keyboard(row) if row else None
+
+    async def render(self, ticket: Ticket) -> str:
+        events = await self.app.tickets.events(ticket.id)
+        parts = [self.card(ticket), *self.history(ticket, events)]
+        if ticket.status not in (states.CLOSED, states.CANCELLED):
+            parts.append(self._t("staff.alert.reply_hint"))
+        return "\n".join(parts)
+
+    # -- sending --------------------------------------------------------------------------
+    async def post(self, ticket: Ticket) -> None:
+        """The alert, then the resident's photos as replies to it."""
+        chat = self.app.settings.staff_chat_id
+        text = await self.render(ticket)
+        await self.app.outbox.send(SendText(chat, text, self.buttons(ticket), ref=alert_ref(ticket.id)))
+        for file_id in (ticket.extra or {}).get("photos") or []:
+            await self.app.outbox.send(
+                SendPhoto(
+                    chat, photo=str(file_id), caption=self._t("staff.relay.photo_at_open", id=ticket.id),
+                    reply_to=alert_ref(ticket.id), ref=f"ticket:{ticket.id}:photo",
+                )
+            )
+
+    async def refresh(self, ticket: Ticket) -> None:
+        """Edit the alert in place to show the ticket as it is now."""
+        text = await self.render(ticket)
+        await self.app.outbox.send(
+            EditText(self.app.settings.staff_chat_id, alert_ref(ticket.id), text, self.buttons(ticket))
+        )
+
+    async def note(self, ticket: Ticket, key: str, /, *, with_buttons: bool = False, **values: object) -> None:
+        """A short message in the group, as a reply to the alert (so it is one tap away)."""
+        text = self._t(key, id=ticket.id, summary=Raw(self.summary(ticket)), **values)
+        await self.app.outbox.send(
+            SendText(
+                self.app.settings.staff_chat_id, text,
+                self.buttons(ticket) if with_buttons else None,
+                reply_to=alert_ref(ticket.id), ref=f"ticket:{ticket.id}:note",
+            )
+        )

@@ -1,0 +1,90 @@
+"""How ticket facts read to people: local times, ages, places, intent names (from locales)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from functools import cached_property
+from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
+
+from bot.storage.models import Ticket
+
+if TYPE_CHECKING:
+    from bot.app import App
+
+
+class Formatter:
+    def __init__(self, app: App) -> None:
+        self.app = app
+
+    @cached_property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.app.settings.timezone)
+
+    @property
+    def staff_locale(self) -> str:
+        return self.app.settings.locale
+
+    # -- time ------------------------------------------------------------------------------
+    def local(self, when: datetime) -> datetime:
+        return when.astimezone(self.tz)
+
+    def short(self, when: datetime | None) -> str:
+        """"11-21 18:03" in the estate's time zone."""
+        return self.local(when).strftime("%m-%d %H:%M") if when else "-"
+
+    def full(self, when: datetime | None) -> str:
+        return self.local(when).strftime("%Y-%m-%d %H:%M") if when else "-"
+
+    def clock(self, when: datetime | None) -> str:
+        return self.local(when).strftime("%H:%M") if when else "-"
+
+    def date(self, when: datetime | None) -> str:
+        return self.local(when).strftime("%Y-%m-%d") if when else "-"
+
+    def age(self, seconds: float, locale: str | None = None) -> str:
+        """"5分钟", "2小时5分钟", "3天2小时"."""
+        minutes = max(0, int(seconds // 60))
+        days, rest = divmod(minutes, 24 * 60)
+        hours, mins = divmod(rest, 60)
+        texts, loc = self.app.texts, locale or self.staff_locale
+        if days:
+            return texts.get("tickets.age.days", loc, days=days, hours=hours)
+        if hours:
+            return texts.get("tickets.age.hours", loc, hours=hours, minutes=mins)
+        return texts.get("tickets.age.minutes", loc, minutes=mins)
+
+    def age_since(self, when: datetime, locale: str | None = None) -> str:
+        return self.age((self.app.clock.now() - when).total_seconds(), locale)
+
+    # -- what and where ------------------------------------------------------------------
+    def intent(self, intent: str, locale: str | None = None) -> str:
+        key = f"tickets.intent.{intent}"
+        loc = locale or self.staff_locale
+        return self.app.texts.get(key, loc) if self.app.texts.has(key, loc) else intent
+
+    def place(self, ticket: Ticket, locale: str | None = None) -> str | None:
+        """"3栋2单元 1202室", the resident's words for a place, or None when neither."""
+        loc = locale or self.staff_locale
+        parts = []
+        if ticket.building:
+            building, _, unit = ticket.building.partition("-")
+            if not building.isascii():  # "2单元" and the like: already reads well
+                parts.append(ticket.building)
+            elif unit:
+                parts.append(self.app.texts.get("tickets.place.building_unit", loc, building=building, unit=unit))
+            else:
+                parts.append(self.app.texts.get("tickets.place.building", loc, building=building))
+        if ticket.room:
+            parts.append(self.app.texts.get("tickets.place.room", loc, room=ticket.room))
+        if not parts and (ticket.extra or {}).get("place"):
+            return str(ticket.extra["place"])  # the resident's own words: "地下车库B2"
+        return " ".join(parts) or None
+
+    def place_or_unknown(self, ticket: Ticket, locale: str | None = None) -> str:
+        loc = locale or self.staff_locale
+        return self.place(ticket, loc) or self.app.texts.get("tickets.place.unknown", loc)
+
+    def resident_locale(self, ticket: Ticket) -> str:
+        locale = (ticket.extra or {}).get("locale")
+        return locale if isinstance(locale, str) and locale in self.app.texts.locales else self.app.texts.default

@@ -1,0 +1,173 @@
+"""Nobody must be forgotten: claim reminders, the escalation ladder, the on-site reminder.
+
+- Unclaimed (open or reopened) after `SLA_CLAIM_SECONDS_<SEVERITY>`: a reminder in the group
+  (with the claim buttons), repeated every SLA period, at most `CLAIM_REMINDER_LIMIT` times.
+- From reminder `ESCALATE_AFTER_REMINDERS` on, one rung of the ladder per reminder: a private
+  message to every `SUPERVISOR_IDS` account (rung 1), then every `MANAGER_IDS` account
+  (rung 2). An empty rung is skipped; with nobody configured the group is told once.
+- A claimed emergency not marked on site after `ONSITE_REMINDER_SECONDS` (20 minutes, the
+  procedures' dispatch time): a private reminder to the claimer and a note in the group.
+- A reopened ticket (resident: not fixed; follow-up: unhappy) and a low rating go to the
+  supervisors at once (an unhappy follow-up to the managers too: the centre director).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from bot.core.actions import Keyboard, SendText, keyboard
+from bot.storage.models import Ticket
+from bot.texts import Raw
+from bot.tickets import buttons as tk
+from bot.tickets import jobs, states
+from bot.tickets.states import SYSTEM
+
+if TYPE_CHECKING:
+    from bot.app import App
+    from bot.tickets.service import TicketService
+
+SUPERVISORS = 1
+MANAGERS = 2
+
+
+class Reminders:
+    def __init__(self, app: App) -> None:
+        self.app = app
+        app.scheduler.register(jobs.CLAIM_REMINDER, self._claim_reminder_job)
+        app.scheduler.register(jobs.ONSITE_REMINDER, self._onsite_reminder_job)
+
+    @property
+    def tickets(self) -> TicketService:
+        return self.app.tickets
+
+    def _t(self, key: str, /, **values: object) -> str:
+        return self.app.texts.get(key, self.tickets.fmt.staff_locale, **values)
+
+    def claim_sla(self, severity: str) -> float:
+        s = self.app.settings
+        return {
+            "emergency": s.sla_claim_seconds_emergency,
+            "urgent": s.sla_claim_seconds_urgent,
+        }.get(severity, s.sla_claim_seconds_normal)
+
+    def people(self, rung: int) -> list[str]:
+        s = self.app.settings
+        return list(s.supervisor_ids if rung == SUPERVISORS else s.manager_ids)
+
+    # -- clocks ---------------------------------------------------------------------------
+    async def start_claim_clock(self, ticket: Ticket) -> None:
+        run_at = self.app.clock.now() + timedelta(seconds=self.claim_sla(ticket.severity))
+        await self.app.scheduler.schedule(
+            jobs.CLAIM_REMINDER, run_at, {"ticket_id": ticket.id}, jobs.job_id(jobs.CLAIM_REMINDER, ticket.id)
+        )
+
+    async def start_onsite_clock(self, ticket: Ticket) -> None:
+        if ticket.severity != "emergency":
+            return
+        run_at = self.app.clock.now() + timedelta(seconds=self.app.settings.onsite_reminder_seconds)
+        await self.app.scheduler.schedule(
+            jobs.ONSITE_REMINDER, run_at, {"ticket_id": ticket.id}, jobs.job_id(jobs.ONSITE_REMINDER, ticket.id)
+        )
+
+    async def waiting_since(self, ticket: Ticket) -> datetime:
+        """When the ticket began waiting for someone: opened, or last reopened."""
+        if ticket.status == states.REOPENED:
+            for event in reversed(await self.tickets.events(ticket.id)):
+                if event.kind == "reopened":
+                    return event.at
+        return ticket.created_at
+
+    # -- unclaimed ------------------------------------------------------------------------
+    async def _claim_reminder_job(self, payload: dict[str, Any]) -> None:
+        ticket_id = int(payload["ticket_id"])
+        counted = await self.tickets.set_values(
+            ticket_id, Ticket.status.in_(states.WAITING), reminders_sent=Ticket.reminders_sent + 1
+        )
+        ticket = await self.tickets.get(ticket_id)
+        if not counted or ticket is None:
+            return  # claimed (or gone) meanwhile
+        n = ticket.reminders_sent
+        age = self.tickets.fmt.age_since(await self.waiting_since(ticket))
+        await self.tickets.record(ticket.id, "reminder", SYSTEM, data={"n": n})
+        await self.tickets.alerts.note(ticket, "staff.reminder.claim", with_buttons=True, age=age, n=n)
+        await self._climb(ticket, n, age)
+        if n < self.app.settings.claim_reminder_limit:
+            await self.start_claim_clock(ticket)
+
+    async def _climb(self, ticket: Ticket, reminders: int, age: str) -> None:
+        after = self.app.settings.escalate_after_reminders
+        if reminders < after:
+            return
+        rung = min(MANAGERS, SUPERVISORS + reminders - after)
+        while rung <= MANAGERS and not self.people(rung):
+            rung += 1  # nobody on this rung: the next one
+        if rung > MANAGERS:
+            if await self.tickets.set_values(ticket.id, Ticket.escalation_level == 0, escalation_level=MANAGERS):
+                await self.tickets.alerts.note(ticket, "staff.escalation.nobody")
+            return
+        if not await self.tickets.set_values(ticket.id, Ticket.escalation_level < rung, escalation_level=rung):
+            return  # this rung (or a higher one) was told already
+        fresh = await self.tickets.get(ticket.id) or ticket
+        header = self._t(f"staff.escalation.unclaimed_{rung}", id=ticket.id, age=age, reminders=reminders)
+        await self._tell(fresh, self.people(rung), header, reason="unclaimed", rung=rung)
+        await self.tickets.alerts.refresh(fresh)
+
+    async def _tell(
+        self, ticket: Ticket, people: list[str], header: str, *, reason: str, rung: int,
+        with_buttons: bool = True,
+    ) -> None:
+        """A private message to each person: why, then the ticket's card; and the event."""
+        text = header + "\n\n" + self.tickets.alerts.card(ticket)
+        buttons: Keyboard | None = None
+        if with_buttons and ticket.status in states.CLAIM_FROM:
+            buttons = keyboard([(self._t("staff.button.claim"), tk.button_data(tk.CLAIM, ticket.id))])
+        for person in people:
+            await self.app.outbox.send(SendText(person, text, buttons, ref=f"ticket:{ticket.id}:escalation"))
+        await self.tickets.record(ticket.id, "escalated", SYSTEM, data={"rung": rung, "to": people, "reason": reason})
+
+    # -- the resident is not happy --------------------------------------------------------
+    async def escalate_reopened(self, ticket: Ticket, reason: str, answer: str) -> None:
+        rungs = [SUPERVISORS, MANAGERS] if reason == "followup" else [SUPERVISORS]
+        people = [p for rung in rungs for p in self.people(rung)]
+        if not people:  # nobody on the chosen rungs: the next rung up, if any
+            rungs = [MANAGERS]
+            people = self.people(MANAGERS)
+        if not people:
+            await self.tickets.alerts.note(ticket, "staff.escalation.nobody")
+            return
+        rung = max(rungs)
+        await self.tickets.set_values(ticket.id, escalation_level=rung)
+        header = self._t(f"staff.escalation.reopened_{reason}", id=ticket.id, answer=answer)
+        fresh = await self.tickets.get(ticket.id) or ticket
+        await self._tell(fresh, list(dict.fromkeys(people)), header, reason=reason, rung=rung)
+        await self.tickets.alerts.refresh(fresh)
+
+    async def escalate_low_rating(self, ticket: Ticket, rating: int) -> None:
+        people = self.people(SUPERVISORS) or self.people(MANAGERS)
+        if not people:
+            return
+        header = self._t("staff.escalation.low_rating", id=ticket.id, rating=rating)
+        await self._tell(ticket, people, header, reason="low_rating", rung=SUPERVISORS, with_buttons=False)
+
+    # -- claimed but not there ------------------------------------------------------------
+    async def _onsite_reminder_job(self, payload: dict[str, Any]) -> None:
+        ticket = await self.tickets.get(int(payload["ticket_id"]))
+        if ticket is None or ticket.status != states.CLAIMED or ticket.severity != "emergency":
+            return
+        since = ticket.claimed_at or ticket.created_at
+        age = self.tickets.fmt.age_since(since)
+        summary = Raw(self.tickets.alerts.summary(ticket))
+        if ticket.claimed_by:
+            onsite = keyboard([(self._t("staff.button.onsite"), tk.button_data(tk.ONSITE, ticket.id))])
+            await self.app.outbox.send(
+                SendText(
+                    ticket.claimed_by,
+                    self._t("staff.reminder.onsite_private", id=ticket.id, age=age, summary=summary),
+                    onsite, ref=f"ticket:{ticket.id}:onsite_reminder",
+                )
+            )
+        await self.tickets.alerts.note(
+            ticket, "staff.reminder.onsite_group", with_buttons=True, age=age, name=ticket.claimed_by_name or "-"
+        )
+        await self.tickets.record(ticket.id, "onsite_reminder", SYSTEM, data={"to": ticket.claimed_by})
