@@ -70,7 +70,8 @@ class App:
 
     # -- lifecycle --------------------------------------------------------------------------
     async def start(self, *, migrate: bool = True, background: bool = True) -> None:
-        """Migrate, start the scheduler and the background loops (outbox worker, sweeper)."""
+        """Migrate, start the scheduler and the background loops (outbox worker, sweeper,
+        notice deliveries)."""
         if self.started:
             return
         if migrate:
@@ -80,6 +81,7 @@ class App:
         if background:
             self.spawn(self.outbox.run(self._stop))
             self.spawn(self.flows.run_sweeper(self._stop))
+            self.spawn(self.notices.run(self._stop))  # resumes an interrupted broadcast
         self.started = True
 
     def spawn(self, coro: object) -> None:

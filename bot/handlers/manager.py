@@ -1,21 +1,221 @@
-"""Managers: notices, statistics, exports. Stub until the notices issue."""
+"""Managers (MANAGER_IDS) in their private chat: notices, statistics, the request log.
+
+The router asks this handler after staff and before residents. It takes a manager's
+private message when it is a manager command (/notice, /notices, /restored N,
+/cancel_notice N, /stats, /export, /help), an `nt:` button, or an answer inside the /notice
+flow (/cancel ends the flow). Everything else a manager writes falls through to the
+resident handler: a manager can still report a leak at home.
+"""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from bot.core.actions import (
+    AnswerButton,
+    EditText,
+    Keyboard,
+    SendDocument,
+    SendPhoto,
+    SendText,
+    keyboard,
+)
 from bot.core.incoming import Incoming
+from bot.notices.flow import NoticeFlow
+from bot.stats.export import RequestLog, parse_range
+from bot.stats.service import StatsService
+from bot.storage.models import Notice, NoticeStatus
 
 if TYPE_CHECKING:
     from bot.app import App
+
+COMMANDS = frozenset({"notice", "notices", "restored", "cancel_notice", "stats", "export", "help"})
+FLOW_BUTTONS = frozenset({"k", "b", "s", "e", "r", "a", "ok", "edit", "ed", "back", "x", "cl"})
 
 
 class ManagerHandler:
     def __init__(self, app: App) -> None:
         self.app = app
+        self.flow = NoticeFlow(app)
+        self.stats = StatsService(app)
+        self.log = RequestLog(app)
 
+    @property
+    def locale(self) -> str:
+        return self.app.settings.locale
+
+    def m(self, key: str, /, **values: object) -> str:
+        return self.app.texts.get(f"manager.{key}", self.locale, **values)
+
+    async def say(self, chat_id: str, text: str, buttons: Keyboard | None = None) -> None:
+        await self.app.outbox.send(SendText(chat_id, text, buttons))
+
+    # -- routing ----------------------------------------------------------------------------
     async def accepts(self, incoming: Incoming) -> bool:
-        return False
+        if not incoming.is_private or not self.app.is_manager(incoming.user_id):
+            return False
+        if incoming.is_button:
+            return (incoming.button_data or "").startswith("nt:")
+        command = incoming.command
+        if command in COMMANDS:
+            return True
+        if command is not None and command != "cancel":
+            return False  # other commands (/start, /me ...) are the resident handler's
+        return await self.flow.active(incoming.chat_id)
 
     async def handle(self, incoming: Incoming) -> None:
-        return None
+        if incoming.is_button:
+            await self._button(incoming)
+            return
+        command = incoming.command
+        chat = incoming.chat_id
+        if command == "notice":
+            await self.flow.start(incoming, incoming.command_args)
+        elif command == "cancel":
+            await self.flow.cancel(incoming)
+        elif command == "notices":
+            await self.list_notices(chat)
+        elif command in ("restored", "cancel_notice"):
+            await self._ask_close(incoming, command)
+        elif command == "stats":
+            await self.send_stats(chat)
+        elif command == "export":
+            await self.send_export(chat, incoming.command_args)
+        elif command == "help":
+            await self.say(chat, self.m("help"))
+        else:
+            await self.flow.on_text(incoming)
+
+    async def _button(self, incoming: Incoming) -> None:
+        parts = (incoming.button_data or "").split(":")
+        action = parts[1] if len(parts) > 1 else ""
+        arg = parts[2] if len(parts) > 2 else ""
+        if action in FLOW_BUTTONS:
+            await self.flow.on_button(incoming, action, arg)
+            return
+        await self.app.outbox.send(AnswerButton(incoming.callback_id or "", chat_id=incoming.chat_id))
+        if action == "no":
+            await self._replace(incoming, self.m("kept"))
+        elif action in ("rq", "cq") and arg.isdigit():
+            await self._confirm_close(incoming.chat_id, int(arg), restored=action == "rq")
+        elif action in ("ry", "cy") and arg.isdigit():
+            result = await self._close(incoming.chat_id, int(arg), restored=action == "ry")
+            if result is not None:
+                await self._replace(incoming, result)
+
+    async def _replace(self, incoming: Incoming, text: str) -> None:
+        """The pressed message becomes `text`, without buttons (they cannot be pressed twice)."""
+        if incoming.message_id is None:
+            await self.say(incoming.chat_id, text)
+            return
+        await self.app.outbox.send(EditText(incoming.chat_id, incoming.message_id, text, None))
+
+    # -- /notices -------------------------------------------------------------------------------
+    def _names(self, notice: Notice) -> dict[str, object]:
+        render = self.app.notices.render
+        return {
+            "id": notice.id,
+            "kind": render.kind(notice.kind, self.locale),
+            "buildings": render.buildings(list(notice.buildings or []), self.locale),
+        }
+
+    async def list_notices(self, chat_id: str) -> None:
+        notices = await self.app.notices.current()
+        if not notices:
+            await self.say(chat_id, self.m("list_none"))
+            return
+        render = self.app.notices.render
+        blocks = [self.m("list_header")]
+        rows = []
+        for notice in notices:
+            counts = await self.app.notices.counts(notice.id)
+            meant = counts.total - counts.skipped
+            blocks.append(
+                self.m(
+                    "list_item", **self._names(notice), status=self.m(f"status.{notice.status}"),
+                    period=render.period(notice.starts_at, notice.ends_at, self.locale),
+                    reason=notice.reason or render.t("reason_default", self.locale),
+                    sent=counts.sent, total=meant,
+                    rate=round(100 * counts.delivery_rate) if meant else 0,
+                    pending=self.m("list_pending", n=counts.pending) if counts.pending else "",
+                    asked=notice.asked_count,
+                )
+            )
+            row = []
+            if notice.status == NoticeStatus.ACTIVE:
+                row.append((self.m("btn.restored", id=notice.id), f"nt:rq:{notice.id}"))
+            row.append((self.m("btn.withdraw", id=notice.id), f"nt:cq:{notice.id}"))
+            rows.append(row)
+        await self.say(chat_id, "\n\n".join(blocks), keyboard(*rows))
+
+    # -- /restored N, /cancel_notice N ------------------------------------------------------------
+    async def _ask_close(self, incoming: Incoming, command: str) -> None:
+        arg = incoming.command_args.lstrip("#").strip()
+        if not arg.isdigit():
+            await self.say(incoming.chat_id, self.m("need_number", command=command))
+            return
+        await self._confirm_close(incoming.chat_id, int(arg), restored=command == "restored")
+
+    async def _closable(self, chat_id: str, notice_id: int, *, restored: bool) -> Notice | None:
+        notice = await self.app.notices.get(notice_id)
+        if notice is None:
+            await self.say(chat_id, self.m("no_such_notice", id=notice_id))
+            return None
+        if notice.status not in NoticeStatus.CURRENT:
+            await self.say(chat_id, self.m("already_closed", id=notice_id, status=self.m(f"status.{notice.status}")))
+            return None
+        if restored and notice.status == NoticeStatus.PLANNED:
+            start = self.app.notices.render.when(notice.starts_at, self.locale) if notice.starts_at else ""
+            await self.say(chat_id, self.m("not_started", id=notice_id, start=start))
+            return None
+        return notice
+
+    async def _confirm_close(self, chat_id: str, notice_id: int, *, restored: bool) -> None:
+        notice = await self._closable(chat_id, notice_id, restored=restored)
+        if notice is None:
+            return
+        told = len(await self.app.notices.runs.told(notice_id))
+        key, yes, data = (
+            ("ask_restored", "btn.yes_restored", f"nt:ry:{notice_id}")
+            if restored
+            else ("ask_withdraw", "btn.yes_withdraw", f"nt:cy:{notice_id}")
+        )
+        await self.say(
+            chat_id, self.m(key, **self._names(notice), count=told),
+            keyboard([(self.m(yes), data)], [(self.m("btn.keep"), "nt:no")]),
+        )
+
+    async def _close(self, chat_id: str, notice_id: int, *, restored: bool) -> str | None:
+        """Restore or withdraw; the text to show, or None when a reason was already said."""
+        if await self._closable(chat_id, notice_id, restored=restored) is None:
+            return None
+        if restored:
+            count = await self.app.notices.restore(notice_id)
+        else:
+            count = await self.app.notices.withdraw(notice_id)
+        if count is None:  # closed meanwhile by someone else
+            notice = await self.app.notices.get(notice_id)
+            status = self.m(f"status.{notice.status}") if notice else ""
+            return self.m("already_closed", id=notice_id, status=status)
+        return self.m("restored_done" if restored else "withdrawn_done", id=notice_id, count=count)
+
+    # -- /stats, /export --------------------------------------------------------------------------
+    async def send_stats(self, chat_id: str) -> None:
+        text, png, caption = await self.stats.report()
+        await self.say(chat_id, text)
+        await self.app.outbox.send(SendPhoto(chat_id, caption=caption, content=png, filename="stats.png"))
+
+    async def send_export(self, chat_id: str, args: str) -> None:
+        today = self.app.notices.render.local(self.app.clock.now()).date()
+        found = parse_range(args, today)
+        if found is None:
+            await self.say(chat_id, self.m("export_bad_dates"))
+            return
+        start, end = found
+        content, count = await self.log.csv_bytes(start, end)
+        await self.app.outbox.send(
+            SendDocument(
+                chat_id, filename=f"requests_{start:%Y%m%d}-{end:%Y%m%d}.csv", content=content,
+                caption=self.m("export_caption", start=f"{start:%Y-%m-%d}", end=f"{end:%Y-%m-%d}", count=count),
+            )
+        )

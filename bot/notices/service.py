@@ -1,22 +1,73 @@
-"""Outage notices. Stub until the notices issue.
+"""Outage notices: publish, deliver, remind, restore, withdraw; answer residents from them.
 
-API used by the resident flows (stable): `answer_outage(...)` returns the HTML to send the
-resident when an active notice (or a known cluster) already covers the report, else None,
-in which case the flow opens a ticket as usual.
+Public API:
+- `answer_outage(chat_id=, user_id=, user_name=, intent=, building=, text=, locale=)`: the
+  resident flows call it for water_outage / power_outage once the building is known. Returns
+  the HTML to send when a notice (or a cluster of neighbours' reports) already covers the
+  report, else None and the flow opens a ticket as usual. Every report is recorded.
+- `publish(facts, created_by=, manager_chat_id=)`, `restore(id)`, `withdraw(id)`, `get(id)`,
+  `current()`: what the manager commands do (bot/handlers/manager.py).
+- `drain()` sends every pending delivery (tests, and the background loop `run(stop)`,
+  which the App starts; it resumes an interrupted broadcast after a restart).
+
+Scheduler jobs: `notice.start` (planned -> active at the start time), `notice.remind`
+(NOTICE_REMIND_BEFORE_SECONDS before a planned start), `notice.due` (the expected end: asks
+the manager whether service is back).
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import asyncio
+import logging
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import select, update
+
+from bot.core.actions import SendText, keyboard
+from bot.notices.answering import NoticeAnswers
+from bot.notices.broadcast import Broadcaster, RunCounts
+from bot.notices.clustering import OutageClusters
+from bot.notices.render import NoticeFacts, NoticeRenderer
+from bot.notices.runs import DeliveryRuns
+from bot.storage.models import (
+    DeliveryStatus,
+    Notice,
+    NoticeDelivery,
+    NoticeStatus,
+    OutageReport,
+    Resident,
+)
 
 if TYPE_CHECKING:
     from bot.app import App
+
+log = logging.getLogger(__name__)
+
+IDLE_CHECK_SECONDS = 5.0  # the background loop also looks for work this often
+
+
+def job_id(notice_id: int, what: str) -> str:
+    return f"notice:{notice_id}:{what}"
 
 
 class NoticeService:
     def __init__(self, app: App) -> None:
         self.app = app
+        self.render = NoticeRenderer(app.texts, app.settings.timezone)
+        self.broadcaster = Broadcaster(app)
+        self.runs = DeliveryRuns(app, self)
+        self.answers = NoticeAnswers(app, self)
+        self.clusters = OutageClusters(app, self)
+        self.withdrawn: set[int] = set()  # restored or withdrawn in this process: stop sending
+        self._wake = asyncio.Event()
+        self._drain_lock = asyncio.Lock()
+        self._stopping: asyncio.Event | None = None  # the App is stopping: let go at once
+        app.scheduler.register("notice.start", self._job_start)
+        app.scheduler.register("notice.remind", self._job_remind)
+        app.scheduler.register("notice.due", self._job_due)
 
+    # -- residents ------------------------------------------------------------------------
     async def answer_outage(
         self,
         *,
@@ -28,4 +79,211 @@ class NoticeService:
         text: str,
         locale: str,
     ) -> str | None:
-        return None
+        return await self.answers.answer_outage(
+            chat_id=chat_id, user_id=user_id, user_name=user_name, intent=intent,
+            building=building, text=text, locale=locale,
+        )
+
+    # -- reading ----------------------------------------------------------------------------
+    async def get(self, notice_id: int) -> Notice | None:
+        async with self.app.db.session() as session:
+            return await session.get(Notice, notice_id)
+
+    async def current(self) -> list[Notice]:
+        """Active and planned notices, soonest start first."""
+        async with self.app.db.session() as session:
+            rows = await session.scalars(
+                select(Notice)
+                .where(Notice.status.in_(NoticeStatus.CURRENT))
+                .order_by(Notice.starts_at, Notice.id)
+            )
+            return list(rows.all())
+
+    async def counts(self, notice_id: int, purpose: str = "notice") -> RunCounts:
+        return await self.broadcaster.counts(notice_id, purpose)
+
+    async def recipients(self, buildings: list[str]) -> int:
+        """How many registered residents a notice for `buildings` would reach."""
+        return len(await self.runs.registered_in(buildings))
+
+    # -- publishing ---------------------------------------------------------------------------
+    async def publish(
+        self, facts: NoticeFacts, *, created_by: str, manager_chat_id: str | None,
+        cluster_id: int | None = None,
+    ) -> tuple[Notice, int, int]:
+        """Store the notice and start sending it: (notice, residents, reporters told)."""
+        now = self.app.clock.now()
+        started = facts.starts_at is None or facts.starts_at <= now
+        async with self.app.db.transaction() as session:
+            notice = Notice(
+                kind=facts.kind, buildings=list(facts.buildings), starts_at=facts.starts_at or now,
+                ends_at=facts.ends_at, reason=facts.reason, advice=facts.advice,
+                status=NoticeStatus.ACTIVE if started else NoticeStatus.PLANNED,
+                created_by=created_by, manager_chat_id=manager_chat_id, asked_count=0,
+                extra={"cluster_id": cluster_id} if cluster_id else {}, created_at=now,
+            )
+            session.add(notice)
+        count = await self.runs.plan(notice, "notice")
+        await self._schedule(notice)
+        told = await self._tell_reporters(notice, await self.clusters.close_for_notice(notice))
+        return notice, count, told
+
+    async def _schedule(self, notice: Notice) -> None:
+        now = self.app.clock.now()
+        payload: dict[str, Any] = {"notice_id": notice.id}
+        if notice.status == NoticeStatus.PLANNED and notice.starts_at is not None:
+            await self.app.scheduler.schedule("notice.start", notice.starts_at, payload, job_id(notice.id, "start"))
+            remind_at = notice.starts_at - timedelta(seconds=self.app.settings.notice_remind_before_seconds)
+            if remind_at > now:
+                await self.app.scheduler.schedule("notice.remind", remind_at, payload, job_id(notice.id, "remind"))
+        if notice.ends_at is not None and notice.ends_at > now:
+            await self.app.scheduler.schedule("notice.due", notice.ends_at, payload, job_id(notice.id, "due"))
+
+    async def _unschedule(self, notice_id: int) -> None:
+        for what in ("start", "remind", "due"):
+            await self.app.scheduler.cancel(job_id(notice_id, what))
+
+    async def _tell_reporters(self, notice: Notice, chats: list[str], purpose: str = "notice") -> int:
+        """Residents who reported (or asked about) this outage but are not on the delivery
+        list (not registered) hear it too, through the ordinary outbox."""
+        if not chats:
+            return 0
+        async with self.app.db.session() as session:
+            on_list = set(
+                (
+                    await session.scalars(
+                        select(NoticeDelivery.chat_id).where(NoticeDelivery.notice_id == notice.id)
+                    )
+                ).all()
+            )
+            locales = dict(
+                (
+                    await session.execute(
+                        select(Resident.chat_id, Resident.locale).where(Resident.chat_id.in_(chats))
+                    )
+                ).all()
+            )
+        facts = NoticeFacts.of(notice)
+        told = 0
+        for chat in chats:
+            if chat in on_list:
+                continue
+            locale = locales.get(chat) or self.app.settings.locale
+            await self.app.outbox.send(SendText(chat, self.render.message(facts, purpose, locale)))
+            told += 1
+        return told
+
+    # -- closing --------------------------------------------------------------------------------
+    async def restore(self, notice_id: int) -> int | None:
+        """Service is back: tell those the notice reached. None if it was not active."""
+        return await self._close(notice_id, NoticeStatus.RESTORED, "restored", (NoticeStatus.ACTIVE,))
+
+    async def withdraw(self, notice_id: int) -> int | None:
+        """Withdraw a planned or active notice: tell those it reached. None if not current."""
+        return await self._close(notice_id, NoticeStatus.CANCELLED, "cancelled", NoticeStatus.CURRENT)
+
+    async def _close(
+        self, notice_id: int, status: str, purpose: str, allowed: tuple[str, ...]
+    ) -> int | None:
+        now = self.app.clock.now()
+        values: dict[str, Any] = {"status": status}
+        values["restored_at" if status == NoticeStatus.RESTORED else "cancelled_at"] = now
+        async with self.app.db.transaction() as session:
+            result = await session.execute(
+                update(Notice)
+                .where(Notice.id == notice_id, Notice.status.in_(allowed))
+                .values(**values)
+                .execution_options(synchronize_session=False)
+            )
+            if result.rowcount != 1:  # type: ignore[attr-defined]
+                return None
+            await session.execute(
+                update(NoticeDelivery)
+                .where(
+                    NoticeDelivery.notice_id == notice_id,
+                    NoticeDelivery.status == DeliveryStatus.PENDING,
+                    NoticeDelivery.purpose.in_(("notice", "reminder")),
+                )
+                .values(status=DeliveryStatus.SKIPPED, error=f"notice {status}")
+                .execution_options(synchronize_session=False)
+            )
+        self.withdrawn.add(notice_id)
+        await self._unschedule(notice_id)
+        notice = await self.get(notice_id)
+        assert notice is not None
+        count = await self.runs.plan(notice, purpose)
+        await self._tell_reporters(notice, await self._askers(notice_id), purpose)
+        return count
+
+    async def _askers(self, notice_id: int) -> list[str]:
+        async with self.app.db.session() as session:
+            chats = await session.scalars(
+                select(OutageReport.chat_id).where(OutageReport.notice_id == notice_id).distinct()
+            )
+            return list(chats.all())
+
+    # -- scheduler jobs ---------------------------------------------------------------------------
+    async def _job_start(self, payload: dict[str, Any]) -> None:
+        notice_id = int(payload["notice_id"])
+        async with self.app.db.transaction() as session:
+            result = await session.execute(
+                update(Notice)
+                .where(Notice.id == notice_id, Notice.status == NoticeStatus.PLANNED)
+                .values(status=NoticeStatus.ACTIVE)
+                .execution_options(synchronize_session=False)
+            )
+            changed = result.rowcount == 1  # type: ignore[attr-defined]
+        notice = await self.get(notice_id)
+        if changed and notice is not None:
+            await self.clusters.close_for_notice(notice)
+
+    async def _job_remind(self, payload: dict[str, Any]) -> None:
+        notice = await self.get(int(payload["notice_id"]))
+        if notice is None or notice.status != NoticeStatus.PLANNED:
+            return
+        await self.runs.plan(notice, "reminder")
+
+    async def _job_due(self, payload: dict[str, Any]) -> None:
+        notice = await self.get(int(payload["notice_id"]))
+        if notice is None or notice.status != NoticeStatus.ACTIVE or not notice.manager_chat_id:
+            return
+        locale = self.app.settings.locale
+        text = self.app.texts.get(
+            "manager.due", locale, id=notice.id, kind=self.render.kind(notice.kind, locale),
+            buildings=self.render.buildings(list(notice.buildings or []), locale),
+            end=self.render.when(notice.ends_at, locale) if notice.ends_at else "",
+        )
+        button = self.app.texts.get("manager.btn.yes_restored", locale)
+        await self.app.outbox.send(
+            SendText(notice.manager_chat_id, text, keyboard([(button, f"nt:ry:{notice.id}")]))
+        )
+
+    # -- sending ----------------------------------------------------------------------------------
+    def wake(self) -> None:
+        self._wake.set()
+
+    async def drain(self) -> int:
+        """Send every pending delivery now; returns how many runs ran."""
+        async with self._drain_lock:
+            return await self.runs.drain()
+
+    def stopping(self) -> bool:
+        return self._stopping is not None and self._stopping.is_set()
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """The background loop: resume what a restart interrupted, then send as work comes.
+
+        When `stop` is set the broadcast finishes the sends in flight and lets go; its
+        pending rows wait for the next start."""
+        self._stopping = stop
+        while not stop.is_set():
+            self._wake.clear()
+            try:
+                await self.drain()
+            except Exception:
+                log.exception("notice delivery failed; retrying")
+            wake = asyncio.ensure_future(self._wake.wait())
+            stopped = asyncio.ensure_future(stop.wait())
+            await asyncio.wait({wake, stopped}, timeout=IDLE_CHECK_SECONDS, return_when=asyncio.FIRST_COMPLETED)
+            for fut in (wake, stopped):
+                fut.cancel()

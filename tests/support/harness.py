@@ -31,6 +31,8 @@ class Harness:
         edits_before = {k: v.edits for k, v in self.sender.shown.items()}
         await self.app.handle(incoming)
         await self.app.outbox.drain()
+        if await self.app.notices.drain():  # a broadcast started: send it, then its progress
+            await self.app.outbox.drain()
         new = [v for k, v in sorted(self.sender.shown.items(), key=lambda kv: kv[0][1]) if k not in before]
         edited = [v for k, v in self.sender.shown.items() if k in before and v.edits != edits_before[k]]
         return new + edited
@@ -99,6 +101,8 @@ class Harness:
         await self.app.flows.sweep()
         await self.app.scheduler.run_due()
         await self.app.outbox.drain()
+        if await self.app.notices.drain():
+            await self.app.outbox.drain()
         return [v for k, v in sorted(self.sender.shown.items(), key=lambda kv: kv[0][1]) if k not in before]
 
     def chat(self, chat: str) -> list[Shown]:

@@ -1,0 +1,282 @@
+"""Sending one notice run (a notice and a purpose) to its residents, row by row.
+
+The `notice_deliveries` rows are the outbox of a broadcast: one per resident and purpose,
+created before anything is sent. A row is marked sent only after the transport accepted the
+message, and a stop in the middle (a restart, a deploy) finishes the sends already accepted
+before it lets go, so a restart resumes with the rows still pending: no gap, no duplicate.
+(A hard crash in the instant between Telegram's acceptance and the database commit can
+repeat that one message per worker: a safety notice twice beats never.)
+
+- Pacing: `RateLimiter` at BROADCAST_RATE_PER_SECOND; a 429 pauses every worker for its
+  `retry_after`, then the same message is sent again.
+- 403 (blocked): the row is recorded blocked and the resident marked unreachable.
+- Network errors and 5xx: retried with backoff, failed after MAX_ATTEMPTS.
+- Other 4xx: failed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import math
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from sqlalchemy import func, select, update
+
+from bot.core.actions import SendText
+from bot.core.errors import Blocked, NotModified, PermanentError, RetryAfter, TemporaryError
+from bot.notices.ratelimit import Now, RateLimiter, Sleep
+from bot.storage.models import DeliveryStatus, NoticeDelivery, Resident
+
+if TYPE_CHECKING:
+    from bot.app import App
+
+log = logging.getLogger(__name__)
+
+BATCH = 200
+MAX_ATTEMPTS = 10  # temporary errors; backoff 0.5 s doubling, capped at BACKOFF_CAP
+BACKOFF_CAP = 30.0
+MAX_CONCURRENCY = 16
+PROGRESS_EVERY = 3.0  # seconds between edits of the manager's progress message
+
+
+@dataclass
+class RunCounts:
+    total: int = 0
+    sent: int = 0
+    failed: int = 0
+    blocked: int = 0
+    skipped: int = 0
+
+    @property
+    def settled(self) -> int:
+        return self.sent + self.failed + self.blocked + self.skipped
+
+    @property
+    def pending(self) -> int:
+        return max(0, self.total - self.settled)
+
+    @property
+    def percent(self) -> int:
+        return 100 if self.total == 0 else math.floor(100 * self.settled / self.total)
+
+    @property
+    def delivery_rate(self) -> float:
+        """Share of the residents the run meant to reach who got it (skipped ones excluded)."""
+        meant = self.total - self.skipped
+        return 1.0 if meant <= 0 else self.sent / meant
+
+    def add(self, status: str) -> None:
+        setattr(self, status, getattr(self, status) + 1)
+
+
+Render = Callable[[str], str]  # locale -> the message text
+Progress = Callable[[RunCounts, float | None], Awaitable[None]]  # counts, seconds left
+
+
+@dataclass(frozen=True, slots=True)
+class _Row:
+    id: int
+    chat_id: str
+    attempts: int
+    locale: str
+
+
+def backoff(attempts: int) -> float:
+    return min(BACKOFF_CAP, 0.5 * 2.0 ** max(0, attempts - 1))
+
+
+def concurrency_for(rate: float) -> int:
+    """Enough sends in flight to keep the rate with ~0.5 s round trips, within reason."""
+    if rate <= 0:
+        return MAX_CONCURRENCY
+    return max(1, min(MAX_CONCURRENCY, math.ceil(rate / 2)))
+
+
+class Broadcaster:
+    def __init__(
+        self,
+        app: App,
+        *,
+        rate: float | None = None,
+        now: Now = time.monotonic,
+        sleep: Sleep = asyncio.sleep,
+        concurrency: int | None = None,
+    ) -> None:
+        self.app = app
+        rate = app.settings.broadcast_rate_per_second if rate is None else rate
+        self.limiter = RateLimiter(rate, now=now, sleep=sleep)
+        self.now = now
+        self.sleep = sleep
+        self.concurrency = concurrency or concurrency_for(rate)
+
+    async def counts(self, notice_id: int, purpose: str) -> RunCounts:
+        async with self.app.db.session() as session:
+            rows = await session.execute(
+                select(NoticeDelivery.status, func.count())
+                .where(NoticeDelivery.notice_id == notice_id, NoticeDelivery.purpose == purpose)
+                .group_by(NoticeDelivery.status)
+            )
+            by_status = {status: int(n) for status, n in rows.all()}
+        counts = RunCounts(total=sum(by_status.values()))
+        for status in DeliveryStatus.SETTLED:
+            setattr(counts, status, by_status.get(status, 0))
+        return counts
+
+    async def run(
+        self,
+        notice_id: int,
+        purpose: str,
+        render: Render,
+        progress: Progress,
+        still_wanted: Callable[[], Awaitable[bool]],
+        halted: Callable[[], bool] = lambda: False,
+    ) -> RunCounts:
+        """Send every pending row of the run; returns the final counts.
+
+        `still_wanted` is asked before each batch (a notice withdrawn by another process
+        stops its run there); `halted` before each send (withdrawn in this process).
+        """
+        counts = await self.counts(notice_id, purpose)
+        started, settled_before = self.now(), counts.settled
+        last_report = started
+        texts: dict[str, str] = {}
+
+        async def one(row: _Row) -> None:
+            nonlocal last_report
+            if halted():
+                return
+            if row.locale not in texts:
+                texts[row.locale] = render(row.locale)
+            status = await self._deliver(row, texts[row.locale])
+            if status is None:
+                return
+            counts.add(status)
+            if self.now() - last_report >= PROGRESS_EVERY:
+                last_report = self.now()
+                await progress(counts, self._eta(counts, started, settled_before))
+
+        while not halted() and await still_wanted():
+            rows = await self._pending(notice_id, purpose)
+            if not rows:
+                break
+            await self._gather(one, rows)
+        return counts
+
+    def _eta(self, counts: RunCounts, started: float, settled_before: int) -> float | None:
+        elapsed = self.now() - started
+        done = counts.settled - settled_before
+        if counts.pending == 0:
+            return 0.0
+        if done > 0 and elapsed > 0:
+            return counts.pending * elapsed / done
+        return counts.pending * self.limiter.interval if self.limiter.interval else None
+
+    async def _gather(self, one: Callable[[_Row], Awaitable[None]], rows: list[_Row]) -> None:
+        """Run `one` over `rows` with at most `concurrency` at once; on cancellation wait for
+        the workers to finish what they must (recording accepted sends), then re-raise."""
+        queue: asyncio.Queue[_Row] = asyncio.Queue()
+        for row in rows:
+            queue.put_nowait(row)
+
+        async def worker() -> None:
+            while not queue.empty():
+                await one(queue.get_nowait())
+
+        tasks = [asyncio.ensure_future(worker()) for _ in range(min(self.concurrency, len(rows)))]
+        try:
+            await asyncio.gather(*tasks)
+        except BaseException:
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+            raise
+
+    async def _pending(self, notice_id: int, purpose: str) -> list[_Row]:
+        async with self.app.db.session() as session:
+            result = await session.execute(
+                select(NoticeDelivery.id, NoticeDelivery.chat_id, NoticeDelivery.attempts, Resident.locale)
+                .join(Resident, Resident.id == NoticeDelivery.resident_id)
+                .where(
+                    NoticeDelivery.notice_id == notice_id,
+                    NoticeDelivery.purpose == purpose,
+                    NoticeDelivery.status == DeliveryStatus.PENDING,
+                )
+                .order_by(NoticeDelivery.id)
+                .limit(BATCH)
+            )
+            return [_Row(r.id, r.chat_id, r.attempts, r.locale or "zh") for r in result.all()]
+
+    async def _deliver(self, row: _Row, text: str) -> str | None:
+        """Send one row until it settles; returns its status (None: settled by someone else)."""
+        attempts = row.attempts
+        while True:
+            await self.limiter.acquire()
+            sender = self.app.outbox.sender
+            while sender is None:  # no transport attached yet
+                await self.sleep(0.5)
+                sender = self.app.outbox.sender
+            try:
+                await sender.deliver(
+                    SendText(row.chat_id, text), reply_to_message_id=None, target_message_id=None
+                )
+            except RetryAfter as exc:
+                self.limiter.pause(exc.seconds)
+                continue
+            except Blocked as exc:
+                return await self._settle(row, DeliveryStatus.BLOCKED, str(exc) or "blocked")
+            except TemporaryError as exc:
+                attempts += 1
+                if attempts >= MAX_ATTEMPTS:
+                    return await self._settle(row, DeliveryStatus.FAILED, str(exc) or "temporary")
+                await self._note_attempt(row, attempts, str(exc) or "temporary error")
+                await self.sleep(backoff(attempts))
+                continue
+            except NotModified:
+                pass
+            except PermanentError as exc:
+                return await self._settle(row, DeliveryStatus.FAILED, str(exc) or "rejected")
+            except Exception as exc:  # a bug in a sender must not stop the broadcast
+                log.exception("sender crashed on notice delivery %s", row.id)
+                return await self._settle(row, DeliveryStatus.FAILED, repr(exc))
+            return await self._settle(row, DeliveryStatus.SENT, None)
+
+    async def _settle(self, row: _Row, status: str, error: str | None) -> str | None:
+        """Record the outcome; a cancellation now waits for the record (the send happened)."""
+        record = asyncio.ensure_future(self._record(row, status, error))
+        try:
+            return await asyncio.shield(record)
+        except asyncio.CancelledError:
+            await record
+            raise
+
+    async def _record(self, row: _Row, status: str, error: str | None) -> str | None:
+        now = self.app.clock.now()
+        async with self.app.db.transaction() as session:
+            result = await session.execute(
+                update(NoticeDelivery)
+                .where(NoticeDelivery.id == row.id, NoticeDelivery.status == DeliveryStatus.PENDING)
+                .values(
+                    status=status,
+                    error=error,
+                    attempts=NoticeDelivery.attempts + 1,
+                    sent_at=now if status == DeliveryStatus.SENT else None,
+                )
+                .execution_options(synchronize_session=False)
+            )
+            changed = bool(getattr(result, "rowcount", 1))
+        if status == DeliveryStatus.BLOCKED:
+            await self.app.profiles.mark_unreachable(row.chat_id)
+        return status if changed else None
+
+    async def _note_attempt(self, row: _Row, attempts: int, error: str) -> None:
+        async with self.app.db.transaction() as session:
+            await session.execute(
+                update(NoticeDelivery)
+                .where(NoticeDelivery.id == row.id)
+                .values(attempts=attempts, error=error)
+                .execution_options(synchronize_session=False)
+            )

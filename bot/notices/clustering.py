@@ -1,0 +1,389 @@
+"""Many residents of one building reporting the same outage, with no notice: one group.
+
+Every uncovered report is recorded (`outage_reports`). When OUTAGE_CLUSTER_THRESHOLD
+different residents of one building report the same kind of outage within
+OUTAGE_CLUSTER_WINDOW_SECONDS, the reports become a cluster:
+
+- staff get ONE ticket for the building (opened through `app.tickets.open_ticket`, intent
+  water_outage / power_outage, severity urgent): its alert lists the reporters and is
+  edited as more join;
+- the tickets the first reports opened, while nobody has claimed them yet, are merged into
+  it: cancelled with a `merged` event pointing to the cluster ticket, their alerts refreshed
+  (no buttons left), their residents told; a claimed one is left to its claimer;
+- every MANAGER_IDS account is offered to publish a notice from it (button `nt:cl:<id>`,
+  the /notice flow pre-filled with the kind and the building);
+- later reports join the cluster: the resident hears "we know, N neighbours reported it,
+  staff are on it" instead of getting a ticket.
+
+A cluster ends when its ticket is finished (resolved, closed, cancelled: new reports then
+count afresh) or when a notice covering it is published (the notice answers from then on;
+the reporters who are not on the notice's list get the notice too).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import html
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+
+from sqlalchemy import select, update
+
+from bot.core.actions import SendText, keyboard
+from bot.notices.buildings import covers
+from bot.notices.render import KIND_INTENT
+from bot.storage.models import (
+    Notice,
+    OutageCluster,
+    OutageReport,
+    Resident,
+    Ticket,
+    TicketStatus,
+)
+from bot.tickets.draft import TicketDraft
+from bot.tickets.states import WAITING, Actor
+
+if TYPE_CHECKING:
+    from bot.app import App
+    from bot.notices.service import NoticeService
+
+OPEN, CLOSED = "open", "closed"
+SEVERITY = "urgent"
+MAX_LISTED = 25  # reporters listed in the alert; the rest are counted
+MAX_WORDS = 30
+TICKET_LOOKBACK = timedelta(minutes=5)  # a report's own ticket opens right after it
+BOT = Actor("system", None, "bot")
+
+
+@dataclass(frozen=True, slots=True)
+class _Reporter:
+    user_id: str
+    chat_id: str
+    name: str
+    at: datetime
+    words: str
+
+
+class OutageClusters:
+    def __init__(self, app: App, notices: NoticeService) -> None:
+        self.app = app
+        self.notices = notices
+        self._lock = asyncio.Lock()  # one report at a time decides whether a cluster forms
+
+    def t(self, key: str, locale: str | None = None, /, **values: object) -> str:
+        return self.app.texts.get(f"notices.{key}", locale or self.app.settings.locale, **values)
+
+    @property
+    def window(self) -> timedelta:
+        return timedelta(seconds=self.app.settings.outage_cluster_window_seconds)
+
+    # -- a report -----------------------------------------------------------------------------
+    async def report(
+        self, *, kind: str, building: str, chat_id: str, user_id: str, user_name: str, text: str,
+        locale: str, now: datetime,
+    ) -> str | None:
+        """Record an uncovered report; the resident's answer if it belongs to a cluster."""
+        async with self._lock:
+            cluster = await self.open_cluster(kind, building)
+            report = OutageReport(
+                kind=kind, building=building, chat_id=chat_id, user_id=user_id,
+                text=text[:2000], at=now, cluster_key=str(cluster.id) if cluster else None,
+            )
+            if cluster is not None:
+                await self._join(cluster, report, user_name)
+            else:
+                async with self.app.db.transaction() as session:
+                    session.add(report)
+                cluster = await self._maybe_form(kind, building, report, user_name, locale, now)
+                if cluster is None:
+                    return None
+        return self.t(
+            "answer_cluster", locale, building=self.notices.render.buildings([building], locale),
+            kind=self.notices.render.kind(kind, locale), count=cluster.report_count,
+        )
+
+    async def open_cluster(self, kind: str, building: str) -> OutageCluster | None:
+        """The building's open cluster for `kind`; one whose ticket is finished is closed."""
+        async with self.app.db.session() as session:
+            cluster = await session.scalar(
+                select(OutageCluster)
+                .where(
+                    OutageCluster.kind == kind, OutageCluster.building == building,
+                    OutageCluster.status == OPEN,
+                )
+                .order_by(OutageCluster.id.desc())
+                .limit(1)
+            )
+            if cluster is None:
+                return None
+            ticket = await session.get(Ticket, cluster.ticket_id) if cluster.ticket_id else None
+        if ticket is not None and ticket.status in TicketStatus.ACTIVE:
+            return cluster
+        await self._close(cluster.id, None)
+        return None
+
+    async def _join(self, cluster: OutageCluster, report: OutageReport, user_name: str) -> None:
+        async with self.app.db.transaction() as session:
+            seen = await session.scalar(
+                select(OutageReport.id)
+                .where(OutageReport.cluster_key == str(cluster.id), OutageReport.user_id == report.user_id)
+                .limit(1)
+            )
+            session.add(report)
+            if seen is None:
+                cluster.report_count += 1
+            cluster.last_report_at = report.at
+            await session.execute(
+                update(OutageCluster)
+                .where(OutageCluster.id == cluster.id)
+                .values(report_count=cluster.report_count, last_report_at=report.at)
+                .execution_options(synchronize_session=False)
+            )
+        if cluster.ticket_id is not None:
+            await self.app.tickets.add_event(
+                cluster.ticket_id, "message_in", actor_kind="resident", actor_id=report.user_id,
+                actor_name=user_name, text=report.text, data={"outage_report": True},
+            )
+        await self._merge_stragglers(cluster)
+        await self.refresh_alert(cluster.id)
+
+    async def _maybe_form(
+        self, kind: str, building: str, trigger: OutageReport, user_name: str, locale: str,
+        now: datetime,
+    ) -> OutageCluster | None:
+        async with self.app.db.session() as session:
+            reports = (
+                await session.scalars(
+                    select(OutageReport)
+                    .where(
+                        OutageReport.kind == kind, OutageReport.building == building,
+                        OutageReport.at >= now - self.window,
+                        OutageReport.cluster_key.is_(None), OutageReport.notice_id.is_(None),
+                    )
+                    .order_by(OutageReport.at, OutageReport.id)
+                )
+            ).all()
+        reporters = {r.user_id for r in reports}
+        if len(reporters) < self.app.settings.outage_cluster_threshold:
+            return None
+        async with self.app.db.transaction() as session:
+            cluster = OutageCluster(
+                kind=kind, building=building, status=OPEN, report_count=len(reporters),
+                extra={"merged": []}, opened_at=reports[0].at, last_report_at=now,
+            )
+            session.add(cluster)
+            await session.flush()
+            await session.execute(
+                update(OutageReport)
+                .where(OutageReport.id.in_([r.id for r in reports]))
+                .values(cluster_key=str(cluster.id))
+                .execution_options(synchronize_session=False)
+            )
+        profile = await self._profile(trigger.user_id)
+        ticket = await self.app.tickets.open_ticket(
+            TicketDraft(
+                chat_id=trigger.chat_id, user_id=trigger.user_id, user_name=user_name,
+                intent=KIND_INTENT[kind], severity=SEVERITY,
+                description=await self.description(cluster),
+                building=building, room=profile.room if profile else None,
+                phone=profile.phone if profile else None,
+                resident_id=profile.id if profile else None, locale=locale,
+                extra={"outage_cluster": cluster.id},
+            )
+        )
+        cluster.ticket_id = ticket.id
+        async with self.app.db.transaction() as session:
+            await session.execute(
+                update(OutageCluster).where(OutageCluster.id == cluster.id).values(ticket_id=ticket.id)
+                .execution_options(synchronize_session=False)
+            )
+        if await self._merge_stragglers(cluster):
+            await self.refresh_alert(cluster.id)
+        await self._offer_managers(cluster)
+        return cluster
+
+    # -- merging the first reports' own tickets -------------------------------------------------
+    async def _merge_stragglers(self, cluster: OutageCluster) -> list[int]:
+        """Merge into the cluster ticket every unclaimed ticket its reports opened."""
+        if cluster.ticket_id is None:
+            return []
+        intent = KIND_INTENT[cluster.kind]
+        async with self.app.db.session() as session:
+            reports = (
+                await session.scalars(
+                    select(OutageReport).where(
+                        OutageReport.cluster_key == str(cluster.id), OutageReport.ticket_id.is_(None)
+                    )
+                )
+            ).all()
+            found: dict[int, tuple[Ticket, list[int]]] = {}
+            for report in reports:
+                ticket = await session.scalar(
+                    select(Ticket)
+                    .where(
+                        Ticket.chat_id == report.chat_id, Ticket.intent == intent,
+                        Ticket.status.in_(WAITING), Ticket.id != cluster.ticket_id,
+                        Ticket.created_at >= report.at - TICKET_LOOKBACK,
+                    )
+                    .order_by(Ticket.id)
+                    .limit(1)
+                )
+                if ticket is not None:
+                    found.setdefault(ticket.id, (ticket, []))[1].append(report.id)
+        merged: list[int] = []
+        for ticket_id, (ticket, report_ids) in sorted(found.items()):
+            done = await self.app.tickets.transition(
+                ticket_id, allowed=WAITING, to=TicketStatus.CANCELLED, event="merged", actor=BOT,
+                data={"into": cluster.ticket_id, "outage_cluster": cluster.id},
+            )
+            if done is None:
+                continue
+            merged.append(ticket_id)
+            await self.app.tickets.alerts.refresh(done)
+            locale = str((ticket.extra or {}).get("locale") or self.app.settings.locale)
+            await self.app.outbox.send(
+                SendText(
+                    ticket.chat_id,
+                    self.t("merged", locale, kind=self.notices.render.kind(cluster.kind, locale),
+                           old=ticket_id, new=cluster.ticket_id),
+                )
+            )
+            async with self.app.db.transaction() as session:
+                await session.execute(
+                    update(OutageReport).where(OutageReport.id.in_(report_ids)).values(ticket_id=ticket_id)
+                    .execution_options(synchronize_session=False)
+                )
+        if merged:
+            async with self.app.db.transaction() as session:
+                fresh = await session.get(OutageCluster, cluster.id)
+                if fresh is not None:
+                    fresh.extra = {**(fresh.extra or {}), "merged": [*(fresh.extra or {}).get("merged", []), *merged]}
+        return merged
+
+    # -- the staff alert ----------------------------------------------------------------------
+    async def reporters(self, cluster_id: int) -> list[_Reporter]:
+        """Each resident once, at their first report, oldest first."""
+        async with self.app.db.session() as session:
+            rows = (
+                await session.execute(
+                    select(OutageReport, Resident.name)
+                    .outerjoin(Resident, Resident.user_id == OutageReport.user_id)
+                    .where(OutageReport.cluster_key == str(cluster_id))
+                    .order_by(OutageReport.at, OutageReport.id)
+                )
+            ).all()
+        seen: dict[str, _Reporter] = {}
+        for report, name in rows:
+            if report.user_id not in seen:
+                seen[report.user_id] = _Reporter(
+                    report.user_id, report.chat_id, name or "", report.at, report.text
+                )
+        return list(seen.values())
+
+    async def description(self, cluster: OutageCluster) -> str:
+        """The cluster ticket's text: what, how many, merged tickets, who (plain text)."""
+        locale = self.app.settings.locale
+        render = self.notices.render
+        reporters = await self.reporters(cluster.id)
+        profiles = await self._profiles([r.user_id for r in reporters])
+        lines = [
+            self.t(
+                "cluster_head", building=render.buildings([cluster.building], locale),
+                kind=render.kind(cluster.kind, locale), count=len(reporters),
+                minutes=round(self.window.total_seconds() / 60),
+            )
+        ]
+        merged = (cluster.extra or {}).get("merged") or []
+        if merged:
+            lines.append(self.t("cluster_merged", tickets=" ".join(f"#{n}" for n in merged)))
+        for reporter in reporters[:MAX_LISTED]:
+            profile = profiles.get(reporter.user_id)
+            words = reporter.words.strip().replace("\n", " ")
+            lines.append(
+                self.t(
+                    "cluster_reporter", time=f"{render.local(reporter.at):%H:%M}",
+                    name=reporter.name or (profile.name if profile else "") or "-",
+                    room=(profile.room if profile and profile.room else ""),
+                    phone=(profile.phone if profile and profile.phone else ""),
+                    words=words if len(words) <= MAX_WORDS else words[: MAX_WORDS - 1] + "…",
+                ).replace("  ", " ")
+            )
+        if len(reporters) > MAX_LISTED:
+            lines.append(self.t("cluster_more", count=len(reporters) - MAX_LISTED))
+        if cluster.notice_id:
+            lines.append(self.t("cluster_notice", notice=cluster.notice_id))
+        # a ticket's description is plain text (the alert escapes it): unescape our texts
+        return "\n".join(html.unescape(line) for line in lines)
+
+    async def refresh_alert(self, cluster_id: int) -> None:
+        async with self.app.db.session() as session:
+            cluster = await session.get(OutageCluster, cluster_id)
+        if cluster is None or cluster.ticket_id is None:
+            return
+        description = await self.description(cluster)
+        await self.app.tickets.set_values(cluster.ticket_id, description=description)
+        ticket = await self.app.tickets.get(cluster.ticket_id)
+        if ticket is not None:
+            await self.app.tickets.alerts.refresh(ticket)
+
+    async def _offer_managers(self, cluster: OutageCluster) -> None:
+        locale = self.app.settings.locale
+        render = self.notices.render
+        kind = render.kind(cluster.kind, locale)
+        text = self.app.texts.get(
+            "manager.cluster_offer", locale, building=render.buildings([cluster.building], locale),
+            minutes=round(self.window.total_seconds() / 60), count=cluster.report_count,
+            kind=kind, ticket=cluster.ticket_id or "-",
+        )
+        button = self.app.texts.get("manager.btn.publish_cluster", locale, kind=kind)
+        for manager in self.app.settings.manager_ids:
+            await self.app.outbox.send(
+                SendText(manager, text, keyboard([(button, f"nt:cl:{cluster.id}")]),
+                         ref=f"outage:{cluster.id}:offer")
+            )
+
+    # -- ending ---------------------------------------------------------------------------------
+    async def get(self, cluster_id: int) -> OutageCluster | None:
+        async with self.app.db.session() as session:
+            return await session.get(OutageCluster, cluster_id)
+
+    async def close_for_notice(self, notice: Notice) -> list[str]:
+        """A notice now covers these clusters: close them; the reporters' chats to tell."""
+        async with self.app.db.session() as session:
+            clusters = (
+                await session.scalars(
+                    select(OutageCluster).where(
+                        OutageCluster.kind == notice.kind, OutageCluster.status == OPEN
+                    )
+                )
+            ).all()
+        chats: list[str] = []
+        for cluster in clusters:
+            if not covers(list(notice.buildings or []), cluster.building):
+                continue
+            await self._close(cluster.id, notice.id)
+            await self.refresh_alert(cluster.id)
+            chats.extend(r.chat_id for r in await self.reporters(cluster.id))
+        return list(dict.fromkeys(chats))
+
+    async def _close(self, cluster_id: int, notice_id: int | None) -> None:
+        async with self.app.db.transaction() as session:
+            await session.execute(
+                update(OutageCluster)
+                .where(OutageCluster.id == cluster_id)
+                .values(status=CLOSED, notice_id=notice_id, closed_at=self.app.clock.now())
+                .execution_options(synchronize_session=False)
+            )
+
+    # -- profiles -------------------------------------------------------------------------------
+    async def _profile(self, user_id: str) -> Resident | None:
+        return (await self._profiles([user_id])).get(user_id)
+
+    async def _profiles(self, user_ids: Sequence[str]) -> dict[str, Resident]:
+        if not user_ids:
+            return {}
+        async with self.app.db.session() as session:
+            rows = await session.scalars(select(Resident).where(Resident.user_id.in_(list(user_ids))))
+            return {r.user_id: r for r in rows.all()}

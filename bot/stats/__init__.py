@@ -1,0 +1,1 @@
+"""Managers' numbers and pictures: /stats (text and chart) and /export (the request log CSV)."""

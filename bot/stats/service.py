@@ -1,0 +1,135 @@
+"""/stats for managers: the numbers as a message, and a chart as a picture."""
+
+from __future__ import annotations
+
+import asyncio
+from functools import cached_property
+from typing import TYPE_CHECKING
+
+from bot.intents.taxonomy import INTENTS
+from bot.stats.chart import ChartLabels, cjk_font, render_png
+from bot.stats.numbers import (
+    DELIVERY_TARGET,
+    RESOLVE_TARGET_SECONDS,
+    SATISFACTION_TARGET,
+    SEVERITIES,
+    Stats,
+    claim_deadline,
+    collect,
+)
+
+if TYPE_CHECKING:
+    from bot.app import App
+
+
+class StatsService:
+    def __init__(self, app: App) -> None:
+        self.app = app
+
+    @property
+    def locale(self) -> str:
+        return self.app.settings.locale
+
+    def t(self, key: str, locale: str | None = None, /, **values: object) -> str:
+        return self.app.texts.get(f"manager.{key}", locale or self.locale, **values)
+
+    @cached_property
+    def font(self) -> str | None:
+        return cjk_font()
+
+    def duration(self, seconds: float | None) -> str:
+        if seconds is None:
+            return self.t("stats_no_data")
+        if seconds < 5400:
+            return self.t("duration_minutes", n=max(0, round(seconds / 60)))
+        if seconds < 2 * 86400:
+            return self.t("duration_hours", n=f"{seconds / 3600:.1f}".rstrip("0").rstrip("."))
+        return self.t("duration_days", n=f"{seconds / 86400:.1f}".rstrip("0").rstrip("."))
+
+    def mark(self, ok: bool | None) -> str:
+        return "" if ok is None else self.t("mark_ok" if ok else "mark_low")
+
+    @staticmethod
+    def percent(share: float) -> str:
+        return f"{100 * share:.1f}".rstrip("0").rstrip(".")
+
+    # -- the message -----------------------------------------------------------------------
+    def text(self, stats: Stats) -> str:
+        intent_name = self.app.tickets.fmt.intent
+        by_intent = "、".join(
+            f"{intent_name(intent, self.locale)} {n}" for intent, n in stats.week_by_intent.most_common()
+        ) or self.t("stats_none")
+        claim_lines = []
+        for severity in SEVERITIES:
+            median = stats.claim_median(severity)
+            target = claim_deadline(self.app, severity)
+            claim_lines.append(
+                self.t(
+                    "stats_claim_line", severity=self.t(f"severity.{severity}"),
+                    median=self.duration(median), target=self.duration(target),
+                    mark=self.mark(None if median is None else median <= target),
+                )
+            )
+        resolve = stats.resolve_median
+        if stats.ratings:
+            share = stats.satisfied_share or 0.0
+            satisfaction = self.t(
+                "stats_satisfaction", average=f"{stats.rating_average or 0:.1f}", rated=len(stats.ratings),
+                share=self.percent(share), mark=self.mark(share >= SATISFACTION_TARGET),
+            )
+        else:
+            satisfaction = self.t("stats_no_data")
+        notice_lines = []
+        render = self.app.notices.render
+        for notice, counts in stats.notices:
+            rate = counts.delivery_rate
+            notice_lines.append(
+                self.t(
+                    "stats_notice_line", id=notice.id, kind=render.kind(notice.kind, self.locale),
+                    buildings=render.buildings(list(notice.buildings or []), self.locale),
+                    sent=counts.sent, total=counts.total - counts.skipped, rate=self.percent(rate),
+                    mark=self.mark(rate >= DELIVERY_TARGET if counts.total else None),
+                )
+            )
+        return self.t(
+            "stats",
+            now=f"{stats.now:%Y-%m-%d %H:%M}",
+            today=stats.today,
+            week=stats.week,
+            by_intent=by_intent,
+            emergency=stats.week_by_severity.get("emergency", 0),
+            urgent=stats.week_by_severity.get("urgent", 0),
+            normal=stats.week_by_severity.get("normal", 0),
+            open=stats.open,
+            claimed=stats.claimed,
+            resolved=stats.resolved_week,
+            claim_lines="\n".join(claim_lines),
+            resolve_median=self.duration(resolve),
+            resolve_target=self.duration(RESOLVE_TARGET_SECONDS),
+            resolve_mark=self.mark(None if resolve is None else resolve <= RESOLVE_TARGET_SECONDS),
+            satisfaction=satisfaction,
+            notices="\n".join(notice_lines) or self.t("stats_none"),
+        )
+
+    # -- the picture -------------------------------------------------------------------------
+    def labels(self, locale: str) -> ChartLabels:
+        intents = {intent: self.app.tickets.fmt.intent(intent, locale) for intent in INTENTS}
+        return ChartLabels(
+            title_days=self.t("chart.title_days", locale),
+            title_intents=self.t("chart.title_intents", locale),
+            severities={s: self.t(f"chart.legend_{s}", locale) for s in SEVERITIES},
+            intents=intents,
+            empty=self.t("chart.empty", locale),
+        )
+
+    async def chart(self, stats: Stats) -> bytes:
+        font = self.font
+        # Chinese labels only with a font that has the glyphs; else the ASCII (en) labels
+        labels = self.labels(self.locale if font else "en")
+        return await asyncio.to_thread(render_png, stats.daily, stats.week_by_intent, labels, font=font)
+
+    async def report(self) -> tuple[str, bytes, str]:
+        """(the message, the chart PNG, the chart's caption)."""
+        stats = await collect(self.app)
+        caption = self.t("stats_caption", self.locale if self.font else "en")
+        return self.text(stats), await self.chart(stats), caption
