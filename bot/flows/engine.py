@@ -1,22 +1,300 @@
-"""The flow engine. Stub until the conversation core issue."""
+"""The flow engine: runs any flow of `bot/flows/catalog.py` one question at a time.
+
+State lives in the `conversations` table (`ConversationStore`), so a restart continues where
+it stopped. Each question has a deadline (`deadline_at`); `sweep()` hands a passed deadline
+to the flow's `on_idle` (emergencies open their ticket with what is known). One lock per
+chat keeps a message and the sweep from interleaving.
+"""
 
 from __future__ import annotations
 
 import asyncio
-from typing import TYPE_CHECKING
+import logging
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any
+
+from bot.core.actions import EditText, Keyboard, keyboard
+from bot.estate import EstateRegistry
+from bot.flows.catalog import CATALOG
+from bot.flows.locks import KeyedLocks
+from bot.flows.places import place_text
+from bot.flows.spec import Answer, Flow, Offer, Step
+from bot.flows.store import ConversationStore, State
+from bot.flows.turn import Turn
+from bot.flows.validators import Checks, has_words
+from bot.texts import Raw
 
 if TYPE_CHECKING:
     from bot.app import App
+    from bot.flows.intake import Intake
+
+log = logging.getLogger(__name__)
+
+SWEEP_INTERVAL = 1.0
+DECLINE = "decline"  # button value: not what the profile offers, ask afresh
+RETRY_SECONDS = 10.0
+NOTE_MIN_CHARS = 4  # an unusable answer this long is kept as a note for the ticket
+MAX_NOTES = 10
 
 
 class FlowEngine:
     def __init__(self, app: App) -> None:
+        from bot.flows.intake import Intake
+
         self.app = app
+        self.store = ConversationStore(app.db, app.clock)
+        self.estate = EstateRegistry.load(app.settings.estate_registry_file)
+        self.checks = Checks(region=app.settings.region, estate=self.estate)
+        self.locks = KeyedLocks()
+        self.intake: Intake = Intake(self)
+
+    # -- state ------------------------------------------------------------------------------
+    async def load(self, chat_id: str, user_id: str) -> State:
+        return await self.store.load(chat_id, user_id)
+
+    def flow_of(self, state: State) -> Flow | None:
+        return CATALOG.get(state.flow) if state.flow else None
+
+    def current(self, turn: Turn) -> tuple[Flow, Step] | None:
+        flow = self.flow_of(turn.state)
+        step = flow.step(turn.state.step) if flow else None
+        return (flow, step) if flow and step else None
+
+    async def end(self, turn: Turn, keep: dict[str, Any] | None = None) -> None:
+        """Leave the flow; `keep` stays in the conversation for the next one."""
+        turn.state.reset(keep)
+        await self.store.save(turn.state)
+
+    # -- running a flow ---------------------------------------------------------------------
+    async def begin(self, turn: Turn, name: str, slots: dict[str, Any]) -> None:
+        """Start flow `name` with what is already known (None values are not known)."""
+        flow = CATALOG[name]
+        state = turn.state
+        state.flow, state.step = name, None
+        state.started_at = self.app.clock.now()
+        state.slots = {k: v for k, v in slots.items() if v is not None}
+        state.slots["locale"] = turn.locale
+        opening = flow.opening(state.slots) if flow.opening else None
+        if opening:
+            await turn.send(opening)
+        await self.advance(turn)
+
+    async def advance(self, turn: Turn) -> None:
+        """Ask the next needed question, run the next action, or finish."""
+        flow = self.flow_of(turn.state)
+        while flow is not None:
+            step = flow.next_step(turn.slots)
+            turn.state.step = step.name if step else None
+            if step is None:
+                turn.state.deadline_at = None
+                await self.store.save(turn.state)
+                await flow.finish(turn)
+                if turn.state.flow == flow.name and turn.state.step is None:
+                    await self.end(turn)
+                return
+            if step.action is not None:
+                await self.store.save(turn.state)
+                if await step.action(turn):
+                    return
+                turn.slots.setdefault(step.fills[0], True)
+                continue
+            self._restart_clock(turn, flow, step)
+            await self.ask(turn, flow, step)
+            return
+
+    def _restart_clock(self, turn: Turn, flow: Flow, step: Step) -> None:
+        seconds = (step.timeout or flow.idle_seconds)(self.app.settings)
+        turn.state.deadline_at = self.app.clock.now() + timedelta(seconds=seconds)
+
+    async def ask(
+        self, turn: Turn, flow: Flow, step: Step, error: Answer | None = None, lead: str = ""
+    ) -> None:
+        """Send the step's question (or why the last answer did not fit), with its buttons."""
+        offer = await self._offer(turn, step)
+        if error is not None and error.error:
+            html = turn.text(error.error, **{**self.prompt_values(turn), **error.error_values})
+        else:
+            key = step.prompt_key(turn.slots)
+            if offer is not None and turn.has_text(key + "_offer"):
+                key += "_offer"
+            html = turn.text(key, **self.prompt_values(turn, offer))
+        turn.slots["_prompt"] = html
+        if lead:
+            html = f"{lead}\n\n{html}"
+        await self.store.save(turn.state)
+        await turn.send_html(html, self.buttons(turn, flow, step, offer))
+
+    async def answer(self, turn: Turn, text: str) -> None:
+        """A typed answer to the current question."""
+        current = self.current(turn)
+        if current is None:
+            return
+        flow, step = current
+        if step.validate is None:
+            await self.advance(turn)
+            return
+        result = step.validate(text, turn.slots, self.checks)
+        if result.ok:
+            await self.accept(turn, flow, step, dict(result.values))
+            return
+        self.note(turn, text)
+        tries = dict(turn.slots.get("_tries", {}))
+        tries[step.name] = tries.get(step.name, 0) + 1
+        turn.slots["_tries"] = tries
+        if flow.max_attempts is not None and tries[step.name] >= flow.max_attempts:
+            await turn.send("resident.skipped")
+            await self.accept(turn, flow, step, dict.fromkeys(step.fills))
+            return
+        self._restart_clock(turn, flow, step)
+        await self.ask(turn, flow, step, error=result)
+
+    async def accept(self, turn: Turn, flow: Flow, step: Step, values: dict[str, Any]) -> None:
+        turn.slots.update(values)
+        turn.slots.pop("_tries", None)
+        if step.after is not None and await step.after(turn):
+            return
+        await self.advance(turn)
+
+    async def reask(self, turn: Turn, lead: str = "") -> None:
+        """Ask the current question again (after a voice message, a sticker, ...)."""
+        current = self.current(turn)
+        if current is not None:
+            await self.ask(turn, *current, lead=lead)
+
+    async def press(self, turn: Turn, step_name: str, value: str) -> bool:
+        """A button of a question; False when it belongs to a question no longer asked."""
+        current = self.current(turn)
+        if current is None or current[1].name != step_name:
+            return False
+        flow, step = current
+        if value == DECLINE:
+            turn.slots["_declined"] = [*turn.slots.get("_declined", []), step.name]
+            await self.settle(turn, turn.label("resident.button.not_it"))
+            await self.ask(turn, flow, step)
+            return True
+        values: dict[str, Any] | None = None
+        label = ""
+        if value == "offer":
+            offer = await self._offer(turn, step)
+            if offer is not None:
+                values, label = dict(offer.values), self.offer_label(turn, offer)
+        elif value == "skip" and step.skippable:
+            values, label = dict.fromkeys(step.fills), turn.label("resident.button.skip")
+        else:
+            choice = next((c for c in step.choices if c.value == value), None)
+            if choice is not None:
+                values, label = dict(choice.values), turn.label(choice.label)
+        if values is None:
+            return False
+        await self.settle(turn, label)
+        await self.accept(turn, flow, step, values)
+        return True
+
+    async def settle(self, turn: Turn, label: str) -> None:
+        """Take the buttons off the question just answered by a press, showing the choice."""
+        prompt = turn.slots.get("_prompt")
+        message_id = turn.incoming.message_id if turn.incoming else None
+        if prompt and message_id is not None:
+            text = turn.text("resident.chosen", prompt=Raw(prompt), choice=label)
+            await self.app.outbox.send(EditText(turn.chat_id, message_id, text, None))
+
+    async def cancel(self, turn: Turn) -> None:
+        flow = self.flow_of(turn.state)
+        if flow is None:
+            await turn.send("resident.cancel.nothing")
+            return
+        await self.end(turn)
+        await turn.send("resident.cancel.emergency" if flow.emergency else "resident.cancel.done")
+
+    def note(self, turn: Turn, text: str) -> None:
+        """Keep words that did not answer the question: they go on the ticket (nothing lost)."""
+        cleaned = " ".join((text or "").split())
+        if len(cleaned) >= NOTE_MIN_CHARS and has_words(cleaned):
+            notes = list(turn.slots.get("notes", []))
+            if len(notes) < MAX_NOTES and cleaned not in notes:
+                turn.slots["notes"] = [*notes, cleaned[:1000]]
+
+    # -- rendering ------------------------------------------------------------------------------
+    async def _offer(self, turn: Turn, step: Step) -> Offer | None:
+        if step.offer is None or step.name in turn.slots.get("_declined", ()):
+            return None
+        return step.offer(turn.slots, await turn.profile())
+
+    def prompt_values(self, turn: Turn, offer: Offer | None = None) -> dict[str, object]:
+        slots = turn.slots
+        values: dict[str, object] = {
+            "place": place_text(turn, slots.get("building"), slots.get("room"), slots.get("place")),
+            "building": place_text(turn, slots.get("building"), None, None),
+        }
+        intent = slots.get("intent")
+        if intent and turn.has_text(f"safety.{intent}.now"):
+            values["hazard"] = turn.text(f"safety.{intent}.name")
+            values["safety_now"] = Raw(turn.text(f"safety.{intent}.now"))
+        if offer is not None:
+            values.update(offer.label_values)
+            values["offer_place"] = place_text(
+                turn, offer.values.get("building"), offer.values.get("room")
+            )
+        return values
+
+    def offer_label(self, turn: Turn, offer: Offer) -> str:
+        return turn.label(offer.label, **self.prompt_values(turn, offer))
+
+    def buttons(self, turn: Turn, flow: Flow, step: Step, offer: Offer | None) -> Keyboard | None:
+        rows: list[list[tuple[str, str]]] = []
+        if offer is not None:
+            rows.append([(self.offer_label(turn, offer), f"flow:{step.name}:offer")])
+        row = [(turn.label(c.label), f"flow:{step.name}:{c.value}") for c in step.choices]
+        if offer is not None and offer.decline:
+            row.insert(0, (turn.label(offer.decline), f"flow:{step.name}:{DECLINE}"))
+        if step.skippable:
+            row.append((turn.label("resident.button.skip"), f"flow:{step.name}:skip"))
+        if row:
+            rows.append(row)
+        if not flow.emergency:
+            rows.append([(turn.label("resident.button.cancel"), "flow:cancel")])
+        return keyboard(*rows) if rows else None
+
+    # -- idle deadlines -------------------------------------------------------------------------
+    async def sweep(self) -> int:
+        """Handle every conversation whose step deadline has passed; returns count."""
+        handled = 0
+        for chat_id, user_id, deadline in await self.store.due(self.app.clock.now()):
+            async with self.locks(chat_id):
+                if not await self.store.claim(chat_id, deadline):
+                    continue
+                state = await self.store.load(chat_id, user_id)
+                flow = self.flow_of(state)
+                if flow is None:
+                    continue
+                locale = str(state.slots.get("locale") or self.app.texts.default)
+                turn = Turn(self.app, state, locale=locale, user_name=state.slots.get("name", ""))
+                try:
+                    await flow.on_idle(turn)
+                    handled += 1
+                except Exception:
+                    log.exception("idle handling failed for chat %s (flow %s)", chat_id, flow.name)
+                    await self._retry_later(chat_id, user_id)
+        return handled
+
+    async def _retry_later(self, chat_id: str, user_id: str) -> None:
+        """An idle handler failed (database hiccup?): try again soon; never drop it."""
+        try:
+            state = await self.store.load(chat_id, user_id)
+            if state.active:
+                state.deadline_at = self.app.clock.now() + timedelta(seconds=RETRY_SECONDS)
+                await self.store.save(state)
+        except Exception:
+            log.exception("could not reschedule idle handling for chat %s", chat_id)
 
     async def run_sweeper(self, stop: asyncio.Event) -> None:
         """Expire idle steps (emergencies escalate after FLOW_IDLE_ESCALATE_SECONDS)."""
-        await stop.wait()
-
-    async def sweep(self) -> int:
-        """Handle every conversation whose step deadline has passed; returns count."""
-        return 0
+        while not stop.is_set():
+            try:
+                await self.sweep()
+            except Exception:
+                log.exception("flow sweep failed; retrying")
+            try:
+                await asyncio.wait_for(stop.wait(), timeout=SWEEP_INTERVAL)
+            except TimeoutError:
+                pass

@@ -1,13 +1,23 @@
-"""Residents in their private chat. Stub until the conversation core issue."""
+"""Residents in their private chat: commands, buttons, words and attachments -> flows.
+
+One message at a time per chat (the flow engine's lock), the conversation state loaded from
+the database, the language picked, then `Intake` (what the words start) or the flow engine
+(the question being answered). Every button press is answered, so the spinner stops.
+"""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from bot.core.actions import AnswerButton
 from bot.core.incoming import Incoming
+from bot.flows.language import pick_locale
+from bot.flows.turn import Turn
 
 if TYPE_CHECKING:
     from bot.app import App
+
+FOREIGN_BUTTONS = ("tk:", "nt:")  # tickets and notices answer their own buttons
 
 
 class ResidentHandler:
@@ -15,7 +25,65 @@ class ResidentHandler:
         self.app = app
 
     async def accepts(self, incoming: Incoming) -> bool:
-        return incoming.is_private
+        if not incoming.is_private:
+            return False
+        return not (incoming.button_data or "").startswith(FOREIGN_BUTTONS)
 
     async def handle(self, incoming: Incoming) -> None:
-        return None
+        engine = self.app.flows
+        async with engine.locks(incoming.chat_id):
+            state = await engine.load(incoming.chat_id, incoming.user_id)
+            previous = state.slots.get("locale")
+            if previous is None:
+                profile = await self.app.profiles.get(incoming.user_id)
+                previous = profile.locale if profile else None
+            locale = pick_locale(self.app.texts, incoming.text, incoming.language_code, previous)
+            turn = Turn(self.app, state, locale, incoming.user_name, incoming)
+            if locale != state.slots.get("locale"):
+                state.slots["locale"] = locale
+            if incoming.is_button:
+                await self._button(turn, incoming)
+            elif incoming.command is not None:
+                await self._command(turn, incoming.command)
+            elif incoming.attachment is not None:
+                await engine.intake.attachment(
+                    turn, incoming.attachment, (incoming.text or "").strip()
+                )
+            elif incoming.text and incoming.text.strip():
+                await engine.intake.text(turn, incoming.text.strip())
+
+    async def _button(self, turn: Turn, incoming: Incoming) -> None:
+        data = incoming.button_data or ""
+        toast: str | None = None
+        try:
+            if data == "flow:cancel":
+                await self.app.flows.cancel(turn)
+            elif data.startswith("flow:"):
+                _, step, value = [*data.split(":", 2), "", ""][:3]
+                if not await self.app.flows.press(turn, step, value):
+                    toast = "resident.toast.expired"
+            elif data.startswith("menu:"):
+                toast = await self.app.flows.intake.choose(turn, data.removeprefix("menu:"))
+            else:
+                toast = "resident.toast.expired"
+        finally:
+            if incoming.callback_id:
+                text = turn.text(toast) if toast else None
+                await self.app.outbox.send(
+                    AnswerButton(incoming.callback_id, text=text, chat_id=incoming.chat_id)
+                )
+
+    async def _command(self, turn: Turn, command: str) -> None:
+        intake = self.app.flows.intake
+        if command == "start":
+            await intake.start(turn)
+        elif command == "me":
+            await intake.show_me(turn)
+        elif command == "forget":
+            await intake.forget(turn)
+        elif command == "cancel":
+            await self.app.flows.cancel(turn)
+        elif turn.state.active:
+            await self.app.flows.reask(turn)
+        else:
+            await intake.menu(turn)

@@ -1,0 +1,179 @@
+"""Emergencies (gas, fire, lift, flood, medical, security, lost child, disaster) and outages.
+
+What the resident lives through:
+1. the life-saving line at once (`safety.<intent>.now`), before any question; a hazard
+   guessed on weak evidence is first confirmed ("是否在报告燃气泄漏?"), the line under it;
+2. building, room and phone, one question at a time, skipping what the message or the
+   profile already gave;
+3. the ticket (staff alerted), the full instructions, the emergency numbers, what happens next.
+Silence for FLOW_IDLE_ESCALATE_SECONDS opens the ticket with what is known: never dropped.
+Outages ask the building first and answer from an outage notice when one covers it.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from bot.flows import steps
+from bot.flows.places import mask_phone, place_text
+from bot.flows.spec import Flow, Slots, Step
+from bot.flows.ticketing import missing_details, offer_to_remember, open_ticket
+from bot.texts import Raw
+
+if TYPE_CHECKING:
+    from bot.config import Settings
+    from bot.flows.turn import Turn
+    from bot.storage.models import Ticket
+
+
+def _escalate_after(settings: Settings) -> float:
+    return settings.flow_idle_escalate_seconds
+
+
+def _opening(slots: Slots) -> str | None:
+    return None if slots.get("unconfirmed") else f"safety.{slots['intent']}.now"
+
+
+async def _after_confirm(turn: Turn) -> bool:
+    if turn.slots.get("confirmed") == steps.NO:
+        await turn.app.flows.intake.not_confirmed(turn)
+        return True
+    return False
+
+
+def report_text(turn: Turn, ticket: Ticket, *, escalated: bool) -> str:
+    """The last message: ticket, place, full instructions, numbers, what happens next."""
+    slots, intent = turn.slots, str(turn.slots["intent"])
+    head = "resident.emergency.escalated" if escalated else "resident.emergency.done"
+    parts = [turn.text(head, ticket=ticket.id, hazard=turn.text(f"safety.{intent}.name"))]
+    place = place_text(turn, slots.get("building"), slots.get("room"), slots.get("place"))
+    if place.html:
+        parts.append(turn.text("resident.where", place=place))
+    parts.append(
+        turn.text("resident.emergency.todo", steps=Raw(turn.text(f"safety.{intent}.full")))
+    )
+    parts.append(turn.numbers())
+    phone = slots.get("phone")
+    contact = (
+        turn.text("resident.emergency.contact_phone", masked=mask_phone(phone))
+        if phone
+        else turn.text("resident.emergency.contact_chat")
+    )
+    parts.append(
+        turn.text(
+            "resident.emergency.next",
+            next=Raw(turn.text(f"safety.{intent}.next")),
+            contact=Raw(contact),
+        )
+    )
+    return "\n\n".join(parts)
+
+
+async def _finish(turn: Turn) -> None:
+    ticket = await open_ticket(turn)
+    await turn.send_html(report_text(turn, ticket, escalated=False))
+    await turn.app.flows.end(turn, await offer_to_remember(turn))
+
+
+async def _escalate(turn: Turn) -> None:
+    """The resident went silent: open the ticket with what is known, say help is coming."""
+    extra: dict[str, object] = {
+        "incomplete": True,
+        "reason": "idle",
+        "missing": missing_details(turn.slots),
+    }
+    if turn.state.step == "confirm":
+        extra["unconfirmed"] = True  # silence counts as yes
+    ticket = await open_ticket(turn, **extra)
+    await turn.send_html(report_text(turn, ticket, escalated=True))
+    await turn.app.flows.end(turn)
+
+
+EMERGENCY = Flow(
+    name="emergency",
+    steps=(
+        steps.yes_no_step(
+            "confirm",
+            "confirmed",
+            "resident.ask.confirm",
+            "resident.button.yes_report",
+            "resident.button.no_report",
+            when=lambda s: bool(s.get("unconfirmed")),
+            after=_after_confirm,
+        ),
+        steps.building_step(),
+        steps.PLACE,
+        steps.ROOM,
+        steps.PHONE,
+    ),
+    finish=_finish,
+    on_idle=_escalate,
+    idle_seconds=_escalate_after,
+    emergency=True,
+    max_attempts=3,
+    opening=_opening,
+)
+
+
+# -- outages (urgent): building first, then a notice may already answer ------------------
+async def _check_notice(turn: Turn) -> bool:
+    """Answer from an active outage notice (or a known cluster) when one covers the building."""
+    slots = turn.slots
+    answer = await turn.app.notices.answer_outage(
+        chat_id=turn.chat_id,
+        user_id=turn.user_id,
+        user_name=turn.user_name or str(slots.get("name") or ""),
+        intent=str(slots["intent"]),
+        building=slots.get("building"),
+        text=str(slots.get("text") or ""),
+        locale=turn.locale,
+    )
+    if answer is None:
+        return False
+    await turn.send_html(answer)
+    await turn.app.flows.end(turn)
+    return True
+
+
+def outage_text(turn: Turn, ticket: Ticket, *, escalated: bool) -> str:
+    intent = str(turn.slots["intent"])
+    head = "resident.outage.escalated" if escalated else "resident.outage.done"
+    return "\n\n".join(
+        (
+            turn.text(head, ticket=ticket.id, hazard=turn.text(f"safety.{intent}.name")),
+            turn.text("resident.outage.meanwhile", steps=Raw(turn.text(f"safety.{intent}.full"))),
+            turn.text("resident.outage.next"),
+        )
+    )
+
+
+async def _finish_outage(turn: Turn) -> None:
+    ticket = await open_ticket(turn)
+    await turn.send_html(outage_text(turn, ticket, escalated=False))
+    await turn.app.flows.end(turn, await offer_to_remember(turn))
+
+
+async def _escalate_outage(turn: Turn) -> None:
+    if await _check_notice(turn):
+        return
+    ticket = await open_ticket(
+        turn, incomplete=True, reason="idle", missing=missing_details(turn.slots)
+    )
+    await turn.send_html(outage_text(turn, ticket, escalated=True))
+    await turn.app.flows.end(turn)
+
+
+OUTAGE = Flow(
+    name="outage",
+    steps=(
+        steps.building_step(public_area=False),
+        Step(name="notice", fills=("notice_checked",), action=_check_notice),
+        steps.ROOM,
+        steps.PHONE,
+    ),
+    finish=_finish_outage,
+    on_idle=_escalate_outage,
+    idle_seconds=_escalate_after,
+    max_attempts=3,
+    opening=lambda slots: f"safety.{slots['intent']}.now",
+)

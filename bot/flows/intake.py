@@ -1,0 +1,494 @@
+"""What a resident's words start: an emergency, an outage report, a repair or complaint, an
+FAQ answer, a ticket for staff, a friendly word, or the menu of what the bot can do.
+
+Rules (issue 3, issue 4):
+- a new emergency always interrupts any other flow, taking along what is already known;
+- inside a flow, words answer the question; in a non-emergency flow, a clearly different
+  request that does not answer it leaves the flow for that request;
+- with no flow active and a ticket still open, anything but a new emergency goes to the
+  staff on that ticket (`relay_from_resident`), and the bot says nothing itself.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, Any
+
+from bot.core.actions import Keyboard, keyboard
+from bot.core.incoming import Attachment, AttachmentKind
+from bot.faq import FaqAnswerer
+from bot.flows.places import mask_phone
+from bot.flows.registration import profile_text
+from bot.flows.ticketing import PENDING, open_ticket
+from bot.flows.validators import has_words, is_cancel, squash
+from bot.intents import taxonomy as tx
+from bot.intents.entities import parse_phone
+from bot.texts import Raw
+
+if TYPE_CHECKING:
+    from bot.flows.engine import FlowEngine
+    from bot.flows.turn import Turn
+    from bot.intents.classification import Classification
+
+# intents a resident can pick from the emergency menu, in the order shown
+EMERGENCY_MENU = (
+    tx.FIRE,
+    tx.GAS_LEAK,
+    tx.ELEVATOR_TRAPPED,
+    tx.FLOODING,
+    tx.MEDICAL,
+    tx.SECURITY,
+    tx.LOST_CHILD,
+    tx.NATURAL_DISASTER,
+    tx.POWER_OUTAGE,
+    tx.WATER_OUTAGE,
+)
+# slots an interrupting emergency takes over from the flow it interrupts
+CARRIED = (*PENDING, "building", "room", "area", "place", "notes")
+THANKS = frozenset(
+    "谢谢 多谢 谢了 感谢 谢谢你 谢谢您 辛苦了 辛苦 thanks thank thankyou thx ty".split()
+)
+BYE = frozenset("再见 拜拜 bye goodbye 晚安 回见 88".split())
+FAQ_TOPICS_SHOWN = 8
+# words that only ask for help ("我要报修"): with nothing else, the problem is still to be asked
+_REQUEST_WORDS = re.compile(
+    "报修|维修|修理|投诉|建议|反映|我要|我想|想要|需要|麻烦|帮我|帮忙|一下|请问|你好|您好|有个|问题|东西|"
+    r"\b(?:i|want|to|need|please|report|a|an|make|complain|complaint|repair|fix|something)\b"
+)
+
+
+def describes(normalized: str) -> bool:
+    """Whether a message says what is wrong, beyond asking for a repair or a complaint."""
+    rest = _REQUEST_WORDS.sub(" ", normalized.casefold())
+    return len("".join(ch for ch in rest if ch.isalnum())) >= 2
+
+
+class Intake:
+    def __init__(self, engine: FlowEngine) -> None:
+        from bot.intents.normalize import TextNormalizer
+
+        self.engine = engine
+        self.app = engine.app
+        self.faq = FaqAnswerer.load(
+            self.app.settings.locales_dir,
+            normalizer=TextNormalizer().normalize,
+            default=self.app.texts.default,
+        )
+
+    def classify(self, text: str) -> Classification:
+        return self.app.classifier.classify(text)
+
+    # -- typed words -------------------------------------------------------------------------
+    async def text(self, turn: Turn, text: str) -> None:
+        if is_cancel(text):
+            await self.engine.cancel(turn)
+            return
+        found = self.classify(text)
+        if turn.state.active:
+            await self._in_flow(turn, text, found)
+        else:
+            await self.dispatch(turn, text, found)
+
+    async def _in_flow(self, turn: Turn, text: str, found: Classification) -> None:
+        current = self.engine.current(turn)
+        if current is None:  # a flow between questions (a crash mid-way): start afresh
+            await self.engine.end(turn, self.pending(turn))
+            await self.dispatch(turn, text, found)
+            return
+        flow, step = current
+        same = found.intent == turn.slots.get("intent")
+        if tx.is_emergency(found.intent) and not (flow.emergency and same):
+            await self.emergency(turn, found, text, carry=self.carried(turn))
+            return
+        if step.name == "confirm" and same and not found.needs_confirmation:
+            await self.engine.accept(turn, flow, step, {"confirmed": "yes"})
+            return
+        answers = step.validate is None or step.validate(text, turn.slots, self.engine.checks).ok
+        if not answers and not flow.emergency and self._clear_request(found) and not same:
+            await self.engine.end(turn, self.pending(turn))
+            await self.dispatch(turn, text, found)
+            return
+        await self.engine.answer(turn, text)
+
+    @staticmethod
+    def _clear_request(found: Classification) -> bool:
+        return found.intent not in (tx.UNKNOWN, tx.SMALLTALK) and not found.needs_confirmation
+
+    def pending(self, turn: Turn) -> dict[str, Any]:
+        """What the resident sent that the next flow should take along (a photo, a contact)."""
+        return {k: turn.slots[k] for k in PENDING if turn.slots.get(k)}
+
+    def carried(self, turn: Turn) -> dict[str, Any]:
+        slots = turn.slots
+        carry = {k: slots[k] for k in CARRIED if slots.get(k) is not None}
+        if slots.get("text"):
+            carry["earlier"] = slots["text"]
+        intent = slots.get("intent")
+        if intent and tx.is_emergency(str(intent)):
+            carry["also"] = [*slots.get("also", []), intent]
+        return carry
+
+    async def dispatch(self, turn: Turn, text: str, found: Classification) -> None:
+        """No flow is active: start what the words ask for."""
+        ticket = await self.app.tickets.active_ticket_for(turn.chat_id)
+        if tx.is_emergency(found.intent) and not (ticket and ticket.intent == found.intent):
+            await self.emergency(turn, found, text, carry=self.pending(turn))
+            return
+        if ticket is not None:
+            assert turn.incoming is not None
+            await self.app.tickets.relay_from_resident(ticket, turn.incoming)
+            return
+        await self.by_intent(turn, found.intent, text, found)
+
+    async def by_intent(
+        self, turn: Turn, intent: str, text: str, found: Classification | None = None
+    ) -> None:
+        if tx.is_emergency(intent):
+            await self.start_emergency(turn, intent, text, found)
+        elif tx.is_urgent(intent):
+            await self.engine.begin(turn, "outage", self._known(turn, intent, text, found))
+        elif intent in (tx.REPAIR, tx.COMPLAINT):
+            slots = self._known(turn, intent, text, found)
+            if found is not None and describes(found.normalized):
+                slots["description"] = text.strip()[:4000]
+            await self.engine.begin(turn, intent, slots)
+        elif intent == tx.INQUIRY:
+            await self.inquiry(turn, text)
+        elif intent == tx.HUMAN_AGENT:
+            await self.to_staff(turn, tx.HUMAN_AGENT, text, "resident.human.done")
+        elif intent == tx.SMALLTALK:
+            await self.smalltalk(turn, text)
+        else:
+            await self.unknown(turn, text)
+
+    # -- emergencies --------------------------------------------------------------------------
+    async def emergency(
+        self, turn: Turn, found: Classification, text: str, *, carry: dict[str, Any]
+    ) -> None:
+        await self.start_emergency(
+            turn, found.intent, text, found, carry=carry, unconfirmed=found.needs_confirmation
+        )
+
+    async def start_emergency(
+        self,
+        turn: Turn,
+        intent: str,
+        text: str,
+        found: Classification | None = None,
+        *,
+        carry: dict[str, Any] | None = None,
+        unconfirmed: bool = False,
+    ) -> None:
+        carry = dict(carry if carry is not None else self.pending(turn))
+        earlier = carry.pop("earlier", None)
+        slots = {**carry, **self._known(turn, intent, text, found)}
+        if earlier:
+            slots["text"] = f"{earlier}\n{text}"
+        if unconfirmed:
+            slots["unconfirmed"] = True
+        await self.engine.begin(turn, "emergency", slots)
+
+    async def not_confirmed(self, turn: Turn) -> None:
+        """The resident said it is not the hazard we guessed: their words, taken otherwise."""
+        text = str(turn.slots.get("text") or "")
+        guessed = turn.slots.get("intent")
+        await self.engine.end(turn, self.pending(turn))
+        await turn.send("resident.not_confirmed")
+        found = self.classify(text) if text else None
+        other = next(
+            (
+                i
+                for i, _ in (found.alternatives if found else ())
+                if i != guessed and not tx.is_emergency(i) and i != tx.UNKNOWN
+            ),
+            None,
+        )
+        if other is not None:
+            await self.by_intent(turn, other, text, found)
+        else:
+            await self.menu(turn)
+
+    def _known(
+        self, turn: Turn, intent: str, text: str, found: Classification | None
+    ) -> dict[str, Any]:
+        """The flow's first slots: the intent, the words, and what they already tell."""
+        slots: dict[str, Any] = {
+            **self.pending(turn),
+            "intent": intent,
+            "text": text.strip()[:4000],
+            "name": turn.user_name,
+        }
+        if found is None:
+            return slots
+        entities, estate = found.entities, self.engine.estate
+        if entities.building and estate.has_building(entities.building):
+            slots["building"] = entities.building
+            if entities.room and estate.has_room(entities.building, entities.room):
+                slots["room"] = entities.room
+        if entities.phone:
+            slots["phone"] = entities.phone
+        return slots
+
+    # -- answers without a flow -------------------------------------------------------------
+    async def inquiry(self, turn: Turn, text: str) -> None:
+        entry = self.faq.answer(text, turn.locale)
+        if entry is None:
+            await self.to_staff(turn, tx.INQUIRY, text, "resident.inquiry.ticket")
+            return
+        await self.send_faq(turn, entry.answer)
+
+    async def send_faq(self, turn: Turn, answer: str) -> None:
+        for service, number in self.app.settings.emergency_numbers().items():
+            answer = answer.replace("{" + service + "}", number)
+        await turn.send_html(
+            turn.text("resident.inquiry.answer", answer=Raw(answer)),
+            keyboard([(turn.label("resident.button.human"), "menu:human")]),
+        )
+
+    async def to_staff(self, turn: Turn, intent: str, text: str, done_key: str) -> None:
+        """A ticket straight away (a question for staff, a request for a person)."""
+        turn.state.slots = {**self.pending(turn), "intent": intent, "text": text.strip()[:4000]}
+        ticket = await open_ticket(turn)
+        await self.engine.end(turn)
+        await turn.send(done_key, ticket=ticket.id)
+
+    async def smalltalk(self, turn: Turn, text: str) -> None:
+        word = squash(text)
+        if any(w in word for w in THANKS):
+            await turn.send("resident.smalltalk.thanks")
+        elif any(word.startswith(w) for w in BYE):
+            await turn.send("resident.smalltalk.bye")
+        else:
+            await turn.send("resident.smalltalk.hello", buttons=self.menu_buttons(turn))
+
+    async def unknown(self, turn: Turn, text: str) -> None:
+        entry = self.faq.answer(text, turn.locale) if has_words(text) else None
+        if entry is not None:
+            await self.send_faq(turn, entry.answer)
+            return
+        await turn.send("resident.menu.unknown", buttons=self.menu_buttons(turn))
+
+    # -- menus ------------------------------------------------------------------------------------
+    def menu_buttons(self, turn: Turn) -> Keyboard:
+        t = turn.label
+        return keyboard(
+            [(t("resident.button.emergency"), "menu:emergency")],
+            [
+                (t("resident.button.repair"), "menu:repair"),
+                (t("resident.button.complaint"), "menu:complaint"),
+            ],
+            [
+                (t("resident.button.inquiry"), "menu:inquiry"),
+                (t("resident.button.human"), "menu:human"),
+            ],
+        )
+
+    async def menu(self, turn: Turn) -> None:
+        await turn.send("resident.menu.text", buttons=self.menu_buttons(turn))
+
+    def emergency_buttons(self, turn: Turn) -> Keyboard:
+        items = [(turn.label(f"safety.{i}.button"), f"menu:em:{i}") for i in EMERGENCY_MENU]
+        return keyboard(*(items[i : i + 2] for i in range(0, len(items), 2)))
+
+    def faq_buttons(self, turn: Turn) -> Keyboard:
+        topics = self.faq.topics(turn.locale)[:FAQ_TOPICS_SHOWN]
+        items = [(e.title, f"menu:faq:{e.id}") for e in topics]
+        rows = [items[i : i + 2] for i in range(0, len(items), 2)]
+        rows.append([(turn.label("resident.button.human"), "menu:human")])
+        return keyboard(*rows)
+
+    async def choose(self, turn: Turn, choice: str) -> str | None:
+        """A `menu:` button. Returns the text key of a short notice on the button, if any."""
+        head, _, arg = choice.partition(":")
+        flow = self.engine.flow_of(turn.state)
+        starts_emergency = head == "em" and tx.is_emergency(arg)
+        if flow is not None and flow.emergency and not starts_emergency and head != "remember":
+            await self.engine.reask(turn)
+            return "resident.toast.finish_first"
+        if head == "em" and arg in EMERGENCY_MENU:
+            carry = self.carried(turn) if flow is not None else self.pending(turn)
+            label = turn.text(f"safety.{arg}.name")
+            if tx.is_emergency(arg):
+                carry["source"] = "menu"
+                await self.start_emergency(turn, arg, label, carry=carry)
+            else:
+                await self._leave(turn)
+                await self.by_intent(turn, arg, label)
+            return None
+        if head == "remember":
+            return await self.remember(turn, arg == "yes")
+        await self._leave(turn)
+        if head == "emergency":
+            await turn.send("resident.menu.emergency", buttons=self.emergency_buttons(turn))
+        elif head in (tx.REPAIR, tx.COMPLAINT):
+            slots = {**self.pending(turn), "intent": head, "name": turn.user_name, "source": "menu"}
+            await self.engine.begin(turn, head, slots)
+        elif head == tx.INQUIRY:
+            await turn.send("resident.inquiry.ask", buttons=self.faq_buttons(turn))
+        elif head == "faq":
+            entry = self.faq.entry(arg, turn.locale)
+            if entry is None:
+                return "resident.toast.expired"
+            await self.send_faq(turn, entry.answer)
+        elif head == "human":
+            await self.to_staff(
+                turn, tx.HUMAN_AGENT, turn.text("resident.human.by_menu"), "resident.human.done"
+            )
+        elif head == "register":
+            await self.register(turn, consented=True)
+        else:
+            await self.menu(turn)
+        return None
+
+    async def _leave(self, turn: Turn) -> None:
+        if turn.state.active:
+            await self.engine.end(turn, self.pending(turn))
+
+    # -- the resident's details ---------------------------------------------------------------
+    async def remember(self, turn: Turn, yes: bool) -> str | None:
+        details = turn.slots.get("remember")
+        if not details:
+            return "resident.toast.expired"
+        keep = {k: v for k, v in turn.slots.items() if k != "remember"}
+        if turn.state.active:
+            turn.state.slots = keep
+            await self.engine.store.save(turn.state)
+        else:
+            await self.engine.end(turn, keep)
+        if not yes:
+            await self.engine.settle(turn, turn.label("resident.button.remember_no"))
+            await turn.send("resident.remember.declined")
+            return None
+        await self.app.profiles.remember(
+            turn.user_id, turn.chat_id, name=turn.user_name, locale=turn.locale, **details
+        )
+        await turn.send(
+            "resident.remember.done",
+            details=profile_text(
+                turn, details.get("building"), details.get("room"), details.get("phone")
+            ),
+        )
+        return None
+
+    async def register(self, turn: Turn, *, consented: bool = False) -> None:
+        slots: dict[str, Any] = {"intent": "register", "name": turn.user_name}
+        if consented:
+            slots["consent"] = "yes"
+        await self.engine.begin(turn, "register", slots)
+
+    async def start(self, turn: Turn) -> None:
+        """/start: welcome, then registration (or the details already kept)."""
+        flow = self.engine.flow_of(turn.state)
+        if flow is not None and flow.emergency:
+            await self.engine.reask(turn)
+            return
+        await self._leave(turn)
+        await turn.send("resident.welcome", name=turn.user_name or turn.text("resident.you"))
+        profile = await turn.profile()
+        if profile is not None and profile.has_details:
+            details = profile_text(turn, profile.building, profile.room, profile.phone)
+            await turn.send(
+                "resident.register.already",
+                keyboard([(turn.label("resident.button.update"), "menu:register")]),
+                details=details,
+            )
+            return
+        await self.register(turn)
+
+    async def show_me(self, turn: Turn) -> None:
+        profile = await turn.profile()
+        if profile is None or not profile.has_details:
+            await turn.send("resident.me.empty")
+            return
+        await turn.send(
+            "resident.me.shown",
+            keyboard([(turn.label("resident.button.update"), "menu:register")]),
+            details=profile_text(turn, profile.building, profile.room, profile.phone),
+        )
+
+    async def forget(self, turn: Turn) -> None:
+        had = await self.app.profiles.forget(turn.user_id)
+        turn.forget_cached_profile()
+        if turn.state.active:
+            turn.slots.pop("remember", None)
+            await self.engine.store.save(turn.state)
+        else:
+            await self.engine.end(turn)
+        await turn.send("resident.forget.done" if had else "resident.forget.nothing")
+
+    # -- not words ----------------------------------------------------------------------------------
+    async def attachment(self, turn: Turn, attachment: Attachment, caption: str) -> None:
+        """A photo, voice message, sticker, location, contact or file: a clear answer, and
+        whatever it carries (a photo, a phone) kept for the ticket that follows."""
+        kind = attachment.kind
+        if kind in (AttachmentKind.PHOTO, AttachmentKind.DOCUMENT):
+            await self._keep_file(turn, attachment)
+            if caption:
+                await self.text(turn, caption)
+            elif turn.state.active:
+                await self.engine.reask(turn, lead=turn.text("resident.attachment.photo_in_flow"))
+            else:
+                await self._outside_flow(turn, "resident.attachment.photo")
+            return
+        if kind is AttachmentKind.CONTACT:
+            phone = parse_phone(attachment.phone or "", self.engine.checks.region)
+            if phone is None:
+                await self._reply(turn, "resident.attachment.contact_unreadable")
+                return
+            current = self.engine.current(turn)
+            if current is not None and current[1].name == "phone":
+                await self.engine.accept(turn, *current, {"phone": phone})
+                return
+            turn.slots.setdefault("phone", phone)
+            await self._reply(turn, "resident.attachment.contact", masked=mask_phone(phone))
+            return
+        if kind is AttachmentKind.LOCATION:
+            turn.slots["location"] = {
+                "latitude": attachment.latitude,
+                "longitude": attachment.longitude,
+            }
+            current = self.engine.current(turn)
+            if current is not None and current[1].name == "place":
+                place = turn.text("resident.attachment.pin")
+                await self.engine.accept(turn, *current, {"place": place})
+                return
+            await self._reply(turn, "resident.attachment.location")
+            return
+        key = {
+            AttachmentKind.VOICE: "resident.attachment.voice",
+            AttachmentKind.AUDIO: "resident.attachment.voice",
+            AttachmentKind.VIDEO: "resident.attachment.video",
+            AttachmentKind.STICKER: "resident.attachment.sticker",
+        }.get(kind, "resident.attachment.other")
+        await self._reply(turn, key, keep=False)
+
+    async def _reply(self, turn: Turn, key: str, *, keep: bool = True, **values: object) -> None:
+        """Answer a non-text message: inside a flow, with the question asked again."""
+        if turn.state.active:
+            await self.engine.reask(turn, lead=turn.text(key, **values))
+            return
+        if keep:
+            await self._outside_flow(turn, key, **values)
+        else:
+            await turn.send(key, buttons=self.menu_buttons(turn), **values)
+
+    async def _outside_flow(self, turn: Turn, key: str, **values: object) -> None:
+        """Something kept for the next flow; a ticket still open gets it instead."""
+        ticket = await self.app.tickets.active_ticket_for(turn.chat_id)
+        if ticket is not None and turn.incoming is not None:
+            await self.app.tickets.relay_from_resident(ticket, turn.incoming)
+            return
+        await self.engine.store.save(turn.state)
+        await turn.send(key, buttons=self.menu_buttons(turn), **values)
+
+    async def _keep_file(self, turn: Turn, attachment: Attachment) -> None:
+        if not attachment.file_id:
+            return
+        is_image = attachment.kind is AttachmentKind.PHOTO or (
+            (attachment.mime_type or "").startswith("image/")
+        )
+        slot = "photos" if is_image else "documents"
+        files = list(turn.slots.get(slot, []))
+        if attachment.file_id not in files:
+            turn.slots[slot] = [*files, attachment.file_id]
+        await self.engine.store.save(turn.state)

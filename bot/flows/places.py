@@ -1,0 +1,50 @@
+"""How a building, room or place reads to a person: "3栋1202", "3栋2单元", "Block 3, Flat 1202"."""
+
+from __future__ import annotations
+
+import html
+from typing import TYPE_CHECKING
+
+from bot.texts import Raw
+
+if TYPE_CHECKING:
+    from bot.flows.turn import Turn
+
+
+def building_text(turn: Turn, building: str) -> str:
+    if "-" in building:
+        main, unit = building.split("-", 1)
+        return turn.text("resident.place.unit", building=main, unit=unit)
+    if not building[-1:].isascii():  # "2单元": already reads as a place
+        return html.escape(building, quote=False)
+    return turn.text("resident.place.building", building=building)
+
+
+def place_text(turn: Turn, building: str | None, room: str | None, place: str | None = None) -> Raw:
+    """HTML (escaped) for a building/room, or the resident's own words for a place."""
+    if place:
+        return Raw(html.escape(place, quote=False))
+    if building and room:
+        return Raw(
+            turn.text("resident.place.full", building=Raw(building_text(turn, building)), room=room)
+        )
+    if building:
+        return Raw(building_text(turn, building))
+    if room:
+        return Raw(turn.text("resident.place.room", room=room))
+    return Raw("")
+
+
+def plain(raw: Raw) -> str:
+    """The same for a button label (buttons are plain text)."""
+    return html.unescape(raw.html)
+
+
+def mask_phone(phone: str) -> str:
+    """138****5678; 9123****; 020-****5678."""
+    if "-" in phone:
+        area, number = phone.split("-", 1)
+        return f"{area}-{'*' * max(0, len(number) - 4)}{number[-4:]}"
+    if len(phone) == 11:
+        return f"{phone[:3]}****{phone[-4:]}"
+    return f"{'*' * max(0, len(phone) - 4)}{phone[-4:]}"

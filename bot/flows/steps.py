@@ -1,0 +1,116 @@
+"""The questions several flows share: where (building, room, or a public place), the phone,
+a description; with the profile's remembered answers offered as buttons."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.flows import validators as v
+from bot.flows.places import mask_phone
+from bot.flows.spec import Choice, Offer, Slots, Step
+from bot.profiles import Profile
+
+
+def _offer_place(slots: Slots, profile: Profile | None) -> Offer | None:
+    if profile is None or not profile.building:
+        return None
+    values: dict[str, Any] = {"building": profile.building}
+    if profile.room:
+        values["room"] = profile.room
+    return Offer(
+        label="resident.offer.place",
+        values=values,
+        label_values={"building": profile.building, "room": profile.room or ""},
+        decline="resident.button.not_it",
+    )
+
+
+def _offer_room(slots: Slots, profile: Profile | None) -> Offer | None:
+    if profile is None or not profile.room or profile.building != slots.get("building"):
+        return None
+    return Offer(
+        label="resident.offer.room",
+        values={"room": profile.room},
+        label_values={"room": profile.room},
+        decline="resident.button.not_it",
+    )
+
+
+def _offer_phone(slots: Slots, profile: Profile | None) -> Offer | None:
+    if profile is None or not profile.phone:
+        return None
+    return Offer(
+        label="resident.offer.phone",
+        values={"phone": profile.phone},
+        label_values={"masked": mask_phone(profile.phone)},
+    )
+
+
+PUBLIC_AREA = Choice(
+    value="area",
+    label="resident.button.public_area",
+    values={"building": None, "room": None, "area": True},
+)
+
+
+def building_step(*, public_area: bool = True, skippable: bool = False) -> Step:
+    """Which building and flat? ("3栋1202" answers both); offers the remembered place."""
+    return Step(
+        name="building",
+        fills=("building",),
+        prompt="resident.ask.building",
+        validate=v.building,
+        offer=_offer_place,
+        choices=(PUBLIC_AREA,) if public_area else (),
+        skippable=skippable,
+    )
+
+
+PLACE = Step(
+    name="place",
+    fills=("place",),
+    prompt="resident.ask.place",
+    validate=v.place,
+    when=lambda slots: bool(slots.get("area")),
+)
+
+ROOM = Step(
+    name="room",
+    fills=("room",),
+    prompt="resident.ask.room",
+    validate=v.room,
+    offer=_offer_room,
+    when=lambda slots: slots.get("building") is not None,
+)
+
+PHONE = Step(
+    name="phone",
+    fills=("phone",),
+    prompt="resident.ask.phone",
+    validate=v.phone,
+    offer=_offer_phone,
+    skippable=True,
+)
+
+DESCRIPTION = Step(
+    name="description",
+    fills=("description",),
+    prompt="resident.ask.description",
+    validate=v.description,
+)
+
+YES = "yes"
+NO = "no"
+
+
+def yes_no_step(
+    name: str, slot: str, prompt: str, yes_label: str, no_label: str, **kw: Any
+) -> Step:
+    return Step(
+        name=name,
+        fills=(slot,),
+        prompt=prompt,
+        validate=v.yes_no(slot),
+        choices=(Choice(YES, yes_label, {slot: YES}), Choice(NO, no_label, {slot: NO})),
+        **kw,
+    )

@@ -1,0 +1,108 @@
+"""Conversation state in the `conversations` table: one row per resident chat.
+
+The row holds the active flow, its step, the slots answered so far and the step's deadline,
+so a restart continues where it stopped. With no active flow the row may still hold
+things kept for the next flow (a photo sent before any words, a shared contact).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import delete, select, update
+
+from bot.storage.models import Conversation
+
+if TYPE_CHECKING:
+    from bot.core.clock import Clock
+    from bot.storage.db import Database
+
+
+@dataclass(slots=True)
+class State:
+    chat_id: str
+    user_id: str
+    flow: str | None = None
+    step: str | None = None
+    slots: dict[str, Any] = field(default_factory=dict)
+    ticket_id: int | None = None
+    started_at: datetime | None = None
+    deadline_at: datetime | None = None
+
+    @property
+    def active(self) -> bool:
+        return self.flow is not None
+
+    def reset(self, keep: dict[str, Any] | None = None) -> None:
+        """No flow any more; `keep` (and the resident's language) stays for the next one."""
+        locale = self.slots.get("locale")
+        self.flow = self.step = None
+        self.slots = {**({"locale": locale} if locale else {}), **(keep or {})}
+        self.started_at = self.deadline_at = None
+
+
+class ConversationStore:
+    def __init__(self, db: Database, clock: Clock) -> None:
+        self.db = db
+        self.clock = clock
+
+    async def load(self, chat_id: str, user_id: str) -> State:
+        async with self.db.session() as session:
+            row = await session.scalar(select(Conversation).where(Conversation.chat_id == chat_id))
+        if row is None:
+            return State(chat_id=chat_id, user_id=user_id)
+        return State(
+            chat_id=row.chat_id,
+            user_id=row.user_id,
+            flow=row.flow,
+            step=row.step,
+            slots=dict(row.slots or {}),
+            ticket_id=row.ticket_id,
+            started_at=row.started_at,
+            deadline_at=row.deadline_at,
+        )
+
+    async def save(self, state: State) -> None:
+        now = self.clock.now()
+        async with self.db.transaction() as session:
+            row = await session.scalar(
+                select(Conversation).where(Conversation.chat_id == state.chat_id)
+            )
+            if row is None:
+                row = Conversation(chat_id=state.chat_id)
+                session.add(row)
+            row.user_id = state.user_id
+            row.flow = state.flow
+            row.step = state.step
+            row.slots = dict(state.slots)
+            row.ticket_id = state.ticket_id
+            row.started_at = state.started_at
+            row.deadline_at = state.deadline_at
+            row.updated_at = now
+
+    async def delete(self, chat_id: str) -> None:
+        async with self.db.transaction() as session:
+            await session.execute(delete(Conversation).where(Conversation.chat_id == chat_id))
+
+    async def due(self, now: datetime, limit: int = 200) -> list[tuple[str, str, datetime]]:
+        """(chat id, user id, deadline) of the conversations whose step deadline has passed."""
+        async with self.db.session() as session:
+            rows = await session.execute(
+                select(Conversation.chat_id, Conversation.user_id, Conversation.deadline_at)
+                .where(Conversation.deadline_at.is_not(None), Conversation.deadline_at <= now)
+                .order_by(Conversation.deadline_at)
+                .limit(limit)
+            )
+            return [(c, u, d) for c, u, d in rows.all() if d is not None]
+
+    async def claim(self, chat_id: str, deadline: datetime) -> bool:
+        """Take a passed deadline for handling, once (another worker may race for it)."""
+        async with self.db.transaction() as session:
+            result = await session.execute(
+                update(Conversation)
+                .where(Conversation.chat_id == chat_id, Conversation.deadline_at == deadline)
+                .values(deadline_at=None)
+            )
+        return bool(getattr(result, "rowcount", 0))

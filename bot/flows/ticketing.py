@@ -1,0 +1,101 @@
+"""From a conversation's slots to a ticket, and the offer to remember the answers."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from bot.core.actions import keyboard
+from bot.flows.registration import profile_text
+from bot.intents.taxonomy import severity_of
+from bot.tickets.draft import TicketDraft
+
+if TYPE_CHECKING:
+    from bot.flows.turn import Turn
+    from bot.storage.models import Ticket
+
+DETAILS = ("building", "room", "phone")
+# what a resident may send before saying what happened; the next flow takes it along
+PENDING = ("photos", "documents", "location", "phone")
+
+
+def missing_details(slots: dict[str, Any]) -> list[str]:
+    wanted = ["phone"] + (["place"] if slots.get("area") else ["building", "room"])
+    return [name for name in wanted if not slots.get(name)]
+
+
+def description_of(slots: dict[str, Any]) -> str:
+    """The resident's own words: the first message, the description, then any notes."""
+    parts: list[str] = []
+    for part in (slots.get("text"), slots.get("description"), *slots.get("notes", ())):
+        if part and part not in parts:
+            parts.append(str(part))
+    return "\n".join(parts)
+
+
+async def open_ticket(turn: Turn, **extra: Any) -> Ticket:
+    """Open the ticket for this conversation (the ticket service alerts the staff group)."""
+    slots = turn.slots
+    intent = str(slots["intent"])
+    profile = await turn.app.profiles.ensure(
+        turn.user_id, turn.chat_id, turn.user_name, turn.locale
+    )
+    info = {k: slots[k] for k in ("place", "location", "also", "documents") if slots.get(k)}
+    if slots.get("source"):
+        info["source"] = slots["source"]
+    draft = TicketDraft(
+        chat_id=turn.chat_id,
+        user_id=turn.user_id,
+        user_name=turn.user_name or str(slots.get("name") or ""),
+        intent=intent,
+        severity=severity_of(intent).value,
+        description=description_of(slots),
+        building=slots.get("building"),
+        room=slots.get("room"),
+        phone=slots.get("phone"),
+        resident_id=profile.id,
+        locale=turn.locale,
+        photos=list(slots.get("photos", ())),
+        extra={**info, **extra},
+    )
+    ticket = await turn.app.tickets.open_ticket(draft)
+    turn.state.ticket_id = ticket.id
+    return ticket
+
+
+async def offer_to_remember(turn: Turn) -> dict[str, Any]:
+    """After a report: keep the answers for next time, if the resident agrees.
+
+    A resident who already agreed gets the missing details filled in silently; anyone else
+    is asked once, with two buttons. Returns what the conversation keeps until they answer.
+    """
+    details = {k: turn.slots[k] for k in DETAILS if turn.slots.get(k)}
+    if not details:
+        return {}
+    profile = await turn.profile()
+    if profile is not None and profile.consent:
+        await turn.app.profiles.remember(
+            turn.user_id,
+            turn.chat_id,
+            name=turn.user_name,
+            locale=turn.locale,
+            replace=False,
+            **details,
+        )
+        return {}
+    await turn.send(
+        "resident.remember.ask",
+        keyboard(
+            [
+                (turn.label("resident.button.remember_yes"), "menu:remember:yes"),
+                (turn.label("resident.button.remember_no"), "menu:remember:no"),
+            ]
+        ),
+        details=profile_text(
+            turn,
+            details.get("building"),
+            details.get("room"),
+            details.get("phone"),
+            known_only=True,
+        ),
+    )
+    return {"remember": details}

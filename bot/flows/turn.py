@@ -1,0 +1,75 @@
+"""`Turn`: one moment of a resident's conversation, handed to flows and their hooks.
+
+It carries the app, the conversation state, the resident's locale and (when a message
+caused it) the `Incoming`; it renders texts with the emergency numbers always available,
+and sends through the outbox.
+"""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from bot.core.actions import Keyboard, SendText
+
+if TYPE_CHECKING:
+    from bot.app import App
+    from bot.core.incoming import Incoming
+    from bot.flows.store import State
+    from bot.profiles import Profile
+
+_UNSET: Any = object()
+
+
+@dataclass(eq=False)
+class Turn:
+    app: App
+    state: State
+    locale: str
+    user_name: str = ""
+    incoming: Incoming | None = None
+    _profile: Any = field(default=_UNSET, repr=False)
+
+    @property
+    def chat_id(self) -> str:
+        return self.state.chat_id
+
+    @property
+    def user_id(self) -> str:
+        return self.state.user_id
+
+    @property
+    def slots(self) -> dict[str, Any]:
+        return self.state.slots
+
+    def text(self, key: str, **values: object) -> str:
+        numbers = self.app.settings.emergency_numbers()
+        return self.app.texts.get(key, self.locale, **{**numbers, **values})
+
+    def label(self, key: str, **values: object) -> str:
+        """A button's text: plain text, not HTML."""
+        return html.unescape(self.text(key, **values))
+
+    def numbers(self) -> str:
+        """The emergency numbers line for this region."""
+        key = "resident.numbers_hk" if self.app.settings.region == "HK" else "resident.numbers"
+        return self.text(key)
+
+    def has_text(self, key: str) -> bool:
+        return self.app.texts.has(key, self.locale)
+
+    async def send(self, key: str, buttons: Keyboard | None = None, **values: object) -> None:
+        await self.send_html(self.text(key, **values), buttons)
+
+    async def send_html(self, html: str, buttons: Keyboard | None = None) -> None:
+        await self.app.outbox.send(SendText(self.chat_id, html, buttons))
+
+    async def profile(self) -> Profile | None:
+        if self._profile is _UNSET:
+            self._profile = await self.app.profiles.get(self.user_id)
+        profile: Profile | None = self._profile
+        return profile
+
+    def forget_cached_profile(self) -> None:
+        self._profile = _UNSET

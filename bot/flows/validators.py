@@ -1,0 +1,160 @@
+"""Validators: a typed answer -> slot values, or the text key of a kind re-prompt.
+
+Buildings and rooms are parsed by `bot.intents.entities` and checked against the estate
+registry when one is configured; phones accept a mainland mobile, a landline with its area
+code, and (with REGION=HK) a Hong Kong 8-digit number.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from typing import Literal
+
+from bot.estate import EstateRegistry
+from bot.flows.spec import Answer, Slots, Validator
+from bot.intents.entities import parse_building, parse_location, parse_phone, parse_room
+
+MAX_SHORT_ANSWER = 120  # a building, room or phone answer longer than this is not one
+MAX_DESCRIPTION = 4000
+
+_STRIP = re.compile(r"[\s\W_]+", re.UNICODE)
+
+YES_WORDS = frozenset(
+    "是 是的 是啊 对 对的 对啊 嗯 嗯嗯 好 好的 确认 确定 没错 有 有的 是呀 对呀 要 需要 同意 可以 行 "
+    "yes y yeah yep ok okay sure correct right confirm agree".split()
+)
+NO_WORDS = frozenset(
+    "不是 不 否 没有 没 不对 不要 不用 不需要 不同意 错 错了 搞错了 误会 no n nope wrong".split()
+)
+CANCEL_WORDS = frozenset("取消 算了 不用了 退出 结束 cancel stop quit exit".split())
+
+
+@dataclass(frozen=True, slots=True)
+class Checks:
+    """What validators consult: the region (phone formats) and the estate registry."""
+
+    region: Literal["CN", "HK"]
+    estate: EstateRegistry
+
+
+def squash(text: str) -> str:
+    """Case-folded, width-folded text without spaces or punctuation: for word lists."""
+    return _STRIP.sub("", unicodedata.normalize("NFKC", text or "").casefold())
+
+
+def _starts_with_any(word: str, words: frozenset[str]) -> bool:
+    """Exact, or begins with a two-letter-or-longer word of the list ("是的有煤气味")."""
+    return word in words or any(len(w) >= 2 and word.startswith(w) for w in words)
+
+
+def is_no(text: str) -> bool:
+    return _starts_with_any(squash(text), NO_WORDS)
+
+
+def is_yes(text: str) -> bool:
+    return not is_no(text) and _starts_with_any(squash(text), YES_WORDS)
+
+
+def is_cancel(text: str) -> bool:
+    return squash(text) in CANCEL_WORDS or (text or "").strip().lower().startswith("/cancel")
+
+
+def has_words(text: str) -> bool:
+    """Some letters or CJK characters (not only emoji, digits or punctuation)."""
+    return any(unicodedata.category(ch).startswith("L") for ch in text or "")
+
+
+def yes_no(slot: str) -> Validator:
+    """A validator storing "yes" or "no" in `slot`."""
+
+    def check(text: str, slots: Slots, checks: Checks) -> Answer:
+        if is_no(text):
+            return Answer(values={slot: "no"})
+        if is_yes(text):
+            return Answer(values={slot: "yes"})
+        return Answer.refuse("resident.invalid.yes_no")
+
+    return check
+
+
+def building(text: str, slots: Slots, checks: Checks) -> Answer:
+    if len(text) > MAX_SHORT_ANSWER:
+        return Answer.refuse("resident.invalid.too_long")
+    found, room = parse_location(text)
+    found = found or parse_building(text)
+    if found is None:
+        if room is not None:
+            return Answer.refuse("resident.invalid.building_first", room=room)
+        return Answer.refuse("resident.invalid.building")
+    if not checks.estate.has_building(found):
+        return Answer.refuse(
+            "resident.invalid.building_unknown",
+            building=found,
+            known=checks.estate.building_list(),
+        )
+    values: dict[str, str] = {"building": found}
+    if room is not None and checks.estate.has_room(found, room):
+        values["room"] = room
+    return Answer.accept(**values)
+
+
+def room(text: str, slots: Slots, checks: Checks) -> Answer:
+    if len(text) > MAX_SHORT_ANSWER:
+        return Answer.refuse("resident.invalid.too_long")
+    found_building, found = parse_location(text)
+    found = found or parse_room(text)
+    the_building = found_building or slots.get("building")
+    if found is None:
+        return Answer.refuse("resident.invalid.room", example=_example_room(checks, the_building))
+    if found_building and not checks.estate.has_building(found_building):
+        return Answer.refuse(
+            "resident.invalid.building_unknown",
+            building=found_building,
+            known=checks.estate.building_list(),
+        )
+    if not checks.estate.has_room(the_building, found):
+        return Answer.refuse(
+            "resident.invalid.room_unknown",
+            building=the_building or "",
+            room=found,
+            example=_example_room(checks, the_building),
+        )
+    values = {"room": found}
+    if found_building:
+        values["building"] = found_building
+    return Answer.accept(**values)
+
+
+def _example_room(checks: Checks, the_building: str | None) -> str:
+    return checks.estate.example_room(the_building) or "1202"
+
+
+def phone(text: str, slots: Slots, checks: Checks) -> Answer:
+    if len(text) > MAX_SHORT_ANSWER:
+        return Answer.refuse("resident.invalid.too_long")
+    found = parse_phone(text, checks.region)
+    if found is None:
+        key = "resident.invalid.phone_hk" if checks.region == "HK" else "resident.invalid.phone"
+        return Answer.refuse(key)
+    return Answer.accept(phone=found)
+
+
+def place(text: str, slots: Slots, checks: Checks) -> Answer:
+    """A place outside the flats, in the resident's words ("北门停车场")."""
+    cleaned = " ".join(text.split())
+    if len(cleaned) > MAX_SHORT_ANSWER:
+        return Answer.refuse("resident.invalid.too_long")
+    if not has_words(cleaned) or len(cleaned) < 2:
+        return Answer.refuse("resident.invalid.place")
+    return Answer.accept(place=cleaned)
+
+
+def description(text: str, slots: Slots, checks: Checks) -> Answer:
+    cleaned = (text or "").strip()
+    if not has_words(cleaned):
+        return Answer.refuse("resident.invalid.description")
+    if len(cleaned) > MAX_DESCRIPTION:
+        cleaned = cleaned[:MAX_DESCRIPTION] + "…"
+    return Answer.accept(description=cleaned)
