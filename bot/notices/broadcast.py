@@ -2,8 +2,9 @@
 
 The `notice_deliveries` rows are the outbox of a broadcast: one per resident and purpose,
 created before anything is sent. A row is marked sent only after the transport accepted the
-message, and a stop in the middle (a restart, a deploy) finishes the sends already accepted
-before it lets go, so a restart resumes with the rows still pending: no gap, no duplicate.
+message (many rows per commit: `Recorder`), and a stop in the middle (a restart, a deploy, a
+cancelled task) still records the sends already accepted before it lets go, so a restart
+resumes with exactly the rows still pending: no gap, no duplicate.
 (A hard crash in the instant between Telegram's acceptance and the database commit can
 repeat that one message per worker: a safety notice twice beats never.)
 
@@ -85,6 +86,62 @@ class _Row:
     locale: str
 
 
+class Recorder:
+    """Marks delivery rows settled, many per transaction (group commit): each caller waits
+    for the commit that holds its row, so "sent" is never recorded before it is durable,
+    and a busy broadcast does not pay one commit per message."""
+
+    def __init__(self, app: App) -> None:
+        self.app = app
+        self._queue: list[tuple[int, str, str | None, asyncio.Future[bool]]] = []
+        self._writer: asyncio.Task[None] | None = None
+
+    async def record(self, row_id: int, status: str, error: str | None) -> bool:
+        """Settle the row (if still pending); True when this call changed it."""
+        done: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
+        self._queue.append((row_id, status, error, done))
+        if self._writer is None or self._writer.done():
+            self._writer = asyncio.ensure_future(self._write_all())
+        return await done
+
+    async def _write_all(self) -> None:
+        while self._queue:
+            batch, self._queue = self._queue, []
+            try:
+                changed = await self._write(batch)
+            except Exception as exc:
+                for *_, done in batch:
+                    if not done.done():
+                        done.set_exception(exc)
+                continue
+            for row_id, _, _, done in batch:
+                if not done.done():
+                    done.set_result(row_id in changed)
+
+    async def _write(self, batch: list[tuple[int, str, str | None, asyncio.Future[bool]]]) -> set[int]:
+        now = self.app.clock.now()
+        groups: dict[tuple[str, str | None], list[int]] = {}
+        for row_id, status, error, _ in batch:
+            groups.setdefault((status, error), []).append(row_id)
+        changed: set[int] = set()
+        async with self.app.db.transaction() as session:
+            for (status, error), ids in groups.items():
+                result = await session.execute(
+                    update(NoticeDelivery)
+                    .where(NoticeDelivery.id.in_(ids), NoticeDelivery.status == DeliveryStatus.PENDING)
+                    .values(
+                        status=status,
+                        error=error,
+                        attempts=NoticeDelivery.attempts + 1,
+                        sent_at=now if status == DeliveryStatus.SENT else None,
+                    )
+                    .returning(NoticeDelivery.id)
+                    .execution_options(synchronize_session=False)
+                )
+                changed.update(int(i) for i in result.scalars().all())
+        return changed
+
+
 def backoff(attempts: int) -> float:
     return min(BACKOFF_CAP, 0.5 * 2.0 ** max(0, attempts - 1))
 
@@ -112,6 +169,7 @@ class Broadcaster:
         self.now = now
         self.sleep = sleep
         self.concurrency = concurrency or concurrency_for(rate)
+        self.recorder = Recorder(app)
 
     async def counts(self, notice_id: int, purpose: str) -> RunCounts:
         async with self.app.db.session() as session:
@@ -246,28 +304,12 @@ class Broadcaster:
 
     async def _settle(self, row: _Row, status: str, error: str | None) -> str | None:
         """Record the outcome; a cancellation now waits for the record (the send happened)."""
-        record = asyncio.ensure_future(self._record(row, status, error))
+        record = asyncio.ensure_future(self.recorder.record(row.id, status, error))
         try:
-            return await asyncio.shield(record)
+            changed = await asyncio.shield(record)
         except asyncio.CancelledError:
             await record
             raise
-
-    async def _record(self, row: _Row, status: str, error: str | None) -> str | None:
-        now = self.app.clock.now()
-        async with self.app.db.transaction() as session:
-            result = await session.execute(
-                update(NoticeDelivery)
-                .where(NoticeDelivery.id == row.id, NoticeDelivery.status == DeliveryStatus.PENDING)
-                .values(
-                    status=status,
-                    error=error,
-                    attempts=NoticeDelivery.attempts + 1,
-                    sent_at=now if status == DeliveryStatus.SENT else None,
-                )
-                .execution_options(synchronize_session=False)
-            )
-            changed = bool(getattr(result, "rowcount", 1))
         if status == DeliveryStatus.BLOCKED:
             await self.app.profiles.mark_unreachable(row.chat_id)
         return status if changed else None

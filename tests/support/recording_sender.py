@@ -49,12 +49,16 @@ class RecordingSender:
     log: list[tuple[Action, int | None]] = field(default_factory=list)
     answers: list[AnswerButton] = field(default_factory=list)
     fail_next: list[DeliveryError] = field(default_factory=list)
+    # failures for one chat only, raised in order by its next deliveries (e.g. a broadcast)
+    fail_for: dict[str, list[DeliveryError]] = field(default_factory=dict)
 
     async def deliver(
         self, action: Action, *, reply_to_message_id: int | None, target_message_id: int | None
     ) -> int | None:
         if self.fail_next:
             raise self.fail_next.pop(0)
+        if self.fail_for.get(action.chat_id):
+            raise self.fail_for[action.chat_id].pop(0)
         if isinstance(action, AnswerButton):
             self.answers.append(action)
             self.log.append((action, None))
