@@ -221,6 +221,7 @@ def upgrade() -> None:
     sa.Column('building', sa.String(length=32), nullable=True),
     sa.Column('chat_id', sa.String(length=64), nullable=False),
     sa.Column('user_id', sa.String(length=64), nullable=False),
+    sa.Column('user_name', sa.String(length=200), nullable=False),
     sa.Column('text', sa.Text(), nullable=False),
     sa.Column('notice_id', sa.Integer(), nullable=True),
     sa.Column('ticket_id', sa.Integer(), nullable=True),
