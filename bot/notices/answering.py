@@ -69,15 +69,15 @@ class NoticeAnswers:
                 kind=kind, building=building, chat_id=chat_id, user_id=user_id,
                 user_name=user_name, text=text, locale=locale, now=now,
             )
-        await self._count(notice, kind, building, chat_id, user_id, text, now)
+        await self._count(notice, kind, building, chat_id, user_id, user_name, text, now)
         started = notice.status == NoticeStatus.ACTIVE or (
             notice.starts_at is not None and notice.starts_at <= now
         )
         return self.notices.render.answer(NoticeFacts.of(notice), locale, started=started)
 
     async def _count(
-        self, notice: Notice, kind: str, building: str, chat_id: str, user_id: str, text: str,
-        now: datetime,
+        self, notice: Notice, kind: str, building: str, chat_id: str, user_id: str, user_name: str,
+        text: str, now: datetime,
     ) -> None:
         async with self.app.db.transaction() as session:
             asked_before = await session.scalar(
@@ -88,7 +88,7 @@ class NoticeAnswers:
             session.add(
                 OutageReport(
                     kind=kind, building=building, chat_id=chat_id, user_id=user_id,
-                    text=text[:2000], notice_id=notice.id, at=now,
+                    user_name=user_name[:200], text=text[:2000], notice_id=notice.id, at=now,
                 )
             )
             if asked_before is None:

@@ -89,7 +89,8 @@ class OutageClusters:
             cluster = await self.open_cluster(kind, building)
             report = OutageReport(
                 kind=kind, building=building, chat_id=chat_id, user_id=user_id,
-                text=text[:2000], at=now, cluster_key=str(cluster.id) if cluster else None,
+                user_name=user_name[:200], text=text[:2000], at=now,
+                cluster_key=str(cluster.id) if cluster else None,
             )
             if cluster is not None:
                 await self._join(cluster, report, user_name)
@@ -267,18 +268,17 @@ class OutageClusters:
         """Each resident once, at their first report, oldest first."""
         async with self.app.db.session() as session:
             rows = (
-                await session.execute(
-                    select(OutageReport, Resident.name)
-                    .outerjoin(Resident, Resident.user_id == OutageReport.user_id)
+                await session.scalars(
+                    select(OutageReport)
                     .where(OutageReport.cluster_key == str(cluster_id))
                     .order_by(OutageReport.at, OutageReport.id)
                 )
             ).all()
         seen: dict[str, _Reporter] = {}
-        for report, name in rows:
+        for report in rows:
             if report.user_id not in seen:
                 seen[report.user_id] = _Reporter(
-                    report.user_id, report.chat_id, name or "", report.at, report.text
+                    report.user_id, report.chat_id, report.user_name, report.at, report.text
                 )
         return list(seen.values())
 
@@ -301,14 +301,17 @@ class OutageClusters:
         for reporter in reporters[:MAX_LISTED]:
             profile = profiles.get(reporter.user_id)
             words = reporter.words.strip().replace("\n", " ")
+            who = [
+                f"{render.local(reporter.at):%H:%M}",
+                reporter.name or (profile.name if profile else "") or "-",
+                profile.room if profile and profile.room else "",
+                profile.phone if profile and profile.phone else "",
+            ]
             lines.append(
                 self.t(
-                    "cluster_reporter", time=f"{render.local(reporter.at):%H:%M}",
-                    name=reporter.name or (profile.name if profile else "") or "-",
-                    room=(profile.room if profile and profile.room else ""),
-                    phone=(profile.phone if profile and profile.phone else ""),
+                    "cluster_reporter", who=" ".join(part for part in who if part),
                     words=words if len(words) <= MAX_WORDS else words[: MAX_WORDS - 1] + "…",
-                ).replace("  ", " ")
+                )
             )
         if len(reporters) > MAX_LISTED:
             lines.append(self.t("cluster_more", count=len(reporters) - MAX_LISTED))

@@ -158,22 +158,41 @@ async def test_two_thousand_residents_through_429_403_and_network_errors(databas
 
 @dataclass
 class DyingSender(RecordingSender):
-    """Delivers `survive` notices, then every further send hangs: the process is dying."""
+    """Delivers `survive` notices, then every further send hangs: the process is dying.
+    `stuck` is set once `stuck_after` sends hang."""
 
     survive: int = 0
+    stuck_after: int = 1
     hanging: int = 0
+    stuck: asyncio.Event = field(default_factory=asyncio.Event)
 
     async def deliver(self, action: Action, *, reply_to_message_id: int | None, target_message_id: int | None) -> int | None:
         if isinstance(action, SendText) and action.chat_id.startswith("c"):
             if sum(notice_copies(self).values()) >= self.survive:
                 self.hanging += 1
+                if self.hanging >= self.stuck_after:
+                    self.stuck.set()
                 await asyncio.Event().wait()
         return await super().deliver(action, reply_to_message_id=reply_to_message_id, target_message_id=target_message_id)
 
 
+@dataclass
+class CountingSender(RecordingSender):
+    """Sets `reached` when `target` notices were delivered."""
+
+    target: int = 0
+    reached: asyncio.Event = field(default_factory=asyncio.Event)
+
+    async def deliver(self, action: Action, *, reply_to_message_id: int | None, target_message_id: int | None) -> int | None:
+        mid = await super().deliver(action, reply_to_message_id=reply_to_message_id, target_message_id=target_message_id)
+        if sum(notice_copies(self).values()) >= self.target:
+            self.reached.set()
+        return mid
+
+
 async def test_a_kill_in_the_middle_resumes_exactly(database_url: str) -> None:
     h = await notice_harness(database_url)
-    dying = DyingSender(survive=700)
+    dying = DyingSender(survive=700, stuck_after=h.app.notices.broadcaster.concurrency)
     h.app.outbox.sender = dying
     chats = await add_residents(h.app, 2000)
     blocked = set(chats[5::101])
@@ -183,8 +202,7 @@ async def test_a_kill_in_the_middle_resumes_exactly(database_url: str) -> None:
 
     task = asyncio.ensure_future(h.app.notices.drain())
     async with asyncio.timeout(60):
-        while dying.hanging < h.app.notices.broadcaster.concurrency:
-            await asyncio.sleep(0.01)
+        await dying.stuck.wait()
     task.cancel()  # the kill: every worker is cut off mid-send
     with pytest.raises(asyncio.CancelledError):
         await task
@@ -219,8 +237,7 @@ async def test_a_graceful_stop_lets_go_and_the_next_start_resumes(sqlite_url: st
     stop = asyncio.Event()
     loop = asyncio.ensure_future(h.app.notices.run(stop))
     async with asyncio.timeout(30):
-        while dying.hanging == 0:
-            await asyncio.sleep(0.01)
+        await dying.stuck.wait()
     stop.set()
     loop.cancel()
     with pytest.raises(asyncio.CancelledError):
@@ -229,13 +246,12 @@ async def test_a_graceful_stop_lets_go_and_the_next_start_resumes(sqlite_url: st
 
     h2 = await notice_harness(sqlite_url)
     try:
-        sender = RecordingSender()
+        sender = CountingSender(target=400 - sum(notice_copies(dying).values()))
         h2.app.outbox.sender = sender
         stop2 = asyncio.Event()
         loop2 = asyncio.ensure_future(h2.app.notices.run(stop2))  # what App.start runs
         async with asyncio.timeout(30):
-            while sum(notice_copies(sender).values()) + sum(notice_copies(dying).values()) < 400:
-                await asyncio.sleep(0.01)
+            await sender.reached.wait()
         stop2.set()
         await loop2
         together = notice_copies(dying) + notice_copies(sender)

@@ -7,7 +7,13 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.notices.buildings import BuildingError, covers, group_ranges, parse_buildings, scan_buildings
+from bot.notices.buildings import (
+    BuildingError,
+    covers,
+    group_ranges,
+    parse_buildings,
+    scan_buildings,
+)
 from bot.notices.draft import PREVIEW, Draft, parse_one_line
 
 TZ = ZoneInfo("Asia/Shanghai")
