@@ -15,16 +15,19 @@ def pick_locale(
 ) -> str:
     """The locale for this message.
 
-    Written words decide (a Chinese resident with an English Telegram interface still gets
-    Chinese); a message without words (a number, a button) keeps the conversation's
-    language, else Telegram's language code decides.
+    Chinese words always get Chinese (a Chinese resident with an English Telegram interface
+    too). English words get English at the start of a conversation, or later when Telegram
+    says English as well (so a stray "OK" or pasted code does not switch a Chinese chat).
+    Otherwise the conversation keeps its language, or Telegram's language code decides.
     """
     available = texts.locales
+    telegram = texts.pick_locale(language_code)
     if text and not text.startswith("/"):
         if _CJK.search(text) and "zh" in available:
             return "zh"
-        if len(_LATIN_WORD.findall(text)) >= 2 and "en" in available:
+        english = len(_LATIN_WORD.findall(text)) >= 2
+        if english and "en" in available and (previous is None or telegram == "en"):
             return "en"
     if previous in available:
         return str(previous)
-    return texts.pick_locale(language_code)
+    return telegram

@@ -73,6 +73,7 @@ REGISTER = Flow(
             "resident.ask.consent",
             "resident.button.register_yes",
             "resident.button.register_no",
+            after=_after_consent,
         ),
         steps.building_step(public_area=False),
         steps.ROOM,

@@ -104,7 +104,8 @@ def room(text: str, slots: Slots, checks: Checks) -> Answer:
     if len(text) > MAX_SHORT_ANSWER:
         return Answer.refuse("resident.invalid.too_long")
     found_building, found = parse_location(text)
-    found = found or parse_room(text)
+    if found_building is None or found is None:  # "1202" alone: a room, not a building
+        found_building, found = None, parse_room(text)
     the_building = found_building or slots.get("building")
     if found is None:
         return Answer.refuse("resident.invalid.room", example=_example_room(checks, the_building))

@@ -14,6 +14,7 @@ alerted), not whole texts, so the wording can evolve. Format:
     chat: "1001"                      # the resident (default 1001)
     steps:
       - say: 3栋1202厨房有煤气味       # or: press (a button label), press_data, tick (seconds),
+                                      #     say_long (that many characters),
         expect:                       #     photo {file_id, caption}, voice, sticker, video,
           first: [不要开关]             #     location, contact (a phone), document,
           contains: [电话]             #     restart (a new App on the same database)
@@ -132,6 +133,9 @@ class Replay:
             return await h.say(
                 chat, str(step["say"]), language_code=lang, update_id=step.get("update_id")
             )
+        if "say_long" in step:  # a very long message, e.g. something pasted by mistake
+            text = ("我被困住了，" * int(step["say_long"]))[: int(step["say_long"])]
+            return await h.say(chat, text, language_code=lang)
         if "press" in step:
             return await h.press(
                 chat, self._button_data(chat, str(step["press"])), language_code=lang

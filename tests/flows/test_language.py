@@ -1,0 +1,29 @@
+"""The language a resident is answered in."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.config import REPO_ROOT
+from bot.flows.language import pick_locale
+from bot.texts import Texts
+
+TEXTS = Texts.load(REPO_ROOT / "locales")
+
+
+@pytest.mark.parametrize(
+    ("text", "code", "previous", "locale"),
+    [
+        ("3栋1202煤气味", "en", None, "zh"),  # Chinese words win over an English interface
+        ("There is a gas leak", "zh-hans", None, "en"),  # first words in English
+        ("There is a gas leak", None, "zh", "zh"),  # a Chinese chat is not switched by a stray line
+        ("'; DROP TABLE residents; --", "zh-hans", "zh", "zh"),
+        ("block 3 please", "en", "zh", "en"),  # ... unless Telegram says English too
+        ("1202", "zh-hans", "en", "en"),  # no words: the conversation's language
+        ("1202", "en-GB", None, "en"),  # no words, no history: Telegram's language
+        (None, "fr", None, "zh"),
+        ("/start", "en", None, "en"),
+    ],
+)
+def test_pick_locale(text: str | None, code: str | None, previous: str | None, locale: str) -> None:
+    assert pick_locale(TEXTS, text, code, previous) == locale

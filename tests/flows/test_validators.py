@@ -1,0 +1,140 @@
+"""Validators: answers residents really type, and the kind refusals."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.estate import EstateRegistry
+from bot.flows import validators as v
+
+OPEN = v.Checks(region="CN", estate=EstateRegistry.empty())
+HK = v.Checks(region="HK", estate=EstateRegistry.empty())
+ESTATE = v.Checks(
+    region="CN",
+    estate=EstateRegistry.from_dict(
+        {
+            "buildings": {
+                "1": {"floors": "1-3", "doors": ["01", "02"]},
+                "5": {"rooms": ["12B"]},
+                "9": {},
+            }
+        }
+    ),
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "values"),
+    [
+        ("3栋1202", {"building": "3", "room": "1202"}),
+        ("3号楼", {"building": "3"}),
+        ("三栋", {"building": "3"}),
+        ("3", {"building": "3"}),
+        ("A座", {"building": "A"}),
+        ("3-1202", {"building": "3", "room": "1202"}),
+        ("Block 5", {"building": "5"}),
+    ],
+)
+def test_building_answers(text: str, values: dict[str, str]) -> None:
+    assert dict(v.building(text, {}, OPEN).values) == values
+
+
+@pytest.mark.parametrize(
+    ("text", "error"),
+    [
+        ("asdf", "resident.invalid.building"),
+        ("😭😭", "resident.invalid.building"),
+        ("'; DROP TABLE residents; --", "resident.invalid.building"),
+        ("1202室", "resident.invalid.building_first"),
+        ("3栋" * 100, "resident.invalid.too_long"),
+    ],
+)
+def test_building_refusals(text: str, error: str) -> None:
+    assert v.building(text, {}, OPEN).error == error
+
+
+def test_the_registry_catches_a_building_that_does_not_exist() -> None:
+    answer = v.building("13栋", {}, ESTATE)
+    assert answer.error == "resident.invalid.building_unknown"
+    assert answer.error_values["known"] == "1、5、9"
+
+
+def test_a_room_the_registry_does_not_know_is_dropped_from_a_building_answer() -> None:
+    assert dict(v.building("1栋999", {}, ESTATE).values) == {"building": "1"}
+    assert dict(v.building("1栋301", {}, ESTATE).values) == {"building": "1", "room": "301"}
+
+
+@pytest.mark.parametrize(
+    ("text", "slots", "values", "error"),
+    [
+        ("1202", {"building": "3"}, {"room": "1202"}, None),
+        ("12b", {"building": "5"}, {"room": "12B"}, None),
+        ("5栋803", {"building": "3"}, {"building": "5", "room": "803"}, None),
+        ("hello", {"building": "3"}, None, "resident.invalid.room"),
+    ],
+)
+def test_room_answers(text: str, slots: dict[str, str], values: object, error: object) -> None:
+    answer = v.room(text, slots, OPEN)
+    assert answer.error == error
+    if values is not None:
+        assert dict(answer.values) == values
+
+
+def test_the_registry_checks_rooms() -> None:
+    assert v.room("401", {"building": "1"}, ESTATE).error == "resident.invalid.room_unknown"
+    assert v.room("302", {"building": "1"}, ESTATE).ok
+    assert v.room("7777", {"building": "9"}, ESTATE).ok  # a building with any room
+
+
+@pytest.mark.parametrize(
+    ("text", "checks", "phone"),
+    [
+        ("13812345678", OPEN, "13812345678"),
+        ("138 1234 5678", OPEN, "13812345678"),
+        ("+86 138-1234-5678", OPEN, "13812345678"),
+        ("020-12345678", OPEN, "020-12345678"),
+        ("91234567", HK, "91234567"),
+        ("+852 9123 4567", OPEN, "91234567"),
+        ("13812345678", HK, "13812345678"),
+    ],
+)
+def test_phone_answers(text: str, checks: v.Checks, phone: str) -> None:
+    assert dict(v.phone(text, {}, checks).values) == {"phone": phone}
+
+
+@pytest.mark.parametrize("text", ["12345", "91234567", "abc", "1381234567"])
+def test_phone_refusals_in_the_mainland(text: str) -> None:
+    assert v.phone(text, {}, OPEN).error == "resident.invalid.phone"
+
+
+def test_hong_kong_refusal_explains_the_hong_kong_format() -> None:
+    assert v.phone("123", {}, HK).error == "resident.invalid.phone_hk"
+
+
+@pytest.mark.parametrize(
+    ("text", "answer"),
+    [("是", "yes"), ("是的", "yes"), ("对", "yes"), ("Yes!", "yes"), ("是的有煤气味", "yes"),
+     ("不是", "no"), ("没有", "no"), ("no", "no"), ("不是煤气", "no")],
+)  # fmt: skip
+def test_yes_no(text: str, answer: str) -> None:
+    assert dict(v.yes_no("confirmed")(text, {}, OPEN).values) == {"confirmed": answer}
+
+
+def test_yes_no_refuses_anything_else() -> None:
+    assert v.yes_no("confirmed")("也许吧", {}, OPEN).error == "resident.invalid.yes_no"
+
+
+@pytest.mark.parametrize("text", ["取消", "算了", "Cancel", "/cancel", "取消！"])
+def test_cancel_words(text: str) -> None:
+    assert v.is_cancel(text)
+
+
+def test_description_needs_words_and_is_capped() -> None:
+    assert v.description("😡😡", {}, OPEN).error == "resident.invalid.description"
+    long = v.description("漏" * 10_000, {}, OPEN)
+    assert len(long.values["description"]) == v.MAX_DESCRIPTION + 1
+
+
+def test_place_takes_the_residents_words() -> None:
+    assert dict(v.place("  北门   停车场 ", {}, OPEN).values) == {"place": "北门 停车场"}
+    assert v.place("!", {}, OPEN).error == "resident.invalid.place"
