@@ -13,7 +13,10 @@ OUTAGE_CLUSTER_WINDOW_SECONDS, the reports become a cluster:
 - every MANAGER_IDS account is offered to publish a notice from it (button `nt:cl:<id>`,
   the /notice flow pre-filled with the kind and the building);
 - later reports join the cluster: the resident hears "we know, N neighbours reported it,
-  staff are on it" instead of getting a ticket.
+  staff are on it" instead of getting a ticket;
+- a reporter still answering the flow's questions when the cluster formed opens a ticket a
+  little later: it is merged at the next report, or by the `outage.sweep` job that runs
+  every SWEEP_EVERY while reports keep coming (for SWEEP_FOR after the last one).
 
 A cluster ends when its ticket is finished (resolved, closed, cancelled: new reports then
 count afresh) or when a notice covering it is published (the notice answers from then on;
@@ -25,7 +28,7 @@ from __future__ import annotations
 import asyncio
 import html
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
@@ -54,6 +57,8 @@ SEVERITY = "urgent"
 MAX_LISTED = 25  # reporters listed in the alert; the rest are counted
 MAX_WORDS = 30
 TICKET_LOOKBACK = timedelta(minutes=5)  # a report's own ticket opens right after it
+SWEEP_EVERY = timedelta(seconds=60)
+SWEEP_FOR = timedelta(minutes=30)
 BOT = Actor("system", None, "bot")
 
 
@@ -64,6 +69,7 @@ class _Reporter:
     name: str
     at: datetime
     words: str
+    ticket_id: int | None  # the reporter's own (merged) ticket, if any
 
 
 class OutageClusters:
@@ -71,6 +77,7 @@ class OutageClusters:
         self.app = app
         self.notices = notices
         self._lock = asyncio.Lock()  # one report at a time decides whether a cluster forms
+        app.scheduler.register("outage.sweep", self._job_sweep)
 
     def t(self, key: str, locale: str | None = None, /, **values: object) -> str:
         return self.app.texts.get(f"notices.{key}", locale or self.app.settings.locale, **values)
@@ -149,6 +156,7 @@ class OutageClusters:
             )
         await self._merge_stragglers(cluster)
         await self.refresh_alert(cluster.id)
+        await self._schedule_sweep(cluster.id)
 
     async def _maybe_form(
         self, kind: str, building: str, trigger: OutageReport, user_name: str, locale: str,
@@ -203,7 +211,23 @@ class OutageClusters:
         if await self._merge_stragglers(cluster):
             await self.refresh_alert(cluster.id)
         await self._offer_managers(cluster)
+        await self._schedule_sweep(cluster.id)
         return cluster
+
+    async def _schedule_sweep(self, cluster_id: int) -> None:
+        await self.app.scheduler.schedule(
+            "outage.sweep", self.app.clock.now() + SWEEP_EVERY, {"cluster_id": cluster_id},
+            f"outage:{cluster_id}:sweep",
+        )
+
+    async def _job_sweep(self, payload: dict[str, object]) -> None:
+        cluster = await self.get(int(str(payload["cluster_id"])))
+        if cluster is None or cluster.status != OPEN:
+            return
+        if await self._merge_stragglers(cluster):
+            await self.refresh_alert(cluster.id)
+        if self.app.clock.now() - cluster.last_report_at < SWEEP_FOR:
+            await self._schedule_sweep(cluster.id)
 
     # -- merging the first reports' own tickets -------------------------------------------------
     async def _merge_stragglers(self, cluster: OutageCluster) -> list[int]:
@@ -276,10 +300,14 @@ class OutageClusters:
             ).all()
         seen: dict[str, _Reporter] = {}
         for report in rows:
-            if report.user_id not in seen:
+            first = seen.get(report.user_id)
+            if first is None:
                 seen[report.user_id] = _Reporter(
-                    report.user_id, report.chat_id, report.user_name, report.at, report.text
+                    report.user_id, report.chat_id, report.user_name, report.at, report.text,
+                    report.ticket_id,
                 )
+            elif first.ticket_id is None and report.ticket_id is not None:
+                seen[report.user_id] = replace(first, ticket_id=report.ticket_id)
         return list(seen.values())
 
     async def description(self, cluster: OutageCluster) -> str:
@@ -298,14 +326,16 @@ class OutageClusters:
         merged = (cluster.extra or {}).get("merged") or []
         if merged:
             lines.append(self.t("cluster_merged", tickets=" ".join(f"#{n}" for n in merged)))
+        own_tickets = await self._tickets([r.ticket_id for r in reporters if r.ticket_id])
         for reporter in reporters[:MAX_LISTED]:
             profile = profiles.get(reporter.user_id)
+            ticket = own_tickets.get(reporter.ticket_id or 0)
             words = reporter.words.strip().replace("\n", " ")
             who = [
                 f"{render.local(reporter.at):%H:%M}",
                 reporter.name or (profile.name if profile else "") or "-",
-                profile.room if profile and profile.room else "",
-                profile.phone if profile and profile.phone else "",
+                (ticket.room if ticket else None) or (profile.room if profile else None) or "",
+                (ticket.phone if ticket else None) or (profile.phone if profile else None) or "",
             ]
             lines.append(
                 self.t(
@@ -380,7 +410,15 @@ class OutageClusters:
                 .execution_options(synchronize_session=False)
             )
 
-    # -- profiles -------------------------------------------------------------------------------
+    # -- who the reporters are ----------------------------------------------------------------------
+    async def _tickets(self, ids: Sequence[int | None]) -> dict[int, Ticket]:
+        wanted = [i for i in ids if i]
+        if not wanted:
+            return {}
+        async with self.app.db.session() as session:
+            rows = await session.scalars(select(Ticket).where(Ticket.id.in_(wanted)))
+            return {t.id: t for t in rows.all()}
+
     async def _profile(self, user_id: str) -> Resident | None:
         return (await self._profiles([user_id])).get(user_id)
 
