@@ -3,7 +3,8 @@ pressed in private chats (residents answering about their ticket, supervisors ac
 escalation), and `/whereami` anywhere.
 
 Staff = anyone acting in the staff group (`STAFF_CHAT_ID`: being there is membership), or
-an account in `STAFF_IDS` / `SUPERVISOR_IDS` / `MANAGER_IDS`. A staff button pressed by
+an account in `STAFF_IDS` / `SUPERVISOR_IDS` / `MANAGER_IDS`; in a private chat the claimer
+of a ticket may also press its buttons (the on-site and report reminders). A staff button pressed by
 anyone else, a malformed button, or a button for a ticket that has moved on changes
 nothing and gets a polite answer.
 
@@ -40,6 +41,13 @@ class StaffHandler:
     def acts_as_staff(self, incoming: Incoming) -> bool:
         return self.app.is_staff_chat(incoming.chat_id) or self.app.is_staff(incoming.user_id)
 
+    async def _may_act_on(self, ticket_id: int, incoming: Incoming) -> bool:
+        """Staff, or the one who claimed this ticket (reminded in private, pressing there)."""
+        if self.acts_as_staff(incoming):
+            return True
+        ticket = await self.app.tickets.get(ticket_id)
+        return ticket is not None and ticket.claimed_by is not None and ticket.claimed_by == incoming.user_id
+
     async def accepts(self, incoming: Incoming) -> bool:
         if incoming.command == "whereami":
             return True
@@ -69,7 +77,7 @@ class StaffHandler:
         locale = self.app.texts.pick_locale(incoming.language_code)
         if button is None:
             answer = self.app.texts.get("tickets.expired", locale)
-        elif button.for_staff and not self.acts_as_staff(incoming):
+        elif button.for_staff and not await self._may_act_on(button.ticket_id, incoming):
             answer = self.app.texts.get("tickets.staff_only", locale)
         elif button.for_staff:
             actor = Actor("staff", incoming.user_id, incoming.user_name or incoming.user_id)

@@ -155,7 +155,7 @@ class AlertBoard:
             lines.append(
                 self._t(
                     key, name=event.actor_name or "-", time=self.fmt.clock(event.at),
-                    value=(event.data or {}).get("value", event.text or ""),
+                    value=(event.data or {}).get("value", ""), text=event.text or "",
                 )
             )
         if ticket.status in states.WAITING:

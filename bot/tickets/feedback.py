@@ -10,6 +10,8 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
+from sqlalchemy import or_
+
 from bot.core.actions import keyboard
 from bot.core.incoming import Incoming
 from bot.storage.models import Ticket
@@ -96,7 +98,9 @@ class ResidentFeedback:
 
     async def _not_fixed(self, ticket: Ticket, actor: Actor) -> str:
         reopened = await self.tickets.workflow.reopen(
-            ticket.id, actor, "not_fixed", allowed=(states.RESOLVED, states.CLOSED), fixed=False
+            ticket.id, actor, "not_fixed", allowed=(states.RESOLVED, states.CLOSED), fixed=False,
+            # closed by the timeout: yes; closed because they said it was fixed: no
+            where=(or_(Ticket.status == states.RESOLVED, Ticket.fixed.is_(None)),),
         )
         if reopened is None:
             return self._r(ticket, "tickets.already")

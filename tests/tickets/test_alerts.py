@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.core.actions import SendPhoto
 from tests.tickets.conftest import STAFF_A, Desk
 
 
@@ -54,7 +55,7 @@ async def test_photos_of_the_report_follow_as_replies_to_the_alert(desk: Desk) -
     alert = desk.alert(ticket.id)
     photos = [m for m in desk.h.chat(desk.group) if m.kind == "photo"]
     assert len(photos) == 2 and all(p.reply_to == alert.message_id for p in photos)
-    sent = [a.photo for a, _ in desk.h.sender.log if getattr(a, "photo", None)]
+    sent = [a.photo for a, _ in desk.h.sender.log if isinstance(a, SendPhoto)]
     assert sent == ["PHOTO-1", "PHOTO-2"]
     assert "2 张照片" in alert.plain
 

@@ -55,6 +55,7 @@ async def test_full_path_every_step_recorded_with_time_and_actor(desk: Desk) -> 
     await desk.staff(f"tk:resolve:{ticket.id}", STAFF_A, "张师傅")
     fresh = await desk.ticket(ticket.id)
     assert fresh.status == TicketStatus.RESOLVED
+    assert fresh.claimed_at and fresh.on_site_at and fresh.resolved_at
     assert (fresh.claimed_at - fresh.created_at).total_seconds() == 60
     assert (fresh.on_site_at - fresh.created_at).total_seconds() == 660
     assert (fresh.resolved_at - fresh.created_at).total_seconds() == 1560
@@ -145,3 +146,15 @@ async def test_a_replayed_update_is_handled_once(desk: Desk) -> None:
     await desk.app.outbox.drain()
     assert (await desk.event_kinds(ticket.id)).count("claimed") == 1
     assert len(desk.answers()) == 1
+
+
+async def test_in_a_private_chat_only_the_claimer_or_staff_accounts_may_press(desk: Desk) -> None:
+    ticket = await desk.open()
+    await desk.staff(f"tk:claim:{ticket.id}", STAFF_A, "张师傅")  # in the group: STAFF_A is staff there
+    # STAFF_B is not in STAFF_IDS: privately, a button for a ticket they did not claim does nothing
+    await desk.h.press(STAFF_B, f"tk:resolve:{ticket.id}", user=STAFF_B)
+    assert desk.last_answer() == "这个按钮仅限物业工作人员使用。"
+    assert (await desk.ticket(ticket.id)).status == TicketStatus.CLAIMED
+    # the claimer may (the on-site reminder comes to their private chat)
+    await desk.h.press(STAFF_A, f"tk:onsite:{ticket.id}", user=STAFF_A, name="张师傅")
+    assert (await desk.ticket(ticket.id)).status == TicketStatus.ON_SITE
