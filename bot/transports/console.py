@@ -1,0 +1,413 @@
+"""The console simulator: try the bot without Telegram (`python -m bot console`).
+
+`ConsoleSender` implements the core `Sender` port for a terminal: it gives every message an
+id, applies edits, and shows texts as plain text (HTML tags stripped). `Console` turns typed
+lines into `Incoming`s for the whole app (migrations, outbox, sweeper and scheduler run
+with the real clock, so timers fire while the console is open).
+
+Two modes:
+- interactive: the resident chat and the staff group in one window, buttons pressed by
+  number (`!2`), `:staff` / `:resident` switch who is typing (see `:help`);
+- `--json`, for scripts: one JSON object per input line,
+  `{"chat": "1001", "user": "1001", "text": "...", "reply_to": 12}` or
+  `{"chat": "1001", "user": "1001", "press": "flow:phone:skip"}`, and one per output line,
+  `{"to": "1001", "id": 13, "text": "...", "buttons": [[{"text": "...", "data": "..."}]]}`,
+  or for an edit `{"to": "staff", "edit": 13, "text": "...", "buttons": [...]}`.
+The staff group is the chat STAFF_CHAT_ID (default `staff`): whoever writes there acts as
+staff. On end of input, what is still queued is delivered and the console exits.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+import sys
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, TextIO
+
+from sqlalchemy import func, select
+
+from bot.core.actions import (
+    Action,
+    AnswerButton,
+    EditText,
+    Keyboard,
+    SendDocument,
+    SendPhoto,
+    SendText,
+)
+from bot.core.incoming import Attachment, AttachmentKind, ChatKind, Incoming
+from bot.storage.models import MessageRef, OutboxMessage
+from bot.transports.sender import plain_text
+
+if TYPE_CHECKING:
+    from bot.app import App
+
+Emit = Callable[[dict[str, Any]], None]
+
+DEFAULT_RESIDENT = "1001"
+DEFAULT_STAFF = "9001"
+
+
+@dataclass
+class ConsoleMessage:
+    chat_id: str
+    message_id: int
+    text: str  # plain text
+    buttons: Keyboard | None = None
+
+    def carries(self, data: str) -> bool:
+        return any(b.data == data for row in self.buttons or () for b in row)
+
+
+def buttons_json(buttons: Keyboard | None) -> list[list[dict[str, str]]]:
+    return [[{"text": b.text, "data": b.data} for b in row] for row in buttons or ()]
+
+
+@dataclass
+class ConsoleSender:
+    """The `Sender` port for a terminal; `emit` receives one dict per message or edit."""
+
+    emit: Emit
+    next_id: int = 0
+    messages: dict[tuple[str, int], ConsoleMessage] = field(default_factory=dict)
+
+    def new_id(self) -> int:
+        self.next_id += 1
+        return self.next_id
+
+    async def deliver(
+        self, action: Action, *, reply_to_message_id: int | None, target_message_id: int | None
+    ) -> int | None:
+        if isinstance(action, AnswerButton):
+            if action.text:
+                self.emit({"to": action.chat_id, "answer": plain_text(action.text)})
+            return None
+        if isinstance(action, EditText):
+            target = target_message_id if target_message_id is not None else -1
+            text = plain_text(action.text)
+            self.messages[(action.chat_id, target)] = ConsoleMessage(
+                action.chat_id, target, text, action.buttons
+            )
+            self.emit(
+                {
+                    "to": action.chat_id,
+                    "edit": target,
+                    "text": text,
+                    "buttons": buttons_json(action.buttons),
+                }
+            )
+            return target
+        message_id = self.new_id()
+        out: dict[str, Any] = {"to": action.chat_id, "id": message_id}
+        if isinstance(action, SendText):
+            text, buttons = plain_text(action.text), action.buttons
+        elif isinstance(action, SendPhoto):
+            text, buttons = plain_text(action.caption or ""), action.buttons
+            out["photo"] = action.photo or action.filename
+        elif isinstance(action, SendDocument):
+            text, buttons = plain_text(action.caption or ""), None
+            out["document"] = action.filename
+        else:  # pragma: no cover - every action kind is handled above
+            raise TypeError(action)
+        out.update(text=text, buttons=buttons_json(buttons))
+        if reply_to_message_id is not None:
+            out["reply_to"] = reply_to_message_id
+        self.messages[(action.chat_id, message_id)] = ConsoleMessage(
+            action.chat_id, message_id, text, buttons
+        )
+        self.emit(out)
+        return message_id
+
+    def carrier_of(self, chat_id: str, data: str) -> int | None:
+        """The newest message of `chat_id` with a button `data` (what a press refers to)."""
+        found = [
+            m.message_id for (c, _), m in self.messages.items() if c == chat_id and m.carries(data)
+        ]
+        return max(found) if found else None
+
+
+async def highest_message_id(app: App) -> int:
+    """Message ids continue after the ones already stored (refs map ids back to tickets)."""
+    async with app.db.session() as session:
+        sent = await session.scalar(select(func.max(OutboxMessage.message_id)))
+        refs = await session.scalar(select(func.max(MessageRef.message_id)))
+    return max(int(sent or 0), int(refs or 0))
+
+
+class Console:
+    """Feeds lines to the app as a resident or as staff; shows what the bot sends."""
+
+    def __init__(self, app: App, emit: Emit) -> None:
+        self.app = app
+        self.sender = ConsoleSender(emit)
+        self._updates = itertools.count(1)
+        self._run = uuid.uuid4().hex[:8]  # update ids stay unique across runs on one database
+
+    async def start(self) -> None:
+        await self.app.db.upgrade()
+        self.sender.next_id = await highest_message_id(self.app)
+        self.app.outbox.sender = self.sender
+        await self.app.start(migrate=False)
+
+    async def stop(self) -> None:
+        """Deliver what is queued, then stop the app (background tasks, scheduler, database)."""
+        await self.app.outbox.drain()
+        await self.app.stop()
+
+    @property
+    def staff_chat(self) -> str:
+        return self.app.settings.staff_chat_id
+
+    def incoming(
+        self,
+        chat: str,
+        user: str,
+        *,
+        text: str | None = None,
+        press: str | None = None,
+        reply_to: int | None = None,
+        attachment: Attachment | None = None,
+        name: str | None = None,
+        language_code: str | None = None,
+        now: datetime | None = None,
+    ) -> Incoming:
+        number = next(self._updates)
+        group = chat == self.staff_chat
+        message_id = self.sender.carrier_of(chat, press) if press else self.sender.new_id()
+        return Incoming(
+            update_id=f"console-{self._run}-{number}",
+            chat_id=chat,
+            user_id=user,
+            chat_kind=ChatKind.GROUP if group else ChatKind.PRIVATE,
+            user_name=name or (f"staff{user}" if group else f"resident{user}"),
+            language_code=language_code or self.app.settings.locale,
+            text=text,
+            attachment=attachment,
+            button_data=press,
+            callback_id=f"console-cb-{self._run}-{number}" if press else None,
+            message_id=message_id,
+            reply_to_message_id=reply_to,
+            time=now or self.app.clock.now(),
+        )
+
+    async def feed(self, incoming: Incoming) -> None:
+        await self.app.handle(incoming)
+        await self.app.outbox.drain()
+
+    async def feed_json(self, line: str) -> str | None:
+        """One `--json` input line; returns an error message for a line it cannot use."""
+        try:
+            data = json.loads(line)
+        except json.JSONDecodeError as exc:
+            return f"not JSON: {exc}"
+        if not isinstance(data, dict) or "chat" not in data:
+            return 'expected an object with "chat" and "text" or "press"'
+        chat = str(data["chat"])
+        user = str(data.get("user", chat))
+        attachment = attachment_of(data.get("attachment"))
+        if data.get("press") is None and data.get("text") is None and attachment is None:
+            return 'expected "text" or "press"'
+        reply_to = data.get("reply_to")
+        await self.feed(
+            self.incoming(
+                chat,
+                user,
+                text=None if data.get("text") is None else str(data["text"]),
+                press=None if data.get("press") is None else str(data["press"]),
+                reply_to=int(reply_to) if reply_to is not None else None,
+                attachment=attachment,
+                name=data.get("name"),
+                language_code=data.get("lang"),
+            )
+        )
+        return None
+
+
+def attachment_of(raw: Any) -> Attachment | None:
+    """`{"kind": "photo", "file_id": "..."}` (optional in --json input lines)."""
+    if not isinstance(raw, dict):
+        return None
+    try:
+        kind = AttachmentKind(str(raw.get("kind", "")))
+    except ValueError:
+        return None
+    return Attachment(
+        kind=kind,
+        file_id=raw.get("file_id"),
+        file_name=raw.get("file_name"),
+        mime_type=raw.get("mime_type"),
+        latitude=raw.get("latitude"),
+        longitude=raw.get("longitude"),
+        phone=raw.get("phone"),
+    )
+
+
+async def read_line(stream: TextIO) -> str:
+    """One line from `stream` without blocking the event loop ("" at end of input)."""
+    return await asyncio.get_running_loop().run_in_executor(None, stream.readline)
+
+
+async def run_json(app: App, stdin: TextIO = sys.stdin, stdout: TextIO = sys.stdout) -> int:
+    """`--json`: a JSON object per line in, a JSON object per message or edit out."""
+
+    def emit(out: dict[str, Any]) -> None:
+        if "answer" in out:  # a button's notice: not part of the script protocol
+            return
+        stdout.write(json.dumps(out, ensure_ascii=False) + "\n")
+        stdout.flush()
+
+    console = Console(app, emit)
+    await console.start()
+    try:
+        while line := await read_line(stdin):
+            if not line.strip():
+                continue
+            problem = await console.feed_json(line)
+            if problem:
+                print(f"ignored input line: {problem}", file=sys.stderr)
+    finally:
+        await console.stop()
+    return 0
+
+
+@dataclass
+class Interactive:
+    """The interactive console: who is typing, numbered buttons, what each chat shows."""
+
+    app: App
+    out: TextIO
+    user: str = DEFAULT_RESIDENT
+    staff_user: str = DEFAULT_STAFF
+    as_staff: bool = False
+    buttons: dict[int, tuple[str, str]] = field(default_factory=dict)
+    console: Console | None = None
+
+    def t(self, key: str, **values: object) -> str:
+        return plain_text(self.app.texts.get(f"console.{key}", self.app.settings.locale, **values))
+
+    def emit(self, out: dict[str, Any]) -> None:
+        chat = str(out["to"])
+        if "answer" in out:
+            self.out.write(f"   💬 {out['answer']}\n")
+            self.out.flush()
+            return
+        if chat == self.app.settings.staff_chat_id:
+            where = self.t("staff_chat")
+        elif chat == self.user:
+            where = self.t("resident_chat", chat=chat)
+        else:
+            where = self.t("other_chat", chat=chat)
+        head = self.t("edited", id=out["edit"]) if "edit" in out else f"#{out['id']}"
+        lines = [f"\n{where}  {head}"]
+        if out.get("photo"):
+            lines.append(f"│ 🖼 {out['photo']}")
+        lines += [f"│ {line}" for line in str(out.get("text", "")).splitlines()]
+        row_texts = []
+        for row in out.get("buttons") or ():
+            cells = []
+            for button in row:
+                number = len(self.buttons) + 1
+                self.buttons[number] = (chat, button["data"])
+                cells.append(f"[!{number}] {button['text']}")
+            row_texts.append("   ".join(cells))
+        lines += [f"  {cells}" for cells in row_texts]
+        self.out.write("\n".join(lines) + "\n")
+        self.out.flush()
+
+    def prompt(self) -> str:
+        if self.as_staff:
+            return self.t("prompt_staff", user=self.staff_user) + " "
+        return self.t("prompt_resident", user=self.user) + " "
+
+    async def run(self, stdin: TextIO) -> int:
+        self.console = Console(self.app, self.emit)
+        await self.console.start()
+        self.out.write(self.t("title") + "\n" + self.t("help") + "\n")
+        try:
+            while True:
+                self.out.write("\n" + self.prompt())
+                self.out.flush()
+                line = await read_line(stdin)
+                if not line:
+                    break
+                if not await self.line(line.strip()):
+                    break
+        finally:
+            await self.console.stop()
+        self.out.write("\n" + self.t("bye") + "\n")
+        return 0
+
+    async def line(self, line: str) -> bool:
+        """Handle one typed line; False to quit."""
+        assert self.console is not None
+        if not line:
+            return True
+        chat = self.app.settings.staff_chat_id if self.as_staff else self.user
+        user = self.staff_user if self.as_staff else self.user
+        if line.startswith("!") and line[1:].strip().isdigit():
+            number = int(line[1:])
+            if number not in self.buttons:
+                self.out.write(self.t("no_button", number=number) + "\n")
+                return True
+            button_chat, data = self.buttons[number]
+            presser = (
+                self.staff_user if button_chat == self.app.settings.staff_chat_id else button_chat
+            )
+            await self.console.feed(self.console.incoming(button_chat, presser, press=data))
+            return True
+        if line.startswith(":"):
+            return await self.command(line[1:], chat, user)
+        await self.console.feed(self.console.incoming(chat, user, text=line))
+        return True
+
+    async def command(self, line: str, chat: str, user: str) -> bool:
+        assert self.console is not None
+        name, _, rest = line.partition(" ")
+        rest = rest.strip()
+        attachment: Attachment | None = None
+        text: str | None = None
+        reply_to: int | None = None
+        if name in ("quit", "q", "exit"):
+            return False
+        if name == "help":
+            self.out.write(self.t("help") + "\n")
+            return True
+        if name == "staff":
+            self.as_staff, self.staff_user = True, rest or self.staff_user
+            return True
+        if name == "resident":
+            self.as_staff, self.user = False, rest or self.user
+            return True
+        if name == "reply":
+            number, _, text = rest.partition(" ")
+            if not number.isdigit() or not text.strip():
+                self.out.write(self.t("unknown_command") + "\n")
+                return True
+            reply_to = int(number)
+        elif name in ("photo", "voice", "sticker", "location", "video", "document"):
+            attachment = Attachment(
+                AttachmentKind(name),
+                file_id=f"console-{name}-{uuid.uuid4().hex[:6]}",
+                latitude=22.54 if name == "location" else None,
+                longitude=114.06 if name == "location" else None,
+            )
+            text = rest or None
+        elif name == "contact" and rest:
+            attachment = Attachment(AttachmentKind.CONTACT, phone=rest)
+        else:
+            self.out.write(self.t("unknown_command") + "\n")
+            return True
+        incoming = self.console.incoming(
+            chat, user, text=text, reply_to=reply_to, attachment=attachment
+        )
+        await self.console.feed(incoming)
+        return True
+
+
+async def run_interactive(app: App, stdin: TextIO = sys.stdin, stdout: TextIO = sys.stdout) -> int:
+    return await Interactive(app, stdout).run(stdin)
