@@ -46,7 +46,11 @@ class StaffHandler:
         if self.acts_as_staff(incoming):
             return True
         ticket = await self.app.tickets.get(ticket_id)
-        return ticket is not None and ticket.claimed_by is not None and ticket.claimed_by == incoming.user_id
+        return (
+            ticket is not None
+            and ticket.claimed_by is not None
+            and ticket.claimed_by == incoming.user_id
+        )
 
     async def accepts(self, incoming: Incoming) -> bool:
         if incoming.command == "whereami":
@@ -81,11 +85,15 @@ class StaffHandler:
             answer = self.app.texts.get("tickets.staff_only", locale)
         elif button.for_staff:
             actor = Actor("staff", incoming.user_id, incoming.user_name or incoming.user_id)
-            answer = await self.app.tickets.workflow.staff_action(button.action, button.ticket_id, actor)
+            answer = await self.app.tickets.workflow.staff_action(
+                button.action, button.ticket_id, actor
+            )
         else:
             answer = await self.app.tickets.feedback.press(button, incoming)
         if incoming.callback_id:
-            await self.app.outbox.send(AnswerButton(incoming.callback_id, answer, chat_id=incoming.chat_id))
+            await self.app.outbox.send(
+                AnswerButton(incoming.callback_id, answer, chat_id=incoming.chat_id)
+            )
 
     # -- commands -------------------------------------------------------------------------
     async def _command(self, incoming: Incoming) -> None:
@@ -109,7 +117,9 @@ class StaffHandler:
         arg = incoming.command_args.lstrip("#＃").strip()
         ticket_id: int | None = int(arg) if arg.isdigit() else None
         if ticket_id is None and not arg and incoming.reply_to_message_id is not None:
-            ticket_id = ticket_id_of_ref(await self.app.outbox.ref_of(incoming.chat_id, incoming.reply_to_message_id))
+            ticket_id = ticket_id_of_ref(
+                await self.app.outbox.ref_of(incoming.chat_id, incoming.reply_to_message_id)
+            )
         if ticket_id is None:
             await self._say(incoming, self._t(f"staff.usage.{incoming.command}"))
             return None

@@ -22,13 +22,21 @@ from bot.storage.models import Ticket, TicketEvent
 from bot.texts import Raw
 from bot.tickets import buttons as tk
 from bot.tickets import states
+from bot.tickets.part import TicketPart
 
 if TYPE_CHECKING:
-    from bot.app import App
-    from bot.tickets.formatting import Formatter
+    pass
 
 MAX_WORDS = 1200  # characters of the resident's words shown in an alert
-HISTORY_EVENTS = ("claimed", "on_site", "resolved", "reopened", "closed", "rated", "followup_answer")
+HISTORY_EVENTS = (
+    "claimed",
+    "on_site",
+    "resolved",
+    "reopened",
+    "closed",
+    "rated",
+    "followup_answer",
+)
 
 
 def alert_ref(ticket_id: int) -> str:
@@ -36,7 +44,7 @@ def alert_ref(ticket_id: int) -> str:
 
 
 def ticket_id_of_ref(ref: str | None) -> int | None:
-    """"ticket:12:alert" (or any "ticket:12:...") -> 12."""
+    """ "ticket:12:alert" (or any "ticket:12:...") -> 12."""
     if not ref:
         return None
     parts = ref.split(":")
@@ -49,17 +57,7 @@ def shorten(text: str, limit: int = MAX_WORDS) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-class AlertBoard:
-    def __init__(self, app: App) -> None:
-        self.app = app
-
-    @property
-    def fmt(self) -> Formatter:
-        return self.app.tickets.fmt
-
-    def _t(self, key: str, /, **values: object) -> str:
-        return self.app.texts.get(key, self.fmt.staff_locale, **values)
-
+class AlertBoard(TicketPart):
     # -- facts ------------------------------------------------------------------------------
     @staticmethod
     def is_incomplete(ticket: Ticket) -> bool:
@@ -93,8 +91,12 @@ class AlertBoard:
     def summary(self, ticket: Ticket) -> str:
         """One line: "🔴 #12 燃气泄漏 · 3栋 1202室 · 13812345678"."""
         return self._t(
-            "staff.summary", mark=self.mark(ticket), id=ticket.id, intent=self.fmt.intent(ticket.intent),
-            place=self.fmt.place_or_unknown(ticket), phone=ticket.phone or self._t("staff.alert.no_phone"),
+            "staff.summary",
+            mark=self.mark(ticket),
+            id=ticket.id,
+            intent=self.fmt.intent(ticket.intent),
+            place=self.fmt.place_or_unknown(ticket),
+            phone=ticket.phone or self._t("staff.alert.no_phone"),
         )
 
     def state_name(self, status: str) -> str:
@@ -107,14 +109,19 @@ class AlertBoard:
         lines = [
             self._t(
                 "staff.alert.head",
-                severity=self._t(severity_key) if self.app.texts.has(severity_key) else ticket.severity,
-                intent=self.fmt.intent(ticket.intent), id=ticket.id,
+                severity=self._t(severity_key)
+                if self.app.texts.has(severity_key)
+                else ticket.severity,
+                intent=self.fmt.intent(ticket.intent),
+                id=ticket.id,
             )
         ]
         if self.is_incomplete(ticket):
             missing = self.missing(ticket)
             lines.append(
-                self._t("staff.alert.incomplete", missing=self._t("staff.alert.separator").join(missing))
+                self._t(
+                    "staff.alert.incomplete", missing=self._t("staff.alert.separator").join(missing)
+                )
                 if missing
                 else self._t("staff.alert.incomplete_nothing_missing")
             )
@@ -125,21 +132,33 @@ class AlertBoard:
         location = extra.get("location")
         if isinstance(location, dict) and location.get("latitude") is not None:
             lines.append(
-                self._t("staff.alert.location", latitude=location["latitude"], longitude=location.get("longitude"))
+                self._t(
+                    "staff.alert.location",
+                    latitude=location["latitude"],
+                    longitude=location.get("longitude"),
+                )
             )
-        lines.append(self._t("staff.alert.phone", phone=ticket.phone or self._t("staff.alert.no_phone")))
+        lines.append(
+            self._t("staff.alert.phone", phone=ticket.phone or self._t("staff.alert.no_phone"))
+        )
         if ticket.description.strip():
             lines.append(self._t("staff.alert.words", words=shorten(ticket.description.strip())))
         also = [str(i) for i in extra.get("also") or [] if i != ticket.intent]
         if also:
-            names = self._t("staff.alert.separator").join(self.fmt.intent(i) for i in dict.fromkeys(also))
+            names = self._t("staff.alert.separator").join(
+                self.fmt.intent(i) for i in dict.fromkeys(also)
+            )
             lines.append(self._t("staff.alert.also", intents=names))
         if extra.get("photos"):
             lines.append(self._t("staff.alert.photos", count=len(extra["photos"])))
         if extra.get("documents"):
             lines.append(self._t("staff.alert.documents", count=len(extra["documents"])))
         lines.append(
-            self._t("staff.alert.who_when", name=ticket.user_name or "-", time=self.fmt.short(ticket.created_at))
+            self._t(
+                "staff.alert.who_when",
+                name=ticket.user_name or "-",
+                time=self.fmt.short(ticket.created_at),
+            )
         )
         return "\n".join(lines)
 
@@ -154,8 +173,11 @@ class AlertBoard:
                 key = f"{key}_{reason}"
             lines.append(
                 self._t(
-                    key, name=event.actor_name or "-", time=self.fmt.clock(event.at),
-                    value=(event.data or {}).get("value", ""), text=event.text or "",
+                    key,
+                    name=event.actor_name or "-",
+                    time=self.fmt.clock(event.at),
+                    value=(event.data or {}).get("value", ""),
+                    text=event.text or "",
                 )
             )
         if ticket.status in states.WAITING:
@@ -186,12 +208,17 @@ class AlertBoard:
         """The alert, then the resident's photos as replies to it."""
         chat = self.app.settings.staff_chat_id
         text = await self.render(ticket)
-        await self.app.outbox.send(SendText(chat, text, self.buttons(ticket), ref=alert_ref(ticket.id)))
+        await self.app.outbox.send(
+            SendText(chat, text, self.buttons(ticket), ref=alert_ref(ticket.id))
+        )
         for file_id in (ticket.extra or {}).get("photos") or []:
             await self.app.outbox.send(
                 SendPhoto(
-                    chat, photo=str(file_id), caption=self._t("staff.relay.photo_at_open", id=ticket.id),
-                    reply_to=alert_ref(ticket.id), ref=f"ticket:{ticket.id}:photo",
+                    chat,
+                    photo=str(file_id),
+                    caption=self._t("staff.relay.photo_at_open", id=ticket.id),
+                    reply_to=alert_ref(ticket.id),
+                    ref=f"ticket:{ticket.id}:photo",
                 )
             )
 
@@ -199,16 +226,22 @@ class AlertBoard:
         """Edit the alert in place to show the ticket as it is now."""
         text = await self.render(ticket)
         await self.app.outbox.send(
-            EditText(self.app.settings.staff_chat_id, alert_ref(ticket.id), text, self.buttons(ticket))
+            EditText(
+                self.app.settings.staff_chat_id, alert_ref(ticket.id), text, self.buttons(ticket)
+            )
         )
 
-    async def note(self, ticket: Ticket, key: str, /, *, with_buttons: bool = False, **values: object) -> None:
+    async def note(
+        self, ticket: Ticket, key: str, /, *, with_buttons: bool = False, **values: object
+    ) -> None:
         """A short message in the group, as a reply to the alert (so it is one tap away)."""
         text = self._t(key, id=ticket.id, summary=Raw(self.summary(ticket)), **values)
         await self.app.outbox.send(
             SendText(
-                self.app.settings.staff_chat_id, text,
+                self.app.settings.staff_chat_id,
+                text,
                 self.buttons(ticket) if with_buttons else None,
-                reply_to=alert_ref(ticket.id), ref=f"ticket:{ticket.id}:note",
+                reply_to=alert_ref(ticket.id),
+                ref=f"ticket:{ticket.id}:note",
             )
         )

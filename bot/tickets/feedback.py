@@ -17,45 +17,60 @@ from bot.core.incoming import Incoming
 from bot.storage.models import Ticket
 from bot.tickets import buttons as tk
 from bot.tickets import jobs, states
+from bot.tickets.part import TicketPart
 from bot.tickets.states import SYSTEM, Actor
 
 if TYPE_CHECKING:
     from bot.app import App
-    from bot.tickets.service import TicketService
 
 
-class ResidentFeedback:
+class ResidentFeedback(TicketPart):
     def __init__(self, app: App) -> None:
-        self.app = app
+        super().__init__(app)
         app.scheduler.register(jobs.AUTO_CLOSE, self._auto_close_job)
-
-    @property
-    def tickets(self) -> TicketService:
-        return self.app.tickets
 
     # -- asking ---------------------------------------------------------------------------
     async def ask_fixed(self, ticket: Ticket) -> None:
         locale = self.tickets.fmt.resident_locale(ticket)
-        buttons = keyboard([
-            (self.app.texts.get("tickets.button.fixed_yes", locale), tk.button_data(tk.FIXED, ticket.id, "yes")),
-            (self.app.texts.get("tickets.button.fixed_no", locale), tk.button_data(tk.FIXED, ticket.id, "no")),
-        ])
+        buttons = keyboard(
+            [
+                (
+                    self.app.texts.get("tickets.button.fixed_yes", locale),
+                    tk.button_data(tk.FIXED, ticket.id, "yes"),
+                ),
+                (
+                    self.app.texts.get("tickets.button.fixed_no", locale),
+                    tk.button_data(tk.FIXED, ticket.id, "no"),
+                ),
+            ]
+        )
         await self.tickets.relay.notify_resident(
             ticket, "tickets.resolved", buttons=buttons, ref=f"ticket:{ticket.id}:ask_fixed"
         )
-        run_at = self.app.clock.now() + timedelta(seconds=self.app.settings.ticket_autoclose_seconds)
+        run_at = self.app.clock.now() + timedelta(
+            seconds=self.app.settings.ticket_autoclose_seconds
+        )
         await self.app.scheduler.schedule(
-            jobs.AUTO_CLOSE, run_at, {"ticket_id": ticket.id}, jobs.job_id(jobs.AUTO_CLOSE, ticket.id)
+            jobs.AUTO_CLOSE,
+            run_at,
+            {"ticket_id": ticket.id},
+            jobs.job_id(jobs.AUTO_CLOSE, ticket.id),
         )
 
     async def ask_rating(self, ticket: Ticket) -> None:
         locale = self.tickets.fmt.resident_locale(ticket)
         row = [
-            (self.app.texts.get("tickets.button.rate", locale, n=n), tk.button_data(tk.RATE, ticket.id, str(n)))
+            (
+                self.app.texts.get("tickets.button.rate", locale, n=n),
+                tk.button_data(tk.RATE, ticket.id, str(n)),
+            )
             for n in range(1, 6)
         ]
         await self.tickets.relay.notify_resident(
-            ticket, "tickets.ask_rating", buttons=keyboard(row), ref=f"ticket:{ticket.id}:ask_rating"
+            ticket,
+            "tickets.ask_rating",
+            buttons=keyboard(row),
+            ref=f"ticket:{ticket.id}:ask_rating",
         )
 
     # -- answers --------------------------------------------------------------------------
@@ -77,7 +92,9 @@ class ResidentFeedback:
         return self.app.texts.get("tickets.expired", answer_locale)
 
     def _r(self, ticket: Ticket, key: str, /, **values: Any) -> str:
-        return self.app.texts.get(key, self.tickets.fmt.resident_locale(ticket), id=ticket.id, **values)
+        return self.app.texts.get(
+            key, self.tickets.fmt.resident_locale(ticket), id=ticket.id, **values
+        )
 
     async def _fixed(self, ticket: Ticket, actor: Actor) -> str:
         closed = await self.tickets.workflow.close(ticket.id, actor, "confirmed", fixed=True)
@@ -91,28 +108,40 @@ class ResidentFeedback:
             await self.tickets.record(ticket.id, "confirmed", actor)
             closed = ticket
         await self.tickets.relay.settle_question(
-            closed, "tickets.resolved", f"ticket:{ticket.id}:ask_fixed", self._r(ticket, "tickets.button.fixed_yes")
+            closed,
+            "tickets.resolved",
+            f"ticket:{ticket.id}:ask_fixed",
+            self._r(ticket, "tickets.button.fixed_yes"),
         )
         await self.ask_rating(closed)
         return self._r(ticket, "tickets.thanks")
 
     async def _not_fixed(self, ticket: Ticket, actor: Actor) -> str:
         reopened = await self.tickets.workflow.reopen(
-            ticket.id, actor, "not_fixed", allowed=(states.RESOLVED, states.CLOSED), fixed=False,
+            ticket.id,
+            actor,
+            "not_fixed",
+            allowed=(states.RESOLVED, states.CLOSED),
+            fixed=False,
             # closed by the timeout: yes; closed because they said it was fixed: no
             where=(or_(Ticket.status == states.RESOLVED, Ticket.fixed.is_(None)),),
         )
         if reopened is None:
             return self._r(ticket, "tickets.already")
         await self.tickets.relay.settle_question(
-            reopened, "tickets.resolved", f"ticket:{ticket.id}:ask_fixed", self._r(ticket, "tickets.button.fixed_no")
+            reopened,
+            "tickets.resolved",
+            f"ticket:{ticket.id}:ask_fixed",
+            self._r(ticket, "tickets.button.fixed_no"),
         )
         await self.tickets.relay.notify_resident(reopened, "tickets.not_fixed")
         return self._r(ticket, "tickets.sorry")
 
     async def _rate(self, ticket: Ticket, actor: Actor, rating: int) -> str:
         rated = await self.tickets.set_values(
-            ticket.id, Ticket.rating.is_(None), Ticket.status.in_((states.RESOLVED, states.CLOSED)),
+            ticket.id,
+            Ticket.rating.is_(None),
+            Ticket.status.in_((states.RESOLVED, states.CLOSED)),
             rating=rating,
         )
         if not rated:
@@ -120,10 +149,15 @@ class ResidentFeedback:
         await self.tickets.record(ticket.id, "rated", actor, data={"value": rating})
         fresh = await self.tickets.get(ticket.id) or ticket
         await self.tickets.relay.settle_question(
-            fresh, "tickets.ask_rating", f"ticket:{ticket.id}:ask_rating", self._r(ticket, "tickets.button.rate", n=rating)
+            fresh,
+            "tickets.ask_rating",
+            f"ticket:{ticket.id}:ask_rating",
+            self._r(ticket, "tickets.button.rate", n=rating),
         )
         low = rating <= self.app.settings.low_rating_threshold
-        await self.tickets.relay.notify_resident(fresh, "tickets.rated_low" if low else "tickets.rated")
+        await self.tickets.relay.notify_resident(
+            fresh, "tickets.rated_low" if low else "tickets.rated"
+        )
         await self.tickets.alerts.refresh(fresh)
         if low:
             await self.tickets.reminders.escalate_low_rating(fresh, rating)

@@ -19,11 +19,11 @@ from bot.core.actions import keyboard
 from bot.storage.models import Ticket
 from bot.tickets import buttons as tk
 from bot.tickets import jobs, states
+from bot.tickets.part import TicketPart
 from bot.tickets.states import SYSTEM, Actor
 
 if TYPE_CHECKING:
     from bot.app import App
-    from bot.tickets.service import TicketService
 
 COMPLAINT = "complaint"
 REPAIR = "repair"
@@ -39,14 +39,10 @@ def in_sample(ticket_id: int, rate: float) -> bool:
     return int.from_bytes(digest[:8], "big") / 2**64 < rate
 
 
-class FollowUps:
+class FollowUps(TicketPart):
     def __init__(self, app: App) -> None:
-        self.app = app
+        super().__init__(app)
         app.scheduler.register(jobs.FOLLOWUP, self._followup_job)
-
-    @property
-    def tickets(self) -> TicketService:
-        return self.app.tickets
 
     def due_at(self, ticket: Ticket) -> datetime | None:
         """When this ticket's follow-up is due, or None when it gets none."""
@@ -75,7 +71,9 @@ class FollowUps:
         await self.app.scheduler.schedule(
             jobs.FOLLOWUP, due, {"ticket_id": ticket.id}, jobs.job_id(jobs.FOLLOWUP, ticket.id)
         )
-        await self.tickets.record(ticket.id, "followup_planned", SYSTEM, data={"at": due.isoformat()})
+        await self.tickets.record(
+            ticket.id, "followup_planned", SYSTEM, data={"at": due.isoformat()}
+        )
 
     async def _followup_job(self, payload: dict[str, Any]) -> None:
         ticket = await self.tickets.get(int(payload["ticket_id"]))
@@ -84,19 +82,30 @@ class FollowUps:
         if await self._was_sent(ticket.id):
             return
         locale = self.tickets.fmt.resident_locale(ticket)
-        buttons = keyboard([
-            (self.app.texts.get(f"tickets.button.followup_{a}", locale), tk.button_data(tk.FOLLOWUP, ticket.id, a))
-            for a in ANSWERS
-        ])
+        buttons = keyboard(
+            [
+                (
+                    self.app.texts.get(f"tickets.button.followup_{a}", locale),
+                    tk.button_data(tk.FOLLOWUP, ticket.id, a),
+                )
+                for a in ANSWERS
+            ]
+        )
         await self.tickets.record(ticket.id, "followup_sent", SYSTEM)
         await self.tickets.relay.notify_resident(
-            ticket, "tickets.followup", buttons=buttons, ref=f"ticket:{ticket.id}:followup",
+            ticket,
+            "tickets.followup",
+            buttons=buttons,
+            ref=f"ticket:{ticket.id}:followup",
             **self._question_values(ticket),
         )
 
     def _question_values(self, ticket: Ticket) -> dict[str, Any]:
         locale = self.tickets.fmt.resident_locale(ticket)
-        return {"date": self.tickets.fmt.date(ticket.created_at), "intent": self.tickets.fmt.intent(ticket.intent, locale)}
+        return {
+            "date": self.tickets.fmt.date(ticket.created_at),
+            "intent": self.tickets.fmt.intent(ticket.intent, locale),
+        }
 
     async def _was_sent(self, ticket_id: int) -> bool:
         return any(e.kind == "followup_sent" for e in await self.tickets.events(ticket_id))
@@ -110,17 +119,30 @@ class FollowUps:
         label = texts.get(f"tickets.button.followup_{value}", locale)
         if value == "bad":
             done = await self.tickets.workflow.reopen(
-                ticket.id, actor, "followup", allowed=(states.CLOSED,), text=label,
-                where=(Ticket.followup_answer.is_(None),), followup_answer=value,
+                ticket.id,
+                actor,
+                "followup",
+                allowed=(states.CLOSED,),
+                text=label,
+                where=(Ticket.followup_answer.is_(None),),
+                followup_answer=value,
             )
             recorded = done is not None
         else:
-            recorded = await self.tickets.set_values(ticket.id, Ticket.followup_answer.is_(None), followup_answer=value)
+            recorded = await self.tickets.set_values(
+                ticket.id, Ticket.followup_answer.is_(None), followup_answer=value
+            )
         if not recorded:
             return texts.get("tickets.already", locale)
-        await self.tickets.record(ticket.id, "followup_answer", actor, text=label, data={"value": value})
+        await self.tickets.record(
+            ticket.id, "followup_answer", actor, text=label, data={"value": value}
+        )
         await self.tickets.relay.settle_question(
-            ticket, "tickets.followup", f"ticket:{ticket.id}:followup", label, **self._question_values(ticket)
+            ticket,
+            "tickets.followup",
+            f"ticket:{ticket.id}:followup",
+            label,
+            **self._question_values(ticket),
         )
         fresh = await self.tickets.get(ticket.id) or ticket
         if value == "bad":

@@ -30,7 +30,7 @@ class Formatter:
         return when.astimezone(self.tz)
 
     def short(self, when: datetime | None) -> str:
-        """"11-21 18:03" in the estate's time zone."""
+        """ "11-21 18:03" in the estate's time zone."""
         return self.local(when).strftime("%m-%d %H:%M") if when else "-"
 
     def full(self, when: datetime | None) -> str:
@@ -43,7 +43,7 @@ class Formatter:
         return self.local(when).strftime("%Y-%m-%d") if when else "-"
 
     def age(self, seconds: float, locale: str | None = None) -> str:
-        """"5分钟", "2小时5分钟", "3天2小时"."""
+        """ "5分钟", "2小时5分钟", "3天2小时"."""
         minutes = max(0, int(seconds // 60))
         days, rest = divmod(minutes, 24 * 60)
         hours, mins = divmod(rest, 60)
@@ -64,7 +64,7 @@ class Formatter:
         return self.app.texts.get(key, loc) if self.app.texts.has(key, loc) else intent
 
     def place(self, ticket: Ticket, locale: str | None = None) -> str | None:
-        """"3栋2单元 1202室", the resident's words for a place, or None when neither."""
+        """ "3栋2单元 1202室", the resident's words for a place, or None when neither."""
         loc = locale or self.staff_locale
         parts = []
         if ticket.building:
@@ -72,7 +72,11 @@ class Formatter:
             if not building.isascii():  # "2单元" and the like: already reads well
                 parts.append(ticket.building)
             elif unit:
-                parts.append(self.app.texts.get("tickets.place.building_unit", loc, building=building, unit=unit))
+                parts.append(
+                    self.app.texts.get(
+                        "tickets.place.building_unit", loc, building=building, unit=unit
+                    )
+                )
             else:
                 parts.append(self.app.texts.get("tickets.place.building", loc, building=building))
         if ticket.room:
@@ -87,4 +91,8 @@ class Formatter:
 
     def resident_locale(self, ticket: Ticket) -> str:
         locale = (ticket.extra or {}).get("locale")
-        return locale if isinstance(locale, str) and locale in self.app.texts.locales else self.app.texts.default
+        return (
+            locale
+            if isinstance(locale, str) and locale in self.app.texts.locales
+            else self.app.texts.default
+        )

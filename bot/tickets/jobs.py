@@ -10,5 +10,5 @@ REPORT_REMINDER = "ticket.report_reminder"
 
 
 def job_id(kind: str, ticket_id: int) -> str:
-    """"ticket.claim_reminder", 12 -> "ticket:12:claim_reminder"."""
+    """ "ticket.claim_reminder", 12 -> "ticket:12:claim_reminder"."""
     return f"ticket:{ticket_id}:{kind.removeprefix('ticket.')}"

@@ -9,74 +9,78 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from bot.core.actions import EditText, Keyboard, SendPhoto, SendText
 from bot.core.incoming import AttachmentKind, Incoming
 from bot.storage.models import Ticket
 from bot.tickets.alerts import alert_ref
+from bot.tickets.part import TicketPart
 from bot.tickets.states import Actor
 
-if TYPE_CHECKING:
-    from bot.app import App
-    from bot.tickets.service import TicketService
 
-
-class Relay:
-    def __init__(self, app: App) -> None:
-        self.app = app
-
-    @property
-    def tickets(self) -> TicketService:
-        return self.app.tickets
-
-    def _staff_text(self, key: str, /, **values: object) -> str:
-        return self.app.texts.get(key, self.tickets.fmt.staff_locale, **values)
-
+class Relay(TicketPart):
     # -- resident -> staff ----------------------------------------------------------------
     async def from_resident(self, ticket: Ticket, incoming: Incoming) -> None:
         actor = Actor("resident", incoming.user_id, incoming.user_name or ticket.user_name)
         text = (incoming.text or "").strip()
         attachment = incoming.attachment
-        chat, ref, reply_to = self.app.settings.staff_chat_id, f"ticket:{ticket.id}:msg", alert_ref(ticket.id)
+        chat, ref, reply_to = (
+            self.app.settings.staff_chat_id,
+            f"ticket:{ticket.id}:msg",
+            alert_ref(ticket.id),
+        )
         data: dict[str, object] = {}
         if attachment is not None:
             data["attachment"] = attachment.kind.value
-        if attachment is not None and attachment.kind is AttachmentKind.PHOTO and attachment.file_id:
+        if (
+            attachment is not None
+            and attachment.kind is AttachmentKind.PHOTO
+            and attachment.file_id
+        ):
             data["file_id"] = attachment.file_id
-            caption = self._staff_text("staff.relay.resident_photo", id=ticket.id, text=text)
+            caption = self._t("staff.relay.resident_photo", id=ticket.id, text=text)
             action: SendText | SendPhoto = SendPhoto(
                 chat, photo=attachment.file_id, caption=caption, reply_to=reply_to, ref=ref
             )
         elif attachment is not None and attachment.kind is AttachmentKind.LOCATION:
             action = SendText(
                 chat,
-                self._staff_text(
-                    "staff.relay.resident_location", id=ticket.id,
-                    latitude=attachment.latitude, longitude=attachment.longitude,
+                self._t(
+                    "staff.relay.resident_location",
+                    id=ticket.id,
+                    latitude=attachment.latitude,
+                    longitude=attachment.longitude,
                 ),
-                reply_to=reply_to, ref=ref,
+                reply_to=reply_to,
+                ref=ref,
             )
         elif attachment is not None and attachment.kind is AttachmentKind.CONTACT:
             action = SendText(
                 chat,
-                self._staff_text("staff.relay.resident_contact", id=ticket.id, phone=attachment.phone or "-"),
-                reply_to=reply_to, ref=ref,
+                self._t(
+                    "staff.relay.resident_contact", id=ticket.id, phone=attachment.phone or "-"
+                ),
+                reply_to=reply_to,
+                ref=ref,
             )
         elif attachment is not None:
             action = SendText(
                 chat,
-                self._staff_text(
-                    "staff.relay.resident_other", id=ticket.id,
-                    kind=self._staff_text(f"staff.attachment.{attachment.kind.value}"),
-                    phone=ticket.phone or self._staff_text("staff.alert.no_phone"), text=text,
+                self._t(
+                    "staff.relay.resident_other",
+                    id=ticket.id,
+                    kind=self._t(f"staff.attachment.{attachment.kind.value}"),
+                    phone=ticket.phone or self._t("staff.alert.no_phone"),
+                    text=text,
                 ),
-                reply_to=reply_to, ref=ref,
+                reply_to=reply_to,
+                ref=ref,
             )
         elif text:
             action = SendText(
-                chat, self._staff_text("staff.relay.resident_text", id=ticket.id, text=text),
-                reply_to=reply_to, ref=ref,
+                chat,
+                self._t("staff.relay.resident_text", id=ticket.id, text=text),
+                reply_to=reply_to,
+                ref=ref,
             )
         else:
             return
@@ -91,34 +95,55 @@ class Relay:
         text = (incoming.text or "").strip()
         attachment = incoming.attachment
         ref = f"ticket:{ticket.id}:staff"
-        if attachment is not None and attachment.kind is AttachmentKind.PHOTO and attachment.file_id:
+        if (
+            attachment is not None
+            and attachment.kind is AttachmentKind.PHOTO
+            and attachment.file_id
+        ):
             key = "tickets.staff_photo_with_text" if text else "tickets.staff_photo"
             caption = self.app.texts.get(key, locale, id=ticket.id, text=text)
             await self.tickets.record(
-                ticket.id, "message_out", actor, text=text or None,
+                ticket.id,
+                "message_out",
+                actor,
+                text=text or None,
                 data={"attachment": "photo", "file_id": attachment.file_id},
             )
-            await self.app.outbox.send(SendPhoto(ticket.chat_id, photo=attachment.file_id, caption=caption, ref=ref))
+            await self.app.outbox.send(
+                SendPhoto(ticket.chat_id, photo=attachment.file_id, caption=caption, ref=ref)
+            )
             return None
         if attachment is not None or not text:
-            return self._staff_text("staff.relay.unsupported")
+            return self._t("staff.relay.unsupported")
         await self.tickets.record(ticket.id, "message_out", actor, text=text)
         await self.app.outbox.send(
-            SendText(ticket.chat_id, self.app.texts.get("tickets.staff_says", locale, id=ticket.id, text=text), ref=ref)
+            SendText(
+                ticket.chat_id,
+                self.app.texts.get("tickets.staff_says", locale, id=ticket.id, text=text),
+                ref=ref,
+            )
         )
         return None
 
     # -- the bot -> resident --------------------------------------------------------------
     async def notify_resident(
-        self, ticket: Ticket, key: str, /, *, buttons: Keyboard | None = None,
-        ref: str | None = None, **values: object,
+        self,
+        ticket: Ticket,
+        key: str,
+        /,
+        *,
+        buttons: Keyboard | None = None,
+        ref: str | None = None,
+        **values: object,
     ) -> None:
         """A ticket message to the resident, in the resident's language."""
         locale = self.tickets.fmt.resident_locale(ticket)
         text = self.app.texts.get(key, locale, id=ticket.id, **values)
         await self.app.outbox.send(SendText(ticket.chat_id, text, buttons, ref=ref))
 
-    async def settle_question(self, ticket: Ticket, key: str, ref: str, answer: str, /, **values: object) -> None:
+    async def settle_question(
+        self, ticket: Ticket, key: str, ref: str, answer: str, /, **values: object
+    ) -> None:
         """Show the resident's choice under a question (sent with `ref`), buttons removed."""
         locale = self.tickets.fmt.resident_locale(ticket)
         texts = self.app.texts

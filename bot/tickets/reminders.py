@@ -21,28 +21,21 @@ from bot.storage.models import Ticket
 from bot.texts import Raw
 from bot.tickets import buttons as tk
 from bot.tickets import jobs, states
+from bot.tickets.part import TicketPart
 from bot.tickets.states import SYSTEM
 
 if TYPE_CHECKING:
     from bot.app import App
-    from bot.tickets.service import TicketService
 
 SUPERVISORS = 1
 MANAGERS = 2
 
 
-class Reminders:
+class Reminders(TicketPart):
     def __init__(self, app: App) -> None:
-        self.app = app
+        super().__init__(app)
         app.scheduler.register(jobs.CLAIM_REMINDER, self._claim_reminder_job)
         app.scheduler.register(jobs.ONSITE_REMINDER, self._onsite_reminder_job)
-
-    @property
-    def tickets(self) -> TicketService:
-        return self.app.tickets
-
-    def _t(self, key: str, /, **values: object) -> str:
-        return self.app.texts.get(key, self.tickets.fmt.staff_locale, **values)
 
     def claim_sla(self, severity: str) -> float:
         s = self.app.settings
@@ -59,7 +52,10 @@ class Reminders:
     async def start_claim_clock(self, ticket: Ticket) -> None:
         run_at = self.app.clock.now() + timedelta(seconds=self.claim_sla(ticket.severity))
         await self.app.scheduler.schedule(
-            jobs.CLAIM_REMINDER, run_at, {"ticket_id": ticket.id}, jobs.job_id(jobs.CLAIM_REMINDER, ticket.id)
+            jobs.CLAIM_REMINDER,
+            run_at,
+            {"ticket_id": ticket.id},
+            jobs.job_id(jobs.CLAIM_REMINDER, ticket.id),
         )
 
     async def start_onsite_clock(self, ticket: Ticket) -> None:
@@ -67,7 +63,10 @@ class Reminders:
             return
         run_at = self.app.clock.now() + timedelta(seconds=self.app.settings.onsite_reminder_seconds)
         await self.app.scheduler.schedule(
-            jobs.ONSITE_REMINDER, run_at, {"ticket_id": ticket.id}, jobs.job_id(jobs.ONSITE_REMINDER, ticket.id)
+            jobs.ONSITE_REMINDER,
+            run_at,
+            {"ticket_id": ticket.id},
+            jobs.job_id(jobs.ONSITE_REMINDER, ticket.id),
         )
 
     async def waiting_since(self, ticket: Ticket) -> datetime:
@@ -90,7 +89,9 @@ class Reminders:
         n = ticket.reminders_sent
         age = self.tickets.fmt.age_since(await self.waiting_since(ticket))
         await self.tickets.record(ticket.id, "reminder", SYSTEM, data={"n": n})
-        await self.tickets.alerts.note(ticket, "staff.reminder.claim", with_buttons=True, age=age, n=n)
+        await self.tickets.alerts.note(
+            ticket, "staff.reminder.claim", with_buttons=True, age=age, n=n
+        )
         await self._climb(ticket, n, age)
         if n < self.app.settings.claim_reminder_limit:
             await self.start_claim_clock(ticket)
@@ -103,28 +104,46 @@ class Reminders:
         while rung <= MANAGERS and not self.people(rung):
             rung += 1  # nobody on this rung: the next one
         if rung > MANAGERS:
-            if await self.tickets.set_values(ticket.id, Ticket.escalation_level == 0, escalation_level=MANAGERS):
+            if await self.tickets.set_values(
+                ticket.id, Ticket.escalation_level == 0, escalation_level=MANAGERS
+            ):
                 await self.tickets.alerts.note(ticket, "staff.escalation.nobody")
             return
-        if not await self.tickets.set_values(ticket.id, Ticket.escalation_level < rung, escalation_level=rung):
+        if not await self.tickets.set_values(
+            ticket.id, Ticket.escalation_level < rung, escalation_level=rung
+        ):
             return  # this rung (or a higher one) was told already
         fresh = await self.tickets.get(ticket.id) or ticket
-        header = self._t(f"staff.escalation.unclaimed_{rung}", id=ticket.id, age=age, reminders=reminders)
+        header = self._t(
+            f"staff.escalation.unclaimed_{rung}", id=ticket.id, age=age, reminders=reminders
+        )
         await self._tell(fresh, self.people(rung), header, reason="unclaimed", rung=rung)
         await self.tickets.alerts.refresh(fresh)
 
     async def _tell(
-        self, ticket: Ticket, people: list[str], header: str, *, reason: str, rung: int,
+        self,
+        ticket: Ticket,
+        people: list[str],
+        header: str,
+        *,
+        reason: str,
+        rung: int,
         with_buttons: bool = True,
     ) -> None:
         """A private message to each person: why, then the ticket's card; and the event."""
         text = header + "\n\n" + self.tickets.alerts.card(ticket)
         buttons: Keyboard | None = None
         if with_buttons and ticket.status in states.CLAIM_FROM:
-            buttons = keyboard([(self._t("staff.button.claim"), tk.button_data(tk.CLAIM, ticket.id))])
+            buttons = keyboard(
+                [(self._t("staff.button.claim"), tk.button_data(tk.CLAIM, ticket.id))]
+            )
         for person in people:
-            await self.app.outbox.send(SendText(person, text, buttons, ref=f"ticket:{ticket.id}:escalation"))
-        await self.tickets.record(ticket.id, "escalated", SYSTEM, data={"rung": rung, "to": people, "reason": reason})
+            await self.app.outbox.send(
+                SendText(person, text, buttons, ref=f"ticket:{ticket.id}:escalation")
+            )
+        await self.tickets.record(
+            ticket.id, "escalated", SYSTEM, data={"rung": rung, "to": people, "reason": reason}
+        )
 
     # -- the resident is not happy --------------------------------------------------------
     async def escalate_reopened(self, ticket: Ticket, reason: str, answer: str) -> None:
@@ -148,7 +167,9 @@ class Reminders:
         if not people:
             return
         header = self._t("staff.escalation.low_rating", id=ticket.id, rating=rating)
-        await self._tell(ticket, people, header, reason="low_rating", rung=SUPERVISORS, with_buttons=False)
+        await self._tell(
+            ticket, people, header, reason="low_rating", rung=SUPERVISORS, with_buttons=False
+        )
 
     # -- claimed but not there ------------------------------------------------------------
     async def _onsite_reminder_job(self, payload: dict[str, Any]) -> None:
@@ -159,15 +180,26 @@ class Reminders:
         age = self.tickets.fmt.age_since(since)
         summary = Raw(self.tickets.alerts.summary(ticket))
         if ticket.claimed_by:
-            onsite = keyboard([(self._t("staff.button.onsite"), tk.button_data(tk.ONSITE, ticket.id))])
+            onsite = keyboard(
+                [(self._t("staff.button.onsite"), tk.button_data(tk.ONSITE, ticket.id))]
+            )
             await self.app.outbox.send(
                 SendText(
                     ticket.claimed_by,
-                    self._t("staff.reminder.onsite_private", id=ticket.id, age=age, summary=summary),
-                    onsite, ref=f"ticket:{ticket.id}:onsite_reminder",
+                    self._t(
+                        "staff.reminder.onsite_private", id=ticket.id, age=age, summary=summary
+                    ),
+                    onsite,
+                    ref=f"ticket:{ticket.id}:onsite_reminder",
                 )
             )
         await self.tickets.alerts.note(
-            ticket, "staff.reminder.onsite_group", with_buttons=True, age=age, name=ticket.claimed_by_name or "-"
+            ticket,
+            "staff.reminder.onsite_group",
+            with_buttons=True,
+            age=age,
+            name=ticket.claimed_by_name or "-",
         )
-        await self.tickets.record(ticket.id, "onsite_reminder", SYSTEM, data={"to": ticket.claimed_by})
+        await self.tickets.record(
+            ticket.id, "onsite_reminder", SYSTEM, data={"to": ticket.claimed_by}
+        )

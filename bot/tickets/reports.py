@@ -32,16 +32,22 @@ from bot.texts import Raw
 from bot.tickets import buttons as tk
 from bot.tickets import jobs, states
 from bot.tickets.alerts import alert_ref, shorten
+from bot.tickets.part import TicketPart
 from bot.tickets.states import SYSTEM, Actor
 from bot.tickets.timeline import fit
 
 if TYPE_CHECKING:
     from bot.app import App
-    from bot.tickets.service import TicketService
 
 _TAG = re.compile(r"<[^>]+>")
 ACCOUNT_CHARS = 2400  # of the timeline in the message; the file has all of it
-LEFT_OUT = ("report_due", "report_reminder", "report_drafted", "report_submitted", "followup_planned")
+LEFT_OUT = (
+    "report_due",
+    "report_reminder",
+    "report_drafted",
+    "report_submitted",
+    "followup_planned",
+)
 
 
 def report_deadline(event_at: datetime, tz: tzinfo) -> datetime:
@@ -63,20 +69,15 @@ def html_to_plain(text: str) -> str:
     return html.unescape(_TAG.sub("", text))
 
 
-class IncidentReports:
+class IncidentReports(TicketPart):
     def __init__(self, app: App) -> None:
-        self.app = app
+        super().__init__(app)
         app.scheduler.register(jobs.REPORT_REMINDER, self._reminder_job)
 
-    @property
-    def tickets(self) -> TicketService:
-        return self.app.tickets
-
-    def _t(self, key: str, /, **values: object) -> str:
-        return self.app.texts.get(key, self.tickets.fmt.staff_locale, **values)
-
     def _submitted_button(self, ticket_id: int) -> Keyboard:
-        return keyboard([(self._t("staff.button.reported"), tk.button_data(tk.REPORTED, ticket_id))])
+        return keyboard(
+            [(self._t("staff.button.reported"), tk.button_data(tk.REPORTED, ticket_id))]
+        )
 
     # -- deadline and reminder ------------------------------------------------------------
     async def on_resolved(self, ticket: Ticket, actor: Actor) -> None:
@@ -85,11 +86,16 @@ class IncidentReports:
         due = report_deadline(ticket.created_at, self.tickets.fmt.tz)
         await self.tickets.set_values(ticket.id, report_due_at=due)
         await self.tickets.record(ticket.id, "report_due", SYSTEM, data={"at": due.isoformat()})
-        await self.tickets.alerts.note(ticket, "staff.report.due_set", due=self.tickets.fmt.short(due))
+        await self.tickets.alerts.note(
+            ticket, "staff.report.due_set", due=self.tickets.fmt.short(due)
+        )
         before = timedelta(seconds=self.app.settings.report_remind_before_seconds)
         remind_at = max(self.app.clock.now(), due - before)
         await self.app.scheduler.schedule(
-            jobs.REPORT_REMINDER, remind_at, {"ticket_id": ticket.id}, jobs.job_id(jobs.REPORT_REMINDER, ticket.id)
+            jobs.REPORT_REMINDER,
+            remind_at,
+            {"ticket_id": ticket.id},
+            jobs.job_id(jobs.REPORT_REMINDER, ticket.id),
         )
 
     async def submitted(self, ticket_id: int) -> bool:
@@ -102,7 +108,10 @@ class IncidentReports:
         now, due = self.app.clock.now(), ticket.report_due_at
         key = "staff.report.overdue" if now >= due else "staff.report.reminder"
         text = self._t(
-            key, id=ticket.id, due=self.tickets.fmt.short(due), summary=Raw(self.tickets.alerts.summary(ticket)),
+            key,
+            id=ticket.id,
+            due=self.tickets.fmt.short(due),
+            summary=Raw(self.tickets.alerts.summary(ticket)),
             left=self.tickets.fmt.age((due - now).total_seconds()),
         )
         buttons = self._submitted_button(ticket.id)
@@ -110,9 +119,17 @@ class IncidentReports:
         if ticket.claimed_by:
             await self.app.outbox.send(SendText(ticket.claimed_by, text, buttons, ref=ref))
         await self.app.outbox.send(
-            SendText(self.app.settings.staff_chat_id, text, buttons, reply_to=alert_ref(ticket.id), ref=ref)
+            SendText(
+                self.app.settings.staff_chat_id,
+                text,
+                buttons,
+                reply_to=alert_ref(ticket.id),
+                ref=ref,
+            )
         )
-        await self.tickets.record(ticket.id, "report_reminder", SYSTEM, data={"to": ticket.claimed_by})
+        await self.tickets.record(
+            ticket.id, "report_reminder", SYSTEM, data={"to": ticket.claimed_by}
+        )
 
     async def mark_submitted(self, ticket: Ticket, actor: Actor) -> str:
         if await self.submitted(ticket.id):
@@ -144,9 +161,19 @@ class IncidentReports:
 
     def conclusion(self, ticket: Ticket) -> str:
         if ticket.status in (states.RESOLVED, states.CLOSED):
-            key = "staff.report.conclusion.confirmed" if ticket.fixed else "staff.report.conclusion.resolved"
-            return self._t(key, time=self.tickets.fmt.full(ticket.resolved_at), name=ticket.claimed_by_name or "-")
-        return self._t("staff.report.conclusion.open", state=self.tickets.alerts.state_name(ticket.status))
+            key = (
+                "staff.report.conclusion.confirmed"
+                if ticket.fixed
+                else "staff.report.conclusion.resolved"
+            )
+            return self._t(
+                key,
+                time=self.tickets.fmt.full(ticket.resolved_at),
+                name=ticket.claimed_by_name or "-",
+            )
+        return self._t(
+            "staff.report.conclusion.open", state=self.tickets.alerts.state_name(ticket.status)
+        )
 
     async def draft(self, ticket: Ticket, *, fit_message: bool = True) -> str:
         """The draft report as Telegram HTML; `fit_message` keeps it within one message."""
@@ -158,7 +185,9 @@ class IncidentReports:
             account = fit("", lines, omitted, limit=ACCOUNT_CHARS)
         else:
             account = "\n".join(lines)
-        uncertain = "\n".join(self._t("staff.report.bullet", text=u) for u in self.uncertain(ticket, events))
+        uncertain = "\n".join(
+            self._t("staff.report.bullet", text=u) for u in self.uncertain(ticket, events)
+        )
         due = ticket.report_due_at or (
             report_deadline(ticket.created_at, fmt.tz) if ticket.severity == "emergency" else None
         )
@@ -186,7 +215,8 @@ class IncidentReports:
         await self.app.outbox.send(SendText(chat_id, text, self._submitted_button(ticket.id)))
         await self.app.outbox.send(
             SendDocument(
-                chat_id, filename=f"incident-report-{ticket.id}.txt",
+                chat_id,
+                filename=f"incident-report-{ticket.id}.txt",
                 content=html_to_plain(full).encode("utf-8"),
                 caption=self._t("staff.report.caption", id=ticket.id),
             )

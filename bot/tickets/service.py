@@ -79,8 +79,13 @@ class TicketService:
             await session.flush()
             session.add(
                 TicketEvent(
-                    ticket_id=ticket.id, at=now, kind="created", actor_kind="resident",
-                    actor_id=draft.user_id, actor_name=draft.user_name, text=draft.description,
+                    ticket_id=ticket.id,
+                    at=now,
+                    kind="created",
+                    actor_kind="resident",
+                    actor_id=draft.user_id,
+                    actor_name=draft.user_name,
+                    text=draft.description,
                     data={"incomplete": True} if self.alerts.is_incomplete(ticket) else {},
                 )
             )
@@ -125,30 +130,61 @@ class TicketService:
 
     # -- writing --------------------------------------------------------------------------
     async def add_event(
-        self, ticket_id: int, kind: str, *, actor_kind: str, actor_id: str | None = None,
-        actor_name: str | None = None, text: str | None = None, data: dict[str, Any] | None = None,
+        self,
+        ticket_id: int,
+        kind: str,
+        *,
+        actor_kind: str,
+        actor_id: str | None = None,
+        actor_name: str | None = None,
+        text: str | None = None,
+        data: dict[str, Any] | None = None,
     ) -> None:
         async with self.app.db.transaction() as session:
             session.add(
                 TicketEvent(
-                    ticket_id=ticket_id, at=self.app.clock.now(), kind=kind, actor_kind=actor_kind,
-                    actor_id=actor_id, actor_name=actor_name, text=text, data=data or {},
+                    ticket_id=ticket_id,
+                    at=self.app.clock.now(),
+                    kind=kind,
+                    actor_kind=actor_kind,
+                    actor_id=actor_id,
+                    actor_name=actor_name,
+                    text=text,
+                    data=data or {},
                 )
             )
 
     async def record(
-        self, ticket_id: int, kind: str, actor: Actor, *, text: str | None = None,
+        self,
+        ticket_id: int,
+        kind: str,
+        actor: Actor,
+        *,
+        text: str | None = None,
         data: dict[str, Any] | None = None,
     ) -> None:
         await self.add_event(
-            ticket_id, kind, actor_kind=actor.kind, actor_id=actor.id, actor_name=actor.name,
-            text=text, data=data,
+            ticket_id,
+            kind,
+            actor_kind=actor.kind,
+            actor_id=actor.id,
+            actor_name=actor.name,
+            text=text,
+            data=data,
         )
 
     async def transition(
-        self, ticket_id: int, *, allowed: Sequence[str], to: str, event: str, actor: Actor,
-        values: dict[str, Any] | None = None, text: str | None = None,
-        data: dict[str, Any] | None = None, where: Sequence[Any] = (),
+        self,
+        ticket_id: int,
+        *,
+        allowed: Sequence[str],
+        to: str,
+        event: str,
+        actor: Actor,
+        values: dict[str, Any] | None = None,
+        text: str | None = None,
+        data: dict[str, Any] | None = None,
+        where: Sequence[Any] = (),
     ) -> Ticket | None:
         """Atomically move the ticket from one of `allowed` to `to`, with its event.
 
@@ -167,8 +203,14 @@ class TicketService:
                 return None
             session.add(
                 TicketEvent(
-                    ticket_id=ticket_id, at=now, kind=event, actor_kind=actor.kind,
-                    actor_id=actor.id, actor_name=actor.name, text=text, data=data or {},
+                    ticket_id=ticket_id,
+                    at=now,
+                    kind=event,
+                    actor_kind=actor.kind,
+                    actor_id=actor.id,
+                    actor_name=actor.name,
+                    text=text,
+                    data=data or {},
                 )
             )
         return await self.get(ticket_id)

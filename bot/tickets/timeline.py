@@ -4,30 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from datetime import datetime
-from typing import TYPE_CHECKING
 
 from bot.storage.models import Ticket, TicketEvent
 from bot.texts import Raw
-
-if TYPE_CHECKING:
-    from bot.app import App
-    from bot.tickets.service import TicketService
+from bot.tickets.part import TicketPart
 
 MAX_CHARS = 3800  # a Telegram message holds 4096
 MAX_OPEN_LINES = 40
 
 
-class Timeline:
-    def __init__(self, app: App) -> None:
-        self.app = app
-
-    @property
-    def tickets(self) -> TicketService:
-        return self.app.tickets
-
-    def _t(self, key: str, /, **values: object) -> str:
-        return self.app.texts.get(key, self.tickets.fmt.staff_locale, **values)
-
+class Timeline(TicketPart):
     # -- one event ------------------------------------------------------------------------
     def who(self, event: TicketEvent) -> str:
         if event.actor_kind == "staff":
@@ -60,19 +46,29 @@ class Timeline:
 
     def line(self, event: TicketEvent) -> str:
         return self._t(
-            "staff.timeline.line", time=self.tickets.fmt.short(event.at), who=self.who(event),
+            "staff.timeline.line",
+            time=self.tickets.fmt.short(event.at),
+            who=self.who(event),
             what=Raw(self.what(event)),
         )
 
     # -- /ticket N ------------------------------------------------------------------------
     async def render(self, ticket: Ticket) -> str:
         events = await self.tickets.events(ticket.id)
-        head = "\n".join([
-            self.tickets.alerts.card(ticket),
-            self._t("staff.timeline.state", state=self.tickets.alerts.state_name(ticket.status)),
-            self._t("staff.timeline.head"),
-        ])
-        lines = fit(head, [self.line(e) for e in events], lambda n: self._t("staff.timeline.omitted", count=n))
+        head = "\n".join(
+            [
+                self.tickets.alerts.card(ticket),
+                self._t(
+                    "staff.timeline.state", state=self.tickets.alerts.state_name(ticket.status)
+                ),
+                self._t("staff.timeline.head"),
+            ]
+        )
+        lines = fit(
+            head,
+            [self.line(e) for e in events],
+            lambda n: self._t("staff.timeline.omitted", count=n),
+        )
         return head + "\n" + lines
 
     # -- /open ----------------------------------------------------------------------------
@@ -88,9 +84,12 @@ class Timeline:
                 state = self._t("staff.open.state_by", state=state, name=ticket.claimed_by_name)
             lines.append(
                 self._t(
-                    "staff.open.line", mark=self.tickets.alerts.mark(ticket), id=ticket.id,
+                    "staff.open.line",
+                    mark=self.tickets.alerts.mark(ticket),
+                    id=ticket.id,
                     intent=self.tickets.fmt.intent(ticket.intent),
-                    place=self.tickets.fmt.place_or_unknown(ticket), state=state,
+                    place=self.tickets.fmt.place_or_unknown(ticket),
+                    state=state,
                     age=self.tickets.fmt.age(_seconds(now, ticket.created_at)),
                 )
             )
@@ -103,7 +102,9 @@ def _seconds(now: datetime, then: datetime) -> float:
     return (now - then).total_seconds()
 
 
-def fit(head: str, lines: Sequence[str], omitted: Callable[[int], str], limit: int = MAX_CHARS) -> str:
+def fit(
+    head: str, lines: Sequence[str], omitted: Callable[[int], str], limit: int = MAX_CHARS
+) -> str:
     """The newest lines that fit in one message; the older ones are counted, not shown."""
     kept: list[str] = []
     budget = limit - len(head) - 80

@@ -8,31 +8,18 @@ Staff actions return the short text for the presser's button answer.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy import func
 
 from bot.storage.models import Ticket
 from bot.tickets import buttons as tk
 from bot.tickets import jobs, states
+from bot.tickets.part import TicketPart
 from bot.tickets.states import Actor
 
-if TYPE_CHECKING:
-    from bot.app import App
-    from bot.tickets.service import TicketService
 
-
-class Workflow:
-    def __init__(self, app: App) -> None:
-        self.app = app
-
-    @property
-    def tickets(self) -> TicketService:
-        return self.app.tickets
-
-    def _t(self, key: str, /, **values: object) -> str:
-        return self.app.texts.get(key, self.tickets.fmt.staff_locale, **values)
-
+class Workflow(TicketPart):
     # -- staff buttons --------------------------------------------------------------------
     async def staff_action(self, action: str, ticket_id: int, actor: Actor) -> str:
         ticket = await self.tickets.get(ticket_id)
@@ -48,7 +35,7 @@ class Workflow:
             return await self.tickets.reports.mark_submitted(ticket, actor)
         return self._t("staff.answer.expired")
 
-    def _claimer_values(self, actor: Actor) -> dict[str, object]:
+    def _claimer_values(self, actor: Actor) -> dict[str, Any]:
         """Keep the claimer if there is one; else the presser claims on the way."""
         now = self.app.clock.now()
         return {
@@ -64,57 +51,72 @@ class Workflow:
             return self._t("staff.answer.not_found", id=ticket_id)
         if fresh.status in (states.CLAIMED, states.ON_SITE):
             if fresh.claimed_by == actor.id:
-                return self._t("staff.answer.already_yours", id=fresh.id, state=self.tickets.alerts.state_name(fresh.status))
+                return self._t(
+                    "staff.answer.already_yours",
+                    id=fresh.id,
+                    state=self.tickets.alerts.state_name(fresh.status),
+                )
             return self._t("staff.answer.taken", id=fresh.id, name=fresh.claimed_by_name or "-")
-        return self._t("staff.answer.wrong_state", id=fresh.id, state=self.tickets.alerts.state_name(fresh.status))
+        return self._t(
+            "staff.answer.wrong_state",
+            id=fresh.id,
+            state=self.tickets.alerts.state_name(fresh.status),
+        )
 
-    async def claim(self, ticket: Ticket, actor: Actor) -> str:
-        now = self.app.clock.now()
+    async def _move(
+        self, ticket: Ticket, actor: Actor, allowed: Sequence[str], to: str, values: dict[str, Any]
+    ) -> Ticket | str:
+        """One staff move: the ticket as it is now, or the answer saying why nothing moved."""
         done = await self.tickets.transition(
-            ticket.id, allowed=states.CLAIM_FROM, to=states.CLAIMED, event="claimed", actor=actor,
-            values={"claimed_by": actor.id, "claimed_by_name": actor.name, "claimed_at": now},
+            ticket.id, allowed=allowed, to=to, event=to, actor=actor, values=values
         )
         if done is None:
             return await self._refused(ticket.id, actor)
-        await self.app.scheduler.cancel(jobs.job_id(jobs.CLAIM_REMINDER, done.id))
+        for kind in (jobs.CLAIM_REMINDER, jobs.ONSITE_REMINDER):
+            await self.app.scheduler.cancel(jobs.job_id(kind, done.id))
         await self.tickets.alerts.refresh(done)
+        return done
+
+    async def claim(self, ticket: Ticket, actor: Actor) -> str:
+        now = self.app.clock.now()
+        values = {"claimed_by": actor.id, "claimed_by_name": actor.name, "claimed_at": now}
+        done = await self._move(ticket, actor, states.CLAIM_FROM, states.CLAIMED, values)
+        if isinstance(done, str):
+            return done
         await self.tickets.relay.notify_resident(done, "tickets.claimed")
         await self.tickets.reminders.start_onsite_clock(done)
         return self._t("staff.answer.claimed", id=done.id)
 
     async def on_site(self, ticket: Ticket, actor: Actor) -> str:
-        done = await self.tickets.transition(
-            ticket.id, allowed=states.ONSITE_FROM, to=states.ON_SITE, event="on_site", actor=actor,
-            values={**self._claimer_values(actor), "on_site_at": self.app.clock.now()},
-        )
-        if done is None:
-            return await self._refused(ticket.id, actor)
-        for kind in (jobs.CLAIM_REMINDER, jobs.ONSITE_REMINDER):
-            await self.app.scheduler.cancel(jobs.job_id(kind, done.id))
-        await self.tickets.alerts.refresh(done)
+        values = {**self._claimer_values(actor), "on_site_at": self.app.clock.now()}
+        done = await self._move(ticket, actor, states.ONSITE_FROM, states.ON_SITE, values)
+        if isinstance(done, str):
+            return done
         await self.tickets.relay.notify_resident(done, "tickets.on_site")
         return self._t("staff.answer.on_site", id=done.id)
 
     async def resolve(self, ticket: Ticket, actor: Actor) -> str:
-        done = await self.tickets.transition(
-            ticket.id, allowed=states.RESOLVE_FROM, to=states.RESOLVED, event="resolved", actor=actor,
-            values={**self._claimer_values(actor), "resolved_at": self.app.clock.now()},
-        )
-        if done is None:
-            return await self._refused(ticket.id, actor)
-        for kind in (jobs.CLAIM_REMINDER, jobs.ONSITE_REMINDER):
-            await self.app.scheduler.cancel(jobs.job_id(kind, done.id))
-        await self.tickets.alerts.refresh(done)
+        values = {**self._claimer_values(actor), "resolved_at": self.app.clock.now()}
+        done = await self._move(ticket, actor, states.RESOLVE_FROM, states.RESOLVED, values)
+        if isinstance(done, str):
+            return done
         await self.tickets.feedback.ask_fixed(done)
         await self.tickets.reports.on_resolved(done, actor)
         return self._t("staff.answer.resolved", id=done.id)
 
     # -- the resident's side --------------------------------------------------------------
-    async def close(self, ticket_id: int, actor: Actor, reason: str, **values: object) -> Ticket | None:
+    async def close(
+        self, ticket_id: int, actor: Actor, reason: str, **values: object
+    ) -> Ticket | None:
         """resolved -> closed (the resident confirmed, or nobody answered in time)."""
         done = await self.tickets.transition(
-            ticket_id, allowed=(states.RESOLVED,), to=states.CLOSED, event="closed", actor=actor,
-            values={"closed_at": self.app.clock.now(), **values}, data={"reason": reason},
+            ticket_id,
+            allowed=(states.RESOLVED,),
+            to=states.CLOSED,
+            event="closed",
+            actor=actor,
+            values={"closed_at": self.app.clock.now(), **values},
+            data={"reason": reason},
         )
         if done is None:
             return None
@@ -124,25 +126,45 @@ class Workflow:
         return done
 
     async def reopen(
-        self, ticket_id: int, actor: Actor, reason: str, *, allowed: tuple[str, ...],
-        text: str | None = None, where: Sequence[Any] = (), **values: object,
+        self,
+        ticket_id: int,
+        actor: Actor,
+        reason: str,
+        *,
+        allowed: tuple[str, ...],
+        text: str | None = None,
+        where: Sequence[Any] = (),
+        **values: object,
     ) -> Ticket | None:
         """The resident says it is not fixed: back to waiting, supervisors told at once."""
         done = await self.tickets.transition(
-            ticket_id, allowed=allowed, to=states.REOPENED, event="reopened", actor=actor,
+            ticket_id,
+            allowed=allowed,
+            to=states.REOPENED,
+            event="reopened",
+            actor=actor,
             values={
-                "claimed_by": None, "claimed_by_name": None, "claimed_at": None,
-                "on_site_at": None, "resolved_at": None, "closed_at": None,
-                "reminders_sent": 0, **values,
+                "claimed_by": None,
+                "claimed_by_name": None,
+                "claimed_at": None,
+                "on_site_at": None,
+                "resolved_at": None,
+                "closed_at": None,
+                "reminders_sent": 0,
+                **values,
             },
-            text=text, data={"reason": reason}, where=where,
+            text=text,
+            data={"reason": reason},
+            where=where,
         )
         if done is None:
             return None
         for kind in (jobs.AUTO_CLOSE, jobs.FOLLOWUP):
             await self.app.scheduler.cancel(jobs.job_id(kind, done.id))
         await self.tickets.alerts.refresh(done)
-        await self.tickets.alerts.note(done, f"staff.reopened.{reason}", with_buttons=True, answer=text or "")
+        await self.tickets.alerts.note(
+            done, f"staff.reopened.{reason}", with_buttons=True, answer=text or ""
+        )
         await self.tickets.reminders.escalate_reopened(done, reason, text or "")
         await self.tickets.reminders.start_claim_clock(done)
         return done

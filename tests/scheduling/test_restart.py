@@ -81,8 +81,12 @@ async def test_the_running_loop_fires_a_job_at_its_time(database_url: str) -> No
     seen: list[dict[str, Any]] = []
     app = await real_app(database_url, seen)
     try:
-        await app.scheduler.schedule(KIND, app.clock.now() + timedelta(seconds=0.2), {"live": True}, "live")
-        await app.scheduler.schedule(KIND, app.clock.now() + timedelta(hours=1), {"later": True}, "later")
+        await app.scheduler.schedule(
+            KIND, app.clock.now() + timedelta(seconds=0.2), {"live": True}, "live"
+        )
+        await app.scheduler.schedule(
+            KIND, app.clock.now() + timedelta(hours=1), {"later": True}, "later"
+        )
         await wait_for(lambda: len(seen) >= 1)
         assert seen == [{"live": True}]
         assert [j.job_id for j in await app.scheduler.jobs()] == ["later"]
@@ -108,12 +112,20 @@ asyncio.run(main())
 """
 
 
-async def test_a_killed_process_loses_no_job_and_the_next_start_runs_it_once(database_url: str) -> None:
+async def test_a_killed_process_loses_no_job_and_the_next_start_runs_it_once(
+    database_url: str,
+) -> None:
     from datetime import datetime
 
     child = await asyncio.create_subprocess_exec(
-        sys.executable, "-c", CHILD, database_url, "0.5",
-        cwd=REPO_ROOT, stdout=asyncio.subprocess.PIPE, env={**os.environ, "PYTHONPATH": str(REPO_ROOT)},
+        sys.executable,
+        "-c",
+        CHILD,
+        database_url,
+        "0.5",
+        cwd=REPO_ROOT,
+        stdout=asyncio.subprocess.PIPE,
+        env={**os.environ, "PYTHONPATH": str(REPO_ROOT)},
     )
     assert child.stdout is not None
     line = await asyncio.wait_for(child.stdout.readline(), timeout=60)
@@ -133,14 +145,22 @@ async def test_a_killed_process_loses_no_job_and_the_next_start_runs_it_once(dat
         await app.stop()
 
 
-async def test_a_ticket_reminder_due_during_a_restart_is_sent_exactly_once(database_url: str) -> None:
+async def test_a_ticket_reminder_due_during_a_restart_is_sent_exactly_once(
+    database_url: str,
+) -> None:
     from bot.tickets import TicketDraft
     from tests.support.recording_sender import RecordingSender
 
     fast = {"sla_claim_seconds_emergency": 0.3, "claim_reminder_limit": 1}
     first = await real_app(database_url, [], **fast)
     ticket = await first.tickets.open_ticket(
-        TicketDraft(chat_id="1001", user_id="1001", intent="gas_leak", severity="emergency", description="煤气味")
+        TicketDraft(
+            chat_id="1001",
+            user_id="1001",
+            intent="gas_leak",
+            severity="emergency",
+            description="煤气味",
+        )
     )
     opened = first.clock.now()
     await first.stop()  # down before the reminder is due
@@ -150,8 +170,13 @@ async def test_a_ticket_reminder_due_during_a_restart_is_sent_exactly_once(datab
     sender = RecordingSender()
     second.outbox.sender = sender
     try:
+
         def reminders() -> list[str]:
-            return [m.plain for m in sender.messages(second.settings.staff_chat_id) if "还没有人接单" in m.plain]
+            return [
+                m.plain
+                for m in sender.messages(second.settings.staff_chat_id)
+                if "还没有人接单" in m.plain
+            ]
 
         async def drained() -> None:
             await second.outbox.drain()

@@ -61,7 +61,9 @@ async def stored(app: App) -> int:
 async def test_a_job_runs_once_when_due_at_the_fake_time(app: App) -> None:
     seen = recorder(app)
     clock = clock_of(app)
-    await app.scheduler.schedule("test.job", clock.now() + timedelta(seconds=60), {"n": 1, "s": "三"}, "j1")
+    await app.scheduler.schedule(
+        "test.job", clock.now() + timedelta(seconds=60), {"n": 1, "s": "三"}, "j1"
+    )
     assert await stored(app) == 1  # a row in apscheduler_jobs
     assert await app.scheduler.run_due() == 0
     clock.advance(59)
@@ -77,10 +79,19 @@ async def test_a_job_runs_once_when_due_at_the_fake_time(app: App) -> None:
 async def test_the_same_job_id_replaces(app: App) -> None:
     seen = recorder(app)
     clock = clock_of(app)
-    await app.scheduler.schedule("test.job", clock.now() + timedelta(seconds=60), {"v": "old"}, "same")
-    await app.scheduler.schedule("test.job", clock.now() + timedelta(seconds=120), {"v": "new"}, "same")
+    await app.scheduler.schedule(
+        "test.job", clock.now() + timedelta(seconds=60), {"v": "old"}, "same"
+    )
+    await app.scheduler.schedule(
+        "test.job", clock.now() + timedelta(seconds=120), {"v": "new"}, "same"
+    )
     (job,) = await app.scheduler.jobs()
-    assert (job.job_id, job.kind, job.payload, job.run_at) == ("same", "test.job", {"v": "new"}, clock.now() + timedelta(seconds=120))
+    assert (job.job_id, job.kind, job.payload, job.run_at) == (
+        "same",
+        "test.job",
+        {"v": "new"},
+        clock.now() + timedelta(seconds=120),
+    )
     clock.advance(60)
     assert await app.scheduler.run_due() == 0
     clock.advance(60)
@@ -106,11 +117,17 @@ async def test_due_jobs_run_in_time_order_and_jobs_they_schedule_for_now_run_too
         order.append(payload["name"])
         if payload["name"] == "first":
             await app.scheduler.schedule("chain", clock.now(), {"name": "follow-on"}, "follow-on")
-            await app.scheduler.schedule("chain", clock.now() + timedelta(hours=1), {"name": "later"}, "later")
+            await app.scheduler.schedule(
+                "chain", clock.now() + timedelta(hours=1), {"name": "later"}, "later"
+            )
 
     app.scheduler.register("chain", chain)
-    await app.scheduler.schedule("chain", clock.now() + timedelta(seconds=20), {"name": "second"}, "b")
-    await app.scheduler.schedule("chain", clock.now() + timedelta(seconds=10), {"name": "first"}, "a")
+    await app.scheduler.schedule(
+        "chain", clock.now() + timedelta(seconds=20), {"name": "second"}, "b"
+    )
+    await app.scheduler.schedule(
+        "chain", clock.now() + timedelta(seconds=10), {"name": "first"}, "a"
+    )
     clock.advance(30)
     assert await app.scheduler.run_due() == 3
     assert order == ["first", "second", "follow-on"]
@@ -134,7 +151,9 @@ async def test_a_failing_job_does_not_stop_the_others_and_is_reported(app: App) 
     assert await app.scheduler.jobs() == []  # the failed job is not retried forever
 
 
-async def test_a_job_of_an_unknown_kind_is_dropped(app: App, caplog: pytest.LogCaptureFixture) -> None:
+async def test_a_job_of_an_unknown_kind_is_dropped(
+    app: App, caplog: pytest.LogCaptureFixture
+) -> None:
     clock = clock_of(app)
     await app.scheduler.schedule("nobody.handles", clock.now(), {}, "orphan")
     assert await app.scheduler.run_due() == 1
@@ -147,7 +166,9 @@ async def test_jobs_survive_a_restart_with_a_fake_clock(database_url: str) -> No
     first = await make_app(database_url, clock)
     await first.start(background=False)
     recorder(first)
-    await first.scheduler.schedule("test.job", clock.now() + timedelta(minutes=5), {"k": "v"}, "persist")
+    await first.scheduler.schedule(
+        "test.job", clock.now() + timedelta(minutes=5), {"k": "v"}, "persist"
+    )
     await first.stop()
 
     clock.advance(3600)  # the bot was down when it fell due

@@ -4,6 +4,7 @@ a manager and residents; helpers to open tickets and read what each chat shows."
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -31,12 +32,20 @@ class Desk:
     def group(self) -> str:
         return self.h.staff_chat
 
-    async def open(self, intent: str = "gas_leak", severity: str = "emergency", **kw: Any) -> Ticket:
+    async def open(
+        self, intent: str = "gas_leak", severity: str = "emergency", **kw: Any
+    ) -> Ticket:
         draft = TicketDraft(
-            chat_id=kw.pop("chat_id", RESIDENT), user_id=kw.pop("user_id", RESIDENT),
-            user_name=kw.pop("user_name", "王女士"), intent=intent, severity=severity,
-            description=kw.pop("description", "厨房有煤气味"), building=kw.pop("building", "3"),
-            room=kw.pop("room", "1202"), phone=kw.pop("phone", "13812345678"), **kw,
+            chat_id=kw.pop("chat_id", RESIDENT),
+            user_id=kw.pop("user_id", RESIDENT),
+            user_name=kw.pop("user_name", "王女士"),
+            intent=intent,
+            severity=severity,
+            description=kw.pop("description", "厨房有煤气味"),
+            building=kw.pop("building", "3"),
+            room=kw.pop("room", "1202"),
+            phone=kw.pop("phone", "13812345678"),
+            **kw,
         )
         ticket = await self.app.tickets.open_ticket(draft)
         await self.app.outbox.drain()
@@ -52,7 +61,9 @@ class Desk:
         return [
             sender.shown[(action.chat_id, mid)]
             for action, mid in sender.log
-            if mid is not None and getattr(action, "ref", None) == ref and (action.chat_id, mid) in sender.shown
+            if mid is not None
+            and getattr(action, "ref", None) == ref
+            and (action.chat_id, mid) in sender.shown
         ]
 
     def alert(self, ticket_id: int) -> Shown:
@@ -95,41 +106,34 @@ SETTINGS: dict[str, Any] = {
 }
 
 
-async def _desk(url: str, classifier: Any, **overrides: Any) -> Desk:
-    return Desk(await make_harness(url, classifier=classifier, **{**SETTINGS, **overrides}))
+@asynccontextmanager
+async def opened_desk(url: str, classifier: Any, **overrides: Any) -> AsyncIterator[Desk]:
+    harness = await make_harness(url, classifier=classifier, **{**SETTINGS, **overrides})
+    try:
+        yield Desk(harness)
+    finally:
+        await harness.close()
 
 
 @pytest.fixture
 async def desk(sqlite_url: str, classifier: Any) -> AsyncIterator[Desk]:
-    d = await _desk(sqlite_url, classifier)
-    try:
+    async with opened_desk(sqlite_url, classifier) as d:
         yield d
-    finally:
-        await d.h.close()
 
 
 @pytest.fixture
 async def any_db_desk(database_url: str, classifier: Any) -> AsyncIterator[Desk]:
     """The same desk on SQLite and on PostgreSQL."""
-    d = await _desk(database_url, classifier)
-    try:
+    async with opened_desk(database_url, classifier) as d:
         yield d
-    finally:
-        await d.h.close()
 
 
 @pytest.fixture
 async def make_desk(sqlite_url: str, classifier: Any) -> AsyncIterator[Any]:
     """A desk with other settings: `await make_desk(supervisor_ids=[])`."""
-    made: list[Desk] = []
+    async with AsyncExitStack() as stack:
 
-    async def make(**overrides: Any) -> Desk:
-        d = await _desk(sqlite_url, classifier, **overrides)
-        made.append(d)
-        return d
+        async def make(**overrides: Any) -> Desk:
+            return await stack.enter_async_context(opened_desk(sqlite_url, classifier, **overrides))
 
-    try:
         yield make
-    finally:
-        for d in made:
-            await d.h.close()

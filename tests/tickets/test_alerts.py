@@ -6,7 +6,9 @@ from bot.core.actions import SendPhoto
 from tests.tickets.conftest import STAFF_A, Desk
 
 
-async def test_alert_shows_severity_intent_place_phone_words_time_number_and_buttons(desk: Desk) -> None:
+async def test_alert_shows_severity_intent_place_phone_words_time_number_and_buttons(
+    desk: Desk,
+) -> None:
     ticket = await desk.open(description="厨房有煤气味 <很浓> & 头晕")
     alert = desk.alert(ticket.id)
     first = alert.plain.splitlines()[0]
@@ -19,19 +21,27 @@ async def test_alert_shows_severity_intent_place_phone_words_time_number_and_but
     assert "11-21 18:00" in alert.plain  # 10:00 UTC in Asia/Shanghai
     assert "王女士" in alert.plain
     assert alert.button_texts == ["🙋 接单", "🚶 已到场", "✅ 已解决"]
-    assert alert.button_data == [f"tk:claim:{ticket.id}", f"tk:onsite:{ticket.id}", f"tk:resolve:{ticket.id}"]
+    assert alert.button_data == [
+        f"tk:claim:{ticket.id}",
+        f"tk:onsite:{ticket.id}",
+        f"tk:resolve:{ticket.id}",
+    ]
     assert alert.chat_id == desk.group
 
 
 async def test_severity_marks_differ(desk: Desk) -> None:
     urgent = await desk.open("power_outage", "urgent", description="停电了")
-    normal = await desk.open("repair", "normal", description="水龙头坏了", chat_id="2001", user_id="2001")
+    normal = await desk.open(
+        "repair", "normal", description="水龙头坏了", chat_id="2001", user_id="2001"
+    )
     assert desk.alert(urgent.id).plain.startswith("🟠") and "停电" in desk.alert(urgent.id).plain
     assert desk.alert(normal.id).plain.startswith("🔵") and "报修" in desk.alert(normal.id).plain
 
 
 async def test_incomplete_ticket_says_what_is_missing(desk: Desk) -> None:
-    ticket = await desk.open(building=None, room=None, phone=None, extra={"incomplete": True, "reason": "idle"})
+    ticket = await desk.open(
+        building=None, room=None, phone=None, extra={"incomplete": True, "reason": "idle"}
+    )
     plain = desk.alert(ticket.id).plain
     assert "信息不全" in plain and "楼栋房号" in plain and "电话" in plain
     assert "位置未知" in plain and "未留电话" in plain
@@ -39,9 +49,16 @@ async def test_incomplete_ticket_says_what_is_missing(desk: Desk) -> None:
 
 async def test_incomplete_uses_the_flows_list_and_free_place_and_location(desk: Desk) -> None:
     ticket = await desk.open(
-        building=None, room=None, phone=None,
-        extra={"incomplete": True, "missing": ["phone"], "place": "地下车库B2",
-               "location": {"latitude": 22.5, "longitude": 114.1}, "unconfirmed": True},
+        building=None,
+        room=None,
+        phone=None,
+        extra={
+            "incomplete": True,
+            "missing": ["phone"],
+            "place": "地下车库B2",
+            "location": {"latitude": 22.5, "longitude": 114.1},
+            "unconfirmed": True,
+        },
     )
     plain = desk.alert(ticket.id).plain
     assert "缺电话" in plain and "楼栋房号" not in plain

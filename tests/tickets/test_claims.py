@@ -19,7 +19,9 @@ async def test_two_staff_pressing_at_once_one_wins_the_other_is_told_who(any_db_
     assert fresh.status == TicketStatus.CLAIMED
     winner = "张师傅" if fresh.claimed_by == STAFF_A else "李师傅"
     answers = sorted(desk.answers())
-    assert answers == sorted([f"#{ticket.id} 已由您接单，请尽快到场。", f"#{ticket.id} 已由 {winner} 接单。"])
+    assert answers == sorted(
+        [f"#{ticket.id} 已由您接单，请尽快到场。", f"#{ticket.id} 已由 {winner} 接单。"]
+    )
     assert (await desk.event_kinds(ticket.id)).count("claimed") == 1
     told = [m for m in desk.h.chat(RESIDENT) if "工作人员已接单" in m.plain]
     assert len(told) == 1  # the resident hears it once
@@ -30,7 +32,9 @@ async def test_many_tickets_many_presses_each_claimed_once(any_db_desk: Desk) ->
     desk = any_db_desk
     tickets = [await desk.open(chat_id=str(3000 + i), user_id=str(3000 + i)) for i in range(3)]
     presses = [
-        desk.staff(f"tk:claim:{t.id}", who, who) for t in tickets for who in (STAFF_A, STAFF_B, "503")
+        desk.staff(f"tk:claim:{t.id}", who, who)
+        for t in tickets
+        for who in (STAFF_A, STAFF_B, "503")
     ]
     await asyncio.gather(*presses)
     for t in tickets:
@@ -59,7 +63,11 @@ async def test_full_path_every_step_recorded_with_time_and_actor(desk: Desk) -> 
     assert (fresh.claimed_at - fresh.created_at).total_seconds() == 60
     assert (fresh.on_site_at - fresh.created_at).total_seconds() == 660
     assert (fresh.resolved_at - fresh.created_at).total_seconds() == 1560
-    events = [e for e in await desk.app.tickets.events(ticket.id) if e.kind in ("claimed", "on_site", "resolved")]
+    events = [
+        e
+        for e in await desk.app.tickets.events(ticket.id)
+        if e.kind in ("claimed", "on_site", "resolved")
+    ]
     assert [(e.kind, e.actor_kind, e.actor_id, e.actor_name) for e in events] == [
         ("claimed", "staff", STAFF_A, "张师傅"),
         ("on_site", "staff", STAFF_A, "张师傅"),
@@ -76,12 +84,18 @@ async def test_on_site_or_resolve_without_claim_claims_on_the_way(desk: Desk) ->
     ticket = await desk.open()
     await desk.staff(f"tk:onsite:{ticket.id}", STAFF_B, "李师傅")
     fresh = await desk.ticket(ticket.id)
-    assert fresh.status == TicketStatus.ON_SITE and fresh.claimed_by == STAFF_B and fresh.claimed_by_name == "李师傅"
+    assert (
+        fresh.status == TicketStatus.ON_SITE
+        and fresh.claimed_by == STAFF_B
+        and fresh.claimed_by_name == "李师傅"
+    )
     other = await desk.open(chat_id=OTHER_RESIDENT, user_id=OTHER_RESIDENT)
     await desk.staff(f"tk:claim:{other.id}", STAFF_A, "张师傅")
     await desk.staff(f"tk:resolve:{other.id}", STAFF_B, "李师傅")  # a colleague finishes it
     fresh = await desk.ticket(other.id)
-    assert fresh.status == TicketStatus.RESOLVED and fresh.claimed_by == STAFF_A  # the claimer stays
+    assert (
+        fresh.status == TicketStatus.RESOLVED and fresh.claimed_by == STAFF_A
+    )  # the claimer stays
 
 
 async def test_resident_forging_a_staff_button_changes_nothing(desk: Desk) -> None:
@@ -100,7 +114,14 @@ async def test_resident_forging_a_staff_button_changes_nothing(desk: Desk) -> No
 
 async def test_malformed_and_unknown_ticket_buttons_get_a_polite_answer(desk: Desk) -> None:
     ticket = await desk.open()
-    for data in ("tk:claim", "tk:claim:abc", "tk:claim:1:extra", "tk:fly:1", "tk:rate:1:9", "tk:fixed:1:maybe"):
+    for data in (
+        "tk:claim",
+        "tk:claim:abc",
+        "tk:claim:1:extra",
+        "tk:fly:1",
+        "tk:rate:1:9",
+        "tk:fixed:1:maybe",
+    ):
         await desk.staff(data)
         assert desk.last_answer() == "这个按钮已失效。"
     await desk.staff("tk:claim:999")
@@ -138,8 +159,13 @@ async def test_a_replayed_update_is_handled_once(desk: Desk) -> None:
 
     ticket = await desk.open()
     press = Incoming(
-        update_id="same-update", chat_id=desk.group, user_id=STAFF_A, chat_kind=ChatKind.GROUP,
-        user_name="张师傅", button_data=f"tk:claim:{ticket.id}", callback_id="cb-same",
+        update_id="same-update",
+        chat_id=desk.group,
+        user_id=STAFF_A,
+        chat_kind=ChatKind.GROUP,
+        user_name="张师傅",
+        button_data=f"tk:claim:{ticket.id}",
+        callback_id="cb-same",
     )
     await desk.app.handle(press)
     await desk.app.handle(press)
@@ -150,7 +176,9 @@ async def test_a_replayed_update_is_handled_once(desk: Desk) -> None:
 
 async def test_in_a_private_chat_only_the_claimer_or_staff_accounts_may_press(desk: Desk) -> None:
     ticket = await desk.open()
-    await desk.staff(f"tk:claim:{ticket.id}", STAFF_A, "张师傅")  # in the group: STAFF_A is staff there
+    await desk.staff(
+        f"tk:claim:{ticket.id}", STAFF_A, "张师傅"
+    )  # in the group: STAFF_A is staff there
     # STAFF_B is not in STAFF_IDS: privately, a button for a ticket they did not claim does nothing
     await desk.h.press(STAFF_B, f"tk:resolve:{ticket.id}", user=STAFF_B)
     assert desk.last_answer() == "这个按钮仅限物业工作人员使用。"

@@ -8,7 +8,9 @@ from tests.tickets.conftest import RESIDENT, STAFF_A, Desk
 
 async def test_open_lists_active_tickets_oldest_first_with_age(desk: Desk) -> None:
     assert "没有未完成的工单" in (await desk.h.say(desk.group, "/open", user=STAFF_A))[0].plain
-    first = await desk.open("repair", "normal", description="灯坏了", chat_id="2001", user_id="2001")
+    first = await desk.open(
+        "repair", "normal", description="灯坏了", chat_id="2001", user_id="2001"
+    )
     await desk.h.tick(3 * 3600 + 5 * 60)
     second = await desk.open()
     await desk.staff(f"tk:claim:{second.id}", STAFF_A, "张师傅")
@@ -18,8 +20,16 @@ async def test_open_lists_active_tickets_oldest_first_with_age(desk: Desk) -> No
     (shown,) = await desk.h.say(desk.group, "/open", user=STAFF_A)
     lines = shown.plain.splitlines()
     assert "未完成工单 2 张" in lines[0]
-    assert lines[1].startswith(f"🔵 #{first.id} 报修") and "待接单" in lines[1] and "已 3小时15分" in lines[1]
-    assert lines[2].startswith(f"🔴 #{second.id} 燃气泄漏") and "已接单：张师傅" in lines[2] and "已 10分钟" in lines[2]
+    assert (
+        lines[1].startswith(f"🔵 #{first.id} 报修")
+        and "待接单" in lines[1]
+        and "已 3小时15分" in lines[1]
+    )
+    assert (
+        lines[2].startswith(f"🔴 #{second.id} 燃气泄漏")
+        and "已接单：张师傅" in lines[2]
+        and "已 10分钟" in lines[2]
+    )
     assert f"#{done.id}" not in shown.plain
 
 
@@ -27,7 +37,9 @@ async def test_ticket_shows_the_timeline(desk: Desk) -> None:
     ticket = await desk.open()
     await desk.h.tick(60)
     await desk.staff(f"tk:claim:{ticket.id}", STAFF_A, "张师傅")
-    await desk.h.say(desk.group, "马上到", user=STAFF_A, name="张师傅", reply_to=desk.alert(ticket.id).message_id)
+    await desk.h.say(
+        desk.group, "马上到", user=STAFF_A, name="张师傅", reply_to=desk.alert(ticket.id).message_id
+    )
     (shown,) = await desk.h.say(desk.group, f"/ticket #{ticket.id}", user=STAFF_A)
     text = shown.plain
     assert "状态：已接单" in text
@@ -38,7 +50,9 @@ async def test_ticket_shows_the_timeline(desk: Desk) -> None:
 
 async def test_ticket_as_a_reply_to_its_message_needs_no_number(desk: Desk) -> None:
     ticket = await desk.open()
-    (shown,) = await desk.h.say(desk.group, "/ticket", user=STAFF_A, reply_to=desk.alert(ticket.id).message_id)
+    (shown,) = await desk.h.say(
+        desk.group, "/ticket", user=STAFF_A, reply_to=desk.alert(ticket.id).message_id
+    )
     assert f"工单 #{ticket.id}" in shown.plain and "经过" in shown.plain
     assert len(desk.h.chat(RESIDENT)) == 0  # a command is not relayed
 
@@ -71,7 +85,12 @@ async def test_the_staff_handler_leaves_other_things_to_other_handlers(desk: Des
     staff = desk.app.router.handlers[0]
 
     def incoming(**kw: object) -> Incoming:
-        base: dict[str, object] = {"update_id": "1", "chat_id": desk.group, "user_id": STAFF_A, "chat_kind": ChatKind.GROUP}
+        base: dict[str, object] = {
+            "update_id": "1",
+            "chat_id": desk.group,
+            "user_id": STAFF_A,
+            "chat_kind": ChatKind.GROUP,
+        }
         return Incoming(**{**base, **kw})  # type: ignore[arg-type]
 
     assert await staff.accepts(incoming(text="/open"))

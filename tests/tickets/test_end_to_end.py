@@ -16,7 +16,9 @@ from tests.tickets.conftest import SETTINGS, STAFF_A
 RESIDENT = "1001"
 
 # jieba's load_userdict leaves its file to the garbage collector
-pytestmark = pytest.mark.filterwarnings("ignore::ResourceWarning", "ignore::pytest.PytestUnraisableExceptionWarning")
+pytestmark = pytest.mark.filterwarnings(
+    "ignore::ResourceWarning", "ignore::pytest.PytestUnraisableExceptionWarning"
+)
 
 
 @pytest.fixture(scope="session")
@@ -41,7 +43,9 @@ async def test_a_reported_gas_leak_reaches_staff_and_both_sides_talk(h: Harness)
     alerts = [m for m in h.chat(h.staff_chat) if "tk:claim:1" in m.button_data]
     assert alerts, "the flow opened no ticket"
     alert = alerts[0]
-    assert alert.plain.startswith("🔴") and "燃气泄漏" in alert.plain and "13812345678" in alert.plain
+    assert (
+        alert.plain.startswith("🔴") and "燃气泄漏" in alert.plain and "13812345678" in alert.plain
+    )
 
     await h.say(RESIDENT, "味道越来越大了")  # the resident's message about the open ticket
     relayed = h.last(h.staff_chat)
@@ -49,10 +53,22 @@ async def test_a_reported_gas_leak_reaches_staff_and_both_sides_talk(h: Harness)
 
     await h.say(RESIDENT, "门口", attachment=Attachment(AttachmentKind.PHOTO, file_id="DOOR"))
     action, _ = h.sender.log[-1]
-    assert isinstance(action, SendPhoto) and action.photo == "DOOR" and action.chat_id == h.staff_chat
+    assert (
+        isinstance(action, SendPhoto) and action.photo == "DOOR" and action.chat_id == h.staff_chat
+    )
 
     await h.press(h.staff_chat, "tk:claim:1", user=STAFF_A, name="张师傅")
     assert any("工作人员已接单" in m.plain for m in h.chat(RESIDENT))
-    await h.say(h.staff_chat, "请马上下楼，我们2分钟到", user=STAFF_A, name="张师傅", reply_to=relayed.message_id)
+    await h.say(
+        h.staff_chat,
+        "请马上下楼，我们2分钟到",
+        user=STAFF_A,
+        name="张师傅",
+        reply_to=relayed.message_id,
+    )
     reply = h.last(RESIDENT)
-    assert reply.plain.startswith("物业客服") and "2分钟到" in reply.plain and "张师傅" not in reply.plain
+    assert (
+        reply.plain.startswith("物业客服")
+        and "2分钟到" in reply.plain
+        and "张师傅" not in reply.plain
+    )

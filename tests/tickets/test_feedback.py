@@ -27,7 +27,11 @@ async def test_yes_closes_then_a_rating_is_recorded_once(desk: Desk) -> None:
     tid = await resolved(desk)
     await desk.h.press(RESIDENT, f"tk:fixed:{tid}:yes", user=RESIDENT)
     ticket = await desk.ticket(tid)
-    assert ticket.status == TicketStatus.CLOSED and ticket.fixed is True and ticket.closed_at is not None
+    assert (
+        ticket.status == TicketStatus.CLOSED
+        and ticket.fixed is True
+        and ticket.closed_at is not None
+    )
     question = next(m for m in desk.h.chat(RESIDENT) if "问题解决了吗" in m.plain)
     assert question.buttons is None and "您的回答：是，解决了" in question.plain  # no double taps
     ask = desk.h.last(RESIDENT)
@@ -50,10 +54,18 @@ async def test_no_reopens_and_escalates_to_a_supervisor(desk: Desk) -> None:
     tid = await resolved(desk)
     await desk.h.press(RESIDENT, f"tk:fixed:{tid}:no", user=RESIDENT)
     ticket = await desk.ticket(tid)
-    assert ticket.status == TicketStatus.REOPENED and ticket.fixed is False and ticket.claimed_by is None
+    assert (
+        ticket.status == TicketStatus.REOPENED
+        and ticket.fixed is False
+        and ticket.claimed_by is None
+    )
     assert "重新派给工作人员" in desk.h.last(RESIDENT).plain
     sup = desk.h.chat(SUPERVISOR)
-    assert len(sup) == 1 and "住户说问题没有解决" in sup[0].plain and sup[0].button_data == [f"tk:claim:{tid}"]
+    assert (
+        len(sup) == 1
+        and "住户说问题没有解决" in sup[0].plain
+        and sup[0].button_data == [f"tk:claim:{tid}"]
+    )
     note = [m for m in desk.h.chat(desk.group) if "工单已重开，请重新接单" in m.plain]
     assert len(note) == 1 and f"tk:claim:{tid}" in note[0].button_data
     alert = desk.alert(tid)
@@ -71,7 +83,11 @@ async def test_no_reopens_and_escalates_to_a_supervisor(desk: Desk) -> None:
     await desk.staff(f"tk:resolve:{tid}", STAFF_B, "李师傅")
     await desk.h.press(RESIDENT, f"tk:fixed:{tid}:yes", user=RESIDENT)
     ticket = await desk.ticket(tid)
-    assert ticket.status == TicketStatus.CLOSED and ticket.claimed_by == STAFF_B and ticket.fixed is True
+    assert (
+        ticket.status == TicketStatus.CLOSED
+        and ticket.claimed_by == STAFF_B
+        and ticket.fixed is True
+    )
 
 
 async def test_only_the_tickets_resident_can_answer(desk: Desk) -> None:
@@ -124,5 +140,8 @@ async def test_a_low_rating_goes_to_the_supervisors(desk: Desk) -> None:
 async def test_english_speaking_resident_reads_english(desk: Desk) -> None:
     await resolved(desk, locale="en")
     question = desk.h.last(RESIDENT)
-    assert "Is it fixed?" in question.plain and question.button_texts == ["Yes, fixed", "No, not yet"]
+    assert "Is it fixed?" in question.plain and question.button_texts == [
+        "Yes, fixed",
+        "No, not yet",
+    ]
     assert any("A staff member has taken your request" in m.plain for m in desk.h.chat(RESIDENT))

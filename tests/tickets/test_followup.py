@@ -18,7 +18,11 @@ async def closed(desk: Desk, intent: str, **kw: Any) -> int:
     ticket = await desk.open(intent, "normal", description="楼上装修太吵", **kw)
     await desk.staff(f"tk:claim:{ticket.id}", STAFF_A)
     await desk.staff(f"tk:resolve:{ticket.id}", STAFF_A)
-    await desk.h.press(str(kw.get("user_id", RESIDENT)), f"tk:fixed:{ticket.id}:yes", user=str(kw.get("user_id", RESIDENT)))
+    await desk.h.press(
+        str(kw.get("user_id", RESIDENT)),
+        f"tk:fixed:{ticket.id}:yes",
+        user=str(kw.get("user_id", RESIDENT)),
+    )
     return ticket.id
 
 
@@ -49,7 +53,9 @@ async def test_a_closed_complaint_gets_a_follow_up_after_seven_days(desk: Desk) 
     assert (await desk.ticket(tid)).followup_answer == "good"
 
 
-async def test_an_unhappy_follow_up_reopens_and_goes_to_supervisors_and_managers(desk: Desk) -> None:
+async def test_an_unhappy_follow_up_reopens_and_goes_to_supervisors_and_managers(
+    desk: Desk,
+) -> None:
     tid = await closed(desk, "complaint")
     await desk.h.tick(7 * DAY)
     await desk.h.press(RESIDENT, f"tk:fu:{tid}:bad", user=RESIDENT)
@@ -84,7 +90,9 @@ async def test_repairs_in_the_sample_get_a_follow_up_after_ten_days_others_none(
     for n in range(8):
         chat = str(4000 + n)
         sampled.append((await closed(desk, "repair", chat_id=chat, user_id=chat), chat))
-    planned = {j.payload["ticket_id"] for j in await desk.app.scheduler.jobs() if j.kind == jobs.FOLLOWUP}
+    planned = {
+        j.payload["ticket_id"] for j in await desk.app.scheduler.jobs() if j.kind == jobs.FOLLOWUP
+    }
     expected = {tid for tid, _ in sampled if in_sample(tid, 0.3)}
     assert planned == expected and 0 < len(expected) < len(sampled)
     await desk.h.tick(10 * DAY)

@@ -11,8 +11,13 @@ from tests.tickets.conftest import RESIDENT, STAFF_A, STAFF_B, Desk
 
 def from_resident(text: str | None = None, attachment: Attachment | None = None) -> Incoming:
     return Incoming(
-        update_id="x", chat_id=RESIDENT, user_id=RESIDENT, chat_kind=ChatKind.PRIVATE,
-        user_name="王女士", text=text, attachment=attachment,
+        update_id="x",
+        chat_id=RESIDENT,
+        user_id=RESIDENT,
+        chat_kind=ChatKind.PRIVATE,
+        user_name="王女士",
+        text=text,
+        attachment=attachment,
     )
 
 
@@ -25,7 +30,11 @@ async def test_resident_text_goes_to_the_group_as_a_reply_to_the_alert(desk: Des
     assert f"#{ticket.id} 住户：" in relayed.plain and "水还在漏 <快来>" in relayed.plain
     assert "&lt;快来&gt;" in relayed.text
     events = await desk.app.tickets.events(ticket.id)
-    assert (events[-1].kind, events[-1].actor_kind, events[-1].text) == ("message_in", "resident", "水还在漏 <快来>")
+    assert (events[-1].kind, events[-1].actor_kind, events[-1].text) == (
+        "message_in",
+        "resident",
+        "水还在漏 <快来>",
+    )
 
 
 async def test_resident_photo_is_passed_by_file_id(desk: Desk) -> None:
@@ -34,7 +43,11 @@ async def test_resident_photo_is_passed_by_file_id(desk: Desk) -> None:
     await desk.app.tickets.relay_from_resident(ticket, from_resident("天花板", photo))
     await desk.app.outbox.drain()
     action, _ = desk.h.sender.log[-1]
-    assert isinstance(action, SendPhoto) and action.photo == "FILE-123" and action.chat_id == desk.group
+    assert (
+        isinstance(action, SendPhoto)
+        and action.photo == "FILE-123"
+        and action.chat_id == desk.group
+    )
     shown = desk.h.last(desk.group)
     assert shown.kind == "photo" and shown.reply_to == desk.alert(ticket.id).message_id
     assert "天花板" in shown.plain
@@ -44,9 +57,13 @@ async def test_resident_photo_is_passed_by_file_id(desk: Desk) -> None:
 
 async def test_what_cannot_be_passed_on_is_announced_with_the_phone(desk: Desk) -> None:
     ticket = await desk.open()
-    await desk.app.tickets.relay_from_resident(ticket, from_resident(None, Attachment(AttachmentKind.VOICE, file_id="V")))
+    await desk.app.tickets.relay_from_resident(
+        ticket, from_resident(None, Attachment(AttachmentKind.VOICE, file_id="V"))
+    )
     await desk.app.outbox.drain()
-    assert "语音" in desk.h.last(desk.group).plain and "13812345678" in desk.h.last(desk.group).plain
+    assert (
+        "语音" in desk.h.last(desk.group).plain and "13812345678" in desk.h.last(desk.group).plain
+    )
     location = Attachment(AttachmentKind.LOCATION, latitude=22.54, longitude=114.05)
     await desk.app.tickets.relay_from_resident(ticket, from_resident(None, location))
     await desk.app.outbox.drain()
@@ -56,24 +73,45 @@ async def test_what_cannot_be_passed_on_is_announced_with_the_phone(desk: Desk) 
 async def test_staff_reply_to_the_alert_reaches_the_resident_as_the_role(desk: Desk) -> None:
     ticket = await desk.open()
     alert = desk.alert(ticket.id)
-    await desk.h.say(desk.group, "我们5分钟到，请先开窗 <别开灯>", user=STAFF_A, name="张师傅", reply_to=alert.message_id)
+    await desk.h.say(
+        desk.group,
+        "我们5分钟到，请先开窗 <别开灯>",
+        user=STAFF_A,
+        name="张师傅",
+        reply_to=alert.message_id,
+    )
     reply = desk.h.last(RESIDENT)
     assert reply.plain.startswith("物业客服")
     assert "我们5分钟到，请先开窗 <别开灯>" in reply.plain and "&lt;别开灯&gt;" in reply.text
     assert "张师傅" not in reply.plain and STAFF_A not in reply.plain
     events = await desk.app.tickets.events(ticket.id)
-    assert (events[-1].kind, events[-1].actor_id, events[-1].actor_name) == ("message_out", STAFF_A, "张师傅")
+    assert (events[-1].kind, events[-1].actor_id, events[-1].actor_name) == (
+        "message_out",
+        STAFF_A,
+        "张师傅",
+    )
 
 
 async def test_staff_photo_reply_reaches_the_resident(desk: Desk) -> None:
     ticket = await desk.open()
     await desk.h.say(
-        desk.group, "阀门在这里", user=STAFF_B, reply_to=desk.alert(ticket.id).message_id,
+        desk.group,
+        "阀门在这里",
+        user=STAFF_B,
+        reply_to=desk.alert(ticket.id).message_id,
         attachment=Attachment(AttachmentKind.PHOTO, file_id="STAFF-PHOTO"),
     )
     action, _ = desk.h.sender.log[-1]
-    assert isinstance(action, SendPhoto) and action.chat_id == RESIDENT and action.photo == "STAFF-PHOTO"
-    assert action.caption is not None and "物业客服" in action.caption and "阀门在这里" in action.caption
+    assert (
+        isinstance(action, SendPhoto)
+        and action.chat_id == RESIDENT
+        and action.photo == "STAFF-PHOTO"
+    )
+    assert (
+        action.caption is not None
+        and "物业客服" in action.caption
+        and "阀门在这里" in action.caption
+    )
 
 
 async def test_a_conversation_both_ways_through_relayed_messages(desk: Desk) -> None:
@@ -92,7 +130,10 @@ async def test_staff_voice_reply_is_not_passed_and_the_group_is_told(desk: Desk)
     ticket = await desk.open()
     before = len(desk.h.chat(RESIDENT))
     await desk.h.say(
-        desk.group, None, user=STAFF_A, reply_to=desk.alert(ticket.id).message_id,
+        desk.group,
+        None,
+        user=STAFF_A,
+        reply_to=desk.alert(ticket.id).message_id,
         attachment=Attachment(AttachmentKind.VOICE, file_id="VOICE"),
     )
     assert len(desk.h.chat(RESIDENT)) == before

@@ -11,7 +11,9 @@ from tests.tickets.conftest import MANAGER, STAFF_A, SUPERVISOR, Desk
 
 
 def reminders(desk: Desk, ticket_id: int) -> list[str]:
-    return [m.plain for m in desk.h.chat(desk.group) if m.plain.startswith(f"⏰ #{ticket_id} 已等待")]
+    return [
+        m.plain for m in desk.h.chat(desk.group) if m.plain.startswith(f"⏰ #{ticket_id} 已等待")
+    ]
 
 
 async def test_unclaimed_emergency_is_reminded_then_climbs_the_ladder(desk: Desk) -> None:
@@ -29,7 +31,9 @@ async def test_unclaimed_emergency_is_reminded_then_climbs_the_ladder(desk: Desk
     assert len(reminders(desk, ticket.id)) == 2
     to_supervisor = desk.h.chat(SUPERVISOR)
     assert len(to_supervisor) == 1 and "请主管处理" in to_supervisor[0].plain
-    assert "厨房有煤气味" in to_supervisor[0].plain and to_supervisor[0].button_data == [f"tk:claim:{ticket.id}"]
+    assert "厨房有煤气味" in to_supervisor[0].plain and to_supervisor[0].button_data == [
+        f"tk:claim:{ticket.id}"
+    ]
     assert desk.h.chat(MANAGER) == []
     assert "已通知主管" in desk.alert(ticket.id).plain
 
@@ -54,8 +58,12 @@ async def test_claiming_stops_the_reminders(desk: Desk) -> None:
     assert desk.h.chat(SUPERVISOR) == []
 
 
-@pytest.mark.parametrize(("intent", "severity", "sla"), [("power_outage", "urgent", 1800), ("repair", "normal", 3600)])
-async def test_each_severity_has_its_own_claim_deadline(desk: Desk, intent: str, severity: str, sla: int) -> None:
+@pytest.mark.parametrize(
+    ("intent", "severity", "sla"), [("power_outage", "urgent", 1800), ("repair", "normal", 3600)]
+)
+async def test_each_severity_has_its_own_claim_deadline(
+    desk: Desk, intent: str, severity: str, sla: int
+) -> None:
     ticket = await desk.open(intent, severity, description="没电了")
     await desk.h.tick(sla - 1)
     assert reminders(desk, ticket.id) == []
@@ -116,7 +124,9 @@ async def test_no_on_site_reminder_when_on_site_in_time_or_not_an_emergency(desk
     await desk.staff(f"tk:claim:{ticket.id}", STAFF_A)
     await desk.h.tick(600)
     await desk.staff(f"tk:onsite:{ticket.id}", STAFF_A)
-    repair = await desk.open("repair", "normal", description="灯坏了", chat_id="2002", user_id="2002")
+    repair = await desk.open(
+        "repair", "normal", description="灯坏了", chat_id="2002", user_id="2002"
+    )
     await desk.staff(f"tk:claim:{repair.id}", STAFF_A)
     await desk.h.tick(3600)
     assert desk.h.chat(STAFF_A) == []

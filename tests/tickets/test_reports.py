@@ -46,7 +46,9 @@ def test_report_deadline_reads_utc_in_local_time() -> None:
     assert report_deadline(datetime(2026, 11, 21, 4, 59, tzinfo=UTC), SHANGHAI) == local(21, 18)
     # the same instant in Hong Kong time (no DST either) gives the same local answer
     hk = ZoneInfo("Asia/Hong_Kong")
-    assert report_deadline(datetime(2026, 11, 21, 5, 0, tzinfo=UTC), hk) == datetime(2026, 11, 22, 9, tzinfo=hk)
+    assert report_deadline(datetime(2026, 11, 21, 5, 0, tzinfo=UTC), hk) == datetime(
+        2026, 11, 22, 9, tzinfo=hk
+    )
 
 
 async def test_resolving_an_emergency_sets_the_deadline_and_reminds_the_claimer(desk: Desk) -> None:
@@ -113,13 +115,27 @@ async def test_report_command_drafts_the_report_as_a_message_and_a_file(desk: De
     await desk.h.say(desk.group, f"/report {ticket.id}", user=STAFF_B, name="李师傅")
     message = [m for m in desk.h.chat(desk.group) if "事件报告（草稿）" in m.plain][-1]
     plain = message.plain
-    for part in ("时间：18:00", "日期：2026-11-21", "地点：3栋 1202室", "事件：燃气泄漏",
-                 "电梯里困了两个人", "经过：", "张师傅：接单", "尚不确定", "住户电话未登记",
-                 "没有记录到场时间", "结论：", "报告截止：11-22 12:00", "签名"):
+    for part in (
+        "时间：18:00",
+        "日期：2026-11-21",
+        "地点：3栋 1202室",
+        "事件：燃气泄漏",
+        "电梯里困了两个人",
+        "经过：",
+        "张师傅：接单",
+        "尚不确定",
+        "住户电话未登记",
+        "没有记录到场时间",
+        "结论：",
+        "报告截止：11-22 12:00",
+        "签名",
+    ):
         assert part in plain, part
     assert message.button_data == [f"tk:reported:{ticket.id}"]
     (document,) = [a for a, _ in desk.h.sender.log if isinstance(a, SendDocument)]
-    assert document.chat_id == desk.group and document.filename == f"incident-report-{ticket.id}.txt"
+    assert (
+        document.chat_id == desk.group and document.filename == f"incident-report-{ticket.id}.txt"
+    )
     body = document.content.decode("utf-8")
     assert "事件报告（草稿）" in body and "张师傅：接单" in body and "<b>" not in body
     assert "report_drafted" in await desk.event_kinds(ticket.id)
@@ -128,7 +144,9 @@ async def test_report_command_drafts_the_report_as_a_message_and_a_file(desk: De
 async def test_report_of_a_long_timeline_fits_one_message_and_the_file_has_all(desk: Desk) -> None:
     ticket = await desk.open()
     for n in range(120):
-        await desk.app.tickets.add_event(ticket.id, "message_in", actor_kind="resident", text=f"第{n}条消息" * 3)
+        await desk.app.tickets.add_event(
+            ticket.id, "message_in", actor_kind="resident", text=f"第{n}条消息" * 3
+        )
     await desk.h.say(desk.group, f"/report {ticket.id}", user=STAFF_A)
     message = [m for m in desk.h.chat(desk.group) if "事件报告（草稿）" in m.plain][-1]
     assert len(message.text) < 4096 and "略" in message.plain
