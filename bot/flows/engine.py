@@ -46,6 +46,7 @@ class FlowEngine:
         self.estate = EstateRegistry.load(app.settings.estate_registry_file)
         self.checks = Checks(region=app.settings.region, estate=self.estate)
         self.locks = KeyedLocks()
+        self.catalog: dict[str, Flow] = dict(CATALOG)  # the flows this engine runs, by name
         self.intake: Intake = Intake(self)
 
     # -- state ------------------------------------------------------------------------------
@@ -53,7 +54,7 @@ class FlowEngine:
         return await self.store.load(chat_id, user_id)
 
     def flow_of(self, state: State) -> Flow | None:
-        return CATALOG.get(state.flow) if state.flow else None
+        return self.catalog.get(state.flow) if state.flow else None
 
     def current(self, turn: Turn) -> tuple[Flow, Step] | None:
         flow = self.flow_of(turn.state)
@@ -68,7 +69,7 @@ class FlowEngine:
     # -- running a flow ---------------------------------------------------------------------
     async def begin(self, turn: Turn, name: str, slots: dict[str, Any]) -> None:
         """Start flow `name` with what is already known (None values are not known)."""
-        flow = CATALOG[name]
+        flow = self.catalog[name]
         state = turn.state
         state.flow, state.step = name, None
         state.started_at = self.app.clock.now()
