@@ -50,12 +50,7 @@ class ResidentFeedback(TicketPart):
         run_at = self.app.clock.now() + timedelta(
             seconds=self.app.settings.ticket_autoclose_seconds
         )
-        await self.app.scheduler.schedule(
-            jobs.AUTO_CLOSE,
-            run_at,
-            {"ticket_id": ticket.id},
-            jobs.job_id(jobs.AUTO_CLOSE, ticket.id),
-        )
+        await self.schedule(jobs.AUTO_CLOSE, ticket.id, run_at)
 
     async def ask_rating(self, ticket: Ticket) -> None:
         locale = self.tickets.fmt.resident_locale(ticket)

@@ -68,9 +68,7 @@ class FollowUps(TicketPart):
         due = self.due_at(ticket)
         if due is None:
             return
-        await self.app.scheduler.schedule(
-            jobs.FOLLOWUP, due, {"ticket_id": ticket.id}, jobs.job_id(jobs.FOLLOWUP, ticket.id)
-        )
+        await self.schedule(jobs.FOLLOWUP, ticket.id, due)
         await self.tickets.record(
             ticket.id, "followup_planned", SYSTEM, data={"at": due.isoformat()}
         )

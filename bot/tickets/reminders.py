@@ -51,23 +51,13 @@ class Reminders(TicketPart):
     # -- clocks ---------------------------------------------------------------------------
     async def start_claim_clock(self, ticket: Ticket) -> None:
         run_at = self.app.clock.now() + timedelta(seconds=self.claim_sla(ticket.severity))
-        await self.app.scheduler.schedule(
-            jobs.CLAIM_REMINDER,
-            run_at,
-            {"ticket_id": ticket.id},
-            jobs.job_id(jobs.CLAIM_REMINDER, ticket.id),
-        )
+        await self.schedule(jobs.CLAIM_REMINDER, ticket.id, run_at)
 
     async def start_onsite_clock(self, ticket: Ticket) -> None:
         if ticket.severity != "emergency":
             return
         run_at = self.app.clock.now() + timedelta(seconds=self.app.settings.onsite_reminder_seconds)
-        await self.app.scheduler.schedule(
-            jobs.ONSITE_REMINDER,
-            run_at,
-            {"ticket_id": ticket.id},
-            jobs.job_id(jobs.ONSITE_REMINDER, ticket.id),
-        )
+        await self.schedule(jobs.ONSITE_REMINDER, ticket.id, run_at)
 
     async def waiting_since(self, ticket: Ticket) -> datetime:
         """When the ticket began waiting for someone: opened, or last reopened."""

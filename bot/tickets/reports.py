@@ -91,12 +91,7 @@ class IncidentReports(TicketPart):
         )
         before = timedelta(seconds=self.app.settings.report_remind_before_seconds)
         remind_at = max(self.app.clock.now(), due - before)
-        await self.app.scheduler.schedule(
-            jobs.REPORT_REMINDER,
-            remind_at,
-            {"ticket_id": ticket.id},
-            jobs.job_id(jobs.REPORT_REMINDER, ticket.id),
-        )
+        await self.schedule(jobs.REPORT_REMINDER, ticket.id, remind_at)
 
     async def submitted(self, ticket_id: int) -> bool:
         return any(e.kind == "report_submitted" for e in await self.tickets.events(ticket_id))
@@ -135,7 +130,7 @@ class IncidentReports(TicketPart):
         if await self.submitted(ticket.id):
             return self._t("staff.answer.report_already", id=ticket.id)
         await self.tickets.record(ticket.id, "report_submitted", actor)
-        await self.app.scheduler.cancel(jobs.job_id(jobs.REPORT_REMINDER, ticket.id))
+        await self.cancel(jobs.REPORT_REMINDER, ticket_id=ticket.id)
         return self._t("staff.answer.reported", id=ticket.id)
 
     # -- the draft ------------------------------------------------------------------------

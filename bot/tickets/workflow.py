@@ -72,8 +72,7 @@ class Workflow(TicketPart):
         )
         if done is None:
             return await self._refused(ticket.id, actor)
-        for kind in (jobs.CLAIM_REMINDER, jobs.ONSITE_REMINDER):
-            await self.app.scheduler.cancel(jobs.job_id(kind, done.id))
+        await self.cancel(jobs.CLAIM_REMINDER, jobs.ONSITE_REMINDER, ticket_id=done.id)
         await self.tickets.alerts.refresh(done)
         return done
 
@@ -120,7 +119,7 @@ class Workflow(TicketPart):
         )
         if done is None:
             return None
-        await self.app.scheduler.cancel(jobs.job_id(jobs.AUTO_CLOSE, done.id))
+        await self.cancel(jobs.AUTO_CLOSE, ticket_id=done.id)
         await self.tickets.alerts.refresh(done)
         await self.tickets.followups.plan(done)
         return done
@@ -159,8 +158,7 @@ class Workflow(TicketPart):
         )
         if done is None:
             return None
-        for kind in (jobs.AUTO_CLOSE, jobs.FOLLOWUP):
-            await self.app.scheduler.cancel(jobs.job_id(kind, done.id))
+        await self.cancel(jobs.AUTO_CLOSE, jobs.FOLLOWUP, ticket_id=done.id)
         await self.tickets.alerts.refresh(done)
         await self.tickets.alerts.note(
             done, f"staff.reopened.{reason}", with_buttons=True, answer=text or ""
