@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from bot.config import Settings
+    from bot.intents import Classifier
 
 log = logging.getLogger(__name__)
 
@@ -57,14 +58,18 @@ def configure_logging(level: str) -> None:
 
 
 async def serve(
-    settings: Settings, *, stop: asyncio.Event | None = None, poll_timeout: int = 30
+    settings: Settings,
+    *,
+    stop: asyncio.Event | None = None,
+    poll_timeout: int = 30,
+    classifier: Classifier | None = None,
 ) -> None:
     """Run the app behind its Telegram transport until `stop` is set (or a signal comes)."""
     from bot.app import create_app
     from bot.transports import build_transport
 
     stop = stop or _stop_on_signals()
-    app = await create_app(settings)
+    app = await create_app(settings, classifier=classifier)
     transport = build_transport(app, poll_timeout=poll_timeout)
     await app.start()
     try:

@@ -188,8 +188,10 @@ class AiogramTransport(TelegramTransport):
 
     async def _stop_polling(self) -> None:
         if self._polling is not None:
-            if not self._polling.done():
+            try:
                 await self.dispatcher.stop_polling()
+            except RuntimeError:  # it had not begun yet
+                self._polling.cancel()
             try:
                 await self._polling
             except asyncio.CancelledError:
@@ -198,6 +200,9 @@ class AiogramTransport(TelegramTransport):
 
     async def _finish_updates(self) -> None:
         await self._serial.stop()
+
+    async def join(self) -> None:
+        await self._serial.join()
 
     async def _set_webhook(self, url: str, secret: str, allowed_updates: list[str]) -> None:
         await self.bot.set_webhook(

@@ -30,6 +30,7 @@ from bot.transports.webhook import WebhookServer, check_secret
 
 if TYPE_CHECKING:
     from bot.app import App
+    from bot.config import Settings
 
 log = logging.getLogger(__name__)
 
@@ -63,10 +64,7 @@ class TelegramTransport(ABC):
 
     @property
     def webhook_path(self) -> str:
-        """WEBHOOK_PATH, else the path of WEBHOOK_URL."""
-        if self.settings.webhook_path:
-            return self.settings.webhook_path
-        return urlsplit(self.settings.webhook_url or "").path or "/"
+        return webhook_path(self.settings)
 
     # -- lifecycle ---------------------------------------------------------------------------
     async def start(self) -> None:
@@ -174,7 +172,11 @@ class TelegramTransport(ABC):
 
     @abstractmethod
     async def _finish_updates(self) -> None:
-        """Handle every update already received (the library's queue)."""
+        """Handle every update already received (the library's queue), then stop handling."""
+
+    @abstractmethod
+    async def join(self) -> None:
+        """Until every update received so far is handled."""
 
     @abstractmethod
     async def _set_webhook(self, url: str, secret: str, allowed_updates: list[str]) -> None: ...
@@ -187,6 +189,13 @@ class TelegramTransport(ABC):
     async def _set_commands(
         self, commands: list[tuple[str, str]], chat_id: int | None, language: str | None
     ) -> None: ...
+
+
+def webhook_path(settings: Settings) -> str:
+    """Where the webhook server listens: WEBHOOK_PATH, else the path of WEBHOOK_URL."""
+    if settings.webhook_path:
+        return settings.webhook_path
+    return urlsplit(settings.webhook_url or "").path or "/"
 
 
 def parse_menu(value: object) -> list[tuple[str, str]]:

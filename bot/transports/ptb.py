@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dtm
 import logging
-import warnings
+import os
 from typing import TYPE_CHECKING, Any
 
 from telegram import (
@@ -115,10 +115,7 @@ class PtbSender(TelegramSender):
 
     def translate(self, exc: Exception) -> DeliveryError | None:
         if isinstance(exc, RetryAfter):
-            with warnings.catch_warnings():  # PTB warns that the int form is deprecated
-                warnings.simplefilter("ignore")
-                seconds = _seconds(exc.retry_after)
-            return delivery_error(429, exc.message, retry_after=seconds)
+            return delivery_error(429, exc.message, retry_after=_seconds(exc.retry_after))
         if isinstance(exc, ChatMigrated):
             return delivery_error(400, exc.message, migrate_to_chat_id=exc.new_chat_id)
         if isinstance(exc, Forbidden):
@@ -143,6 +140,9 @@ class PtbTransport(TelegramTransport):
 
     def __init__(self, app: App, *, poll_timeout: int = 30) -> None:
         super().__init__(app, poll_timeout=poll_timeout)
+        # PTB's documented opt-in to time periods as timedelta (the coming default); without
+        # it every 429 raises a deprecation warning inside the library.
+        os.environ.setdefault("PTB_TIMEDELTA", "true")
         builder = (
             ApplicationBuilder()
             .token(self.token)
@@ -171,6 +171,7 @@ class PtbTransport(TelegramTransport):
         if self.application.running:
             await self.application.stop()
         await self.application.shutdown()
+        await self.application.bot.shutdown()  # its HTTP clients, even when getMe failed
 
     async def _start_polling(self, allowed_updates: list[str]) -> None:
         updater = self.application.updater
@@ -188,6 +189,9 @@ class PtbTransport(TelegramTransport):
 
     async def _finish_updates(self) -> None:
         # Application.stop() would drop what is still queued: handle it first.
+        await self.join()
+
+    async def join(self) -> None:
         await self.application.update_queue.join()
 
     async def _set_webhook(self, url: str, secret: str, allowed_updates: list[str]) -> None:

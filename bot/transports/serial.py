@@ -29,6 +29,10 @@ class SerialHandler:
         if self._worker is None:
             self._worker = asyncio.create_task(self._work(), name="updates-worker")
 
+    async def join(self) -> None:
+        """Until everything queued so far is handled."""
+        await self._queue.join()
+
     async def stop(self) -> None:
         """Handle what is queued, then end the worker."""
         if self._worker is None:

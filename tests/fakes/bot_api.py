@@ -97,6 +97,7 @@ class Failure:
     description: str
     retry_after: int | None = None
     chat_id: str | None = None
+    migrate_to_chat_id: int | None = None
 
 
 @dataclass
@@ -128,16 +129,24 @@ class Shown:
 
 
 class ApiError(Exception):
-    def __init__(self, status: int, description: str, retry_after: int | None = None) -> None:
+    def __init__(
+        self, status: int, description: str, retry_after: int | None = None,
+        migrate_to_chat_id: int | None = None,
+    ) -> None:
         super().__init__(description)
         self.status = status
         self.description = description
         self.retry_after = retry_after
+        self.migrate_to_chat_id = migrate_to_chat_id
 
 
 class FakeBotAPI:
-    def __init__(self, *, token: str = TOKEN, username: str = BOT_USERNAME) -> None:
+    def __init__(
+        self, *, token: str = TOKEN, username: str = BOT_USERNAME,
+        now: Callable[[], float] = time.time,
+    ) -> None:
         self.token = token
+        self.now = now  # message dates (a test's fake clock, or real time)
         self.bot_id = int(token.split(":", 1)[0])
         self.username = username
         self.calls: list[Call] = []
@@ -238,7 +247,7 @@ class FakeBotAPI:
         chat = self.chat(chat_id)
         sender = self.user(user if user is not None else chat_id)
         message: dict[str, Any] = {
-            "message_id": self._next_message_id(str(chat_id)), "date": int(time.time()),
+            "message_id": self._next_message_id(str(chat_id)), "date": int(self.now()),
             "chat": chat, "from": sender,
         }
         if photo:
@@ -274,7 +283,7 @@ class FakeBotAPI:
         if reply_to is not None:
             replied = self._messages.get((str(chat_id), reply_to))
             message["reply_to_message"] = replied or {
-                "message_id": reply_to, "date": int(time.time()), "chat": chat,
+                "message_id": reply_to, "date": int(self.now()), "chat": chat,
             }
         self._messages[(str(chat_id), message["message_id"])] = message
         await self.push({"message": message})
@@ -291,8 +300,7 @@ class FakeBotAPI:
             assert carrying, f"no message in chat {chat_id} has a button {data!r}"
             message_id = carrying[-1].message_id
         message = self._messages[(str(chat_id), message_id)]
-        query_id = f"cq{next(self._callback_ids)}"
-        self._callbacks.add(query_id)
+        query_id = self.callback_query_id()
         presser = self.user(user if user is not None else chat_id)
         await self.push({"callback_query": {
             "id": query_id, "from": presser, "chat_instance": f"ci{chat_id}",
@@ -321,6 +329,16 @@ class FakeBotAPI:
             self.webhook_posts.append((int(update.get("update_id", 0)), resp.status))
             return resp.status
 
+    def file(self, content: bytes = b"\xff\xd8\xff fake jpeg", folder: str = "photos") -> str:
+        """A file already on Telegram (say, a resident's photo): its file id."""
+        return self._store_file(content, folder)
+
+    def callback_query_id(self) -> str:
+        """A button press not answered yet, as if a person had just tapped."""
+        query_id = f"cq{next(self._callback_ids)}"
+        self._callbacks.add(query_id)
+        return query_id
+
     def block(self, chat_id: int | str) -> None:
         """The person blocks the bot: everything sent to the chat gets 403."""
         self._blocked.add(str(chat_id))
@@ -328,12 +346,14 @@ class FakeBotAPI:
     def fail(
         self, method: str, status: int, description: str | None = None, *,
         retry_after: int | None = None, times: int = 1, chat_id: int | str | None = None,
+        migrate_to_chat_id: int | None = None,
     ) -> None:
         """The next `times` calls of `method` (to `chat_id`, if given) fail with `status`
         (0: the connection drops without an answer)."""
         text = description or _DESCRIPTIONS.get(status, f"Error {status}")
         text = text.format(retry_after=retry_after)
-        failure = Failure(status, text, retry_after, None if chat_id is None else str(chat_id))
+        failure = Failure(status, text, retry_after, None if chat_id is None else str(chat_id),
+                          migrate_to_chat_id)
         for _ in range(times):
             self._failures[method.lower()].append(failure)
 
@@ -366,13 +386,13 @@ class FakeBotAPI:
     def pending_updates(self) -> int:
         return len(self._updates)
 
-    async def wait_for(self, predicate: Callable[[], bool], within: float = 10.0) -> None:
+    async def wait_for(self, predicate: Callable[[], bool], within: float = 30.0) -> None:
         """Until `predicate()` holds (checked after every call the bot makes); a
         TimeoutError after `within` seconds means it never did."""
         async with self._changed:
             await asyncio.wait_for(self._changed.wait_for(predicate), within)
 
-    async def wait_for_call(self, method: str, count: int = 1, within: float = 10.0) -> Call:
+    async def wait_for_call(self, method: str, count: int = 1, within: float = 30.0) -> Call:
         await self.wait_for(lambda: len(self.calls_to(method)) >= count, within)
         return self.calls_to(method)[count - 1]
 
@@ -382,6 +402,7 @@ class FakeBotAPI:
         params, files = await _read_params(request)
         call = Call(method, params, files)
         self.calls.append(call)
+        await self._notify()
         try:
             if request.match_info["token"] != self.token:
                 raise ApiError(401, "Unauthorized")
@@ -402,6 +423,8 @@ class FakeBotAPI:
             body: dict[str, Any] = {"ok": False, "error_code": exc.status, "description": exc.description}
             if exc.retry_after is not None:
                 body["parameters"] = {"retry_after": exc.retry_after}
+            if exc.migrate_to_chat_id is not None:
+                body["parameters"] = {"migrate_to_chat_id": exc.migrate_to_chat_id}
             return web.json_response(body, status=exc.status)
         await self._notify()
         return web.json_response({"ok": True, "result": result})
@@ -414,7 +437,8 @@ class FakeBotAPI:
                     queue.remove(failure)
                     if failure.status == 0:
                         raise _Dropped
-                    raise ApiError(failure.status, failure.description, failure.retry_after)
+                    raise ApiError(failure.status, failure.description, failure.retry_after,
+                                   failure.migrate_to_chat_id)
         if call.method.lower() in _SENDING and call.chat_id in self._blocked:
             raise ApiError(403, _DESCRIPTIONS[403])
 
@@ -627,11 +651,6 @@ class FakeBotAPI:
         if name in files:
             return self._store_file(files[name].content, folder)
         value = params.get(name)
-        if isinstance(value, str) and value.startswith("attach://"):
-            upload = files.get(value.removeprefix("attach://"))
-            if upload is None:
-                raise ApiError(400, "Bad Request: file must be non-empty")
-            return self._store_file(upload.content, folder)
         if isinstance(value, str) and value in self._files:
             return value
         raise ApiError(400, "Bad Request: wrong file identifier/HTTP URL specified")
@@ -641,7 +660,7 @@ class FakeBotAPI:
     ) -> dict[str, Any]:
         key = str(chat["id"])
         message: dict[str, Any] = {
-            "message_id": self._next_message_id(key), "date": int(time.time()), "chat": chat,
+            "message_id": self._next_message_id(key), "date": int(self.now()), "chat": chat,
             "from": self._bot_user(), **content,
         }
         reply_to = _reply_target(params)
@@ -712,6 +731,12 @@ async def _read_params(request: web.Request) -> tuple[dict[str, Any], dict[str, 
                 files[name] = Upload(value.filename, value.file.read(), value.content_type)
             else:
                 params[name] = value
+    for name, value in list(params.items()):  # aiogram names uploads "attach://<random>"
+        if isinstance(value, str) and value.startswith("attach://"):
+            upload = files.pop(value.removeprefix("attach://"), None)
+            if upload is not None:
+                files[name] = upload
+                del params[name]
     return {name: _coerce(name, value) for name, value in params.items()}, files
 
 

@@ -1,0 +1,1 @@
+"""Tests of the Telegram transports, against the fake Bot API."""
