@@ -1,0 +1,1 @@
+"""Tests of delivery: the outbox worker, blocked chats, the staff group."""
