@@ -34,7 +34,11 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-COMMAND_MENUS = (("private", "telegram.commands_private"), ("staff", "telegram.commands_staff"))
+MENU_KEYS = {
+    "private": "telegram.commands_private",  # every private chat (residents)
+    "staff": "telegram.commands_staff",  # the staff group
+    "manager": "telegram.commands_manager",  # each manager's private chat
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,31 +128,37 @@ class TelegramTransport(ABC):
 
     # -- the command menu --------------------------------------------------------------------
     async def _publish_menus(self) -> None:
-        """The "/" menu: resident commands in private chats, staff commands in the group."""
-        texts = self.app.texts
-        for audience, key in COMMAND_MENUS:
-            chat: int | None = None
-            if audience == "staff":
-                staff = chat_ref(self.settings.staff_chat_id)
-                if not isinstance(staff, int):
-                    continue  # the console's placeholder group
-                chat = staff
-            if not texts.has(key):
-                continue
-            default = parse_menu(texts.raw(key))
-            languages: list[tuple[str | None, list[tuple[str, str]]]] = [(None, default)]
-            for locale in texts.locales:
-                if locale != texts.default:
-                    menu = parse_menu(texts.raw(key, locale))
-                    if menu and menu != default:
-                        languages.append((locale, menu))
-            for language, commands in languages:
-                if not commands:
-                    continue
+        """The "/" menu: resident commands in private chats, staff commands in the staff
+        group, manager commands in each manager's chat. A failure is only logged."""
+        scopes: list[tuple[str, int | None]] = [("private", None)]
+        staff = chat_ref(self.settings.staff_chat_id)
+        if isinstance(staff, int):  # not the console's placeholder group
+            scopes.append(("staff", staff))
+        for manager in self.settings.manager_ids:
+            chat = chat_ref(manager)
+            if isinstance(chat, int):
+                scopes.append(("manager", chat))
+        for audience, chat_id in scopes:
+            for language, commands in self._menus(MENU_KEYS[audience]):
                 try:
-                    await self._set_commands(commands, chat, language)
+                    await self._set_commands(commands, chat_id, language)
                 except Exception as exc:  # a menu is a nicety: never stop the bot for it
-                    log.warning("could not set the %s command menu: %s", audience, exc)
+                    log.warning("could not set the %s command menu (%s): %s", audience, chat_id, exc)
+
+    def _menus(self, key: str) -> list[tuple[str | None, list[tuple[str, str]]]]:
+        """(language, commands): the default locale's for everyone, then any other
+        locale's own menu for users whose Telegram speaks it."""
+        texts = self.app.texts
+        if not texts.has(key):
+            return []
+        default = parse_menu(texts.raw(key))
+        menus: list[tuple[str | None, list[tuple[str, str]]]] = [(None, default)] if default else []
+        for locale in texts.locales:
+            if locale != texts.default:
+                menu = parse_menu(texts.raw(key, locale))
+                if menu and menu != default:
+                    menus.append((locale, menu))
+        return menus
 
     # -- what a library implements -----------------------------------------------------------
     @property

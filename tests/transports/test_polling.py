@@ -123,15 +123,19 @@ async def test_what_was_queued_before_a_restart_is_sent_after(
 
 
 @pytest.mark.parametrize("framework", FRAMEWORKS)
-async def test_the_command_menu_is_set_at_start(framework: str, fake: FakeBotAPI, sqlite_url: str) -> None:
-    async with running(fake, sqlite_url, framework=framework) as run:
-        texts = run.app.texts
-    if not texts.has("telegram.commands_private"):
-        pytest.skip("no command menu in the locales")
-    private = fake.commands[('{"type": "default"}', "")]
-    assert private and all(c["command"] and c["description"] for c in private)
-    staff = fake.commands[(f'{{"chat_id": {STAFF_CHAT}, "type": "chat"}}', "")]
-    assert "whereami" in {c["command"] for c in staff}
+async def test_the_command_menus_are_set_at_start(framework: str, fake: FakeBotAPI, sqlite_url: str) -> None:
+    manager = 5550009
+    fake.chat(manager)
+    async with running(fake, sqlite_url, framework=framework, manager_ids=[str(manager)]):
+        pass
+
+    def menu(scope: str, language: str = "") -> set[str]:
+        return {c["command"] for c in fake.commands[(scope, language)]}
+
+    assert {"start", "cancel"} <= menu('{"type": "default"}')
+    assert {"start", "cancel"} <= menu('{"type": "default"}', "en")  # residents in English
+    assert {"open", "whereami"} <= menu(f'{{"chat_id": {STAFF_CHAT}, "type": "chat"}}')
+    assert {"notice", "stats"} <= menu(f'{{"chat_id": {manager}, "type": "chat"}}')
 
 
 @pytest.mark.parametrize("framework", FRAMEWORKS)
