@@ -10,7 +10,7 @@ nothing and gets a polite answer.
 
 In the group: `/open`, `/ticket N`, `/report N` (N may be left out when replying to a
 ticket's message), `/whereami`, `/help`; a Telegram reply to a ticket's message goes to
-its resident. Other chatter is left alone; other buttons and commands are left for the
+its resident (so does a staff account's reply to an escalation in its private chat). Other chatter is left alone; other buttons and commands are left for the
 other handlers.
 """
 
@@ -58,9 +58,20 @@ class StaffHandler:
         if incoming.is_button:
             return tk.is_ticket_button(incoming.button_data)
         if not self.app.is_staff_chat(incoming.chat_id):
-            return False
+            return await self._staff_reply_in_private(incoming)
         command = incoming.command
         return command in GROUP_COMMANDS if command else True
+
+    async def _staff_reply_in_private(self, incoming: Incoming) -> bool:
+        """A staff account replying, in its private chat, to a ticket's message (an escalation)."""
+        if (
+            incoming.command
+            or incoming.reply_to_message_id is None
+            or not self.app.is_staff(incoming.user_id)
+        ):
+            return False
+        ref = await self.app.outbox.ref_of(incoming.chat_id, incoming.reply_to_message_id)
+        return ticket_id_of_ref(ref) is not None
 
     async def handle(self, incoming: Incoming) -> None:
         if incoming.is_button:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from bot.core.actions import SendPhoto
 from bot.core.incoming import Attachment, AttachmentKind, ChatKind, Incoming
 from bot.tickets.relay import Relay
-from tests.tickets.conftest import RESIDENT, STAFF_A, STAFF_B, Desk
+from tests.tickets.conftest import RESIDENT, STAFF_A, STAFF_B, SUPERVISOR, Desk
 
 
 def from_resident(text: str | None = None, attachment: Attachment | None = None) -> Incoming:
@@ -155,3 +155,41 @@ async def test_relay_is_reachable_through_the_service_contract(desk: Desk) -> No
     ticket = await desk.open()
     active = await desk.app.tickets.active_ticket_for(RESIDENT)
     assert active is not None and active.id == ticket.id
+
+
+async def test_a_supervisor_replies_to_an_escalation_from_the_private_chat(desk: Desk) -> None:
+    ticket = await desk.open()
+    await desk.h.tick(300)
+    await desk.h.tick(300)  # the second reminder: the supervisors are told in private
+    (escalation,) = desk.h.chat(SUPERVISOR)
+    await desk.h.say(
+        SUPERVISOR,
+        "我是主管，已安排人马上到",
+        user=SUPERVISOR,
+        name="陈主管",
+        reply_to=escalation.message_id,
+    )
+    reply = desk.h.last(RESIDENT)
+    assert (
+        reply.plain.startswith("物业客服")
+        and "已安排人马上到" in reply.plain
+        and "陈主管" not in reply.plain
+    )
+    events = await desk.app.tickets.events(ticket.id)
+    assert (events[-1].kind, events[-1].actor_id) == ("message_out", SUPERVISOR)
+
+
+async def test_a_resident_replying_to_a_bot_message_is_not_taken_for_staff(desk: Desk) -> None:
+    ticket = await desk.open()
+    await desk.staff(f"tk:claim:{ticket.id}", STAFF_A)
+    told = desk.h.last(RESIDENT)
+    staff = desk.app.router.handlers[0]
+    incoming = Incoming(
+        update_id="r",
+        chat_id=RESIDENT,
+        user_id=RESIDENT,
+        chat_kind=ChatKind.PRIVATE,
+        text="好的",
+        reply_to_message_id=told.message_id,
+    )
+    assert not await staff.accepts(incoming)
