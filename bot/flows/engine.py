@@ -87,7 +87,9 @@ class FlowEngine:
             step = flow.next_step(turn.slots)
             turn.state.step = step.name if step else None
             if step is None:
-                turn.state.deadline_at = None
+                # a safety net: should finishing fail half-way (a crash, a database error),
+                # the sweep finishes it again soon; nothing is dropped
+                turn.state.deadline_at = self.app.clock.now() + timedelta(seconds=RETRY_SECONDS)
                 await self.store.save(turn.state)
                 await flow.finish(turn)
                 if turn.state.flow == flow.name and turn.state.step is None:
@@ -271,7 +273,10 @@ class FlowEngine:
                 locale = str(state.slots.get("locale") or self.app.texts.default)
                 turn = Turn(self.app, state, locale=locale, user_name=state.slots.get("name", ""))
                 try:
-                    await flow.on_idle(turn)
+                    if state.step is None:  # finishing was interrupted: finish it now
+                        await self.advance(turn)
+                    else:
+                        await flow.on_idle(turn)
                     handled += 1
                 except Exception:
                     log.exception("idle handling failed for chat %s (flow %s)", chat_id, flow.name)

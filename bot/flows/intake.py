@@ -91,8 +91,8 @@ class Intake:
 
     async def _in_flow(self, turn: Turn, text: str, found: Classification) -> None:
         current = self.engine.current(turn)
-        if current is None:  # a flow between questions (a crash mid-way): start afresh
-            await self.engine.end(turn, self.pending(turn))
+        if current is None:  # finishing was interrupted (a crash): finish first
+            await self.engine.advance(turn)
             await self.dispatch(turn, text, found)
             return
         flow, step = current

@@ -37,15 +37,21 @@ def _size(text: str, slots: dict[str, Any], checks: validators.Checks) -> Answer
 DEMO = Flow(
     name="demo",
     steps=(
-        Step("size", ("size",), "resident.ask.description", _size,
-             choices=(Choice("s", "resident.button.skip", {"size": "S"}),), timeout=_short),
+        Step(
+            "size",
+            ("size",),
+            "resident.ask.description",
+            _size,
+            choices=(Choice("s", "resident.button.skip", {"size": "S"}),),
+            timeout=_short,
+        ),
         steps.PHONE,
     ),
     finish=_finish,
     on_idle=_idle,
     idle_seconds=lambda settings: 100.0,
     max_attempts=2,
-)  # fmt: skip
+)
 
 
 @pytest.fixture
@@ -127,3 +133,51 @@ async def test_a_sweep_handles_each_passed_deadline_once(demo: Harness) -> None:
 async def test_the_keyed_locks_forget_idle_keys(demo: Harness) -> None:
     await demo.say("1001", "你好")
     assert len(demo.app.flows.locks) == 0
+
+
+async def test_a_finish_that_fails_is_completed_by_the_sweep(demo: Harness) -> None:
+    failures = [RuntimeError("ticket service down")]
+
+    async def fragile_finish(turn: Turn) -> None:
+        if failures:
+            raise failures.pop()
+        await _finish(turn)
+
+    demo.app.flows.catalog["demo"] = Flow(
+        name="demo",
+        steps=DEMO.steps,
+        finish=fragile_finish,
+        on_idle=_idle,
+        idle_seconds=DEMO.idle_seconds,
+    )
+    await begin(demo)
+    await demo.press("1001", "flow:size:s")
+    shown = await demo.say("1001", "13812345678")
+    assert "抱歉，系统出了点问题" in shown[-1].plain  # the app apologises with the numbers
+    shown = await demo.tick(11)
+    assert [m.plain for m in shown] == ["done S 13812345678"]
+    state = await demo.app.flows.load("1001", "1001")
+    assert state.flow is None and state.deadline_at is None
+
+
+async def test_a_message_after_an_interrupted_finish_finishes_it_first(demo: Harness) -> None:
+    failures = [RuntimeError("ticket service down")]
+
+    async def fragile_finish(turn: Turn) -> None:
+        if failures:
+            raise failures.pop()
+        await _finish(turn)
+
+    demo.app.flows.catalog["demo"] = Flow(
+        name="demo",
+        steps=DEMO.steps,
+        finish=fragile_finish,
+        on_idle=_idle,
+        idle_seconds=DEMO.idle_seconds,
+    )
+    await begin(demo)
+    await demo.press("1001", "flow:size:s")
+    await demo.say("1001", "13812345678")
+    shown = await demo.say("1001", "你好")
+    assert [m.plain for m in shown][0] == "done S 13812345678"
+    assert "您好" in shown[-1].plain
