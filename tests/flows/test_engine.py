@@ -135,7 +135,8 @@ async def test_the_keyed_locks_forget_idle_keys(demo: Harness) -> None:
     assert len(demo.app.flows.locks) == 0
 
 
-async def test_a_finish_that_fails_is_completed_by_the_sweep(demo: Harness) -> None:
+def finish_fails_once(h: Harness) -> None:
+    """The demo flow, with a finish that fails the first time (the ticket service is down)."""
     failures = [RuntimeError("ticket service down")]
 
     async def fragile_finish(turn: Turn) -> None:
@@ -143,13 +144,17 @@ async def test_a_finish_that_fails_is_completed_by_the_sweep(demo: Harness) -> N
             raise failures.pop()
         await _finish(turn)
 
-    demo.app.flows.catalog["demo"] = Flow(
+    h.app.flows.catalog["demo"] = Flow(
         name="demo",
         steps=DEMO.steps,
         finish=fragile_finish,
         on_idle=_idle,
         idle_seconds=DEMO.idle_seconds,
     )
+
+
+async def test_a_finish_that_fails_is_completed_by_the_sweep(demo: Harness) -> None:
+    finish_fails_once(demo)
     await begin(demo)
     await demo.press("1001", "flow:size:s")
     shown = await demo.say("1001", "13812345678")
@@ -161,23 +166,10 @@ async def test_a_finish_that_fails_is_completed_by_the_sweep(demo: Harness) -> N
 
 
 async def test_a_message_after_an_interrupted_finish_finishes_it_first(demo: Harness) -> None:
-    failures = [RuntimeError("ticket service down")]
-
-    async def fragile_finish(turn: Turn) -> None:
-        if failures:
-            raise failures.pop()
-        await _finish(turn)
-
-    demo.app.flows.catalog["demo"] = Flow(
-        name="demo",
-        steps=DEMO.steps,
-        finish=fragile_finish,
-        on_idle=_idle,
-        idle_seconds=DEMO.idle_seconds,
-    )
+    finish_fails_once(demo)
     await begin(demo)
     await demo.press("1001", "flow:size:s")
     await demo.say("1001", "13812345678")
     shown = await demo.say("1001", "你好")
-    assert [m.plain for m in shown][0] == "done S 13812345678"
+    assert shown[0].plain == "done S 13812345678"
     assert "您好" in shown[-1].plain
