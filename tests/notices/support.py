@@ -85,7 +85,9 @@ class VirtualTime:
         await asyncio.sleep(0)
 
 
-def virtual_broadcaster(app: App, vt: VirtualTime, rate: float) -> Broadcaster:
-    broadcaster = Broadcaster(app, rate=rate, now=vt.now, sleep=vt.sleep)
+def virtual_broadcaster(app: App, vt: VirtualTime, rate: float, concurrency: int | None = None) -> Broadcaster:
+    """A broadcaster on virtual time. Concurrent sleepers share one virtual clock, so pacing
+    is measured exactly only with `concurrency=1`."""
+    broadcaster = Broadcaster(app, rate=rate, now=vt.now, sleep=vt.sleep, concurrency=concurrency)
     app.notices.broadcaster = broadcaster
     return broadcaster
