@@ -154,7 +154,7 @@ async def _finish_outage(turn: Turn) -> None:
 
 
 async def _escalate_outage(turn: Turn) -> None:
-    if await _check_notice(turn):
+    if "notice_checked" not in turn.slots and await _check_notice(turn):
         return
     ticket = await open_ticket(
         turn, incomplete=True, reason="idle", missing=missing_details(turn.slots)
