@@ -35,11 +35,6 @@ def place_text(turn: Turn, building: str | None, room: str | None, place: str | 
     return Raw("")
 
 
-def plain(raw: Raw) -> str:
-    """The same for a button label (buttons are plain text)."""
-    return html.unescape(raw.html)
-
-
 def mask_phone(phone: str) -> str:
     """138****5678; 9123****; 020-****5678."""
     if "-" in phone:
