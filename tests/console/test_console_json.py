@@ -73,3 +73,41 @@ def test_a_second_run_on_the_same_database_continues_the_conversation(tmp_path: 
     assert code == 0, err
     assert "电话" in second[0]["text"]
     assert second[0]["id"] > max(line["id"] for line in first if "id" in line)
+
+
+def test_timers_run_while_input_stays_open(tmp_path: Path) -> None:
+    """An emergency left unanswered escalates while the console waits for more input."""
+    env = {k: v for k, v in os.environ.items() if k not in ("BOT_TOKEN", "STAFF_CHAT_ID")}
+    env["DATABASE_URL"] = f"sqlite+aiosqlite:///{tmp_path / 'console.db'}"
+    env["FLOW_IDLE_ESCALATE_SECONDS"] = "0.5"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bot", "console", "--json"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        encoding="utf-8",
+        cwd=REPO_ROOT,
+        env=env,
+    )
+    assert process.stdin is not None and process.stdout is not None
+    try:
+        process.stdin.write(
+            json.dumps({"chat": "3003", "text": "电梯困人了"}, ensure_ascii=False) + "\n"
+        )
+        process.stdin.flush()
+        seen: list[dict[str, Any]] = []
+        while not any("没等到您的回复" in line.get("text", "") for line in seen):
+            line = process.stdout.readline()  # the test's own timeout guards a hang
+            assert line, (
+                f"the console ended early: {process.stderr.read() if process.stderr else ''}"
+            )
+            seen.append(json.loads(line))
+        assert any(line["to"] == "staff" for line in seen)  # staff alerted by the timer
+    finally:
+        process.stdin.close()
+        code = process.wait(timeout=60)
+        process.stdout.close()
+        if process.stderr:
+            process.stderr.close()
+    assert code == 0
