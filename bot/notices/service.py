@@ -79,10 +79,14 @@ class NoticeService:
         text: str,
         locale: str,
     ) -> str | None:
-        return await self.answers.answer_outage(
-            chat_id=chat_id, user_id=user_id, user_name=user_name, intent=intent,
-            building=building, text=text, locale=locale,
-        )
+        try:
+            return await self.answers.answer_outage(
+                chat_id=chat_id, user_id=user_id, user_name=user_name, intent=intent,
+                building=building, text=text, locale=locale,
+            )
+        except Exception:  # never lose a report: the flow opens a ticket as usual
+            log.exception("answering an outage report from chat %s failed", chat_id)
+            return None
 
     # -- reading ----------------------------------------------------------------------------
     async def get(self, notice_id: int) -> Notice | None:

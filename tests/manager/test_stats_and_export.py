@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import AsyncIterator
 from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -16,7 +15,7 @@ from bot.core.errors import Blocked
 from bot.notices.render import NoticeFacts
 from bot.stats.export import parse_range, safe_cell
 from bot.storage.models import Ticket, TicketEvent
-from tests.notices.support import MANAGER, add_residents, notice_harness
+from tests.notices.support import MANAGER, add_residents
 from tests.support.harness import Harness
 
 TZ = ZoneInfo("Asia/Shanghai")  # the fake clock's now: Saturday 2026-11-21 18:00 here
@@ -24,15 +23,6 @@ TZ = ZoneInfo("Asia/Shanghai")  # the fake clock's now: Saturday 2026-11-21 18:0
 
 def local(month: int, day: int, hour: int, minute: int = 0) -> datetime:
     return datetime(2026, month, day, hour, minute, tzinfo=TZ)
-
-
-@pytest.fixture
-async def h(sqlite_url: str) -> AsyncIterator[Harness]:
-    harness = await notice_harness(sqlite_url)
-    try:
-        yield harness
-    finally:
-        await harness.close()
 
 
 async def add_ticket(h: Harness, *, intent: str, severity: str, created: datetime, status: str = "open",

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import timedelta
 
 import pytest
@@ -10,17 +9,8 @@ from sqlalchemy import select
 
 from bot.notices.render import NoticeFacts
 from bot.storage.models import OutageReport
-from tests.notices.support import MANAGER, notice_harness
+from tests.notices.support import MANAGER
 from tests.support.harness import Harness
-
-
-@pytest.fixture
-async def h(sqlite_url: str) -> AsyncIterator[Harness]:
-    harness = await notice_harness(sqlite_url)
-    try:
-        yield harness
-    finally:
-        await harness.close()
 
 
 async def publish(h: Harness, kind: str = "water", buildings: list[str] | None = None, start_in: float = -1,
@@ -110,3 +100,11 @@ async def test_english_residents_get_english(h: Harness) -> None:
     await publish(h)
     text = await ask(h, locale="en")
     assert text is not None and "The water cut in Block 3 is planned (管道维修)." in text
+
+
+async def test_a_failure_here_never_loses_the_report(h: Harness, monkeypatch: pytest.MonkeyPatch) -> None:
+    async def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("database went away")
+
+    monkeypatch.setattr(h.app.notices.answers, "covering", broken)
+    assert await ask(h) is None  # the flow opens a ticket as usual

@@ -3,25 +3,13 @@ the first reports' tickets merged into it, managers offered a notice, later repo
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
-import pytest
 from sqlalchemy import select
 
 from bot.storage.models import OutageCluster, Ticket, TicketEvent
 from bot.tickets.draft import TicketDraft
 from bot.tickets.states import SYSTEM
-from tests.notices.support import MANAGER, OTHER_MANAGER, add_residents, notice_harness
+from tests.notices.support import MANAGER, OTHER_MANAGER, add_residents
 from tests.support.harness import Harness
-
-
-@pytest.fixture
-async def h(sqlite_url: str) -> AsyncIterator[Harness]:
-    harness = await notice_harness(sqlite_url)
-    try:
-        yield harness
-    finally:
-        await harness.close()
 
 
 async def report(

@@ -3,24 +3,12 @@ the preview exactly as residents see it, edits, cancel, the one-line form, a res
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import timedelta
-
-import pytest
 
 from bot.core.incoming import Incoming
 from bot.storage.models import Notice
 from tests.notices.support import MANAGER, add_residents, notice_harness
 from tests.support.harness import Harness
-
-
-@pytest.fixture
-async def h(sqlite_url: str) -> AsyncIterator[Harness]:
-    harness = await notice_harness(sqlite_url)
-    try:
-        yield harness
-    finally:
-        await harness.close()
 
 
 async def notices(h: Harness) -> list[Notice]:

@@ -3,26 +3,16 @@ withdrawn, and what /notices shows meanwhile."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 
 from bot.notices.render import NoticeFacts
-from tests.notices.support import MANAGER, add_residents, deliveries, notice_harness
+from tests.notices.support import MANAGER, add_residents, deliveries
 from tests.support.harness import Harness
 
 TZ = ZoneInfo("Asia/Shanghai")
-
-
-@pytest.fixture
-async def h(sqlite_url: str) -> AsyncIterator[Harness]:
-    harness = await notice_harness(sqlite_url)
-    try:
-        yield harness
-    finally:
-        await harness.close()
 
 
 def hours(n: float) -> float:
