@@ -16,7 +16,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from bot.core.actions import (
     Action,
@@ -109,10 +109,12 @@ class Outbox:
     # -- delivery -------------------------------------------------------------------------
     async def pending_count(self) -> int:
         async with self.db.session() as session:
-            rows = await session.scalars(
-                select(OutboxMessage.id).where(OutboxMessage.status == OutboxStatus.PENDING)
+            count = await session.scalar(
+                select(func.count())
+                .select_from(OutboxMessage)
+                .where(OutboxMessage.status == OutboxStatus.PENDING)
             )
-            return len(rows.all())
+            return int(count or 0)
 
     async def drain(self, stop: asyncio.Event | None = None) -> int:
         """Deliver every due pending row once, in order; returns how many were settled.
