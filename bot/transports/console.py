@@ -23,6 +23,7 @@ import asyncio
 import itertools
 import json
 import sys
+import threading
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -247,9 +248,29 @@ def attachment_of(raw: Any) -> Attachment | None:
     )
 
 
-async def read_line(stream: TextIO) -> str:
-    """One line from `stream` without blocking the event loop ("" at end of input)."""
-    return await asyncio.get_running_loop().run_in_executor(None, stream.readline)
+class LineReader:
+    """Lines of `stream` read by a daemon thread, so the event loop (timers, sending) keeps
+    running while nobody types, and Ctrl-C is not held up by a blocked read."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+        self.lines: asyncio.Queue[str] = asyncio.Queue()
+        self.loop = asyncio.get_running_loop()
+        threading.Thread(target=self._pump, name="console-stdin", daemon=True).start()
+
+    def _pump(self) -> None:
+        while True:
+            line = self.stream.readline()
+            try:
+                self.loop.call_soon_threadsafe(self.lines.put_nowait, line)
+            except RuntimeError:  # the loop is closed: the console has ended
+                return
+            if not line:
+                return
+
+    async def readline(self) -> str:
+        """The next line ("" at end of input)."""
+        return await self.lines.get()
 
 
 async def run_json(app: App, stdin: TextIO = sys.stdin, stdout: TextIO = sys.stdout) -> int:
@@ -263,8 +284,9 @@ async def run_json(app: App, stdin: TextIO = sys.stdin, stdout: TextIO = sys.std
 
     console = Console(app, emit)
     await console.start()
+    reader = LineReader(stdin)
     try:
-        while line := await read_line(stdin):
+        while line := await reader.readline():
             if not line.strip():
                 continue
             problem = await console.feed_json(line)
@@ -328,11 +350,12 @@ class Interactive:
         self.console = Console(self.app, self.emit)
         await self.console.start()
         self.out.write(self.t("title") + "\n" + self.t("help") + "\n")
+        reader = LineReader(stdin)
         try:
             while True:
                 self.out.write("\n" + self.prompt())
                 self.out.flush()
-                line = await read_line(stdin)
+                line = await reader.readline()
                 if not line:
                     break
                 if not await self.line(line.strip()):
