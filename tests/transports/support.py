@@ -7,7 +7,7 @@ import socket
 from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 from bot.app import App, create_app
 from bot.config import Settings
@@ -19,15 +19,22 @@ from bot.transports import build_transport
 from bot.transports.base import TelegramTransport
 from tests.fakes.bot_api import FakeBotAPI
 
-FRAMEWORKS = ("ptb", "aiogram")
+Framework = Literal["ptb", "aiogram"]
+FRAMEWORKS: tuple[Framework, ...] = ("ptb", "aiogram")
 STAFF_CHAT = -1001234567890
 RESIDENT = 5550001
 SECRET = "s3cret-Token_for-tests"
 POLL_TIMEOUT = 1  # seconds a long poll waits: short, so stopping is quick
 
 
-class StubClassifier:
-    """For tests that never classify (the real one loads dictionaries)."""
+class _UnusedClassifier:
+    def classify(self, text: str) -> Any:
+        raise AssertionError(f"this test should not classify {text!r}")
+
+
+def stub_classifier() -> Any:
+    """For tests that never classify (the real classifier loads dictionaries)."""
+    return _UnusedClassifier()
 
 
 def free_port() -> int:
@@ -75,7 +82,7 @@ async def running(
     }
     settings = Settings(_env_file=None, **values)  # type: ignore[call-arg]
     fake.chat(int(settings.staff_chat_id))  # the bot is a member of the staff group
-    app = await create_app(settings, clock=clock, classifier=classifier or StubClassifier())
+    app = await create_app(settings, clock=clock, classifier=classifier or stub_classifier())
     for handler in handlers:
         app.router.handlers.insert(0, handler)
     await app.start()

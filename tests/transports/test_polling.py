@@ -20,9 +20,10 @@ from tests.transports.support import (
     RESIDENT,
     STAFF_CHAT,
     EchoHandler,
+    Framework,
     Running,
-    StubClassifier,
     running,
+    stub_classifier,
 )
 
 
@@ -106,12 +107,12 @@ async def test_only_messages_and_button_presses_are_asked_for(bot: Bot) -> None:
 
 @pytest.mark.parametrize("framework", FRAMEWORKS)
 async def test_what_was_queued_before_a_restart_is_sent_after(
-    framework: str, fake: FakeBotAPI, sqlite_url: str
+    framework: Framework, fake: FakeBotAPI, sqlite_url: str
 ) -> None:
     """The core's messages live in the database until sent: a crash loses none of them."""
     fake.chat(RESIDENT)
     settings = Settings(_env_file=None, database_url=sqlite_url)  # type: ignore[call-arg]
-    before = await create_app(settings, classifier=StubClassifier())
+    before = await create_app(settings, classifier=stub_classifier())
     await before.start(background=False)
     await before.outbox.send(SendText(str(RESIDENT), "维修师傅10分钟后到"))
     await before.stop()  # no transport ever attached: nothing was sent
@@ -123,7 +124,7 @@ async def test_what_was_queued_before_a_restart_is_sent_after(
 
 
 @pytest.mark.parametrize("framework", FRAMEWORKS)
-async def test_the_command_menus_are_set_at_start(framework: str, fake: FakeBotAPI, sqlite_url: str) -> None:
+async def test_the_command_menus_are_set_at_start(framework: Framework, fake: FakeBotAPI, sqlite_url: str) -> None:
     manager = 5550009
     fake.chat(manager)
     async with running(fake, sqlite_url, framework=framework, manager_ids=[str(manager)]):
@@ -140,13 +141,13 @@ async def test_the_command_menus_are_set_at_start(framework: str, fake: FakeBotA
 
 @pytest.mark.parametrize("framework", FRAMEWORKS)
 async def test_a_wrong_token_stops_the_start_with_a_clear_error(
-    framework: str, fake: FakeBotAPI, sqlite_url: str
+    framework: Framework, fake: FakeBotAPI, sqlite_url: str
 ) -> None:
     settings = Settings(  # type: ignore[call-arg]
         _env_file=None, bot_token="123:wrong", bot_framework=framework,
         telegram_api_base_url=fake.url, database_url=sqlite_url,
     )
-    app = await create_app(settings, classifier=StubClassifier())
+    app = await create_app(settings, classifier=stub_classifier())
     transport = build_transport(app, poll_timeout=1)
     try:
         with pytest.raises(ConnectionError, match="BOT_TOKEN"):

@@ -11,12 +11,12 @@ import pytest
 from bot.commands import run as run_command
 from bot.config import Settings
 from tests.fakes.bot_api import FakeBotAPI
-from tests.transports.support import FRAMEWORKS, STAFF_CHAT, StubClassifier
+from tests.transports.support import FRAMEWORKS, STAFF_CHAT, Framework, stub_classifier
 
 
 @pytest.mark.parametrize("framework", FRAMEWORKS)
 async def test_serve_runs_the_configured_framework_until_stopped(
-    framework: str, fake: FakeBotAPI, sqlite_url: str
+    framework: Framework, fake: FakeBotAPI, sqlite_url: str
 ) -> None:
     settings = Settings(  # type: ignore[call-arg]
         _env_file=None, bot_token=fake.token, bot_framework=framework,
@@ -25,7 +25,7 @@ async def test_serve_runs_the_configured_framework_until_stopped(
     fake.chat(STAFF_CHAT)
     stop = asyncio.Event()
     serving = asyncio.create_task(run_command.serve(
-        settings, stop=stop, poll_timeout=1, classifier=StubClassifier()  # type: ignore[arg-type]
+        settings, stop=stop, poll_timeout=1, classifier=stub_classifier()
     ))
     await fake.send(STAFF_CHAT, "/whereami", user=4440001)
     await fake.wait_for(lambda: bool(fake.messages(STAFF_CHAT)))

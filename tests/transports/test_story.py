@@ -26,6 +26,7 @@ from tests.transports.support import (
     RESIDENT,
     SECRET,
     STAFF_CHAT,
+    Framework,
     Running,
     free_port,
     running,
@@ -178,7 +179,7 @@ async def fake_at(clock: FakeClock) -> AsyncIterator[FakeBotAPI]:
 
 @pytest.mark.parametrize("framework", FRAMEWORKS)
 async def test_the_gas_leak_story_in_polling(
-    framework: str, fake_at: FakeBotAPI, clock: FakeClock, sqlite_url: str, classifier: Any
+    framework: Framework, fake_at: FakeBotAPI, clock: FakeClock, sqlite_url: str, classifier: Any
 ) -> None:
     async with running(fake_at, sqlite_url, framework=framework, clock=clock, classifier=classifier) as run:
         await gas_leak_story(Story(run, clock))
@@ -233,7 +234,7 @@ def unreliable_telegram(fake: FakeBotAPI, step: str) -> None:
 
 @pytest.mark.parametrize("framework", FRAMEWORKS)
 async def test_the_story_loses_and_doubles_nothing_when_telegram_fails(
-    framework: str, fake_at: FakeBotAPI, clock: FakeClock, sqlite_url: str, classifier: Any
+    framework: Framework, fake_at: FakeBotAPI, clock: FakeClock, sqlite_url: str, classifier: Any
 ) -> None:
     async with running(fake_at, sqlite_url, framework=framework, clock=clock, classifier=classifier) as run:
         await gas_leak_story(Story(run, clock), unreliable_telegram)
@@ -245,7 +246,7 @@ async def test_the_story_loses_and_doubles_nothing_when_telegram_fails(
 
 @pytest.mark.parametrize("framework", FRAMEWORKS)
 async def test_a_429_waits_its_retry_after(
-    framework: str, fake_at: FakeBotAPI, clock: FakeClock, sqlite_url: str, classifier: Any
+    framework: Framework, fake_at: FakeBotAPI, clock: FakeClock, sqlite_url: str, classifier: Any
 ) -> None:
     async with running(fake_at, sqlite_url, framework=framework, clock=clock, classifier=classifier) as run:
         fake_at.fail("sendMessage", 429, retry_after=5, chat_id=RESIDENT)

@@ -20,9 +20,9 @@ from tests.transports.support import (
     SECRET,
     EchoHandler,
     Running,
-    StubClassifier,
     free_port,
     running,
+    stub_classifier,
 )
 
 PATH = "/telegram/hook"
@@ -98,7 +98,7 @@ async def test_webhook_mode_needs_a_valid_secret(fake: FakeBotAPI, sqlite_url: s
             _env_file=None, bot_token=fake.token, telegram_api_base_url=fake.url,
             database_url=sqlite_url, webhook_url="https://bot.example.com/tg", webhook_secret=secret,
         )
-        app = await create_app(settings, classifier=StubClassifier())
+        app = await create_app(settings, classifier=stub_classifier())
         transport = build_transport(app)
         try:
             with pytest.raises(ValueError, match="WEBHOOK_SECRET"):
