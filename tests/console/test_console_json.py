@@ -12,11 +12,15 @@ from typing import Any
 from bot.config import REPO_ROOT
 
 
+def console_env(database: Path, **settings: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k not in ("BOT_TOKEN", "STAFF_CHAT_ID")}
+    return {**env, "DATABASE_URL": f"sqlite+aiosqlite:///{database}", **settings}
+
+
 def run_console(
     lines: list[dict[str, Any] | str], database: Path
 ) -> tuple[list[dict[str, Any]], str, int]:
-    env = {k: v for k, v in os.environ.items() if k not in ("BOT_TOKEN", "STAFF_CHAT_ID")}
-    env["DATABASE_URL"] = f"sqlite+aiosqlite:///{database}"
+    env = console_env(database)
     stdin = "\n".join(
         line if isinstance(line, str) else json.dumps(line, ensure_ascii=False) for line in lines
     )
@@ -77,9 +81,7 @@ def test_a_second_run_on_the_same_database_continues_the_conversation(tmp_path: 
 
 def test_timers_run_while_input_stays_open(tmp_path: Path) -> None:
     """An emergency left unanswered escalates while the console waits for more input."""
-    env = {k: v for k, v in os.environ.items() if k not in ("BOT_TOKEN", "STAFF_CHAT_ID")}
-    env["DATABASE_URL"] = f"sqlite+aiosqlite:///{tmp_path / 'console.db'}"
-    env["FLOW_IDLE_ESCALATE_SECONDS"] = "0.5"
+    env = console_env(tmp_path / "console.db", FLOW_IDLE_ESCALATE_SECONDS="0.5")
     process = subprocess.Popen(
         [sys.executable, "-m", "bot", "console", "--json"],
         stdin=subprocess.PIPE,
