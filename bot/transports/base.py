@@ -17,6 +17,7 @@ sending is the outbox worker's job, so a slow Telegram never holds up handling.
 from __future__ import annotations
 
 import logging
+import re
 from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -34,6 +35,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+TOKEN_SHAPE = re.compile(r"^\d+:[\w-]+$")
 MENU_KEYS = {
     "private": "telegram.commands_private",  # every private chat (residents)
     "staff": "telegram.commands_staff",  # the staff group
@@ -53,6 +55,8 @@ class TelegramTransport(ABC):
     def __init__(self, app: App, *, poll_timeout: int = 30) -> None:
         if not app.settings.bot_token:
             raise ValueError("BOT_TOKEN is not set")
+        if not TOKEN_SHAPE.match(app.settings.bot_token):
+            raise ValueError("BOT_TOKEN does not look like a token from @BotFather (123456:ABC-...)")
         self.app = app
         self.settings = app.settings
         self.token: str = app.settings.bot_token
@@ -60,7 +64,6 @@ class TelegramTransport(ABC):
         self.poll_timeout = poll_timeout
         self.me: BotIdentity | None = None
         self.webhook: WebhookServer | None = None
-        self.receiving = False
 
     @property
     def mode(self) -> str:
@@ -83,28 +86,27 @@ class TelegramTransport(ABC):
         self.app.outbox.sender = self.sender
         self.app.outbox.wake()
         await self._publish_menus()
-        if secret is not None:
-            self.webhook = WebhookServer(
-                feed=self.feed, secret=secret, path=self.webhook_path,
-                listen=self.settings.webhook_listen, port=self.settings.webhook_port,
-            )
-            await self.webhook.start()
-            assert self.settings.webhook_url
-            await self._set_webhook(self.settings.webhook_url, secret, list(ALLOWED_UPDATES))
-        else:
-            await self._start_polling(list(ALLOWED_UPDATES))
-        self.receiving = True
+        try:
+            if secret is not None:
+                self.webhook = WebhookServer(
+                    feed=self.feed, secret=secret, path=self.webhook_path,
+                    listen=self.settings.webhook_listen, port=self.settings.webhook_port,
+                )
+                await self.webhook.start()
+                assert self.settings.webhook_url
+                await self._set_webhook(self.settings.webhook_url, secret, list(ALLOWED_UPDATES))
+            else:
+                await self._start_polling(list(ALLOWED_UPDATES))
+        except Exception as exc:
+            await self.stop()
+            raise ConnectionError(f"{self.name}: could not start {self.mode}: {exc}") from exc
 
     async def stop(self) -> None:
-        """Stop receiving; updates already received are handled first."""
-        if not self.receiving:
-            return
-        self.receiving = False
+        """Stop receiving; updates already received are handled first. Safe to repeat."""
         if self.webhook is not None:
             await self.webhook.stop()
             self.webhook = None
-        else:
-            await self._stop_polling()
+        await self._stop_polling()
         await self._finish_updates()
 
     async def close(self) -> None:

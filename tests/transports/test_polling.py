@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from types import SimpleNamespace
 
 import pytest
 
@@ -155,3 +156,14 @@ async def test_a_wrong_token_stops_the_start_with_a_clear_error(
     finally:
         await transport.close()
         await app.stop()
+
+
+@pytest.mark.parametrize("framework", FRAMEWORKS)
+def test_a_token_that_is_not_one_is_refused_before_anything_starts(
+    framework: Framework, sqlite_url: str
+) -> None:
+    settings = Settings(  # type: ignore[call-arg]
+        _env_file=None, bot_token="not a token", bot_framework=framework, database_url=sqlite_url
+    )
+    with pytest.raises(ValueError, match="BOT_TOKEN"):
+        build_transport(SimpleNamespace(settings=settings))  # type: ignore[arg-type]

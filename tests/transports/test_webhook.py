@@ -3,6 +3,7 @@ refused and never reaches the core."""
 
 from __future__ import annotations
 
+import socket
 from collections.abc import AsyncIterator
 
 import aiohttp
@@ -114,3 +115,26 @@ def test_the_local_path_follows_the_public_url_unless_set() -> None:
     assert webhook_path(settings) == "/tg/hook"
     assert webhook_path(settings.model_copy(update={"webhook_path": "/internal"})) == "/internal"
     assert webhook_path(settings.model_copy(update={"webhook_url": "https://bot.example.com"})) == "/"
+
+
+async def test_a_webhook_telegram_refuses_stops_the_start_and_frees_the_port(
+    fake: FakeBotAPI, sqlite_url: str
+) -> None:
+    port = free_port()
+    settings = Settings(  # type: ignore[call-arg]
+        _env_file=None, bot_token=fake.token, telegram_api_base_url=fake.url,
+        database_url=sqlite_url, webhook_url=f"http://127.0.0.1:{port}/tg", webhook_secret=SECRET,
+        webhook_listen="127.0.0.1", webhook_port=port,
+    )
+    fake.fail("setWebhook", 400, "Bad Request: bad webhook: An HTTPS URL must be provided for webhook")
+    app = await create_app(settings, classifier=stub_classifier())
+    transport = build_transport(app)
+    try:
+        with pytest.raises(ConnectionError, match=r"(?i)https url"):
+            await transport.start()
+        assert transport.webhook is None
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", port))  # nothing listens there any more
+    finally:
+        await transport.close()
+        await app.stop()
