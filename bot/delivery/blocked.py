@@ -10,6 +10,7 @@ escalations: the staff group is told that too.
 from __future__ import annotations
 
 import logging
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from bot.core.actions import SendText
@@ -20,11 +21,17 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
+STAFF_NOTE_EVERY = timedelta(hours=24)  # at most one note a day about the same staff member
+EVENT = "resident_unreachable"
+
+
 class BlockedReporter:
-    """An `Outbox.on_blocked` hook."""
+    """An `Outbox.on_blocked` hook. Says it once: once per ticket for a resident, once a day
+    for a staff member (every later message to them would be refused again)."""
 
     def __init__(self, app: App) -> None:
         self.app = app
+        self._staff_noted: dict[str, datetime] = {}
 
     async def __call__(self, chat_id: str) -> None:
         app = self.app
@@ -33,13 +40,20 @@ class BlockedReporter:
         staff_chat = app.settings.staff_chat_id
         if app.is_staff(chat_id):  # a private chat's id is the person's user id
             log.warning("staff member %s does not accept messages from the bot", chat_id)
+            now = app.clock.now()
+            noted = self._staff_noted.get(chat_id)
+            if noted is not None and now - noted < STAFF_NOTE_EVERY:
+                return
+            self._staff_noted[chat_id] = now
             text = app.texts.get("delivery.staff_unreachable", None, user=chat_id)
             await app.outbox.send(SendText(staff_chat, text))
             return
         ticket = await app.tickets.active_ticket_for(chat_id)
         if ticket is None:
             return
-        await app.tickets.add_event(ticket.id, "resident_unreachable", actor_kind="system")
+        if any(event.kind == EVENT for event in await app.tickets.events(ticket.id)):
+            return
+        await app.tickets.add_event(ticket.id, EVENT, actor_kind="system")
         text = app.texts.get(
             "delivery.resident_unreachable", None, ticket=ticket.id, phone=ticket.phone or "-"
         )

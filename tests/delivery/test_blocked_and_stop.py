@@ -81,6 +81,12 @@ async def test_a_blocked_resident_with_an_open_ticket_is_reported_under_its_aler
     kinds = [e.kind for e in await h.app.tickets.events(ticket_id)]
     assert kinds.count("resident_unreachable") == 1
 
+    # later messages to the resident are refused too; the group is not told again
+    h.sender.fail_next = [Blocked("Forbidden: bot was blocked by the user")]
+    await h.app.outbox.send(SendText(RESIDENT, "师傅到了"))
+    await h.app.outbox.drain()
+    assert len([m for m in h.chat(h.staff_chat) if "屏蔽" in m.plain]) == 1
+
 
 async def test_a_staff_member_who_cannot_be_reached_is_named_in_the_group(h: Harness) -> None:
     h.sender.fail_next = [Blocked("Forbidden: bot can't initiate conversation with a user")]
@@ -88,6 +94,19 @@ async def test_a_staff_member_who_cannot_be_reached_is_named_in_the_group(h: Har
     await h.app.outbox.drain()
     note = h.last(h.staff_chat)
     assert STAFF_MEMBER in note.plain
+
+    def notes() -> int:
+        return len([m for m in h.chat(h.staff_chat) if STAFF_MEMBER in m.plain])
+
+    h.sender.fail_next = [Blocked("Forbidden: bot was blocked by the user")]
+    await h.app.outbox.send(SendText(STAFF_MEMBER, "提醒：#4 还没人接单"))
+    await h.app.outbox.drain()
+    assert notes() == 1  # not again the same day
+    h.clock.advance(25 * 3600)
+    h.sender.fail_next = [Blocked("Forbidden: bot was blocked by the user")]
+    await h.app.outbox.send(SendText(STAFF_MEMBER, "提醒：#5 还没人接单"))
+    await h.app.outbox.drain()
+    assert notes() == 2
 
 
 async def test_the_staff_group_is_never_given_up(h: Harness) -> None:
