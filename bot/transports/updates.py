@@ -44,10 +44,8 @@ def incoming_from_update(
 def incoming_from_message(
     key: str, message: JSON, *, bot_username: str | None = None
 ) -> Incoming | None:
-    chat = message.get("chat") or {}
-    kind = _CHAT_KINDS.get(str(chat.get("type")))
-    user = message.get("from") or {}
-    if kind is None or "id" not in chat or "id" not in user:
+    sender = _sender(key, message.get("chat"), message.get("from"))
+    if sender is None:
         return None
     text = message.get("text")
     if text is None:
@@ -56,12 +54,7 @@ def incoming_from_message(
         return None
     reply = message.get("reply_to_message")
     return Incoming(
-        update_id=key,
-        chat_id=str(chat["id"]),
-        user_id=str(user["id"]),
-        chat_kind=kind,
-        user_name=display_name(user),
-        language_code=user.get("language_code"),
+        **sender,
         text=text,
         attachment=attachment_of(message),
         message_id=_int_or_none(message.get("message_id")),
@@ -73,24 +66,35 @@ def incoming_from_message(
 def incoming_from_callback(key: str, query: JSON) -> Incoming | None:
     """A pressed inline button. Buttons on inline-mode messages (no chat) are not ours."""
     message = query.get("message")
-    user = query.get("from") or {}
-    if not isinstance(message, Mapping) or "id" not in user:
+    if not isinstance(message, Mapping):
         return None
-    chat = message.get("chat") or {}
-    kind = _CHAT_KINDS.get(str(chat.get("type")))
-    if kind is None or "id" not in chat:
+    sender = _sender(key, message.get("chat"), query.get("from"))
+    if sender is None:
         return None
     return Incoming(
-        update_id=key,
-        chat_id=str(chat["id"]),
-        user_id=str(user["id"]),
-        chat_kind=kind,
-        user_name=display_name(user),
-        language_code=user.get("language_code"),
+        **sender,
         button_data=str(query.get("data") or ""),
         callback_id=str(query["id"]),
         message_id=_int_or_none(message.get("message_id")),
     )
+
+
+def _sender(key: str, chat: object, user: object) -> dict[str, Any] | None:
+    """Who wrote or pressed, and where: the fields every `Incoming` has (None: not a
+    private chat or group, or no sender)."""
+    if not isinstance(chat, Mapping) or not isinstance(user, Mapping):
+        return None
+    kind = _CHAT_KINDS.get(str(chat.get("type")))
+    if kind is None or "id" not in chat or "id" not in user:
+        return None
+    return {
+        "update_id": key,
+        "chat_id": str(chat["id"]),
+        "user_id": str(user["id"]),
+        "chat_kind": kind,
+        "user_name": display_name(user),
+        "language_code": user.get("language_code"),
+    }
 
 
 def attachment_of(message: JSON) -> Attachment | None:
