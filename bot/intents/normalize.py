@@ -27,6 +27,9 @@ _WIDTH_TABLE.update(
     {
         ord("🔥"): " 火 ",
         ord("🆘"): " 救命 ",
+        ord("👍"): " 赞 ",
+        ord("🙏"): " 谢谢 ",
+        ord("👌"): " 好的 ",
         ord("\u2014"): "-",  # em dash, as in 3栋—1202
         ord("\u2013"): "-",
         ord("\u2212"): "-",
@@ -40,6 +43,7 @@ _CONTROL_RE = re.compile(
     "\ud800-\udfff\\s]+"
 )
 _NON_ASCII_RE = re.compile("[^\x00-\x7f]")
+_APOSTROPHE_RE = re.compile("(?<=[a-z])['\u2019](?=[a-z])")  # don't -> dont
 _PUNCT_RE = re.compile(r"[^\w ]+|_+")
 _CJK = "\u2e80-\u9fff\uf900-\ufaff\U00020000-\U0002ffff"
 _CJK_SPACE_RE = re.compile(f" +(?=[{_CJK}])|(?<=[{_CJK}]) +")
@@ -84,7 +88,7 @@ class TextNormalizer:
 
     @staticmethod
     def clean(prepared: str) -> str:
-        text = _PUNCT_RE.sub(" ", prepared)
+        text = _PUNCT_RE.sub(" ", _APOSTROPHE_RE.sub("", prepared))
         text = _CJK_SPACE_RE.sub("", text)
         text = _SPACES_RE.sub(" ", text).strip()
         text = _REPEAT_CHAR_RE.sub(r"\1", text)

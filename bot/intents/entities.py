@@ -1,0 +1,262 @@
+"""Building, room and phone numbers in resident messages.
+
+Canonical forms:
+
+- building: the building's own id, digits or letters: "3栋"/"3號樓"/"三栋"/"3#" -> "3", "A座" ->
+  "A", "Block 5" -> "5". With a unit (单元): "3栋2单元" -> "3-2"; a unit alone: "2单元".
+- room: "1202室"/"1202" -> "1202", "12B"/"12楼B室" -> "12B" (letters upper case).
+- phone: digits only: mainland mobile "13812345678" (+86 dropped), Hong Kong "91234567"
+  (+852 dropped), landline with area code "020-12345678".
+
+`extract_entities` finds them in a message and returns the text with them removed (that text
+is what the classifier matches). The `parse_*` functions validate a resident's answer in a
+conversation; they accept the same forms plus a bare answer ("3", "1202").
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass
+from typing import Literal
+
+from bot.intents.numerals import CHARS as _CN_CHARS
+from bot.intents.numerals import to_arabic
+
+Region = Literal["CN", "HK"]
+
+
+@dataclass(frozen=True, slots=True)
+class Entities:
+    building: str | None = None
+    room: str | None = None
+    phone: str | None = None
+
+    def as_dict(self) -> dict[str, str | None]:
+        return asdict(self)
+
+    def __bool__(self) -> bool:
+        return any((self.building, self.room, self.phone))
+
+
+# Folding used by the parsers, so they work on raw answers without OpenCC: full-width ->
+# ASCII and the few Traditional characters of addresses and phone words.
+_FOLD = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)}
+_FOLD.update({0x3000: 0x20})
+_FOLD.update(
+    {ord(t): ord(s) for t, s in zip("號樓棟單門層兩電話幢", "号楼栋单门层两电话幢", strict=True)}
+)
+
+_CN = f"[{_CN_CHARS}]{{1,4}}"
+_ID = rf"(?:\d{{1,3}}[a-z]?|[a-z]\d{{0,2}}|{_CN})"
+_SEP = r"[\s\-/]*"
+
+# --- phones ----------------------------------------------------------------------------
+_MOBILE_RE = re.compile(r"(?<![\d+])(?:\+?\s?86[\s\-]*)?(1[3-9]\d(?:[\s\-]?\d){8})(?!\d)")
+_LANDLINE_RE = re.compile(r"(?<![\d+])\(?(0\d{2,3})\)?[\s\-]?(\d{7,8})(?!\d)")
+_HK_PREFIXED_RE = re.compile(r"(?<!\d)\+?\s?852[\s\-]*([2-9]\d{3}[\s\-]?\d{4})(?!\d)")
+_HK_BARE_RE = re.compile(r"(?<![\d+])([2-9]\d{3}[\s\-]?\d{4})(?!\d)")
+
+# --- buildings and rooms ---------------------------------------------------------------
+_BUILDING_CORE = (
+    rf"(?:第\s*)?(?P<b>{_ID})\s*(?:号楼|号栋|栋|幢|座|#楼?|号(?=\s*\d{{1,2}}\s*单元))"
+    rf"(?:{_SEP}(?P<u>{_ID})\s*单元)?"
+)
+_BUILDING_EN = (
+    r"(?:block|blk|bldg|building|tower|tower)\.?\s*#?\s*(?P<b>\d{1,3}[a-z]?|[a-z]\d{0,2})(?![a-z])"
+)
+_UNIT_ONLY = rf"(?P<u>{_ID})\s*单元"
+_CN_ROOM = "[零〇一二三四五六七八九]{3,4}"
+_ROOM_TAIL = rf"(?:{_SEP}(?:(?P<r>\d{{3,4}}[a-z]?|\d{{1,2}}[a-z](?![a-z])|{_CN_ROOM})\s*(?:室|号房|房|号(?!楼))?))?"
+
+_LOCATION_RES = [
+    re.compile(rf"(?<![\da-z]){_BUILDING_CORE}{_ROOM_TAIL}"),
+    re.compile(rf"(?<![a-z]){_BUILDING_EN}{_ROOM_TAIL}"),
+    re.compile(rf"(?<![\da-z]){_UNIT_ONLY}{_ROOM_TAIL}"),
+]
+_ROOM_RES = [
+    # 1202室, 1202房, 一二零二室
+    re.compile(rf"(?<![\da-z])(?P<r>\d{{3,4}}[a-z]?|{_CN_ROOM})\s*(?:室|号房|房间|房)"),
+    # 12楼B室, 12/F B, 12层b
+    re.compile(r"(?<!\d)(?P<f>\d{1,2})\s*(?:楼|层|/f)\s*(?P<x>[a-h])(?![a-z])\s*(?:室|座|号)?"),
+    # room 1202, flat 12B, rm 1202, unit 12b, apt 3a
+    re.compile(
+        r"(?<![a-z])(?:room|rm|flat|unit|apt|apartment|房号|门牌号?)\.?\s*(?:no\.?)?\s*#?\s*"
+        r"(?P<r>\d{1,4}[a-z]?)(?![\da-z])"
+    ),
+    # 3-1202 (building-room)
+    re.compile(r"(?<![\d\-])(?P<b>\d{1,2})\s*-\s*(?P<r>\d{3,4})(?![\d\-])"),
+]
+_BARE_BUILDING_RE = re.compile(rf"^\s*(?:第\s*)?({_ID})\s*(?:号)?\s*$")
+_BARE_ROOM_RE = re.compile(rf"^\s*(\d{{3,4}}[a-z]?|\d{{1,2}}[a-z]|{_CN_ROOM})\s*(?:室|号)?\s*$")
+_BARE_PAIR_RE = re.compile(r"^\s*(\d{1,3}[a-z]?)\s*[\s\-/]\s*(\d{3,4}[a-z]?)\s*$")
+
+# Cheap tests before the full patterns (most messages have no phone, many no address).
+_PHONE_HINT_RE = re.compile(r"\d(?:[\s\-()]{0,2}\d){6}")
+_BUILDING_HINT_RE = re.compile("[栋幢座#]|号楼|单元|block|blk|bldg|building|tower")
+_ROOM_HINT_RE = re.compile(r"[室房楼层]|/f|room|rm|flat|unit|apt|门牌|\d\s*-\s*\d")
+_QUICK_RE = re.compile(
+    rf"[\d#]|[{_CN_CHARS}][栋座幢号单]|block|blk|bldg|building|tower|room|flat|\brm\b|apt"
+)
+
+
+def _fold(text: str) -> str:
+    return text.translate(_FOLD).casefold()
+
+
+def _canon_id(raw: str | None) -> str | None:
+    if not raw:
+        return None
+    raw = raw.strip()
+    arabic = to_arabic(raw)
+    if arabic is not None:
+        return arabic
+    if raw.isascii():
+        return raw.upper()
+    return None
+
+
+def _canon_room(raw: str | None) -> str | None:
+    if not raw:
+        return None
+    raw = raw.strip()
+    if raw.isascii():
+        return raw.upper()
+    arabic = to_arabic(raw)
+    return arabic if arabic is not None and len(arabic) >= 3 else None
+
+
+def _building(b: str | None, u: str | None) -> str | None:
+    building, unit = _canon_id(b), _canon_id(u)
+    if building and unit:
+        return f"{building}-{unit}"
+    if unit:
+        return f"{unit}单元"
+    return building
+
+
+def _phone_spans(text: str, region: Region | None) -> list[tuple[int, int, str]]:
+    if not _PHONE_HINT_RE.search(text):
+        return []
+    found: list[tuple[int, int, str]] = []
+    for m in _MOBILE_RE.finditer(text):
+        found.append((m.start(), m.end(), re.sub(r"\D", "", m.group(1))))
+    for m in _HK_PREFIXED_RE.finditer(text):
+        found.append((m.start(), m.end(), re.sub(r"\D", "", m.group(1))))
+    for m in _LANDLINE_RE.finditer(text):
+        found.append((m.start(), m.end(), f"{m.group(1)}-{m.group(2)}"))
+    if region != "CN":
+        for m in _HK_BARE_RE.finditer(text):
+            found.append((m.start(), m.end(), re.sub(r"\D", "", m.group(1))))
+    return _without_overlaps(found)
+
+
+def _without_overlaps(spans: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+    """Earliest, then longest spans win; overlapping later ones are dropped."""
+    kept: list[tuple[int, int, str]] = []
+    for span in sorted(spans, key=lambda s: (s[0], s[0] - s[1])):
+        if not kept or span[0] >= kept[-1][1]:
+            kept.append(span)
+    return kept
+
+
+def _cut(text: str, spans: list[tuple[int, int]]) -> str:
+    """`text` with each span blanked out by spaces (offsets stay valid)."""
+    for start, end in spans:
+        text = f"{text[:start]}{' ' * (end - start)}{text[end:]}"
+    return text
+
+
+def _find_location(text: str) -> tuple[str | None, str | None, str]:
+    """(building, room, text with them blanked out)."""
+    building: str | None = None
+    room: str | None = None
+    spans: list[tuple[int, int]] = []
+    for pattern in _LOCATION_RES if _BUILDING_HINT_RE.search(text) else ():
+        for m in pattern.finditer(text):
+            groups = m.groupdict()
+            b = _building(groups.get("b"), groups.get("u"))
+            if b is None:
+                continue
+            building = building or b
+            room = room or _canon_room(groups.get("r"))
+            spans.append(m.span())
+        if building:
+            text = _cut(text, spans)
+            break
+    for pattern in _ROOM_RES if _ROOM_HINT_RE.search(text) else ():
+        found = pattern.search(text)
+        if found is None:
+            continue
+        parts = found.groupdict()
+        if "f" in parts:
+            candidate: str | None = f"{int(parts['f'])}{parts['x'].upper()}"
+        else:
+            candidate = _canon_room(parts["r"])
+        if candidate is None:
+            continue
+        if "b" in parts and building is None:
+            building = _canon_id(parts["b"])
+        room = room or candidate
+        text = _cut(text, [found.span()])
+        break
+    return building, room, text
+
+
+def extract_entities(text: str, region: Region | None = None) -> tuple[Entities, str]:
+    """Entities in `text` and the text with them cut out (each replaced by a space).
+
+    `region=None` accepts both mainland and Hong Kong phone numbers.
+    """
+    folded = _fold(text)
+    if not _QUICK_RE.search(folded):
+        return Entities(), folded
+    phones = _phone_spans(folded, region)
+    phone = phones[0][2] if phones else None
+    rest = _cut(folded, [(s, e) for s, e, _ in phones])
+    building, room, rest = _find_location(rest)
+    return Entities(building, room, phone), rest
+
+
+def parse_phone(text: str, region: Region = "CN") -> str | None:
+    """The first phone number in `text`, normalised (see module doc), or None.
+
+    Mainland mobiles and landlines with an area code are accepted in both regions; a bare
+    Hong Kong 8-digit number (first digit 2-9) only with region="HK" (with +852 in both).
+    """
+    phones = _phone_spans(_fold(text or ""), region)
+    return phones[0][2] if phones else None
+
+
+def parse_location(text: str) -> tuple[str | None, str | None]:
+    """(building, room) in an answer such as "3栋1202", "5座12B", "3-1202" or "3 1202"."""
+    folded = _fold(text or "")
+    pair = _BARE_PAIR_RE.match(folded)
+    if pair:
+        return _canon_id(pair.group(1)), _canon_room(pair.group(2))
+    rest = _cut(folded, [(s, e) for s, e, _ in _phone_spans(folded, None)])
+    building, room, _ = _find_location(rest)
+    if building is None and room is None:
+        building = parse_building(folded)
+        if building is None:
+            room = parse_room(folded)
+    return building, room
+
+
+def parse_building(text: str) -> str | None:
+    """The building in an answer: "3栋", "三号楼", "A座", "Block 5", or just "3"."""
+    folded = _fold(text or "")
+    bare = _BARE_BUILDING_RE.match(folded)
+    if bare:
+        return _canon_id(bare.group(1))
+    building, _, _ = _find_location(folded)
+    return building
+
+
+def parse_room(text: str) -> str | None:
+    """The room in an answer: "1202室", "12B", "room 1202", "3栋1202", or just "1202"."""
+    folded = _fold(text or "")
+    bare = _BARE_ROOM_RE.match(folded)
+    if bare:
+        return _canon_room(bare.group(1))
+    _, room, _ = _find_location(folded)
+    return room

@@ -1,0 +1,157 @@
+"""Building, room and phone: extraction from messages and the parsers the flows use."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bot.intents import (
+    Entities,
+    extract_entities,
+    parse_building,
+    parse_location,
+    parse_phone,
+    parse_room,
+)
+from bot.intents.numerals import chinese_to_int
+
+
+@pytest.mark.parametrize(
+    ("text", "building", "room", "phone"),
+    [
+        ("3栋1202厨房有煤气味", "3", "1202", None),
+        ("5座12B漏水", "5", "12B", None),
+        ("2单元1803停电", "2单元", "1803", None),
+        ("3栋2单元1803", "3-2", "1803", None),
+        ("3號樓1202室", "3", "1202", None),
+        ("三栋一二零二", "3", "1202", None),
+        ("十二栋楼下有人打架", "12", None, None),
+        ("第二座 1203室", "2", "1203", None),
+        ("A座12楼B室", "A", "12B", None),
+        ("12楼b室没水", None, "12B", None),
+        ("3-1202 停水", "3", "1202", None),
+        ("3#1202", "3", "1202", None),
+        ("block 5 flat 12b gas smell", "5", "12B", None),
+        ("room 1202 no water", None, "1202", None),
+        ("电话13812345678", None, None, "13812345678"),
+        ("+86 138 1234 5678 请回电", None, None, "13812345678"),
+        ("我的电话 91234567", None, None, "91234567"),
+        ("+852 9123 4567", None, None, "91234567"),
+        ("座机020-12345678", None, None, "020-12345678"),
+        ("(020)12345678", None, None, "020-12345678"),
+        ("8栋2单元501 燃气泄漏 13800138000", "8-2", "501", "13800138000"),
+        ("我在3楼", None, None, None),  # a floor is not a room
+        ("交了1200元物业费", None, None, None),
+        ("2024年3月停水", None, None, None),
+        ("", None, None, None),
+    ],
+)
+def test_extract(text: str, building: str | None, room: str | None, phone: str | None) -> None:
+    found, _ = extract_entities(text)
+    assert found == Entities(building, room, phone)
+
+
+def test_entities_are_cut_from_the_text() -> None:
+    found, rest = extract_entities("3栋1202厨房有煤气味 电话13812345678")
+    assert found.building == "3"
+    assert "1202" not in rest and "13812345678" not in rest
+    assert "厨房有煤气味" in rest
+
+
+def test_region_for_bare_hk_numbers() -> None:
+    assert extract_entities("电话91234567", region="CN")[0].phone is None
+    assert extract_entities("电话91234567", region="HK")[0].phone == "91234567"
+    assert extract_entities("电话91234567")[0].phone == "91234567"  # None: both regions
+
+
+@pytest.mark.parametrize(
+    ("text", "region", "expected"),
+    [
+        ("13812345678", "CN", "13812345678"),
+        ("+86 138 1234 5678", "CN", "13812345678"),
+        ("138-1234-5678", "HK", "13812345678"),
+        ("91234567", "HK", "91234567"),
+        ("91234567", "CN", None),
+        ("+852 9123 4567", "CN", "91234567"),
+        ("020-12345678", "CN", "020-12345678"),
+        ("12345678901", "CN", None),  # 1 then 2: not a mobile prefix
+        ("1381234567", "CN", None),  # ten digits
+        ("12345", "HK", None),
+        ("", "CN", None),
+    ],
+)
+def test_parse_phone(text: str, region: str, expected: str | None) -> None:
+    assert parse_phone(text, region) == expected  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("3栋1202", ("3", "1202")),
+        ("5座12B", ("5", "12B")),
+        ("3 1202", ("3", "1202")),
+        ("3-1202", ("3", "1202")),
+        ("3號樓1202室", ("3", "1202")),
+        ("1202", (None, "1202")),
+        ("3", ("3", None)),
+        ("不知道", (None, None)),
+    ],
+)
+def test_parse_location(text: str, expected: tuple[str | None, str | None]) -> None:
+    assert parse_location(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("3", "3"), ("三", "3"), ("3号楼", "3"), ("三栋", "3"), ("A座", "A"), ("b", "B"),
+     ("Block 5", "5"), ("第十二栋", "12"), ("你好", None)],
+)  # fmt: skip
+def test_parse_building(text: str, expected: str | None) -> None:
+    assert parse_building(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("1202", "1202"), ("1202室", "1202"), ("12b", "12B"), ("room 1202", "1202"),
+     ("3栋1202", "1202"), ("一二零二", "1202"), ("你好", None)],
+)  # fmt: skip
+def test_parse_room(text: str, expected: str | None) -> None:
+    assert parse_room(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [("三", 3), ("十", 10), ("十二", 12), ("二十三", 23), ("两", 2), ("一二零二", 1202),
+     ("一百零五", 105), ("abc", None), ("", None)],
+)  # fmt: skip
+def test_chinese_numerals(text: str, value: int | None) -> None:
+    assert chinese_to_int(text) == value
+
+
+def test_entities_as_dict() -> None:
+    assert Entities("3", None, "13812345678").as_dict() == {
+        "building": "3",
+        "room": None,
+        "phone": "13812345678",
+    }
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=200))
+def test_extraction_never_raises(text: str) -> None:
+    found, rest = extract_entities(text)
+    assert isinstance(found, Entities)
+    assert isinstance(rest, str)
+    parse_location(text)
+    parse_building(text)
+    parse_room(text)
+    parse_phone(text, "CN")
+    parse_phone(text, "HK")
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.from_regex(r"[0-9一二三四五六七八九十栋座号楼室单元#\- ]{0,30}", fullmatch=True))
+def test_address_like_text_never_raises(text: str) -> None:
+    extract_entities(text)
+    parse_location(text)
