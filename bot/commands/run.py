@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-QUIET_LOGGERS = ("httpx", "aiogram.event", "apscheduler.executors.default")
+QUIET_LOGGERS = ("httpx", "aiogram.event", "apscheduler.executors.default", "alembic.runtime.plugins")
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
