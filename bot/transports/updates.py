@@ -4,8 +4,11 @@ Both library adapters hand the update to this module in its Bot API form (python
 `Update.to_dict()`, aiogram: `model_dump(by_alias=True, mode="json")`), so the two libraries
 produce exactly the same `Incoming` by construction.
 
-The update id is `tg:<bot id>:<update id>` whatever the library: switching `BOT_FRAMEWORK`
-or replaying a webhook delivery never handles the same Telegram update twice.
+The core's update id is `tg:<bot id>:<update id>:<chat>:<message>` for a message and
+`tg:<bot id>:<update id>:<callback query id>` for a button press, whatever the library:
+switching `BOT_FRAMEWORK` or a redelivered update never handles the same update twice, and
+when Telegram restarts its update ids at random (after a week without updates) a new update
+cannot be mistaken for an old one.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ _CHAT_KINDS = {"private": ChatKind.PRIVATE, "group": ChatKind.GROUP, "supergroup
 
 
 def update_key(bot_id: int | str, update_id: int | str) -> str:
+    """The update's own part of the core's update id (see the module's docstring)."""
     return f"tg:{bot_id}:{update_id}"
 
 
@@ -53,11 +57,13 @@ def incoming_from_message(
     if text is not None and _addressed_elsewhere(text, bot_username):
         return None
     reply = message.get("reply_to_message")
+    message_id = _int_or_none(message.get("message_id"))
+    sender["update_id"] = f"{key}:{sender['chat_id']}:{message_id}"
     return Incoming(
         **sender,
         text=text,
         attachment=attachment_of(message),
-        message_id=_int_or_none(message.get("message_id")),
+        message_id=message_id,
         reply_to_message_id=_int_or_none(reply.get("message_id")) if isinstance(reply, Mapping) else None,
         time=_time(message.get("date")),
     )
@@ -71,6 +77,7 @@ def incoming_from_callback(key: str, query: JSON) -> Incoming | None:
     sender = _sender(key, message.get("chat"), query.get("from"))
     if sender is None:
         return None
+    sender["update_id"] = f"{key}:{query['id']}"
     return Incoming(
         **sender,
         button_data=str(query.get("data") or ""),

@@ -73,7 +73,7 @@ SAMPLES: dict[str, dict[str, Any]] = {
 def test_a_private_text_message() -> None:
     incoming = convert(SAMPLES["text"])
     assert incoming == Incoming(
-        update_id=f"tg:{BOT}:900001", chat_id="5550001", user_id="5550001",
+        update_id=f"tg:{BOT}:900001:5550001:42", chat_id="5550001", user_id="5550001",
         chat_kind=ChatKind.PRIVATE, user_name="王 芳", language_code="zh-hans",
         text="3栋1202厨房有煤气味 <b> & *_", message_id=42,
         time=datetime.fromtimestamp(DATE, UTC),
@@ -155,10 +155,19 @@ def test_a_command_addressed_to_this_bot_is_kept() -> None:
     assert incoming is not None and incoming.command == "whereami"
 
 
-def test_the_update_id_names_the_bot_not_the_library() -> None:
+def test_the_update_id_names_the_bot_and_the_message_not_the_library() -> None:
     assert update_key(BOT, 5) == f"tg:{BOT}:5"
     other_bot = incoming_from_update(SAMPLES["text"], bot_id=8000002)
-    assert other_bot is not None and other_bot.update_id == "tg:8000002:900001"
+    assert other_bot is not None and other_bot.update_id == "tg:8000002:900001:5550001:42"
+    press = convert(SAMPLES["button"])
+    assert press is not None and press.update_id == f"tg:{BOT}:900001:cq1"
+
+
+def test_an_update_id_telegram_reuses_for_another_message_is_not_taken_for_the_old_one() -> None:
+    """After a week without updates Telegram starts its ids again at random."""
+    old = convert(update(message=message(text="旧消息")))
+    new = convert(update(message=message(text="新消息") | {"message_id": 43}))
+    assert old is not None and new is not None and old.update_id != new.update_id
 
 
 @pytest.mark.parametrize("name", sorted(SAMPLES))
