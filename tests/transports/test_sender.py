@@ -170,3 +170,22 @@ async def test_a_chat_the_bot_does_not_know(bot: Running) -> None:
         await _send(bot, SendText("-100555", "x"))
     with pytest.raises(Blocked):  # a user who never pressed Start
         await _send(bot, SendText("5559999", "x"))
+
+
+async def test_files_are_downloaded_from_the_configured_server(bot: Running) -> None:
+    """TELEGRAM_API_BASE_URL covers file downloads too (a resident's photo, say)."""
+    from bot.transports.aiogram import AiogramTransport
+    from bot.transports.ptb import PtbTransport
+
+    content = b"\xff\xd8\xff a resident's photo"
+    file_id = bot.fake.file(content)
+    transport = bot.transport
+    if isinstance(transport, PtbTransport):
+        file = await transport.application.bot.get_file(file_id)
+        assert file.file_path is not None and file.file_path.startswith(bot.fake.url)
+        assert bytes(await file.download_as_bytearray()) == content
+    else:
+        assert isinstance(transport, AiogramTransport)
+        downloaded = await transport.bot.download(file_id)
+        assert downloaded is not None and downloaded.read() == content
+    assert bot.fake.calls_to("getFile")[-1].params["file_id"] == file_id
