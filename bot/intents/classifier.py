@@ -23,6 +23,7 @@ from bot.intents.keywords import Hit, KeywordIndex
 from bot.intents.matcher import PhraseMatcher
 from bot.intents.normalize import TextNormalizer, has_cjk
 from bot.intents.phrasebook import PhraseBook, load_phrasebook, make_alias_fixer
+from bot.intents.pinyin import PinyinTable
 from bot.intents.scoring import Scores, add_distress, add_fuzzy, damp_filler, keyword_scores
 from bot.intents.segment import Segmenter
 from bot.intents.situation import Situation, SituationRules
@@ -43,6 +44,7 @@ class Classifier:
         normalizer: TextNormalizer,
         tokenizer: Any,
         region: Region | None = None,
+        pinyin: PinyinTable | None = None,
     ) -> None:
         self.book = book
         self.settings = book.settings
@@ -53,7 +55,13 @@ class Classifier:
         self._tokenizer = tokenizer
         self._segmenter = Segmenter(tokenizer)
         self._fix_aliases = make_alias_fixer(book.aliases)
-        self._keywords = KeywordIndex(book)
+        freq = getattr(tokenizer, "FREQ", {})
+        self._keywords = KeywordIndex(
+            book,
+            pinyin,
+            is_word=lambda w: freq.get(w, 0) > 0,
+            pinyin_factor=self.settings.pinyin_factor,
+        )
         self._rules = SituationRules(
             book.markers,
             {intent: phrases.resolved for intent, phrases in book.intents.items()},
@@ -93,7 +101,9 @@ class Classifier:
         tokenizer = build_tokenizer(
             userdicts, book.words(), core_words=jieba_core_words, cache_dir=cache_dir
         )
-        return cls(book, normalizer=normalizer, tokenizer=tokenizer, region=region)
+        table = root / "zh" / "pinyin.txt"
+        pinyin = PinyinTable.load(table) if "zh" in locales and table.is_file() else None
+        return cls(book, normalizer=normalizer, tokenizer=tokenizer, region=region, pinyin=pinyin)
 
     # -- classification ---------------------------------------------------------------
 

@@ -7,16 +7,25 @@ A hit inside a longer hit is dropped: 燃气费 hides 燃气, 电梯困人 hides
 veto words only hide and are hidden by their own intent's words: 像下雨一样 hides flooding's
 veto 下雨, but repair's 水龙头坏 does not hide flooding's exclusion 水龙头). Words of a combo (one word of each group must occur) are
 found the same way but hide nothing.
+
+With a pinyin table (pinyin.py), the Chinese words of the emergency and outage intents
+also hit where the message has a same-sounding typo of them (燃器味, 停谁了, 电梯关仁了),
+a keyword at `pinyin_factor` of its weight; such a hit hides and is hidden like any other.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
 from bot.intents import english
 from bot.intents.phrasebook import PhraseBook
+from bot.intents.pinyin import PinyinIndex, PinyinTable
+from bot.intents.taxonomy import EMERGENCY_INTENTS, URGENT_INTENTS
+
+PINYIN_INTENTS = EMERGENCY_INTENTS | URGENT_INTENTS
+"""Intents whose Chinese words are also matched by sound."""
 
 Kind = Literal["keyword", "hazard", "exclude", "veto", "part"]
 
@@ -52,7 +61,16 @@ Entry = tuple[str, Kind, float, int, int]
 class KeywordIndex:
     """All words of a phrase book, indexed for one pass over a message."""
 
-    def __init__(self, book: PhraseBook) -> None:
+    def __init__(
+        self,
+        book: PhraseBook,
+        pinyin: PinyinTable | None = None,
+        *,
+        is_word: Callable[[str], bool] = lambda w: False,
+        pinyin_factor: float = 0.85,
+    ) -> None:
+        """`pinyin`: match the words of PINYIN_INTENTS by sound too; `is_word`: is a span a
+        dictionary word (then it is no typo)."""
         self._grams: dict[str, list[Entry]] = {}
         self._singles: dict[str, list[Entry]] = {}
         self._english: dict[str, list[Entry]] = {}
@@ -77,10 +95,20 @@ class KeywordIndex:
             lengths.setdefault(gram[0], set()).add(len(gram))
         self._lengths = {ch: tuple(sorted(ls)) for ch, ls in lengths.items()}
         self._max_words = max((k.count(" ") + 1 for k in self._english), default=1)
+        self._pinyin: PinyinIndex | None = None
+        sounded: dict[str, list[Entry]] = {}
+        if pinyin is not None:
+            for word in pinyin_words(book):
+                sounded[word] = [
+                    (e[0], e[1], e[2] * pinyin_factor if e[1] == "keyword" else e[2], e[3], e[4])
+                    for e in self._grams[word]
+                    if e[0] in PINYIN_INTENTS
+                ]
+            self._pinyin = PinyinIndex(pinyin, sounded, is_word)
         # ids of the entry lists containing a keyword or hazard (words that hide shorter ones)
         self._hiders = {
             id(entries)
-            for table in (self._grams, self._singles, self._english)
+            for table in (self._grams, self._singles, self._english, sounded)
             for entries in table.values()
             if any(e[1] in ("keyword", "hazard") for e in entries)
         }
@@ -138,9 +166,34 @@ class KeywordIndex:
                 pos = end
         if self._english:
             spans.extend(self._scan_english(text))
+        if self._pinyin is not None and tokens:
+            spans.extend(self._sounded(text, tokens))
         if not spans:
             return []
         return self._hits(text, spans)
+
+    def _sounded(self, text: str, tokens: Sequence[str]) -> Iterable[tuple[int, int, list[Entry]]]:
+        """Spans of same-sounding typos; not where a changed character belongs to a token of
+        the tokenizer's own vocabulary reaching outside the span (一盆水 is 一盆|水: 盆水 is
+        no typo of 喷水; phrase words do not count, they may hold the typo: 滑破了)."""
+        assert self._pinyin is not None
+        found = self._pinyin.scan(text)
+        if not found:
+            return
+        owned: list[tuple[int, int]] = []
+        pos = 0
+        for token in tokens:
+            end = pos + len(token)
+            if end - pos > 1 and token not in self._grams:
+                owned.append((pos, end))
+            pos = end
+        for i, j, word, entries in found:
+            if owned and any(
+                (a < i or b > j) and any(a <= p < b and text[p] != word[p - i] for p in range(i, j))
+                for a, b in owned
+            ):
+                continue
+            yield i, j, entries
 
     def _hits(self, text: str, spans: list[tuple[int, int, list[Entry]]]) -> list[Hit]:
         """Hits of the spans; a keyword or hazard inside a longer one's span is dropped."""
@@ -209,3 +262,20 @@ class KeywordIndex:
 
 
 _CONTEXT = ("exclude", "veto")
+
+
+def pinyin_words(book: PhraseBook) -> list[str]:
+    """The Chinese words of PINYIN_INTENTS matched by sound too: keywords and hazards of two
+    or more characters; exclusion, veto and combo words of three or more (short ones are
+    too general: 只滴 would find 一直滴, 水印 水一)."""
+    out: list[str] = []
+    for intent, phrases in book.intents.items():
+        if intent not in PINYIN_INTENTS:
+            continue
+        context = [*phrases.exclude, *phrases.veto]
+        for combo in phrases.combos:
+            for group in combo.groups:
+                context.extend(group)
+        words = [*phrases.keywords, *phrases.hazards, *(w for w in context if len(w) > 2)]
+        out.extend(w for w in words if len(w) > 1 and not w.isascii() and " " not in w)
+    return list(dict.fromkeys(out))

@@ -75,6 +75,8 @@ class Settings:
     """With a distress word (救命, 快来人), an emergency intent with some evidence (at least
     `distress_min`) gets this added by noisy-OR."""
     distress_min: float = 0.15
+    pinyin_factor: float = 0.85
+    """A same-sounding typo of a keyword (燃器味 for 燃气味) counts this much of its weight."""
     filler_factor: float = 0.5
     """Smalltalk words next to another intent's evidence ("你好, 停水了") count this much."""
 
