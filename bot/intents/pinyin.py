@@ -8,7 +8,8 @@ those that look like a typo rather than another word:
 
 - the word has two or more characters, and at most max(1, (len - 1) // 2) of them differ;
 - at least one character is the word's own and is not a function character (没, 有, 被,
-  在, 大, 小...): 没睡 is not 没水, 有货 is not 有火, 大伙 is not 大火;
+  在, 大, 小...): 没睡 is not 没水, 有货 is not 有火, 大伙 is not 大火; and no function
+  character stands for another one (房子要 is not 房子摇);
 - the span is not itself a word: not in the tokenizer's dictionary, and not in the list of
   real words that sound like phrase words (打结 for 打劫, 留学 for 流血, 走势 for 走失),
   taken from jieba's full dictionary into the data file.
@@ -32,8 +33,13 @@ from typing import Any
 
 FUNCTION_CHARS = frozenset(
     "没不无冇未非有是在的得了过被把给让一个很好太又也都还就才和跟与我你他她它这那哪里上下中大小来去"
+    "要会想能可以为所么吗呢吧啊呀哦嘛啦"
 )
-"""Characters that do not make a span look like a phrase word by themselves."""
+"""Characters that do not make a span look like a phrase word by themselves, and that are
+taken as themselves, never as a typo of another character (房子要 is no 房子摇), except 是: the
+first candidate of the commonest syllable, typed for 失 and 湿 (走是了 for 走失了)."""
+
+_TAKEN_AS_THEMSELVES = FUNCTION_CHARS - {"是"}
 
 MIN_REAL_WORD_FREQ = 10
 """Words of jieba's full dictionary at least this frequent count as real words."""
@@ -121,6 +127,8 @@ def looks_like_typo(span: str, word: str) -> bool:
     kept = False
     for a, b in zip(span, word, strict=True):
         if a != b:
+            if a in _TAKEN_AS_THEMSELVES:
+                return False
             diffs += 1
         elif a not in FUNCTION_CHARS:
             kept = True
