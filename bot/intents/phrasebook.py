@@ -7,7 +7,7 @@ File layout (every section optional):
     markers:                                          # situation words, see situation.py
       negators: [...]; bridges: [...]; uncertain: [...]
       resolved: [...]; past: [...]; past_after: [...]; present: [...]
-      hypothetical: [...]; conditional: [...]
+      hypothetical: [...]; conditional: [...]; habitual: [...]
       distress: [...]                                 # 救命, 快来人: weak emergency evidence grows
     intents:
       gas_leak:
@@ -43,6 +43,7 @@ MARKER_KINDS = (
     "present",
     "hypothetical",
     "conditional",
+    "habitual",
     "distress",
 )
 

@@ -10,6 +10,9 @@
 - hypothetical: a question about the future or a what-if ("地震的话避难场所在哪", "明天会下暴雨
   吗", "急救培训") makes emergency words count little, unless a present marker says otherwise;
   a `conditional` marker ("如果停电了...", "停水的时候...") does the same for outages too.
+- habitual: "每次停水都不通知" speaks of outages in general, not of one going on (outages
+  only, unless a present marker says otherwise: a habitual danger, "每次开火都有煤气味", is
+  still one).
 
 The marker words are data (`markers` and each intent's `resolved` in intents.yaml).
 """
@@ -87,6 +90,7 @@ class SituationRules:
             "present",
             "hypothetical",
             "conditional",
+            "habitual",
             "distress",
         ):
             for word in markers.get(kind, ()):
@@ -120,7 +124,7 @@ class SituationRules:
         past_at: list[int] = []
         present_at: list[int] = []
         past_after_at: list[int] = []
-        hypothetical = conditional = distress = False
+        hypothetical = conditional = habitual = distress = False
         for m in self._markers.finditer(text):
             for kind in self._kinds[m.group()]:
                 if kind.startswith("resolved") and self.negated(text, m.start()):
@@ -137,12 +141,15 @@ class SituationRules:
                     hypothetical = True
                 elif kind == "conditional":
                     conditional = True
+                elif kind == "habitual":
+                    habitual = True
                 elif kind == "distress":
                     distress = True
                 else:
                     own_resolved.setdefault(kind[9:], []).append(m.span())
         hypothetical = hypothetical and not present_at
         conditional = conditional and not present_at
+        habitual = habitual and not present_at
         factors = []
         negated: set[str] = set()
         any_resolved = any_past = False
@@ -167,6 +174,7 @@ class SituationRules:
                     or any(0 <= a - hit.end <= 4 for a in past_after_at)
                     or conditional
                     or (emergency and hypothetical)
+                    or (habitual and not emergency)
                 ):
                     factor = self.past_factor
                     any_past = True
