@@ -173,27 +173,25 @@ class KeywordIndex:
         return self._hits(text, spans)
 
     def _sounded(self, text: str, tokens: Sequence[str]) -> Iterable[tuple[int, int, list[Entry]]]:
-        """Spans of same-sounding typos; not where a changed character belongs to a token of
-        the tokenizer's own vocabulary reaching outside the span (一盆水 is 一盆|水: 盆水 is
-        no typo of 喷水; phrase words do not count, they may hold the typo: 滑破了)."""
+        """Spans of same-sounding typos; not where the tokenizer reads a changed character as
+        part of a word (一滴水 is 一滴|水: no typo of 一地水; 维修工水平 no 供水). A phrase word
+        starting at the changed character does not count: phrase words are in the dictionary
+        at a high frequency and take the typo's neighbour (山体滑破了 is 滑|破了)."""
         assert self._pinyin is not None
         found = self._pinyin.scan(text)
         if not found:
             return
-        owned: list[tuple[int, int]] = []
+        in_word = bytearray(len(text))  # 1 where a character is part of a longer token
         pos = 0
         for token in tokens:
             end = pos + len(token)
-            if end - pos > 1 and token not in self._grams:
-                owned.append((pos, end))
+            if end - pos > 1:
+                start = pos + 1 if token in self._grams else pos
+                in_word[start:end] = b"\x01" * (end - start)
             pos = end
         for i, j, word, entries in found:
-            if owned and any(
-                (a < i or b > j) and any(a <= p < b and text[p] != word[p - i] for p in range(i, j))
-                for a, b in owned
-            ):
-                continue
-            yield i, j, entries
+            if not any(in_word[p] and text[p] != word[p - i] for p in range(i, j)):
+                yield i, j, entries
 
     def _hits(self, text: str, spans: list[tuple[int, int, list[Entry]]]) -> list[Hit]:
         """Hits of the spans; a keyword or hazard inside a longer one's span is dropped."""

@@ -26,8 +26,9 @@ tests/intents/test_pinyin.py fails when the word list is out of date.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from itertools import pairwise, product
+from itertools import product
 from pathlib import Path
 from typing import Any
 
@@ -39,7 +40,8 @@ FUNCTION_CHARS = frozenset(
 taken as themselves, never as a typo of another character (房子要 is no 房子摇), except 是: the
 first candidate of the commonest syllable, typed for 失 and 湿 (走是了 for 走失了)."""
 
-_TAKEN_AS_THEMSELVES = FUNCTION_CHARS - {"是"}
+_TAKEN_AS_THEMSELVES = (FUNCTION_CHARS - {"是"}) | frozenset("楼栋层号室座")
+"""... and the address characters left around floor and block numbers (3楼燃气 is no 漏燃气)."""
 
 MIN_REAL_WORD_FREQ = 10
 """Words of jieba's full dictionary at least this frequent count as real words."""
@@ -48,6 +50,8 @@ MAX_REAL_WORD_CHARS = 4
 """Real words are looked for among the variants of phrase words up to this long."""
 
 _END = -1
+_CODE_BASE = 0xE000  # codes are written as characters of the Private Use Area
+_CODE_BASE_CHAR = chr(_CODE_BASE)
 
 
 def max_differences(length: int) -> int:
@@ -55,19 +59,29 @@ def max_differences(length: int) -> int:
 
 
 class PinyinTable:
-    """Toneless syllables of each character (all readings), as small integers."""
+    """Toneless syllables of each character (all readings, the usual one first), as small
+    integers."""
 
     def __init__(self, syllables: Mapping[str, str], real_words: Iterable[str] = ()) -> None:
-        """`syllables`: syllable -> the characters that have it among their readings."""
+        """`syllables`: syllable -> the characters whose usual reading it is, then `|` and the
+        characters that have it as another reading (着火's 着: zhe|...; zhao ...|着)."""
         ids = {s: n for n, s in enumerate(sorted(syllables))}
-        readings: dict[str, list[int]] = {}
+        usual: dict[str, int] = {}
+        others: dict[str, list[int]] = {}
+        chars_of: dict[int, str] = {}
         for syllable, chars in syllables.items():
-            for ch in chars:
-                readings.setdefault(ch, []).append(ids[syllable])
+            first, _, rest = chars.partition("|")
+            for ch in first:
+                usual[ch] = ids[syllable]
+            for ch in rest:
+                others.setdefault(ch, []).append(ids[syllable])
+            chars_of[ids[syllable]] = first + rest
         self.syllable_names = sorted(syllables)
-        self.readings: dict[str, tuple[int, ...]] = {ch: tuple(rs) for ch, rs in readings.items()}
-        by_syllable: dict[int, str] = {ids[s]: chars for s, chars in syllables.items()}
-        self.chars_of: dict[int, str] = by_syllable
+        self.usual = usual
+        self.readings: dict[str, tuple[int, ...]] = {
+            ch: (s, *others.get(ch, ())) for ch, s in usual.items()
+        }
+        self.chars_of = chars_of
         self.real_words = frozenset(real_words)
 
     @classmethod
@@ -136,7 +150,13 @@ def looks_like_typo(span: str, word: str) -> bool:
 
 
 class PinyinIndex:
-    """Words (two or more CJK characters) indexed by their syllables, each with a payload."""
+    """Words (two or more CJK characters) indexed by their sound, each with a payload.
+
+    A word is indexed under each of its syllable strings (every reading of a polyphone, one
+    private-use character per syllable); a message is translated to the usual syllable of
+    each character in one `str.translate`, a regex finds the characters that can start a
+    word and a dictionary the places worth a look-up: a few microseconds per message. (A
+    typo that is a polyphone read otherwise than usually is missed.)"""
 
     def __init__(
         self,
@@ -147,62 +167,56 @@ class PinyinIndex:
         self._real = table.real_words
         self._is_word = is_word
         self._payload = dict(words)
-        # Each character's set of readings gets a code; a message becomes a list of codes.
-        codes: dict[tuple[int, ...], int] = {}
-        self._code: dict[str, int] = {
-            ch: codes.setdefault(rs, len(codes)) for ch, rs in table.readings.items()
+        count = len(table.syllable_names)
+        # Private-use characters of a message must not pass for syllables: they are dropped.
+        self._translation: dict[int, str | None] = {
+            cp: None for cp in range(_CODE_BASE, _CODE_BASE + count)
         }
-        self._readings: list[tuple[int, ...]] = list(codes)
-        with_syllable: dict[int, list[int]] = {}
-        for rs, code in codes.items():
-            for syllable in rs:
-                with_syllable.setdefault(syllable, []).append(code)
-        self._root: dict[int, Any] = {}
-        # (code, code) of the first two characters of some word: a quick test per position
-        self._starts: set[tuple[int, int]] = set()
+        self._translation.update({ord(ch): chr(_CODE_BASE + s) for ch, s in table.usual.items()})
+        self._words: dict[str, str | list[str]] = {}  # syllable string -> word(s)
+        lengths: dict[str, set[int]] = {}  # first two syllables -> lengths of those strings
         for word in words:
             if len(word) < 2:
                 continue
             for key in table.keys(word):
-                node = self._root
-                for s in key:
-                    node = node.setdefault(s, {})
-                ends = node.setdefault(_END, [])
-                if word not in ends:
-                    ends.append(word)
-                for a in with_syllable[key[0]]:
-                    for b in with_syllable[key[1]]:
-                        self._starts.add((a, b))
+                k = "".join(chr(_CODE_BASE + s) for s in key)
+                listed = self._words.get(k)
+                if listed is None:
+                    self._words[k] = word
+                elif isinstance(listed, str):
+                    if listed != word:
+                        self._words[k] = [listed, word]
+                elif word not in listed:
+                    listed.append(word)
+                lengths.setdefault(k[:2], set()).add(len(k))
+        self._lengths = {pair: tuple(sorted(ls)) for pair, ls in lengths.items()}
+        firsts = "".join(sorted({pair[0] for pair in lengths}))
+        last = chr(_CODE_BASE + count)
+        self._first_re = re.compile(f"[{firsts}](?=[{_CODE_BASE_CHAR}-{last}])")
 
     def __len__(self) -> int:
         return len(self._payload)
 
     def scan(self, text: str) -> list[tuple[int, int, str, Any]]:
         """(start, end, word, payload) of every same-sounding typo of a word in `text`."""
-        code_get = self._code.get
-        codes = [code_get(ch, -1) for ch in text]
-        starts = self._starts
         found: list[tuple[int, int, str, Any]] = []
-        begins = [i for i, pair in enumerate(pairwise(codes)) if pair in starts]
-        if not begins:
+        coded = text.translate(self._translation)
+        if len(coded) != len(text):  # private-use characters dropped: positions moved
             return found
-        readings = self._readings
-        root = self._root
+        lengths_get = self._lengths.get
+        words_get = self._words.get
         n = len(text)
-        for i in begins:
-            frontier = [root[s] for s in readings[codes[i]] if s in root]
-            j = i + 1
-            while frontier and j < n:
-                code = codes[j]
-                if code < 0:
+        for m in self._first_re.finditer(coded):
+            i = m.start()
+            ks = lengths_get(coded[i : i + 2])
+            if ks is None:
+                continue
+            for k in ks:
+                if i + k > n:
                     break
-                nxt = readings[code]
-                frontier = [c for node in frontier for s in nxt if (c := node.get(s)) is not None]
-                j += 1
-                for node in frontier:
-                    ends = node.get(_END)
-                    if ends:
-                        self._accept(text, i, j, ends, found)
+                ends = words_get(coded[i : i + k])
+                if ends is not None:
+                    self._accept(text, i, i + k, (ends,) if isinstance(ends, str) else ends, found)
         return found
 
     def _accept(
@@ -233,7 +247,8 @@ def _gb2312_hanzi() -> list[str]:
 
 
 def build_syllables() -> dict[str, str]:  # pragma: no cover - needs pypinyin
-    """Syllable -> characters: each character's usual reading, and any other reading it
+    """Syllable -> characters (see PinyinTable): each character's usual reading, and any
+    other reading it
     has in at least 10% (and 3) of its occurrences in pypinyin's phrase dictionary (着 zhao
     in 着火, 了 liao in 了解); classical readings (汽 yi, 台 yi) are left out."""
     from pypinyin import Style, pinyin
@@ -248,16 +263,22 @@ def build_syllables() -> dict[str, str]:  # pragma: no cover - needs pypinyin
             toneless = convert_style(options[0], Style.NORMAL, strict=True)
             per = counts.setdefault(ch, {})
             per[toneless] = per.get(toneless, 0) + 1
-    table: dict[str, list[str]] = {}
+    usual_of: dict[str, list[str]] = {}
+    other_of: dict[str, list[str]] = {}
     for ch in _gb2312_hanzi():
         usual = pinyin(ch, style=Style.NORMAL)[0][0]
+        if not (usual.isascii() and usual.isalpha()):
+            continue
+        usual_of.setdefault(usual, []).append(ch)
         per = counts.get(ch, {})
         total = sum(per.values())
-        kept = {usual} | {r for r, n in per.items() if n >= 3 and n >= 0.1 * total}
-        for s in sorted(kept):
-            if s.isascii() and s.isalpha():
-                table.setdefault(s, []).append(ch)
-    return {s: "".join(dict.fromkeys(chars)) for s, chars in sorted(table.items())}
+        for r, n in per.items():
+            if r != usual and n >= 3 and n >= 0.1 * total and r.isascii() and r.isalpha():
+                other_of.setdefault(r, []).append(ch)
+    return {
+        s: "".join(usual_of.get(s, [])) + ("|" + "".join(other_of[s]) if s in other_of else "")
+        for s in sorted(usual_of.keys() | other_of.keys())
+    }
 
 
 def jieba_full_dictionary() -> dict[str, int]:
