@@ -46,7 +46,9 @@ def _overlaps(hit: Hit, spans: Sequence[Hit]) -> bool:
 def keyword_scores(hits: Sequence[Hit], situation: Situation, settings: Settings) -> Scores:
     exclusions: dict[str, list[Hit]] = {}
     vetoed: set[str] = set()
-    for hit in hits:
+    for hit, factor in zip(hits, situation.factors, strict=True):
+        if factor <= 0.0:  # a negated exclusion or veto
+            continue
         if hit.kind == "exclude":
             exclusions.setdefault(hit.intent, []).append(hit)
         elif hit.kind == "veto":

@@ -1,6 +1,7 @@
 """Is a mentioned danger happening now? Negation, resolution, past and hypothetical markers.
 
-- negated: a negator right before the word ("没有煤气味", "没闻到煤气味", "no smell of gas",
+- negated: a negator right before the word (also before an exclusion or veto word of those
+  intents: "不是下雨" vetoes nothing) ("没有煤气味", "没闻到煤气味", "no smell of gas",
   "不是停电"); an uncertainty marker ("是不是煤气味", "有没有煤气味") is not a negation. Words
   that carry their own negation ("还没来电": the outage goes on) are keywords themselves.
 - resolved: a marker after the word, general ("没事了", "修好了") or the intent's own
@@ -155,7 +156,11 @@ class SituationRules:
         any_resolved = any_past = False
         for hit in hits:
             factor = 1.0
-            if hit.intent in guarded and hit.kind not in ("exclude", "veto"):
+            if hit.kind in ("exclude", "veto"):
+                # a negated exclusion or veto says nothing ("不是下雨": the rain veto is off)
+                if hit.intent in guarded and self.negated(text, hit.start):
+                    factor = 0.0
+            elif hit.intent in guarded:
                 emergency = hit.intent in emergencies
                 if any(self.negated(text, start) for start, _ in hit.spans):
                     factor = 0.0
