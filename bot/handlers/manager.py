@@ -93,7 +93,9 @@ class ManagerHandler:
         if action in FLOW_BUTTONS:
             await self.flow.on_button(incoming, action, arg)
             return
-        await self.app.outbox.send(AnswerButton(incoming.callback_id or "", chat_id=incoming.chat_id))
+        await self.app.outbox.send(
+            AnswerButton(incoming.callback_id or "", chat_id=incoming.chat_id)
+        )
         if action == "no":
             await self._replace(incoming, self.m("kept"))
         elif action in ("rq", "cq") and arg.isdigit():
@@ -132,10 +134,13 @@ class ManagerHandler:
             meant = counts.total - counts.skipped
             blocks.append(
                 self.m(
-                    "list_item", **self._names(notice), status=self.m(f"status.{notice.status}"),
+                    "list_item",
+                    **self._names(notice),
+                    status=self.m(f"status.{notice.status}"),
                     period=render.period(notice.starts_at, notice.ends_at, self.locale),
                     reason=notice.reason or render.t("reason_default", self.locale),
-                    sent=counts.sent, total=meant,
+                    sent=counts.sent,
+                    total=meant,
                     rate=round(100 * counts.delivery_rate) if meant else 0,
                     pending=self.m("list_pending", n=counts.pending) if counts.pending else "",
                     asked=notice.asked_count,
@@ -162,10 +167,17 @@ class ManagerHandler:
             await self.say(chat_id, self.m("no_such_notice", id=notice_id))
             return None
         if notice.status not in NoticeStatus.CURRENT:
-            await self.say(chat_id, self.m("already_closed", id=notice_id, status=self.m(f"status.{notice.status}")))
+            await self.say(
+                chat_id,
+                self.m("already_closed", id=notice_id, status=self.m(f"status.{notice.status}")),
+            )
             return None
         if restored and notice.status == NoticeStatus.PLANNED:
-            start = self.app.notices.render.when(notice.starts_at, self.locale) if notice.starts_at else ""
+            start = (
+                self.app.notices.render.when(notice.starts_at, self.locale)
+                if notice.starts_at
+                else ""
+            )
             await self.say(chat_id, self.m("not_started", id=notice_id, start=start))
             return None
         return notice
@@ -181,7 +193,8 @@ class ManagerHandler:
             else ("ask_withdraw", "btn.yes_withdraw", f"nt:cy:{notice_id}")
         )
         await self.say(
-            chat_id, self.m(key, **self._names(notice), count=told),
+            chat_id,
+            self.m(key, **self._names(notice), count=told),
             keyboard([(self.m(yes), data)], [(self.m("btn.keep"), "nt:no")]),
         )
 
@@ -203,7 +216,9 @@ class ManagerHandler:
     async def send_stats(self, chat_id: str) -> None:
         text, png, caption = await self.stats.report()
         await self.say(chat_id, text)
-        await self.app.outbox.send(SendPhoto(chat_id, caption=caption, content=png, filename="stats.png"))
+        await self.app.outbox.send(
+            SendPhoto(chat_id, caption=caption, content=png, filename="stats.png")
+        )
 
     async def send_export(self, chat_id: str, args: str) -> None:
         today = self.app.notices.render.local(self.app.clock.now()).date()
@@ -215,7 +230,11 @@ class ManagerHandler:
         content, count = await self.log.csv_bytes(start, end)
         await self.app.outbox.send(
             SendDocument(
-                chat_id, filename=f"requests_{start:%Y%m%d}-{end:%Y%m%d}.csv", content=content,
-                caption=self.m("export_caption", start=f"{start:%Y-%m-%d}", end=f"{end:%Y-%m-%d}", count=count),
+                chat_id,
+                filename=f"requests_{start:%Y%m%d}-{end:%Y%m%d}.csv",
+                content=content,
+                caption=self.m(
+                    "export_caption", start=f"{start:%Y-%m-%d}", end=f"{end:%Y-%m-%d}", count=count
+                ),
             )
         )

@@ -66,8 +66,14 @@ class NoticeAnswers:
         notice = await self.covering(kind, building, now)
         if notice is None:
             return await self.notices.clusters.report(
-                kind=kind, building=building, chat_id=chat_id, user_id=user_id,
-                user_name=user_name, text=text, locale=locale, now=now,
+                kind=kind,
+                building=building,
+                chat_id=chat_id,
+                user_id=user_id,
+                user_name=user_name,
+                text=text,
+                locale=locale,
+                now=now,
             )
         await self._count(notice, kind, building, chat_id, user_id, user_name, text, now)
         started = notice.status == NoticeStatus.ACTIVE or (
@@ -76,8 +82,15 @@ class NoticeAnswers:
         return self.notices.render.answer(NoticeFacts.of(notice), locale, started=started)
 
     async def _count(
-        self, notice: Notice, kind: str, building: str, chat_id: str, user_id: str, user_name: str,
-        text: str, now: datetime,
+        self,
+        notice: Notice,
+        kind: str,
+        building: str,
+        chat_id: str,
+        user_id: str,
+        user_name: str,
+        text: str,
+        now: datetime,
     ) -> None:
         async with self.app.db.transaction() as session:
             asked_before = await session.scalar(
@@ -87,8 +100,14 @@ class NoticeAnswers:
             )
             session.add(
                 OutageReport(
-                    kind=kind, building=building, chat_id=chat_id, user_id=user_id,
-                    user_name=user_name[:200], text=text[:2000], notice_id=notice.id, at=now,
+                    kind=kind,
+                    building=building,
+                    chat_id=chat_id,
+                    user_id=user_id,
+                    user_name=user_name[:200],
+                    text=text[:2000],
+                    notice_id=notice.id,
+                    at=now,
                 )
             )
             if asked_before is None:

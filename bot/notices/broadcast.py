@@ -118,7 +118,9 @@ class Recorder:
                 if not done.done():
                     done.set_result(row_id in changed)
 
-    async def _write(self, batch: list[tuple[int, str, str | None, asyncio.Future[bool]]]) -> set[int]:
+    async def _write(
+        self, batch: list[tuple[int, str, str | None, asyncio.Future[bool]]]
+    ) -> set[int]:
         now = self.app.clock.now()
         groups: dict[tuple[str, str | None], list[int]] = {}
         for row_id, status, error, _ in batch:
@@ -128,7 +130,9 @@ class Recorder:
             for (status, error), ids in groups.items():
                 result = await session.execute(
                     update(NoticeDelivery)
-                    .where(NoticeDelivery.id.in_(ids), NoticeDelivery.status == DeliveryStatus.PENDING)
+                    .where(
+                        NoticeDelivery.id.in_(ids), NoticeDelivery.status == DeliveryStatus.PENDING
+                    )
                     .values(
                         status=status,
                         error=error,
@@ -209,7 +213,7 @@ class Broadcaster:
                 return
             if row.locale not in texts:
                 texts[row.locale] = render(row.locale)
-            status = await self._deliver(row, texts[row.locale])
+            status = await self._deliver(row, texts[row.locale], halted)
             if status is None:
                 return
             counts.add(status)
@@ -256,7 +260,12 @@ class Broadcaster:
     async def _pending(self, notice_id: int, purpose: str) -> list[_Row]:
         async with self.app.db.session() as session:
             result = await session.execute(
-                select(NoticeDelivery.id, NoticeDelivery.chat_id, NoticeDelivery.attempts, Resident.locale)
+                select(
+                    NoticeDelivery.id,
+                    NoticeDelivery.chat_id,
+                    NoticeDelivery.attempts,
+                    Resident.locale,
+                )
                 .join(Resident, Resident.id == NoticeDelivery.resident_id)
                 .where(
                     NoticeDelivery.notice_id == notice_id,
@@ -268,10 +277,15 @@ class Broadcaster:
             )
             return [_Row(r.id, r.chat_id, r.attempts, r.locale or "zh") for r in result.all()]
 
-    async def _deliver(self, row: _Row, text: str) -> str | None:
-        """Send one row until it settles; returns its status (None: settled by someone else)."""
+    async def _deliver(self, row: _Row, text: str, halted: Callable[[], bool]) -> str | None:
+        """Send one row until it settles; returns its status (None: settled by someone else,
+        or left pending because the run was halted between retries)."""
         attempts = row.attempts
+        first = True
         while True:
+            if not first and halted():
+                return None
+            first = False
             await self.limiter.acquire()
             sender = self.app.outbox.sender
             while sender is None:  # no transport attached yet

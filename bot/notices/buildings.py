@@ -19,7 +19,9 @@ MAX_RANGE = 300  # "1-5000栋" is a typo, not an estate
 _CN = "零〇一二两三四五六七八九十百"
 _ID = rf"(?:\d{{1,3}}|[A-Za-z]\d{{0,2}}|[{_CN}]{{1,4}})"
 _SUFFIX = r"(?:号楼|号栋|栋|幢|座|#楼?|楼|号(?![\d{_CN}]*[日月]))"
-_ALL_RE = re.compile(r"\s*(?:全部楼栋|全部|所有楼栋|所有|全小区|整个小区|全体|全楼|all)(?![\w])", re.I)
+_ALL_RE = re.compile(
+    r"\s*(?:全部楼栋|全部|所有楼栋|所有|全小区|整个小区|全体|全楼|all)(?![\w])", re.I
+)
 _ITEM_RE = re.compile(
     rf"(?P<lo>{_ID})\s*(?:(?P<s1>{_SUFFIX})\s*)?"
     rf"(?:(?:-|~|至|到)\s*(?P<hi>{_ID})\s*(?P<s2>{_SUFFIX})?"

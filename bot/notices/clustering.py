@@ -88,15 +88,28 @@ class OutageClusters:
 
     # -- a report -----------------------------------------------------------------------------
     async def report(
-        self, *, kind: str, building: str, chat_id: str, user_id: str, user_name: str, text: str,
-        locale: str, now: datetime,
+        self,
+        *,
+        kind: str,
+        building: str,
+        chat_id: str,
+        user_id: str,
+        user_name: str,
+        text: str,
+        locale: str,
+        now: datetime,
     ) -> str | None:
         """Record an uncovered report; the resident's answer if it belongs to a cluster."""
         async with self._lock:
             cluster = await self.open_cluster(kind, building)
             report = OutageReport(
-                kind=kind, building=building, chat_id=chat_id, user_id=user_id,
-                user_name=user_name[:200], text=text[:2000], at=now,
+                kind=kind,
+                building=building,
+                chat_id=chat_id,
+                user_id=user_id,
+                user_name=user_name[:200],
+                text=text[:2000],
+                at=now,
                 cluster_key=str(cluster.id) if cluster else None,
             )
             if cluster is not None:
@@ -108,8 +121,11 @@ class OutageClusters:
                 if cluster is None:
                     return None
         return self.t(
-            "answer_cluster", locale, building=self.notices.render.buildings([building], locale),
-            kind=self.notices.render.kind(kind, locale), count=cluster.report_count,
+            "answer_cluster",
+            locale,
+            building=self.notices.render.buildings([building], locale),
+            kind=self.notices.render.kind(kind, locale),
+            count=cluster.report_count,
         )
 
     async def open_cluster(self, kind: str, building: str) -> OutageCluster | None:
@@ -118,7 +134,8 @@ class OutageClusters:
             cluster = await session.scalar(
                 select(OutageCluster)
                 .where(
-                    OutageCluster.kind == kind, OutageCluster.building == building,
+                    OutageCluster.kind == kind,
+                    OutageCluster.building == building,
                     OutageCluster.status == OPEN,
                 )
                 .order_by(OutageCluster.id.desc())
@@ -136,7 +153,10 @@ class OutageClusters:
         async with self.app.db.transaction() as session:
             seen = await session.scalar(
                 select(OutageReport.id)
-                .where(OutageReport.cluster_key == str(cluster.id), OutageReport.user_id == report.user_id)
+                .where(
+                    OutageReport.cluster_key == str(cluster.id),
+                    OutageReport.user_id == report.user_id,
+                )
                 .limit(1)
             )
             session.add(report)
@@ -151,15 +171,25 @@ class OutageClusters:
             )
         if cluster.ticket_id is not None:
             await self.app.tickets.add_event(
-                cluster.ticket_id, "message_in", actor_kind="resident", actor_id=report.user_id,
-                actor_name=user_name, text=report.text, data={"outage_report": True},
+                cluster.ticket_id,
+                "message_in",
+                actor_kind="resident",
+                actor_id=report.user_id,
+                actor_name=user_name,
+                text=report.text,
+                data={"outage_report": True},
             )
         await self._merge_stragglers(cluster)
         await self.refresh_alert(cluster.id)
         await self._schedule_sweep(cluster.id)
 
     async def _maybe_form(
-        self, kind: str, building: str, trigger: OutageReport, user_name: str, locale: str,
+        self,
+        kind: str,
+        building: str,
+        trigger: OutageReport,
+        user_name: str,
+        locale: str,
         now: datetime,
     ) -> OutageCluster | None:
         async with self.app.db.session() as session:
@@ -167,9 +197,11 @@ class OutageClusters:
                 await session.scalars(
                     select(OutageReport)
                     .where(
-                        OutageReport.kind == kind, OutageReport.building == building,
+                        OutageReport.kind == kind,
+                        OutageReport.building == building,
                         OutageReport.at >= now - self.window,
-                        OutageReport.cluster_key.is_(None), OutageReport.notice_id.is_(None),
+                        OutageReport.cluster_key.is_(None),
+                        OutageReport.notice_id.is_(None),
                     )
                     .order_by(OutageReport.at, OutageReport.id)
                 )
@@ -179,8 +211,13 @@ class OutageClusters:
             return None
         async with self.app.db.transaction() as session:
             cluster = OutageCluster(
-                kind=kind, building=building, status=OPEN, report_count=len(reporters),
-                extra={"merged": []}, opened_at=reports[0].at, last_report_at=now,
+                kind=kind,
+                building=building,
+                status=OPEN,
+                report_count=len(reporters),
+                extra={"merged": []},
+                opened_at=reports[0].at,
+                last_report_at=now,
             )
             session.add(cluster)
             await session.flush()
@@ -193,19 +230,26 @@ class OutageClusters:
         profile = await self._profile(trigger.user_id)
         ticket = await self.app.tickets.open_ticket(
             TicketDraft(
-                chat_id=trigger.chat_id, user_id=trigger.user_id, user_name=user_name,
-                intent=KIND_INTENT[kind], severity=SEVERITY,
+                chat_id=trigger.chat_id,
+                user_id=trigger.user_id,
+                user_name=user_name,
+                intent=KIND_INTENT[kind],
+                severity=SEVERITY,
                 description=await self.description(cluster),
-                building=building, room=profile.room if profile else None,
+                building=building,
+                room=profile.room if profile else None,
                 phone=profile.phone if profile else None,
-                resident_id=profile.id if profile else None, locale=locale,
+                resident_id=profile.id if profile else None,
+                locale=locale,
                 extra={"outage_cluster": cluster.id},
             )
         )
         cluster.ticket_id = ticket.id
         async with self.app.db.transaction() as session:
             await session.execute(
-                update(OutageCluster).where(OutageCluster.id == cluster.id).values(ticket_id=ticket.id)
+                update(OutageCluster)
+                .where(OutageCluster.id == cluster.id)
+                .values(ticket_id=ticket.id)
                 .execution_options(synchronize_session=False)
             )
         if await self._merge_stragglers(cluster):
@@ -216,7 +260,9 @@ class OutageClusters:
 
     async def _schedule_sweep(self, cluster_id: int) -> None:
         await self.app.scheduler.schedule(
-            "outage.sweep", self.app.clock.now() + SWEEP_EVERY, {"cluster_id": cluster_id},
+            "outage.sweep",
+            self.app.clock.now() + SWEEP_EVERY,
+            {"cluster_id": cluster_id},
             f"outage:{cluster_id}:sweep",
         )
 
@@ -239,7 +285,8 @@ class OutageClusters:
             reports = (
                 await session.scalars(
                     select(OutageReport).where(
-                        OutageReport.cluster_key == str(cluster.id), OutageReport.ticket_id.is_(None)
+                        OutageReport.cluster_key == str(cluster.id),
+                        OutageReport.ticket_id.is_(None),
                     )
                 )
             ).all()
@@ -248,8 +295,10 @@ class OutageClusters:
                 ticket = await session.scalar(
                     select(Ticket)
                     .where(
-                        Ticket.chat_id == report.chat_id, Ticket.intent == intent,
-                        Ticket.status.in_(WAITING), Ticket.id != cluster.ticket_id,
+                        Ticket.chat_id == report.chat_id,
+                        Ticket.intent == intent,
+                        Ticket.status.in_(WAITING),
+                        Ticket.id != cluster.ticket_id,
                         Ticket.created_at >= report.at - TICKET_LOOKBACK,
                     )
                     .order_by(Ticket.id)
@@ -260,7 +309,11 @@ class OutageClusters:
         merged: list[int] = []
         for ticket_id, (ticket, report_ids) in sorted(found.items()):
             done = await self.app.tickets.transition(
-                ticket_id, allowed=WAITING, to=TicketStatus.CANCELLED, event="merged", actor=BOT,
+                ticket_id,
+                allowed=WAITING,
+                to=TicketStatus.CANCELLED,
+                event="merged",
+                actor=BOT,
                 data={"into": cluster.ticket_id, "outage_cluster": cluster.id},
             )
             if done is None:
@@ -271,20 +324,30 @@ class OutageClusters:
             await self.app.outbox.send(
                 SendText(
                     ticket.chat_id,
-                    self.t("merged", locale, kind=self.notices.render.kind(cluster.kind, locale),
-                           old=ticket_id, new=cluster.ticket_id),
+                    self.t(
+                        "merged",
+                        locale,
+                        kind=self.notices.render.kind(cluster.kind, locale),
+                        old=ticket_id,
+                        new=cluster.ticket_id,
+                    ),
                 )
             )
             async with self.app.db.transaction() as session:
                 await session.execute(
-                    update(OutageReport).where(OutageReport.id.in_(report_ids)).values(ticket_id=ticket_id)
+                    update(OutageReport)
+                    .where(OutageReport.id.in_(report_ids))
+                    .values(ticket_id=ticket_id)
                     .execution_options(synchronize_session=False)
                 )
         if merged:
             async with self.app.db.transaction() as session:
                 fresh = await session.get(OutageCluster, cluster.id)
                 if fresh is not None:
-                    fresh.extra = {**(fresh.extra or {}), "merged": [*(fresh.extra or {}).get("merged", []), *merged]}
+                    fresh.extra = {
+                        **(fresh.extra or {}),
+                        "merged": [*(fresh.extra or {}).get("merged", []), *merged],
+                    }
         return merged
 
     # -- the staff alert ----------------------------------------------------------------------
@@ -303,7 +366,11 @@ class OutageClusters:
             first = seen.get(report.user_id)
             if first is None:
                 seen[report.user_id] = _Reporter(
-                    report.user_id, report.chat_id, report.user_name, report.at, report.text,
+                    report.user_id,
+                    report.chat_id,
+                    report.user_name,
+                    report.at,
+                    report.text,
                     report.ticket_id,
                 )
             elif first.ticket_id is None and report.ticket_id is not None:
@@ -318,8 +385,10 @@ class OutageClusters:
         profiles = await self._profiles([r.user_id for r in reporters])
         lines = [
             self.t(
-                "cluster_head", building=render.buildings([cluster.building], locale),
-                kind=render.kind(cluster.kind, locale), count=len(reporters),
+                "cluster_head",
+                building=render.buildings([cluster.building], locale),
+                kind=render.kind(cluster.kind, locale),
+                count=len(reporters),
                 minutes=round(self.window.total_seconds() / 60),
             )
         ]
@@ -339,7 +408,8 @@ class OutageClusters:
             ]
             lines.append(
                 self.t(
-                    "cluster_reporter", who=" ".join(part for part in who if part),
+                    "cluster_reporter",
+                    who=" ".join(part for part in who if part),
                     words=words if len(words) <= MAX_WORDS else words[: MAX_WORDS - 1] + "…",
                 )
             )
@@ -366,15 +436,23 @@ class OutageClusters:
         render = self.notices.render
         kind = render.kind(cluster.kind, locale)
         text = self.app.texts.get(
-            "manager.cluster_offer", locale, building=render.buildings([cluster.building], locale),
-            minutes=round(self.window.total_seconds() / 60), count=cluster.report_count,
-            kind=kind, ticket=cluster.ticket_id or "-",
+            "manager.cluster_offer",
+            locale,
+            building=render.buildings([cluster.building], locale),
+            minutes=round(self.window.total_seconds() / 60),
+            count=cluster.report_count,
+            kind=kind,
+            ticket=cluster.ticket_id or "-",
         )
         button = self.app.texts.get("manager.btn.publish_cluster", locale, kind=kind)
         for manager in self.app.settings.manager_ids:
             await self.app.outbox.send(
-                SendText(manager, text, keyboard([(button, f"nt:cl:{cluster.id}")]),
-                         ref=f"outage:{cluster.id}:offer")
+                SendText(
+                    manager,
+                    text,
+                    keyboard([(button, f"nt:cl:{cluster.id}")]),
+                    ref=f"outage:{cluster.id}:offer",
+                )
             )
 
     # -- ending ---------------------------------------------------------------------------------
@@ -426,5 +504,7 @@ class OutageClusters:
         if not user_ids:
             return {}
         async with self.app.db.session() as session:
-            rows = await session.scalars(select(Resident).where(Resident.user_id.in_(list(user_ids))))
+            rows = await session.scalars(
+                select(Resident).where(Resident.user_id.in_(list(user_ids)))
+            )
             return {r.user_id: r for r in rows.all()}

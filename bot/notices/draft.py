@@ -65,8 +65,12 @@ class Draft:
     def facts(self) -> NoticeFacts:
         assert self.kind is not None and self.buildings is not None
         return NoticeFacts(
-            self.kind, list(self.buildings), self.starts_at, self.ends_at,
-            self.reason or "", self.advice or "",
+            self.kind,
+            list(self.buildings),
+            self.starts_at,
+            self.ends_at,
+            self.reason or "",
+            self.advice or "",
         )
 
     # -- storage --------------------------------------------------------------------------

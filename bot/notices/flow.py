@@ -77,13 +77,17 @@ class NoticeFlow:
         async with self.app.db.transaction() as session:
             row = await session.scalar(select(NoticeDraft).where(NoticeDraft.chat_id == chat_id))
             if row is None:
-                row = NoticeDraft(chat_id=chat_id, user_id=user_id, created_at=now, step="", data={})
+                row = NoticeDraft(
+                    chat_id=chat_id, user_id=user_id, created_at=now, step="", data={}
+                )
                 session.add(row)
             row.step, row.data, row.updated_at = draft.next_step(), draft.to_json(), now
 
     async def drop(self, chat_id: str) -> bool:
         async with self.app.db.transaction() as session:
-            result = await session.execute(delete(NoticeDraft).where(NoticeDraft.chat_id == chat_id))
+            result = await session.execute(
+                delete(NoticeDraft).where(NoticeDraft.chat_id == chat_id)
+            )
             return bool(result.rowcount)  # type: ignore[attr-defined]
 
     # -- entry points -------------------------------------------------------------------------
@@ -102,7 +106,9 @@ class NoticeFlow:
             await self.say(incoming.chat_id, self.m("cluster_gone"))
             return
         draft = Draft(
-            kind=cluster.kind, buildings=[cluster.building], starts_at=cluster.opened_at,
+            kind=cluster.kind,
+            buildings=[cluster.building],
+            starts_at=cluster.opened_at,
             cluster_id=cluster.id,
         )
         await self._continue(incoming, draft)
@@ -129,7 +135,9 @@ class NoticeFlow:
 
     async def on_button(self, incoming: Incoming, action: str, arg: str) -> None:
         """A `nt:<action>[:<arg>]` button that belongs to the draft."""
-        await self.app.outbox.send(AnswerButton(incoming.callback_id or "", chat_id=incoming.chat_id))
+        await self.app.outbox.send(
+            AnswerButton(incoming.callback_id or "", chat_id=incoming.chat_id)
+        )
         if action == "cl":
             await self.start_from_cluster(incoming, int(arg))
             return
@@ -205,7 +213,9 @@ class NoticeFlow:
             if not understood:
                 return self.m("again_end")
             if end is not None and end <= draft.starts_at:
-                return self.m("end_before_start", start=self.render.when(draft.starts_at, self.locale))
+                return self.m(
+                    "end_before_start", start=self.render.when(draft.starts_at, self.locale)
+                )
             draft.ends_at, draft.end_set = end, True
         elif step == "reason":
             draft.reason = text[:MAX_REASON]
@@ -228,24 +238,34 @@ class NoticeFlow:
             buttons = keyboard([(self.m(f"btn.{k}"), f"nt:k:{k}") for k in KINDS], [cancel])
             await self.say(chat_id, self.m("ask_kind"), buttons)
         elif step == "buildings":
-            await self.say(chat_id, self.m("ask_buildings"), keyboard([(self.m("btn.all"), "nt:b:all"), cancel]))
+            await self.say(
+                chat_id,
+                self.m("ask_buildings"),
+                keyboard([(self.m("btn.all"), "nt:b:all"), cancel]),
+            )
         elif step == "start":
-            await self.say(chat_id, self.m("ask_start"), keyboard([(self.m("btn.now"), "nt:s:now"), cancel]))
+            await self.say(
+                chat_id, self.m("ask_start"), keyboard([(self.m("btn.now"), "nt:s:now"), cancel])
+            )
         elif step == "end":
             assert draft.starts_at is not None
             await self.say(
-                chat_id, self.m("ask_end", start=self.render.when(draft.starts_at, self.locale)),
+                chat_id,
+                self.m("ask_end", start=self.render.when(draft.starts_at, self.locale)),
                 keyboard([(self.m("btn.end_unknown"), "nt:e:none"), cancel]),
             )
         elif step == "reason":
             reasons = self._reasons(draft)
-            rows = [[(reason, f"nt:r:{i}") for i, reason in enumerate(reasons[j : j + 2], start=j)]
-                    for j in range(0, len(reasons), 2)]
+            rows = [
+                [(reason, f"nt:r:{i}") for i, reason in enumerate(reasons[j : j + 2], start=j)]
+                for j in range(0, len(reasons), 2)
+            ]
             await self.say(chat_id, self.m("ask_reason"), keyboard(*rows, [cancel]))
         elif step == "advice":
             assert draft.kind is not None
             await self.say(
-                chat_id, self.m("ask_advice", advice=self.render.default_advice(draft.kind, self.locale)),
+                chat_id,
+                self.m("ask_advice", advice=self.render.default_advice(draft.kind, self.locale)),
                 keyboard([(self.m("btn.use_advice"), "nt:a:def"), cancel]),
             )
 
@@ -263,13 +283,20 @@ class NoticeFlow:
         now = self.app.clock.now()
         if facts.starts_at is None or facts.starts_at <= now:
             timing = self.m("preview_started")
-        elif facts.starts_at - now > timedelta(seconds=self.app.settings.notice_remind_before_seconds):
-            timing = self.m("preview_planned", remind=round(self.app.settings.notice_remind_before_seconds / 60))
+        elif facts.starts_at - now > timedelta(
+            seconds=self.app.settings.notice_remind_before_seconds
+        ):
+            timing = self.m(
+                "preview_planned", remind=round(self.app.settings.notice_remind_before_seconds / 60)
+            )
         else:
             timing = self.m("preview_planned_soon")
         text = self.m(
-            "preview", text=Raw(self.render.message(facts, "notice", self.locale)), count=count,
-            buildings=self.render.buildings(facts.buildings, self.locale), timing=timing,
+            "preview",
+            text=Raw(self.render.message(facts, "notice", self.locale)),
+            count=count,
+            buildings=self.render.buildings(facts.buildings, self.locale),
+            timing=timing,
         )
         buttons = keyboard(
             [(self.m("btn.confirm"), "nt:ok")],
@@ -295,7 +322,9 @@ class NoticeFlow:
         else:
             await self.say(incoming.chat_id, self.m("published", count=count))
         _, _, told = await self.app.notices.publish(
-            facts, created_by=incoming.user_id, manager_chat_id=incoming.chat_id,
+            facts,
+            created_by=incoming.user_id,
+            manager_chat_id=incoming.chat_id,
             cluster_id=draft.cluster_id,
         )
         if told:

@@ -36,8 +36,12 @@ class NoticeFacts:
     @classmethod
     def of(cls, notice: Notice) -> NoticeFacts:
         return cls(
-            notice.kind, list(notice.buildings or []), notice.starts_at, notice.ends_at,
-            notice.reason, notice.advice,
+            notice.kind,
+            list(notice.buildings or []),
+            notice.starts_at,
+            notice.ends_at,
+            notice.reason,
+            notice.advice,
         )
 
 
@@ -56,7 +60,9 @@ class NoticeRenderer:
     def date(self, when: datetime, locale: str) -> str:
         local = self.local(when)
         weekdays = self.texts.raw("notices.weekdays", locale)
-        return self.t("date", locale, month=local.month, day=local.day, weekday=weekdays[local.weekday()])
+        return self.t(
+            "date", locale, month=local.month, day=local.day, weekday=weekdays[local.weekday()]
+        )
 
     def when(self, when: datetime, locale: str) -> str:
         local = self.local(when)
@@ -118,4 +124,6 @@ class NoticeRenderer:
 
     def answer(self, facts: NoticeFacts, locale: str, *, started: bool) -> str:
         """To a resident who reports the outage the notice covers."""
-        return self.t("answer" if started else "answer_planned", locale, **self._values(facts, locale))
+        return self.t(
+            "answer" if started else "answer_planned", locale, **self._values(facts, locale)
+        )

@@ -108,7 +108,10 @@ class DeliveryRuns:
         if notice.manager_chat_id:
             if counts.total == 0:
                 await self.app.outbox.send(
-                    SendText(notice.manager_chat_id, self.m("summary_none", id=notice.id, purpose=self.purpose(purpose)))
+                    SendText(
+                        notice.manager_chat_id,
+                        self.m("summary_none", id=notice.id, purpose=self.purpose(purpose)),
+                    )
                 )
             else:
                 await self.app.outbox.send(
@@ -184,7 +187,9 @@ class DeliveryRuns:
             return self.m("eta_seconds", n=max(1, round(seconds)))
         return self.m("eta_minutes", n=round(seconds / 60))
 
-    def progress_text(self, notice_id: int, purpose: str, counts: RunCounts, eta: float | None) -> str:
+    def progress_text(
+        self, notice_id: int, purpose: str, counts: RunCounts, eta: float | None
+    ) -> str:
         filled = round(_BAR_CELLS * counts.percent / 100)
         values = {
             "id": notice_id,
@@ -231,7 +236,10 @@ class DeliveryRuns:
             )
         else:
             text = self.m(
-                "summary_short", id=notice.id, purpose=self.purpose(purpose),
-                sent=counts.sent, total=counts.total - counts.skipped,
+                "summary_short",
+                id=notice.id,
+                purpose=self.purpose(purpose),
+                sent=counts.sent,
+                total=counts.total - counts.skipped,
             )
         await self.app.outbox.send(SendText(notice.manager_chat_id, text))

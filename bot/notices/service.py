@@ -81,8 +81,13 @@ class NoticeService:
     ) -> str | None:
         try:
             return await self.answers.answer_outage(
-                chat_id=chat_id, user_id=user_id, user_name=user_name, intent=intent,
-                building=building, text=text, locale=locale,
+                chat_id=chat_id,
+                user_id=user_id,
+                user_name=user_name,
+                intent=intent,
+                building=building,
+                text=text,
+                locale=locale,
             )
         except Exception:  # never lose a report: the flow opens a ticket as usual
             log.exception("answering an outage report from chat %s failed", chat_id)
@@ -112,7 +117,11 @@ class NoticeService:
 
     # -- publishing ---------------------------------------------------------------------------
     async def publish(
-        self, facts: NoticeFacts, *, created_by: str, manager_chat_id: str | None,
+        self,
+        facts: NoticeFacts,
+        *,
+        created_by: str,
+        manager_chat_id: str | None,
         cluster_id: int | None = None,
     ) -> tuple[Notice, int, int]:
         """Store the notice and start sending it: (notice, residents, reporters told)."""
@@ -120,11 +129,18 @@ class NoticeService:
         started = facts.starts_at is None or facts.starts_at <= now
         async with self.app.db.transaction() as session:
             notice = Notice(
-                kind=facts.kind, buildings=list(facts.buildings), starts_at=facts.starts_at or now,
-                ends_at=facts.ends_at, reason=facts.reason, advice=facts.advice,
+                kind=facts.kind,
+                buildings=list(facts.buildings),
+                starts_at=facts.starts_at or now,
+                ends_at=facts.ends_at,
+                reason=facts.reason,
+                advice=facts.advice,
                 status=NoticeStatus.ACTIVE if started else NoticeStatus.PLANNED,
-                created_by=created_by, manager_chat_id=manager_chat_id, asked_count=0,
-                extra={"cluster_id": cluster_id} if cluster_id else {}, created_at=now,
+                created_by=created_by,
+                manager_chat_id=manager_chat_id,
+                asked_count=0,
+                extra={"cluster_id": cluster_id} if cluster_id else {},
+                created_at=now,
             )
             session.add(notice)
         count = await self.runs.plan(notice, "notice")
@@ -136,18 +152,28 @@ class NoticeService:
         now = self.app.clock.now()
         payload: dict[str, Any] = {"notice_id": notice.id}
         if notice.status == NoticeStatus.PLANNED and notice.starts_at is not None:
-            await self.app.scheduler.schedule("notice.start", notice.starts_at, payload, job_id(notice.id, "start"))
-            remind_at = notice.starts_at - timedelta(seconds=self.app.settings.notice_remind_before_seconds)
+            await self.app.scheduler.schedule(
+                "notice.start", notice.starts_at, payload, job_id(notice.id, "start")
+            )
+            remind_at = notice.starts_at - timedelta(
+                seconds=self.app.settings.notice_remind_before_seconds
+            )
             if remind_at > now:
-                await self.app.scheduler.schedule("notice.remind", remind_at, payload, job_id(notice.id, "remind"))
+                await self.app.scheduler.schedule(
+                    "notice.remind", remind_at, payload, job_id(notice.id, "remind")
+                )
         if notice.ends_at is not None and notice.ends_at > now:
-            await self.app.scheduler.schedule("notice.due", notice.ends_at, payload, job_id(notice.id, "due"))
+            await self.app.scheduler.schedule(
+                "notice.due", notice.ends_at, payload, job_id(notice.id, "due")
+            )
 
     async def _unschedule(self, notice_id: int) -> None:
         for what in ("start", "remind", "due"):
             await self.app.scheduler.cancel(job_id(notice_id, what))
 
-    async def _tell_reporters(self, notice: Notice, chats: list[str], purpose: str = "notice") -> int:
+    async def _tell_reporters(
+        self, notice: Notice, chats: list[str], purpose: str = "notice"
+    ) -> int:
         """Residents who reported (or asked about) this outage but are not on the delivery
         list (not registered) hear it too, through the ordinary outbox."""
         if not chats:
@@ -180,11 +206,15 @@ class NoticeService:
     # -- closing --------------------------------------------------------------------------------
     async def restore(self, notice_id: int) -> int | None:
         """Service is back: tell those the notice reached. None if it was not active."""
-        return await self._close(notice_id, NoticeStatus.RESTORED, "restored", (NoticeStatus.ACTIVE,))
+        return await self._close(
+            notice_id, NoticeStatus.RESTORED, "restored", (NoticeStatus.ACTIVE,)
+        )
 
     async def withdraw(self, notice_id: int) -> int | None:
         """Withdraw a planned or active notice: tell those it reached. None if not current."""
-        return await self._close(notice_id, NoticeStatus.CANCELLED, "cancelled", NoticeStatus.CURRENT)
+        return await self._close(
+            notice_id, NoticeStatus.CANCELLED, "cancelled", NoticeStatus.CURRENT
+        )
 
     async def _close(
         self, notice_id: int, status: str, purpose: str, allowed: tuple[str, ...]
@@ -253,7 +283,10 @@ class NoticeService:
             return
         locale = self.app.settings.locale
         text = self.app.texts.get(
-            "manager.due", locale, id=notice.id, kind=self.render.kind(notice.kind, locale),
+            "manager.due",
+            locale,
+            id=notice.id,
+            kind=self.render.kind(notice.kind, locale),
             buildings=self.render.buildings(list(notice.buildings or []), locale),
             end=self.render.when(notice.ends_at, locale) if notice.ends_at else "",
         )
@@ -288,6 +321,8 @@ class NoticeService:
                 log.exception("notice delivery failed; retrying")
             wake = asyncio.ensure_future(self._wake.wait())
             stopped = asyncio.ensure_future(stop.wait())
-            await asyncio.wait({wake, stopped}, timeout=IDLE_CHECK_SECONDS, return_when=asyncio.FIRST_COMPLETED)
+            await asyncio.wait(
+                {wake, stopped}, timeout=IDLE_CHECK_SECONDS, return_when=asyncio.FIRST_COMPLETED
+            )
             for fut in (wake, stopped):
                 fut.cancel()

@@ -70,7 +70,9 @@ _DURATION_RE = re.compile(
     rf"[\s,，]*(?:持续|大约|约|预计|共)?\s*(\d+(?:\.\d+)?|[{_CN}]{{1,3}})?\s*(个)?\s*(半)?\s*(个)?\s*"
     r"(小时|钟头|分钟|天)"
 )
-_UNKNOWN_RE = re.compile(r"[\s,，]*(?:结束时间|恢复时间)?\s*(待定|未定|暂不确定|不确定|另行通知|未知)")
+_UNKNOWN_RE = re.compile(
+    r"[\s,，]*(?:结束时间|恢复时间)?\s*(待定|未定|暂不确定|不确定|另行通知|未知)"
+)
 
 _RELATIVE_DAYS = {
     "今天": (0, None), "今日": (0, None), "明天": (1, None), "明日": (1, None),
@@ -370,7 +372,9 @@ def parse_period(text: str, now: datetime) -> Period | None:
     return period
 
 
-def scan_date(text: str, today: date, *, pos: int = 0, past: bool = False) -> tuple[date, int] | None:
+def scan_date(
+    text: str, today: date, *, pos: int = 0, past: bool = False
+) -> tuple[date, int] | None:
     """A date written at `pos` ("12月3日", "2026-12-03", "明天", "周六"): (date, end position).
 
     With `past`, dates without a year are the last such date (for reports on what happened).

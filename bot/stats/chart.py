@@ -71,7 +71,9 @@ def _days(ax_: Axes, daily: list[tuple[date, Counter[str]]], labels: ChartLabels
     bottom = [0] * len(daily)
     for severity in ("emergency", "urgent", "normal"):
         values = [counts.get(severity, 0) for _, counts in daily]
-        ax_.bar(xs, values, bottom=bottom, color=COLOURS[severity], label=labels.severities[severity])
+        ax_.bar(
+            xs, values, bottom=bottom, color=COLOURS[severity], label=labels.severities[severity]
+        )
         bottom = [b + v for b, v in zip(bottom, values, strict=True)]
     ax_.set_xticks(xs, [f"{d.month}/{d.day}" for d, _ in daily], fontsize=8)
     ax_.set_title(labels.title_days)

@@ -29,7 +29,7 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def parse_range(args: str, today: date) -> tuple[date, date] | None:
-    """"" -> the last 30 days; one date -> that day; two dates -> from, to (either order)."""
+    """ "" -> the last 30 days; one date -> that day; two dates -> from, to (either order)."""
     args = args.strip()
     if not args:
         return today - timedelta(days=DEFAULT_DAYS - 1), today
@@ -75,7 +75,11 @@ class RequestLog:
         if not value:
             return ""
         full = f"{key}.{value}"
-        return self.app.texts.get(full, self.app.settings.locale) if self.app.texts.has(full) else value
+        return (
+            self.app.texts.get(full, self.app.settings.locale)
+            if self.app.texts.has(full)
+            else value
+        )
 
     async def tickets(self, start: date, end: date) -> tuple[Sequence[Ticket], dict[int, int]]:
         since = datetime.combine(start, time(), tzinfo=self.tz)
@@ -111,15 +115,28 @@ class RequestLog:
             writer.writerow(
                 safe_cell(value)
                 for value in (
-                    tk.id, self._local(tk.created_at), self._label("tickets.intent", tk.intent),
-                    self._label("manager.severity", tk.severity), tk.building, tk.room, tk.phone,
-                    tk.user_name, tk.description, self._label("staff.state", tk.status),
-                    tk.claimed_by_name or tk.claimed_by, self._local(tk.claimed_at),
-                    self._local(tk.on_site_at), self._local(tk.resolved_at), self._local(tk.closed_at),
+                    tk.id,
+                    self._local(tk.created_at),
+                    self._label("tickets.intent", tk.intent),
+                    self._label("manager.severity", tk.severity),
+                    tk.building,
+                    tk.room,
+                    tk.phone,
+                    tk.user_name,
+                    tk.description,
+                    self._label("staff.state", tk.status),
+                    tk.claimed_by_name or tk.claimed_by,
+                    self._local(tk.claimed_at),
+                    self._local(tk.on_site_at),
+                    self._local(tk.resolved_at),
+                    self._local(tk.closed_at),
                     self._minutes(tk.created_at, tk.claimed_at),
-                    self._minutes(tk.created_at, tk.resolved_at), tk.rating,
-                    "" if tk.fixed is None else (yes if tk.fixed else no), tk.followup_answer,
-                    events.get(tk.id, 0), tk.notice_id,
+                    self._minutes(tk.created_at, tk.resolved_at),
+                    tk.rating,
+                    "" if tk.fixed is None else (yes if tk.fixed else no),
+                    tk.followup_answer,
+                    events.get(tk.id, 0),
+                    tk.notice_id,
                 )
             )
         return (BOM + out.getvalue()).encode("utf-8"), len(tickets)

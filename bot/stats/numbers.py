@@ -111,7 +111,9 @@ async def collect(app: App) -> Stats:
         ).all()
     stats.open = sum(int(n) for s, n in by_status.items() if s not in CLAIMED)
     stats.claimed = sum(int(n) for s, n in by_status.items() if s in CLAIMED)
-    daily: dict[date, Counter[str]] = {chart_start + timedelta(days=i): Counter() for i in range(CHART_DAYS)}
+    daily: dict[date, Counter[str]] = {
+        chart_start + timedelta(days=i): Counter() for i in range(CHART_DAYS)
+    }
     for ticket in tickets:
         day = ticket.created_at.astimezone(tz).date()
         if day == today:
@@ -130,7 +132,9 @@ async def collect(app: App) -> Stats:
             seconds = (ticket.claimed_at - ticket.created_at).total_seconds()
             stats.claim_seconds.setdefault(ticket.severity, []).append(max(0.0, seconds))
         if ticket.resolved_at is not None:
-            stats.resolve_seconds.append(max(0.0, (ticket.resolved_at - ticket.created_at).total_seconds()))
+            stats.resolve_seconds.append(
+                max(0.0, (ticket.resolved_at - ticket.created_at).total_seconds())
+            )
         if ticket.rating is not None:
             stats.ratings.append(int(ticket.rating))
     stats.daily = sorted(daily.items())

@@ -57,7 +57,8 @@ class StatsService:
     def text(self, stats: Stats) -> str:
         intent_name = self.app.tickets.fmt.intent
         by_intent = "、".join(
-            f"{intent_name(intent, self.locale)} {n}" for intent, n in stats.week_by_intent.most_common()
+            f"{intent_name(intent, self.locale)} {n}"
+            for intent, n in stats.week_by_intent.most_common()
         ) or self.t("stats_none")
         claim_lines = []
         for severity in SEVERITIES:
@@ -65,8 +66,10 @@ class StatsService:
             target = claim_deadline(self.app, severity)
             claim_lines.append(
                 self.t(
-                    "stats_claim_line", severity=self.t(f"severity.{severity}"),
-                    median=self.duration(median), target=self.duration(target),
+                    "stats_claim_line",
+                    severity=self.t(f"severity.{severity}"),
+                    median=self.duration(median),
+                    target=self.duration(target),
                     mark=self.mark(None if median is None else median <= target),
                 )
             )
@@ -74,8 +77,11 @@ class StatsService:
         if stats.ratings:
             share = stats.satisfied_share or 0.0
             satisfaction = self.t(
-                "stats_satisfaction", average=f"{stats.rating_average or 0:.1f}", rated=len(stats.ratings),
-                share=self.percent(share), mark=self.mark(share >= SATISFACTION_TARGET),
+                "stats_satisfaction",
+                average=f"{stats.rating_average or 0:.1f}",
+                rated=len(stats.ratings),
+                share=self.percent(share),
+                mark=self.mark(share >= SATISFACTION_TARGET),
             )
         else:
             satisfaction = self.t("stats_no_data")
@@ -85,9 +91,13 @@ class StatsService:
             rate = counts.delivery_rate
             notice_lines.append(
                 self.t(
-                    "stats_notice_line", id=notice.id, kind=render.kind(notice.kind, self.locale),
+                    "stats_notice_line",
+                    id=notice.id,
+                    kind=render.kind(notice.kind, self.locale),
                     buildings=render.buildings(list(notice.buildings or []), self.locale),
-                    sent=counts.sent, total=counts.total - counts.skipped, rate=self.percent(rate),
+                    sent=counts.sent,
+                    total=counts.total - counts.skipped,
+                    rate=self.percent(rate),
                     mark=self.mark(rate >= DELIVERY_TARGET if counts.total else None),
                 )
             )
@@ -126,7 +136,9 @@ class StatsService:
         font = self.font
         # Chinese labels only with a font that has the glyphs; else the ASCII (en) labels
         labels = self.labels(self.locale if font else "en")
-        return await asyncio.to_thread(render_png, stats.daily, stats.week_by_intent, labels, font=font)
+        return await asyncio.to_thread(
+            render_png, stats.daily, stats.week_by_intent, labels, font=font
+        )
 
     async def report(self) -> tuple[str, bytes, str]:
         """(the message, the chart PNG, the chart's caption)."""

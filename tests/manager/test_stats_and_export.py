@@ -25,46 +25,112 @@ def local(month: int, day: int, hour: int, minute: int = 0) -> datetime:
     return datetime(2026, month, day, hour, minute, tzinfo=TZ)
 
 
-async def add_ticket(h: Harness, *, intent: str, severity: str, created: datetime, status: str = "open",
-                     claim_after: float | None = None, resolve_after: float | None = None,
-                     rating: int | None = None, events: int = 1, **extra: Any) -> int:
+async def add_ticket(
+    h: Harness,
+    *,
+    intent: str,
+    severity: str,
+    created: datetime,
+    status: str = "open",
+    claim_after: float | None = None,
+    resolve_after: float | None = None,
+    rating: int | None = None,
+    events: int = 1,
+    **extra: Any,
+) -> int:
     """Minutes after creation for claim/resolve."""
     async with h.app.db.transaction() as session:
         ticket = Ticket(
-            chat_id="c1", user_id="c1", user_name="王女士", intent=intent, severity=severity,
-            building="3", room="1202", phone="13812345678", description=extra.pop("words", "厨房漏水"),
-            status=status, created_at=created, updated_at=created, rating=rating, extra={},
-            claimed_at=created + timedelta(minutes=claim_after) if claim_after is not None else None,
-            resolved_at=created + timedelta(minutes=resolve_after) if resolve_after is not None else None,
+            chat_id="c1",
+            user_id="c1",
+            user_name="王女士",
+            intent=intent,
+            severity=severity,
+            building="3",
+            room="1202",
+            phone="13812345678",
+            description=extra.pop("words", "厨房漏水"),
+            status=status,
+            created_at=created,
+            updated_at=created,
+            rating=rating,
+            extra={},
+            claimed_at=created + timedelta(minutes=claim_after)
+            if claim_after is not None
+            else None,
+            resolved_at=created + timedelta(minutes=resolve_after)
+            if resolve_after is not None
+            else None,
             **extra,
         )
         session.add(ticket)
         await session.flush()
         for i in range(events):
-            session.add(TicketEvent(ticket_id=ticket.id, at=created, kind="created" if i == 0 else "note",
-                                    actor_kind="system", data={}))
+            session.add(
+                TicketEvent(
+                    ticket_id=ticket.id,
+                    at=created,
+                    kind="created" if i == 0 else "note",
+                    actor_kind="system",
+                    data={},
+                )
+            )
         return ticket.id
 
 
 async def seed(h: Harness) -> None:
-    await add_ticket(h, intent="gas_leak", severity="emergency", created=local(11, 21, 17), status="resolved",
-                     claim_after=3, resolve_after=60, rating=5)
-    await add_ticket(h, intent="water_outage", severity="urgent", created=local(11, 21, 9), status="claimed",
-                     claim_after=40)
-    await add_ticket(h, intent="repair", severity="normal", created=local(11, 16, 10), status="closed",
-                     claim_after=20, resolve_after=26 * 60, rating=3)
-    await add_ticket(h, intent="complaint", severity="normal", created=local(11, 10, 10), status="closed",
-                     resolve_after=120, rating=4)
+    await add_ticket(
+        h,
+        intent="gas_leak",
+        severity="emergency",
+        created=local(11, 21, 17),
+        status="resolved",
+        claim_after=3,
+        resolve_after=60,
+        rating=5,
+    )
+    await add_ticket(
+        h,
+        intent="water_outage",
+        severity="urgent",
+        created=local(11, 21, 9),
+        status="claimed",
+        claim_after=40,
+    )
+    await add_ticket(
+        h,
+        intent="repair",
+        severity="normal",
+        created=local(11, 16, 10),
+        status="closed",
+        claim_after=20,
+        resolve_after=26 * 60,
+        rating=3,
+    )
+    await add_ticket(
+        h,
+        intent="complaint",
+        severity="normal",
+        created=local(11, 10, 10),
+        status="closed",
+        resolve_after=120,
+        rating=4,
+    )
     await add_ticket(h, intent="repair", severity="normal", created=local(11, 21, 12))
-    await add_ticket(h, intent="water_outage", severity="urgent", created=local(11, 21, 12), status="cancelled")
+    await add_ticket(
+        h, intent="water_outage", severity="urgent", created=local(11, 21, 12), status="cancelled"
+    )
 
 
 async def test_stats_numbers_against_the_targets(h: Harness) -> None:
     await seed(h)
     chats = await add_residents(h.app, 10, buildings=["3"])
     h.sender.fail_for[chats[0]] = [Blocked()]
-    await h.app.notices.publish(NoticeFacts("water", ["3"], None, None, "管道维修", ""),
-                                created_by=MANAGER, manager_chat_id=MANAGER)
+    await h.app.notices.publish(
+        NoticeFacts("water", ["3"], None, None, "管道维修", ""),
+        created_by=MANAGER,
+        manager_chat_id=MANAGER,
+    )
     await h.app.notices.drain()
     shown = await h.say(MANAGER, "/stats")
     text = next(m for m in shown if "统计" in m.plain).plain
@@ -94,8 +160,13 @@ async def test_chart_labels_are_ascii_without_a_chinese_font(h: Harness) -> None
     stats = handler.stats  # type: ignore[attr-defined]
     stats.__dict__["font"] = None  # no CJK font on this system (or pretend so)
     labels = stats.labels("en")
-    texts = [labels.title_days, labels.title_intents, labels.empty, *labels.severities.values(),
-             *labels.intents.values()]
+    texts = [
+        labels.title_days,
+        labels.title_intents,
+        labels.empty,
+        *labels.severities.values(),
+        *labels.intents.values(),
+    ]
     assert all(t.isascii() for t in texts) and "water outage" in labels.intents.values()
     _, png, caption = await stats.report()
     assert caption.isascii() and png.startswith(b"\x89PNG")
@@ -126,8 +197,14 @@ def test_export_date_ranges(args: str, expected: tuple[date, date] | None) -> No
 
 @pytest.mark.parametrize(
     ("value", "cell"),
-    [("=HYPERLINK(\"x\")", "'=HYPERLINK(\"x\")"), ("+86 138", "'+86 138"), ("@me", "'@me"),
-     ("厨房漏水", "厨房漏水"), (None, ""), (3, "3")],
+    [
+        ('=HYPERLINK("x")', '\'=HYPERLINK("x")'),
+        ("+86 138", "'+86 138"),
+        ("@me", "'@me"),
+        ("厨房漏水", "厨房漏水"),
+        (None, ""),
+        (3, "3"),
+    ],
 )
 def test_cells_never_run_as_formulas(value: object, cell: str) -> None:
     assert safe_cell(value) == cell
@@ -135,8 +212,15 @@ def test_cells_never_run_as_formulas(value: object, cell: str) -> None:
 
 async def test_export_csv_opens_in_excel_with_chinese(h: Harness) -> None:
     await seed(h)
-    await add_ticket(h, intent="complaint", severity="normal", created=local(11, 20, 9), status="open",
-                     events=4, words="=cmd|' /C calc'!A0 噪音")
+    await add_ticket(
+        h,
+        intent="complaint",
+        severity="normal",
+        created=local(11, 20, 9),
+        status="open",
+        events=4,
+        words="=cmd|' /C calc'!A0 噪音",
+    )
     shown = await h.say(MANAGER, "/export 11月16日 11月21日")
     doc = next(a for a, _ in h.sender.log if isinstance(a, SendDocument))
     assert doc.filename == "requests_20261116-20261121.csv"
@@ -147,7 +231,11 @@ async def test_export_csv_opens_in_excel_with_chinese(h: Harness) -> None:
     assert len(body) == 6  # 11-16 .. 11-21 (the merged one included: it is in the log)
     by_id = {row[0]: dict(zip(header, row, strict=True)) for row in body}
     gas = by_id["1"]
-    assert gas["类型"] == "燃气泄漏" and gas["紧急程度"] == "紧急" and gas["创建时间"] == "2026-11-21 17:00"
+    assert (
+        gas["类型"] == "燃气泄漏"
+        and gas["紧急程度"] == "紧急"
+        and gas["创建时间"] == "2026-11-21 17:00"
+    )
     assert gas["接单用时(分钟)"] == "3" and gas["解决用时(分钟)"] == "60" and gas["评分"] == "5"
     noisy = by_id["7"]
     assert noisy["住户描述"].startswith("'=") and noisy["事件数"] == "4"
@@ -162,4 +250,8 @@ async def test_export_with_dates_it_cannot_read(h: Harness) -> None:
 
 async def test_manager_help(h: Harness) -> None:
     shown = await h.say(MANAGER, "/help")
-    assert "/notice" in shown[-1].plain and "/stats" in shown[-1].plain and "/export" in shown[-1].plain
+    assert (
+        "/notice" in shown[-1].plain
+        and "/stats" in shown[-1].plain
+        and "/export" in shown[-1].plain
+    )

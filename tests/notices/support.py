@@ -28,7 +28,9 @@ async def notice_harness(database_url: str, **overrides: Any) -> Harness:
         "broadcast_rate_per_second": 0,  # unthrottled: pacing has its own tests
         **overrides,
     }
-    return await make_harness(database_url, classifier=StubClassifier(), clock=FakeClock(), **values)
+    return await make_harness(
+        database_url, classifier=StubClassifier(), clock=FakeClock(), **values
+    )
 
 
 async def add_residents(
@@ -46,10 +48,17 @@ async def add_residents(
     blocks = list(buildings)
     rows = [
         {
-            "user_id": f"{prefix}{i}", "chat_id": f"{prefix}{i}", "name": f"住户{i}",
-            "locale": locale, "building": blocks[i % len(blocks)], "room": f"{1 + i % 30:02d}01",
-            "phone": f"138{i:08d}", "consent": consent, "unreachable": False,
-            "created_at": now, "updated_at": now,
+            "user_id": f"{prefix}{i}",
+            "chat_id": f"{prefix}{i}",
+            "name": f"住户{i}",
+            "locale": locale,
+            "building": blocks[i % len(blocks)],
+            "room": f"{1 + i % 30:02d}01",
+            "phone": f"138{i:08d}",
+            "consent": consent,
+            "unreachable": False,
+            "created_at": now,
+            "updated_at": now,
         }
         for i in range(start, start + count)
     ]
@@ -85,7 +94,9 @@ class VirtualTime:
         await asyncio.sleep(0)
 
 
-def virtual_broadcaster(app: App, vt: VirtualTime, rate: float, concurrency: int | None = None) -> Broadcaster:
+def virtual_broadcaster(
+    app: App, vt: VirtualTime, rate: float, concurrency: int | None = None
+) -> Broadcaster:
     """A broadcaster on virtual time. Concurrent sleepers share one virtual clock, so pacing
     is measured exactly only with `concurrency=1`."""
     broadcaster = Broadcaster(app, rate=rate, now=vt.now, sleep=vt.sleep, concurrency=concurrency)

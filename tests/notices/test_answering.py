@@ -13,22 +13,42 @@ from tests.notices.support import MANAGER
 from tests.support.harness import Harness
 
 
-async def publish(h: Harness, kind: str = "water", buildings: list[str] | None = None, start_in: float = -1,
-                  end_in: float | None = 6) -> int:
+async def publish(
+    h: Harness,
+    kind: str = "water",
+    buildings: list[str] | None = None,
+    start_in: float = -1,
+    end_in: float | None = 6,
+) -> int:
     now = h.clock.now()
     facts = NoticeFacts(
-        kind, ["3"] if buildings is None else buildings, now + timedelta(hours=start_in),
-        now + timedelta(hours=end_in) if end_in is not None else None, "管道维修", "",
+        kind,
+        ["3"] if buildings is None else buildings,
+        now + timedelta(hours=start_in),
+        now + timedelta(hours=end_in) if end_in is not None else None,
+        "管道维修",
+        "",
     )
     notice, _, _ = await h.app.notices.publish(facts, created_by=MANAGER, manager_chat_id=MANAGER)
     return notice.id
 
 
-async def ask(h: Harness, chat: str = "r1", *, building: str | None = "3", intent: str = "water_outage",
-              locale: str = "zh") -> str | None:
+async def ask(
+    h: Harness,
+    chat: str = "r1",
+    *,
+    building: str | None = "3",
+    intent: str = "water_outage",
+    locale: str = "zh",
+) -> str | None:
     return await h.app.notices.answer_outage(
-        chat_id=chat, user_id=chat, user_name="王女士", intent=intent, building=building,
-        text="家里没水了", locale=locale,
+        chat_id=chat,
+        user_id=chat,
+        user_name="王女士",
+        intent=intent,
+        building=building,
+        text="家里没水了",
+        locale=locale,
     )
 
 
@@ -56,9 +76,17 @@ async def test_each_resident_is_counted_once_and_every_report_recorded(h: Harnes
 
 @pytest.mark.parametrize(
     ("buildings", "resident", "covered"),
-    [(["3"], "3", True), (["3"], "3-2", True), ([], "17", True), (["3"], "4", False), (["3-1"], "3-2", False)],
+    [
+        (["3"], "3", True),
+        (["3"], "3-2", True),
+        ([], "17", True),
+        (["3"], "4", False),
+        (["3-1"], "3-2", False),
+    ],
 )
-async def test_only_the_buildings_it_covers(h: Harness, buildings: list[str], resident: str, covered: bool) -> None:
+async def test_only_the_buildings_it_covers(
+    h: Harness, buildings: list[str], resident: str, covered: bool
+) -> None:
     await publish(h, buildings=buildings)
     assert (await ask(h, building=resident) is not None) is covered
 
@@ -102,7 +130,9 @@ async def test_english_residents_get_english(h: Harness) -> None:
     assert text is not None and "The water cut in Block 3 is planned (管道维修)." in text
 
 
-async def test_a_failure_here_never_loses_the_report(h: Harness, monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_a_failure_here_never_loses_the_report(
+    h: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
     async def broken(*args: object, **kwargs: object) -> None:
         raise RuntimeError("database went away")
 

@@ -30,7 +30,8 @@ async def fake() -> AsyncIterator[FakeBotAPI]:
 def notice_copies(fake: FakeBotAPI) -> Counter[str]:
     """Notices the fake accepted, per resident chat."""
     return Counter(
-        c.chat_id for c in fake.calls
+        c.chat_id
+        for c in fake.calls
         if c.ok and c.method.lower() == "sendmessage" and c.chat_id and c.chat_id.startswith("90")
     )
 
@@ -73,7 +74,9 @@ async def test_two_thousand_through_the_bot_api_with_a_restart(
     async with running(fake, sqlite_url, framework=framework, **settings) as first:
         assert await add_residents(first.app, RESIDENTS, prefix="", start=FIRST) == chats
         notice, count, _ = await first.app.notices.publish(
-            NoticeFacts("water", [], None, None, "管道维修", ""), created_by=MANAGER, manager_chat_id=MANAGER
+            NoticeFacts("water", [], None, None, "管道维修", ""),
+            created_by=MANAGER,
+            manager_chat_id=MANAGER,
         )
         assert count == RESIDENTS
         await fake.wait_for(lambda: tally() >= 700, within=60)
@@ -85,11 +88,15 @@ async def test_two_thousand_through_the_bot_api_with_a_restart(
         attempts = RESIDENTS + len(flooded) + 1  # one each, plus the 429s and the 500 retried
         await fake.wait_for(lambda: tally() >= attempts, within=120)
         done = f"送达 {reachable}/{RESIDENTS}"
-        await fake.wait_for(lambda: any(done in text for text in fake.sent_texts(MANAGER)), within=120)
+        await fake.wait_for(
+            lambda: any(done in text for text in fake.sent_texts(MANAGER)), within=120
+        )
         await second.settled()
         status = await deliveries(second.app, notice.id)
         async with second.app.db.session() as session:
-            unreachable = set((await session.scalars(select(Resident.chat_id).where(Resident.unreachable))).all())
+            unreachable = set(
+                (await session.scalars(select(Resident.chat_id).where(Resident.unreachable))).all()
+            )
 
     copies = notice_copies(fake)
     assert set(copies) == set(chats) - blocked and set(copies.values()) == {1}

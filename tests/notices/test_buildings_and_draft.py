@@ -97,7 +97,12 @@ def test_coverage(notice: list[str], building: str | None, covered: bool) -> Non
 
 def test_ranges_are_grouped_for_display() -> None:
     assert group_ranges(["5", "1", "2", "3", "8", "9", "A", "3-2"]) == [
-        ("1", "3"), ("3-2", None), ("5", None), ("8", None), ("9", None), ("A", None),
+        ("1", "3"),
+        ("3-2", None),
+        ("5", None),
+        ("8", None),
+        ("9", None),
+        ("A", None),
     ]
 
 

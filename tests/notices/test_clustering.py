@@ -13,17 +13,34 @@ from tests.support.harness import Harness
 
 
 async def report(
-    h: Harness, who: str, *, building: str = "3", intent: str = "water_outage", words: str = "家里没水了"
+    h: Harness,
+    who: str,
+    *,
+    building: str = "3",
+    intent: str = "water_outage",
+    words: str = "家里没水了",
 ) -> str | None:
     """What a resident flow does: ask the notices first, open a ticket when told None."""
     answer = await h.app.notices.answer_outage(
-        chat_id=who, user_id=who, user_name=f"住户{who}", intent=intent, building=building,
-        text=words, locale="zh",
+        chat_id=who,
+        user_id=who,
+        user_name=f"住户{who}",
+        intent=intent,
+        building=building,
+        text=words,
+        locale="zh",
     )
     if answer is None:
         await h.app.tickets.open_ticket(
-            TicketDraft(chat_id=who, user_id=who, user_name=f"住户{who}", intent=intent,
-                        severity="urgent", description=words, building=building)
+            TicketDraft(
+                chat_id=who,
+                user_id=who,
+                user_name=f"住户{who}",
+                intent=intent,
+                severity="urgent",
+                description=words,
+                building=building,
+            )
         )
     await h.app.outbox.drain()
     return answer
@@ -48,7 +65,9 @@ async def test_the_fifth_report_groups_them(h: Harness) -> None:
     assert cluster_ticket.intent == "water_outage" and cluster_ticket.extra["outage_cluster"] == 1
     assert [t.status for t in all_tickets[:4]] == ["cancelled"] * 4  # merged into it
     async with h.app.db.session() as session:
-        merged = (await session.scalars(select(TicketEvent).where(TicketEvent.kind == "merged"))).all()
+        merged = (
+            await session.scalars(select(TicketEvent).where(TicketEvent.kind == "merged"))
+        ).all()
     assert {e.data["into"] for e in merged} == {cluster_ticket.id} and len(merged) == 4
 
     alert = h.chat(h.staff_chat)[-1]
@@ -83,8 +102,13 @@ async def test_later_reports_join_and_the_alert_is_edited(h: Harness) -> None:
 async def test_the_same_resident_five_times_is_not_a_cluster(h: Harness) -> None:
     for _ in range(5):
         await h.app.notices.answer_outage(
-            chat_id="r1", user_id="r1", user_name="王", intent="water_outage", building="3",
-            text="没水", locale="zh",
+            chat_id="r1",
+            user_id="r1",
+            user_name="王",
+            intent="water_outage",
+            building="3",
+            text="没水",
+            locale="zh",
         )
     assert await report(h, "r2") is None
 
@@ -106,7 +130,9 @@ async def test_other_buildings_kinds_and_old_reports_do_not_count(h: Harness) ->
 async def test_a_claimed_first_ticket_stays_with_its_claimer(h: Harness) -> None:
     await report(h, "r0")
     first = (await tickets(h))[0]
-    await h.app.tickets.transition(first.id, allowed=("open",), to="claimed", event="claimed", actor=SYSTEM)
+    await h.app.tickets.transition(
+        first.id, allowed=("open",), to="claimed", event="claimed", actor=SYSTEM
+    )
     for i in range(1, 5):
         await report(h, f"r{i}")
     statuses = [t.status for t in await tickets(h)]

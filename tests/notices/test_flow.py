@@ -57,7 +57,11 @@ async def test_the_guided_flow_from_kind_to_residents(h: Harness) -> None:
     assert any("已发布" in m.plain for m in h.chat(MANAGER))
     assert "送达 8/8" in h.last(MANAGER).plain
     [notice] = await notices(h)
-    assert (notice.kind, notice.buildings, notice.status) == ("water", ["1", "2", "3", "5"], "planned")
+    assert (notice.kind, notice.buildings, notice.status) == (
+        "water",
+        ["1", "2", "3", "5"],
+        "planned",
+    )
 
 
 async def test_answers_not_understood_are_asked_again_with_an_example(h: Harness) -> None:
@@ -184,9 +188,15 @@ async def test_a_stale_draft_is_forgotten(h: Harness) -> None:
 async def test_only_managers_get_the_manager_commands(h: Harness) -> None:
     handler = h.app.router.handlers[1]
     for text in ("/notice 停水 3栋", "/stats", "/export", "/notices"):
-        assert not await handler.accepts(Incoming(update_id="z", chat_id="c1", user_id="c1", text=text))
-        assert await handler.accepts(Incoming(update_id="z", chat_id=MANAGER, user_id=MANAGER, text=text))
-    forged = Incoming(update_id="z", chat_id="c1", user_id="c1", button_data="nt:ry:1", callback_id="q")
+        assert not await handler.accepts(
+            Incoming(update_id="z", chat_id="c1", user_id="c1", text=text)
+        )
+        assert await handler.accepts(
+            Incoming(update_id="z", chat_id=MANAGER, user_id=MANAGER, text=text)
+        )
+    forged = Incoming(
+        update_id="z", chat_id="c1", user_id="c1", button_data="nt:ry:1", callback_id="q"
+    )
     assert not await handler.accepts(forged)
     other = Incoming(update_id="z", chat_id=MANAGER, user_id=MANAGER, text="/start")
     assert not await handler.accepts(other)  # a manager's own /start is the resident's

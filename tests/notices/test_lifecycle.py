@@ -19,11 +19,17 @@ def hours(n: float) -> float:
     return timedelta(hours=n).total_seconds()
 
 
-async def publish(h: Harness, *, start_in: float, lasts: float | None = 8, buildings: list[str] | None = None):
+async def publish(
+    h: Harness, *, start_in: float, lasts: float | None = 8, buildings: list[str] | None = None
+):
     now = h.clock.now()
     facts = NoticeFacts(
-        "water", buildings or ["3"], now + timedelta(hours=start_in),
-        now + timedelta(hours=start_in + lasts) if lasts is not None else None, "管道维修", "",
+        "water",
+        buildings or ["3"],
+        now + timedelta(hours=start_in),
+        now + timedelta(hours=start_in + lasts) if lasts is not None else None,
+        "管道维修",
+        "",
     )
     notice, _, _ = await h.app.notices.publish(facts, created_by=MANAGER, manager_chat_id=MANAGER)
     await h.app.notices.drain()
@@ -31,10 +37,17 @@ async def publish(h: Harness, *, start_in: float, lasts: float | None = 8, build
     return notice
 
 
-async def answer(h: Harness, chat: str = "asker", building: str = "3", intent: str = "water_outage") -> str | None:
+async def answer(
+    h: Harness, chat: str = "asker", building: str = "3", intent: str = "water_outage"
+) -> str | None:
     return await h.app.notices.answer_outage(
-        chat_id=chat, user_id=chat, user_name="王女士", intent=intent, building=building,
-        text="怎么没水了", locale="zh",
+        chat_id=chat,
+        user_id=chat,
+        user_name="王女士",
+        intent=intent,
+        building=building,
+        text="怎么没水了",
+        locale="zh",
     )
 
 
@@ -49,7 +62,11 @@ async def test_planned_reminded_started_due_restored(h: Harness) -> None:
     assert not [m for m in shown if m.chat_id in chats]
     shown = await h.tick(120)  # an hour before the start
     reminders = [m for m in shown if m.chat_id in chats]
-    assert len(reminders) == 3 and "【提醒】3栋 将于" in reminders[0].plain and "停水" in reminders[0].plain
+    assert (
+        len(reminders) == 3
+        and "【提醒】3栋 将于" in reminders[0].plain
+        and "停水" in reminders[0].plain
+    )
     assert "开始前提醒：送达 3/3" in h.last(MANAGER).plain
 
     await h.tick(hours(1))
@@ -116,7 +133,11 @@ async def test_restored_asks_first(h: Harness) -> None:
 
 @pytest.mark.parametrize(
     ("command", "expected"),
-    [("/restored", "请写上通知编号"), ("/restored 99", "没有编号为 #99"), ("/cancel_notice abc", "请写上通知编号")],
+    [
+        ("/restored", "请写上通知编号"),
+        ("/restored 99", "没有编号为 #99"),
+        ("/cancel_notice abc", "请写上通知编号"),
+    ],
 )
 async def test_restored_needs_a_real_number(h: Harness, command: str, expected: str) -> None:
     assert expected in (await h.say(MANAGER, command))[-1].plain

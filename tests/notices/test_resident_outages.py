@@ -33,7 +33,9 @@ async def ticket_count(h: Harness) -> int:
 
 async def test_a_covered_resident_is_answered_from_the_notice(h: Harness) -> None:
     notice, _, _ = await h.app.notices.publish(
-        NoticeFacts("water", ["3"], None, None, "管道维修", ""), created_by=MANAGER, manager_chat_id=MANAGER
+        NoticeFacts("water", ["3"], None, None, "管道维修", ""),
+        created_by=MANAGER,
+        manager_chat_id=MANAGER,
     )
     shown = await h.say("r1", "3栋停水了")
     assert any("3栋正在停水，是计划内的（管道维修）" in m.plain for m in shown)
@@ -43,7 +45,9 @@ async def test_a_covered_resident_is_answered_from_the_notice(h: Harness) -> Non
 
 async def test_an_uncovered_resident_gets_a_ticket_as_usual(h: Harness) -> None:
     await h.app.notices.publish(
-        NoticeFacts("water", ["3"], None, None, "管道维修", ""), created_by=MANAGER, manager_chat_id=MANAGER
+        NoticeFacts("water", ["3"], None, None, "管道维修", ""),
+        created_by=MANAGER,
+        manager_chat_id=MANAGER,
     )
     await h.say("r1", "5栋停水了")
     await h.say("r1", "1202")

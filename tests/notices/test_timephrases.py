@@ -112,14 +112,17 @@ def test_a_period(text: str, start: datetime, end: datetime) -> None:
     assert (period.start, period.end, period.end_given) == (start, end, True)
 
 
-@pytest.mark.parametrize("text", ["明天9点 待定", "明天9点，恢复时间待定", "现在 未定", "今晚 另行通知"])
+@pytest.mark.parametrize(
+    "text", ["明天9点 待定", "明天9点，恢复时间待定", "现在 未定", "今晚 另行通知"]
+)
 def test_an_unknown_end_is_given_but_none(text: str) -> None:
     period = parse_period(text, NOW)
     assert period is not None and period.end_given and period.end is None
 
 
 @pytest.mark.parametrize(
-    "text", ["", "管道维修", "明天很热", "25:00", "9:61", "13月1日", "2月30日", "3栋", "下周八", "abc"]
+    "text",
+    ["", "管道维修", "明天很热", "25:00", "9:61", "13月1日", "2月30日", "3栋", "下周八", "abc"],
 )
 def test_not_a_time(text: str) -> None:
     assert parse_period(text, NOW) is None
@@ -192,7 +195,10 @@ def test_dates_for_a_report_prefer_the_past(text: str, expected: date) -> None:
 
 
 @given(
-    st.integers(0, 23), st.sampled_from([0, 15, 30, 45]), st.integers(0, 23), st.sampled_from([0, 30])
+    st.integers(0, 23),
+    st.sampled_from([0, 15, 30, 45]),
+    st.integers(0, 23),
+    st.sampled_from([0, 30]),
 )
 def test_any_clock_range_ends_after_it_starts(h1: int, m1: int, h2: int, m2: int) -> None:
     period = parse_period(f"明天{h1}:{m1:02d}-{h2}:{m2:02d}", NOW)
