@@ -1,7 +1,8 @@
 """`Classifier`: one resident message -> one intent id of intents.md.
 
 Pipeline: prepare (width, t2s, case) -> entities cut out -> clean (punctuation, emoji,
-repeats) -> typo aliases -> jieba tokens -> keyword/hazard/exclusion hits -> situation
+repeats) -> typo aliases -> jieba tokens -> keyword/hazard/exclusion hits (also by sound:
+same-sounding typos of emergency and outage words, pinyin.py) -> situation
 (negated, resolved, past) -> fuzzy similarity to example messages -> scores -> decision.
 
 Build it with `Classifier.from_locales(Path("locales"))`; it holds its own jieba tokenizer,
