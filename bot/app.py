@@ -11,6 +11,7 @@ import asyncio
 import logging
 from collections.abc import Coroutine
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.exc import IntegrityError
@@ -21,6 +22,7 @@ from bot.core.clock import Clock, SystemClock
 from bot.core.incoming import Incoming
 from bot.delivery.outbox import Outbox
 from bot.storage.db import Database
+from bot.storage.maintenance import prune_processed_updates
 from bot.storage.models import ProcessedUpdate
 from bot.texts import Texts
 
@@ -34,6 +36,8 @@ if TYPE_CHECKING:
     from bot.tickets.service import TicketService
 
 log = logging.getLogger(__name__)
+
+HOUSEKEEPING_EVERY = timedelta(days=1)
 
 STOP_GRACE_SECONDS = 5.0
 
@@ -79,11 +83,30 @@ class App:
             await self.db.upgrade()
         self._stop.clear()
         await self.scheduler.start()
+        await self._housekeeping()
         if background:
+            self.spawn(self._housekeeping_loop(self._stop))
             self.spawn(self.outbox.run(self._stop))
             self.spawn(self.flows.run_sweeper(self._stop))
             self.spawn(self.notices.run(self._stop))  # resumes an interrupted broadcast
         self.started = True
+
+    async def _housekeeping(self) -> None:
+        """Trim tables that only grow (processed update ids). At start, then daily."""
+        try:
+            pruned = await prune_processed_updates(self.db, self.clock.now())
+        except Exception:
+            log.exception("housekeeping failed; next round tomorrow")
+            return
+        if pruned:
+            log.info("forgot %d old update ids", pruned)
+
+    async def _housekeeping_loop(self, stop: asyncio.Event) -> None:
+        while not stop.is_set():
+            try:
+                await asyncio.wait_for(stop.wait(), HOUSEKEEPING_EVERY.total_seconds())
+            except TimeoutError:
+                await self._housekeeping()
 
     def spawn(self, coro: Coroutine[Any, Any, None]) -> None:
         task = asyncio.ensure_future(coro)

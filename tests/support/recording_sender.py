@@ -5,7 +5,15 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from bot.core.actions import Action, AnswerButton, EditText, Keyboard, SendDocument, SendPhoto, SendText
+from bot.core.actions import (
+    Action,
+    AnswerButton,
+    EditText,
+    Keyboard,
+    SendDocument,
+    SendPhoto,
+    SendText,
+)
 from bot.core.errors import DeliveryError
 
 _TAG = re.compile(r"<[^>]+>")
