@@ -8,6 +8,7 @@ question then goes to staff as a ticket.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,6 +20,11 @@ from rapidfuzz import fuzz
 from bot.intents.matcher import PhraseMatcher
 
 MIN_SCORE = 0.62  # a fuzzy match below this is not an answer
+# Languages written with spaces: WRatio's partial matching rewards any shared fragment of a
+# short text ("lost my cat" ~ "I lost my card"), so the whole message must resemble a question.
+SPACED_LOCALES = frozenset({"en"})
+MIN_SCORE_SPACED = 0.8
+MIN_FUZZY_CHOICE = 6  # shorter titles are matched by their keywords only
 KEYWORD_SCORE = 0.8  # a keyword hit scores this (several hits a little more)
 
 
@@ -35,7 +41,8 @@ class FaqEntry:
 class _LocaleFaq:
     entries: Mapping[str, FaqEntry]
     matcher: PhraseMatcher
-    keywords: tuple[tuple[str, str], ...]  # (normalised keyword, entry id), longest first
+    keywords: tuple[tuple[re.Pattern[str], int, str], ...]  # (pattern, length, entry id)
+    min_score: float
 
 
 class FaqAnswerer:
@@ -51,17 +58,19 @@ class FaqAnswerer:
         self._by_locale: dict[str, _LocaleFaq] = {}
         for locale, items in entries.items():
             by_id = {e.id: e for e in items}
+            spaced = locale in SPACED_LOCALES
+            min_score = MIN_SCORE_SPACED if spaced else MIN_SCORE
             matcher = PhraseMatcher(
-                {e.id: [*e.questions, e.title] for e in items},
+                {e.id: [*e.questions, *_long_enough(e.title)] for e in items},
                 normalizer=self._normalize,
-                scorer=fuzz.WRatio,
-                score_cutoff=MIN_SCORE,
+                scorer=fuzz.ratio if spaced else fuzz.WRatio,
+                score_cutoff=min_score,
             )
-            keywords = sorted(
-                ((self._normalize(k), e.id) for e in items for k in e.keywords if k.strip()),
-                key=lambda kv: -len(kv[0]),
+            normalised = ((self._normalize(k), e.id) for e in items for k in e.keywords)
+            keywords = tuple(
+                (_keyword_pattern(k), len(k), entry_id) for k, entry_id in normalised if k
             )
-            self._by_locale[locale] = _LocaleFaq(by_id, matcher, tuple(k for k in keywords if k[0]))
+            self._by_locale[locale] = _LocaleFaq(by_id, matcher, keywords, min_score)
 
     @classmethod
     def load(
@@ -97,12 +106,14 @@ class FaqAnswerer:
             return {}
         normalized = self._normalize(text)
         scores = faq.matcher.scores(normalized, normalized=True)
-        hits: dict[str, int] = {}
-        for keyword, entry_id in faq.keywords:
-            if keyword in normalized:
-                hits[entry_id] = hits.get(entry_id, 0) + 1
-        for entry_id, count in hits.items():
-            keyword_score = min(0.99, KEYWORD_SCORE + 0.05 * (count - 1))
+        hits: dict[str, list[int]] = {}
+        for pattern, length, entry_id in faq.keywords:
+            if pattern.search(normalized):
+                hits.setdefault(entry_id, []).append(length)
+        for entry_id, lengths in hits.items():
+            # more hits, then longer (more specific) keywords, score a little higher
+            bonus = 0.05 * (len(lengths) - 1) + 0.001 * min(sum(lengths), 40)
+            keyword_score = min(0.99, KEYWORD_SCORE + bonus)
             scores[entry_id] = max(scores.get(entry_id, 0.0), keyword_score)
         return scores
 
@@ -113,7 +124,21 @@ class FaqAnswerer:
             return None
         best = max(scores, key=lambda k: scores[k])
         faq = self._faq(locale)
-        return faq.entries[best] if faq and scores[best] >= MIN_SCORE else None
+        return faq.entries[best] if faq and scores[best] >= faq.min_score else None
+
+
+def _keyword_pattern(keyword: str) -> re.Pattern[str]:
+    """Latin keywords match whole words ("pet" is not in "carpet"); CJK ones anywhere."""
+    escaped = re.escape(keyword)
+    if keyword.isascii():
+        return re.compile(rf"(?<![a-z0-9]){escaped}(?![a-z0-9])")
+    return re.compile(escaped)
+
+
+def _long_enough(title: str) -> list[str]:
+    """A title as a fuzzy choice only when long enough: WRatio scores a short choice high on
+    any text that happens to contain it ("pets" in "drop table tickets")."""
+    return [title] if len(title) >= MIN_FUZZY_CHOICE else []
 
 
 def _entry(entry_id: str, raw: Any) -> FaqEntry:
