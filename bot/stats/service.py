@@ -143,5 +143,5 @@ class StatsService:
     async def report(self) -> tuple[str, bytes, str]:
         """(the message, the chart PNG, the chart's caption)."""
         stats = await collect(self.app)
-        caption = self.t("stats_caption", self.locale if self.font else "en")
+        caption = self.t("stats_caption", self.locale)  # the manager's language, whatever the chart
         return self.text(stats), await self.chart(stats), caption

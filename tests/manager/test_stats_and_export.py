@@ -169,7 +169,9 @@ async def test_chart_labels_are_ascii_without_a_chinese_font(h: Harness) -> None
     ]
     assert all(t.isascii() for t in texts) and "water outage" in labels.intents.values()
     _, png, caption = await stats.report()
-    assert caption.isascii() and png.startswith(b"\x89PNG")
+    assert png.startswith(b"\x89PNG")
+    # the caption is a Telegram message, which shows Chinese whatever fonts this machine has
+    assert not caption.isascii() and "工单" in caption
     assert not stats.labels("zh").title_days.isascii()
 
 
