@@ -4,7 +4,8 @@ What the resident lives through:
 1. the life-saving line at once (`safety.<intent>.now`), before any question; a hazard
    guessed on weak evidence is first confirmed ("是否在报告燃气泄漏?"), the line under it;
 2. building, room and phone, one question at a time, skipping what the message or the
-   profile already gave;
+   profile already gave; a public place ("小区门口") answers "where"; "不知道" skips a
+   question and two unusable answers skip it too: the ticket never waits on a detail;
 3. the ticket (staff alerted), the full instructions, the emergency numbers, what happens next.
 Silence for FLOW_IDLE_ESCALATE_SECONDS opens the ticket with what is known: never dropped.
 Outages ask the building first and answer from an outage notice when one covers it.
@@ -102,6 +103,7 @@ EMERGENCY = Flow(
             after=_after_confirm,
         ),
         steps.building_step(),
+        steps.PLACE_BUILDING,
         steps.PLACE,
         steps.ROOM,
         steps.PHONE,
@@ -110,7 +112,7 @@ EMERGENCY = Flow(
     on_idle=_escalate,
     idle_seconds=_escalate_after,
     emergency=True,
-    max_attempts=3,
+    max_attempts=2,  # never block the ticket on a detail: one re-ask, then go on
     opening=_opening,
 )
 
@@ -168,7 +170,7 @@ OUTAGE = Flow(
     steps=(
         steps.building_step(public_area=False),
         Step(name="notice", fills=("notice_checked",), action=_check_notice),
-        steps.ROOM,
+        steps.HOME_ROOM,
         steps.PHONE,
     ),
     finish=_finish_outage,

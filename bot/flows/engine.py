@@ -17,11 +17,12 @@ from bot.core.actions import EditText, Keyboard, keyboard
 from bot.estate import EstateRegistry
 from bot.flows.catalog import CATALOG
 from bot.flows.locks import KeyedLocks
-from bot.flows.places import place_text
+from bot.flows.places import mask_phone, place_text
+from bot.flows.reading import DECLINE, OFFER, SKIP, Reading, place_values, read
 from bot.flows.spec import Answer, Flow, Offer, Step
 from bot.flows.store import ConversationStore, State
 from bot.flows.turn import Turn
-from bot.flows.validators import Checks, has_words
+from bot.flows.validators import MAX_SHORT_ANSWER, Checks, has_words
 from bot.texts import Raw
 
 if TYPE_CHECKING:
@@ -31,10 +32,13 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 SWEEP_INTERVAL = 1.0
-DECLINE = "decline"  # button value: not what the profile offers, ask afresh
 RETRY_SECONDS = 10.0
 NOTE_MIN_CHARS = 4  # an unusable answer this long is kept as a note for the ticket
 MAX_NOTES = 10
+MAX_TRIES = 3  # unusable answers to a required question before it is skipped anyway
+MAX_TRIES_OPTIONAL = 2  # ... to an optional one (and to every question of an emergency)
+DETAIL_STEPS = frozenset({"building", "room", "place_building", "phone"})
+ECHO_CHARS = 40  # of words added to the ticket, shown back to the resident
 
 
 class FlowEngine:
@@ -80,8 +84,11 @@ class FlowEngine:
             await turn.send(opening)
         await self.advance(turn)
 
-    async def advance(self, turn: Turn) -> None:
-        """Ask the next needed question, run the next action, or finish."""
+    async def advance(self, turn: Turn, lead: str = "") -> None:
+        """Ask the next needed question, run the next action, or finish.
+
+        `lead` goes before the next question ("已记下电话…"); finishing says enough itself.
+        """
         flow = self.flow_of(turn.state)
         while flow is not None:
             step = flow.next_step(turn.slots)
@@ -102,7 +109,7 @@ class FlowEngine:
                 turn.slots.setdefault(step.fills[0], True)
                 continue
             self._restart_clock(turn, flow, step)
-            await self.ask(turn, flow, step)
+            await self.ask(turn, flow, step, lead=lead)
             return
 
     def _restart_clock(self, turn: Turn, flow: Flow, step: Step) -> None:
@@ -124,8 +131,38 @@ class FlowEngine:
         turn.slots["_prompt"] = html
         if lead:
             html = f"{lead}\n\n{html}"
+        buttons = self.buttons(turn, flow, step, offer)
+        turn.slots["_buttons"] = {
+            "step": step.name,
+            "shown": [
+                [b.data.rsplit(":", 1)[-1], b.text]
+                for row in buttons or ()
+                for b in row
+                if b.data.startswith(f"flow:{step.name}:")
+            ],
+        }
         await self.store.save(turn.state)
-        await turn.send_html(html, self.buttons(turn, flow, step, offer))
+        await turn.send_html(html, buttons)
+
+    def optional(self, flow: Flow, step: Step) -> bool:
+        """Whether "不知道" may skip the question: never block an emergency on a detail."""
+        return flow.emergency or step.optional or step.skippable
+
+    def max_tries(self, flow: Flow, step: Step) -> int:
+        if self.optional(flow, step):
+            return min(MAX_TRIES_OPTIONAL, flow.max_attempts or MAX_TRIES_OPTIONAL)
+        return flow.max_attempts or MAX_TRIES
+
+    def read(self, turn: Turn, flow: Flow, step: Step, text: str) -> Reading:
+        """What `text` says as an answer to the current question (see `bot/flows/reading.py`)."""
+        return read(
+            text,
+            step,
+            turn.slots,
+            self.checks,
+            buttons=self.button_values(turn, step),
+            optional=self.optional(flow, step),
+        )
 
     async def answer(self, turn: Turn, text: str) -> None:
         """A typed answer to the current question."""
@@ -136,27 +173,86 @@ class FlowEngine:
         if step.validate is None:
             await self.advance(turn)
             return
-        result = step.validate(text, turn.slots, self.checks)
-        if result.ok:
-            await self.accept(turn, flow, step, dict(result.values))
+        await self.apply(turn, flow, step, text, self.read(turn, flow, step, text))
+
+    async def apply(self, turn: Turn, flow: Flow, step: Step, text: str, reading: Reading) -> None:
+        """Use everything the answer says; re-ask kindly, at most twice, what it did not."""
+        if reading.button is not None:
+            turn.slots.update(reading.gained)
+            await self.choose(turn, flow, step, reading.button, typed=True)
             return
-        self.note(turn, text)
+        lead = self._take(turn, reading.gained)
+        if reading.values is not None:
+            if reading.more or (reading.values.get("place") and turn.slots.get("building")):
+                self.note(turn, text)  # words beyond the answer reach the ticket
+            await self.accept(turn, flow, step, dict(reading.values), lead=lead)
+            return
+        if reading.gained and not reading.more:  # the answer to another question only
+            await self.advance(turn, lead=lead)
+            return
+        noted = self.note(turn, text)
+        if step.name == "building" and reading.error and reading.error.error_values.get("room"):
+            turn.slots["_room"] = reading.error.error_values["room"]  # "1202", then "3栋"
         tries = dict(turn.slots.get("_tries", {}))
         tries[step.name] = tries.get(step.name, 0) + 1
         turn.slots["_tries"] = tries
-        if flow.max_attempts is not None and tries[step.name] >= flow.max_attempts:
+        pointer = reading.pointer or turn.slots.get("_pointer")
+        if tries[step.name] >= self.max_tries(flow, step):
+            if pointer and step.places:  # said twice where it is: that is the place
+                await self.accept(turn, flow, step, place_values(step, pointer), lead=lead)
+                return
             await turn.send("resident.skipped")
             await self.accept(turn, flow, step, dict.fromkeys(step.fills))
             return
+        if reading.pointer:
+            turn.slots["_pointer"] = reading.pointer
         self._restart_clock(turn, flow, step)
-        await self.ask(turn, flow, step, error=result)
+        error, why = self._why(turn, step, text, reading, noted)
+        await self.ask(turn, flow, step, error=error, lead="\n".join(p for p in (lead, why) if p))
 
-    async def accept(self, turn: Turn, flow: Flow, step: Step, values: dict[str, Any]) -> None:
+    def _why(
+        self, turn: Turn, step: Step, text: str, reading: Reading, noted: bool
+    ) -> tuple[Answer | None, str]:
+        """(the validator's refusal, or a kind line before the question asked again)."""
+        rest = reading.rest or text
+        digits = any(ch.isdigit() for ch in rest)
+        if not has_words(rest) and not digits and step.name in DETAIL_STEPS:  # only emoji
+            return None, turn.text("resident.again")
+        if len(text) > MAX_SHORT_ANSWER:
+            return Answer.refuse("resident.invalid.too_long"), ""
+        if not digits and step.name in ("phone", "room") and noted:
+            words = " ".join(text.split())
+            short = words if len(words) <= ECHO_CHARS else words[:ECHO_CHARS] + "…"
+            return None, turn.text("resident.noted.words", words=short)
+        if not digits and step.places and step.name == "building":
+            return Answer.refuse("resident.invalid.where"), ""
+        return reading.error, ""
+
+    def _take(self, turn: Turn, gained: dict[str, Any]) -> str:
+        """Keep the details answered early; the line that says so."""
+        if not gained:
+            return ""
+        turn.slots.update(gained)
+        lines = []
+        if "building" in gained:
+            place = place_text(turn, gained["building"], gained.get("room"))
+            lines.append(turn.text("resident.noted.place", place=place))
+        elif "room" in gained:
+            place = place_text(turn, turn.slots.get("building"), gained["room"])
+            lines.append(turn.text("resident.noted.place", place=place))
+        if "phone" in gained:
+            lines.append(turn.text("resident.noted.phone", masked=mask_phone(gained["phone"])))
+        return "\n".join(lines)
+
+    async def accept(
+        self, turn: Turn, flow: Flow, step: Step, values: dict[str, Any], lead: str = ""
+    ) -> None:
         turn.slots.update(values)
-        turn.slots.pop("_tries", None)
+        for key in ("_tries", "_pointer"):
+            turn.slots.pop(key, None)
         if step.after is not None and await step.after(turn):
             return
-        await self.advance(turn)
+        await self.advance(turn, lead=lead)
 
     async def reask(self, turn: Turn, lead: str = "") -> None:
         """Ask the current question again (after a voice message, a sticker, ...)."""
@@ -169,19 +265,23 @@ class FlowEngine:
         current = self.current(turn)
         if current is None or current[1].name != step_name:
             return False
-        flow, step = current
+        return await self.choose(turn, *current, value, typed=False)
+
+    async def choose(self, turn: Turn, flow: Flow, step: Step, value: str, *, typed: bool) -> bool:
+        """A button pressed, or its label typed (then the question keeps its buttons)."""
         if value == DECLINE:
             turn.slots["_declined"] = [*turn.slots.get("_declined", []), step.name]
-            await self.settle(turn, turn.label("resident.button.not_it"))
+            if not typed:
+                await self.settle(turn, turn.label("resident.button.not_it"))
             await self.ask(turn, flow, step)
             return True
         values: dict[str, Any] | None = None
         label = ""
-        if value == "offer":
+        if value == OFFER:
             offer = await self._offer(turn, step)
             if offer is not None:
                 values, label = dict(offer.values), self.offer_label(turn, offer)
-        elif value == "skip" and step.skippable:
+        elif value == SKIP and (step.skippable or (typed and self.optional(flow, step))):
             values, label = dict.fromkeys(step.fills), turn.label("resident.button.skip")
         else:
             choice = next((c for c in step.choices if c.value == value), None)
@@ -189,8 +289,10 @@ class FlowEngine:
                 values, label = dict(choice.values), turn.label(choice.label)
         if values is None:
             return False
-        await self.settle(turn, label)
-        await self.accept(turn, flow, step, values)
+        if not typed:
+            await self.settle(turn, label)
+        lead = turn.text("resident.skipped") if typed and value == SKIP else ""
+        await self.accept(turn, flow, step, values, lead=lead)
         return True
 
     async def settle(self, turn: Turn, label: str) -> None:
@@ -209,13 +311,22 @@ class FlowEngine:
         await self.end(turn)
         await turn.send("resident.cancel.emergency" if flow.emergency else "resident.cancel.done")
 
-    def note(self, turn: Turn, text: str) -> None:
-        """Keep words that did not answer the question: they go on the ticket (nothing lost)."""
+    def note(self, turn: Turn, text: str) -> bool:
+        """Keep words that did not answer the question: they go on the ticket (nothing lost).
+
+        Words of four characters or more, or any digits ("15栋", "12345": a wrong building, a
+        partial phone) are kept; True when the words are on the ticket."""
         cleaned = " ".join((text or "").split())
-        if len(cleaned) >= NOTE_MIN_CHARS and has_words(cleaned):
-            notes = list(turn.slots.get("notes", []))
-            if len(notes) < MAX_NOTES and cleaned not in notes:
-                turn.slots["notes"] = [*notes, cleaned[:1000]]
+        digits = any(ch.isdigit() for ch in cleaned)
+        if not (has_words(cleaned) and len(cleaned) >= NOTE_MIN_CHARS) and not digits:
+            return False
+        notes = list(turn.slots.get("notes", []))
+        if cleaned[:1000] in notes:
+            return True
+        if len(notes) >= MAX_NOTES:
+            return False
+        turn.slots["notes"] = [*notes, cleaned[:1000]]
+        return True
 
     # -- rendering ------------------------------------------------------------------------------
     async def _offer(self, turn: Turn, step: Step) -> Offer | None:
@@ -246,17 +357,24 @@ class FlowEngine:
     def buttons(self, turn: Turn, flow: Flow, step: Step, offer: Offer | None) -> Keyboard | None:
         rows: list[list[tuple[str, str]]] = []
         if offer is not None:
-            rows.append([(self.offer_label(turn, offer), f"flow:{step.name}:offer")])
+            rows.append([(self.offer_label(turn, offer), f"flow:{step.name}:{OFFER}")])
         row = [(turn.label(c.label), f"flow:{step.name}:{c.value}") for c in step.choices]
         if offer is not None and offer.decline:
             row.insert(0, (turn.label(offer.decline), f"flow:{step.name}:{DECLINE}"))
         if step.skippable:
-            row.append((turn.label("resident.button.skip"), f"flow:{step.name}:skip"))
+            row.append((turn.label("resident.button.skip"), f"flow:{step.name}:{SKIP}"))
         if row:
             rows.append(row)
         if not flow.emergency:
             rows.append([(turn.label("resident.button.cancel"), "flow:cancel")])
         return keyboard(*rows) if rows else None
+
+    def button_values(self, turn: Turn, step: Step) -> list[tuple[str, str]]:
+        """(value, label) of the question's own buttons, as `buttons` shows them now."""
+        shown = turn.slots.get("_buttons") or {}
+        if shown.get("step") != step.name:
+            return []
+        return [(str(value), str(label)) for value, label in shown.get("shown", ())]
 
     # -- idle deadlines -------------------------------------------------------------------------
     async def sweep(self) -> int:

@@ -12,21 +12,25 @@ Rules (issue 3, issue 4):
 from __future__ import annotations
 
 import re
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from bot.core.actions import Keyboard, keyboard
 from bot.core.incoming import Attachment, AttachmentKind
 from bot.faq import FaqAnswerer
+from bot.flows.answers import declines, is_cancel, matches_label, offers_yes
 from bot.flows.places import mask_phone
 from bot.flows.registration import profile_text
 from bot.flows.ticketing import PENDING, open_ticket
-from bot.flows.validators import has_words, is_cancel, squash
+from bot.flows.validators import NO_WORDS, YES_WORDS, has_words, squash
 from bot.intents import taxonomy as tx
 from bot.intents.entities import parse_phone
 from bot.texts import Raw
 
 if TYPE_CHECKING:
     from bot.flows.engine import FlowEngine
+    from bot.flows.reading import Reading
+    from bot.flows.spec import Flow
     from bot.flows.turn import Turn
     from bot.intents.classification import Classification
 
@@ -50,6 +54,7 @@ THANKS = frozenset(
 )
 BYE = frozenset("再见 拜拜 bye goodbye 晚安 回见 88".split())
 FAQ_TOPICS_SHOWN = 8
+REMEMBER_TYPED_SECONDS = 600  # a typed "好" answers "记住这些信息吗？" this soon after it
 # words that only ask for help ("我要报修"): with nothing else, the problem is still to be asked
 _REQUEST_WORDS = re.compile(
     "报修|维修|修理|投诉|建议|反映|我要|我想|想要|需要|麻烦|帮我|帮忙|一下|请问|你好|您好|有个|问题|东西|"
@@ -80,35 +85,55 @@ class Intake:
 
     # -- typed words -------------------------------------------------------------------------
     async def text(self, turn: Turn, text: str) -> None:
+        if turn.state.active and self.engine.current(turn) is not None:
+            await self._in_flow(turn, text)
+            return
+        if await self._remember_typed(turn, text):
+            return
         if is_cancel(text):
             await self.engine.cancel(turn)
             return
         found = self.classify(text)
-        if turn.state.active:
-            await self._in_flow(turn, text, found)
-        else:
-            await self.dispatch(turn, text, found)
-
-    async def _in_flow(self, turn: Turn, text: str, found: Classification) -> None:
-        current = self.engine.current(turn)
-        if current is None:  # finishing was interrupted (a crash): finish first
+        if turn.state.active:  # finishing was interrupted (a crash): finish first
             await self.engine.advance(turn)
-            await self.dispatch(turn, text, found)
-            return
+        await self.dispatch(turn, text, found)
+
+    async def _in_flow(self, turn: Turn, text: str) -> None:
+        """Words inside a flow: a typed button, a cancel, a new emergency, or the answer."""
+        current = self.engine.current(turn)
+        assert current is not None
         flow, step = current
+        reading = self.engine.read(turn, flow, step, text)
+        if reading.button is not None:  # "跳过", "不用了", "是的": before any cancel word
+            await self.engine.apply(turn, flow, step, text, reading)
+            return
+        if is_cancel(text):
+            await self.engine.cancel(turn)
+            return
+        found = self.classify(text)
         same = found.intent == turn.slots.get("intent")
-        if tx.is_emergency(found.intent) and not (flow.emergency and same):
+        if self._interrupts(flow, reading, found, same=same):
             await self.emergency(turn, found, text, carry=self.carried(turn))
             return
         if step.name == "confirm" and same and not found.needs_confirmation:
             await self.engine.accept(turn, flow, step, {"confirmed": "yes"})
             return
-        answers = step.validate is None or step.validate(text, turn.slots, self.engine.checks).ok
-        if not answers and not flow.emergency and self._clear_request(found) and not same:
+        leaves = not flow.emergency and self._clear_request(found) and not same
+        if leaves and not reading.understood:
             await self.engine.end(turn, self.pending(turn))
             await self.dispatch(turn, text, found)
             return
-        await self.engine.answer(turn, text)
+        await self.engine.apply(turn, flow, step, text, reading)
+
+    @staticmethod
+    def _interrupts(flow: Flow, reading: Reading, found: Classification, *, same: bool) -> bool:
+        """A new emergency interrupts, unless the words only answered the question ("我在3栋"
+        is no lift entrapment), or it is a weak guess in the middle of another emergency."""
+        if not tx.is_emergency(found.intent) or (flow.emergency and same):
+            return False
+        if reading.understood and not reading.more:
+            return False
+        return not (flow.emergency and found.needs_confirmation)
 
     @staticmethod
     def _clear_request(found: Classification) -> bool:
@@ -345,18 +370,41 @@ class Intake:
             await self.engine.end(turn, self.pending(turn))
 
     # -- the resident's details ---------------------------------------------------------------
-    async def remember(self, turn: Turn, yes: bool) -> str | None:
+    async def _remember_typed(self, turn: Turn, text: str) -> bool:
+        """A typed "记住" / "不用了" to "下次要直接用这些信息吗？": like pressing the button.
+
+        A plain yes or no counts only soon after the question (a later "好" may answer staff).
+        """
+        asked = turn.slots.get("remember_at")
+        if not turn.slots.get("remember") or len(text) > 20:
+            return False
+        yes_label = matches_label(text, turn.label("resident.button.remember_yes"))
+        no_label = matches_label(text, turn.label("resident.button.remember_no"))
+        recent = False
+        if isinstance(asked, str):
+            since = self.app.clock.now() - datetime.fromisoformat(asked)
+            recent = since <= timedelta(seconds=REMEMBER_TYPED_SECONDS)
+        word = squash(text)
+        yes = yes_label or (recent and (word in YES_WORDS or offers_yes(text)))
+        no = no_label or (recent and (word in NO_WORDS or declines(text)))
+        if yes == no:
+            return False
+        await self.remember(turn, yes, pressed=False)
+        return True
+
+    async def remember(self, turn: Turn, yes: bool, *, pressed: bool = True) -> str | None:
         details = turn.slots.get("remember")
         if not details:
             return "resident.toast.expired"
-        keep = {k: v for k, v in turn.slots.items() if k != "remember"}
+        keep = {k: v for k, v in turn.slots.items() if k not in ("remember", "remember_at")}
         if turn.state.active:
             turn.state.slots = keep
             await self.engine.store.save(turn.state)
         else:
             await self.engine.end(turn, keep)
         if not yes:
-            await self.engine.settle(turn, turn.label("resident.button.remember_no"))
+            if pressed:
+                await self.engine.settle(turn, turn.label("resident.button.remember_no"))
             await turn.send("resident.remember.declined")
             return None
         await self.app.profiles.remember(
@@ -439,7 +487,8 @@ class Intake:
             if current is not None and current[1].name == "phone":
                 await self.engine.accept(turn, *current, {"phone": phone})
                 return
-            turn.slots.setdefault("phone", phone)
+            if not turn.slots.get("phone"):
+                turn.slots["phone"] = phone
             await self._reply(turn, "resident.attachment.contact", masked=mask_phone(phone))
             return
         if kind is AttachmentKind.LOCATION:
@@ -463,9 +512,11 @@ class Intake:
         await self._reply(turn, key, keep=False)
 
     async def _reply(self, turn: Turn, key: str, *, keep: bool = True, **values: object) -> None:
-        """Answer a non-text message: inside a flow, with the question asked again."""
+        """Answer a non-text message: inside a flow, with the question asked again (and a
+        lead without a question of its own: `<key>_in_flow` when there is one)."""
         if turn.state.active:
-            await self.engine.reask(turn, lead=turn.text(key, **values))
+            lead_key = key + "_in_flow" if turn.has_text(key + "_in_flow") else key
+            await self.engine.reask(turn, lead=turn.text(lead_key, **values))
             return
         if keep:
             await self._outside_flow(turn, key, **values)

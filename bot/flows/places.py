@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 from typing import TYPE_CHECKING
 
+from bot.intents.entities import parse_building
 from bot.texts import Raw
 
 if TYPE_CHECKING:
@@ -21,9 +22,13 @@ def building_text(turn: Turn, building: str) -> str:
 
 
 def place_text(turn: Turn, building: str | None, room: str | None, place: str | None = None) -> Raw:
-    """HTML (escaped) for a building/room, or the resident's own words for a place."""
+    """HTML (escaped) for a building/room, or the resident's own words for a place (after
+    its building when the words do not name one: "3栋 电梯里面")."""
     if place:
-        return Raw(html.escape(place, quote=False))
+        words = html.escape(place, quote=False)
+        if building and parse_building(place) is None:
+            return Raw(f"{building_text(turn, building)} {words}")
+        return Raw(words)
     if building and room:
         return Raw(
             turn.text("resident.place.full", building=Raw(building_text(turn, building)), room=room)

@@ -76,7 +76,7 @@ REGISTER = Flow(
             after=_after_consent,
         ),
         steps.building_step(public_area=False),
-        steps.ROOM,
+        steps.HOME_ROOM,
         steps.PHONE,
     ),
     finish=_finish,

@@ -53,7 +53,14 @@ async def _idle(turn: Turn) -> None:
 
 REPAIR = Flow(
     name="repair",
-    steps=(steps.building_step(), steps.PLACE, steps.ROOM, steps.DESCRIPTION, steps.PHONE),
+    steps=(
+        steps.building_step(),
+        steps.PLACE_BUILDING,
+        steps.PLACE,
+        steps.ROOM,
+        steps.DESCRIPTION,
+        steps.PHONE,
+    ),
     finish=_finish,
     on_idle=_idle,
     idle_seconds=_idle_after,
@@ -64,6 +71,7 @@ COMPLAINT = Flow(
     steps=(
         steps.DESCRIPTION,
         steps.building_step(skippable=True),
+        steps.PLACE_BUILDING,
         steps.PLACE,
         steps.ROOM,
         steps.PHONE,

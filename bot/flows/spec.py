@@ -87,6 +87,8 @@ class Step:
     choices: tuple[Choice, ...] = ()
     offer: Offerer | None = None
     skippable: bool = False  # a "skip" button; skipping stores None in `fills`
+    optional: bool = False  # "不知道" skips it (as do skippable steps and every emergency step)
+    places: bool = False  # a place outside the flats ("小区门口", "电梯里") answers it
     when: Callable[[Slots], bool] | None = None  # ask only when this holds
     after: AfterHook | None = None  # after a valid answer; True when it ended the flow
     action: AfterHook | None = None
@@ -109,7 +111,7 @@ class Flow:
     on_idle: Finisher  # the resident stopped answering (the step's deadline passed)
     idle_seconds: Callable[[Settings], float]
     emergency: bool = False  # never abandoned for a lesser request; no cancel button
-    max_attempts: int | None = None  # invalid answers before the step is skipped
+    max_attempts: int | None = None  # invalid answers before a required step is skipped (3)
     opening: Callable[[Slots], str | None] | None = None  # text key sent before any question
 
     def step(self, name: str | None) -> Step | None:

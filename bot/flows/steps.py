@@ -54,7 +54,10 @@ PUBLIC_AREA = Choice(
 
 
 def building_step(*, public_area: bool = True, skippable: bool = False) -> Step:
-    """Which building and flat? ("3栋1202" answers both); offers the remembered place."""
+    """Which building and flat? ("3栋1202" answers both); offers the remembered place.
+
+    With `public_area`, a place outside the flats answers it too ("小区门口", "3栋大堂").
+    """
     return Step(
         name="building",
         fills=("building",),
@@ -63,6 +66,7 @@ def building_step(*, public_area: bool = True, skippable: bool = False) -> Step:
         offer=_offer_place,
         choices=(PUBLIC_AREA,) if public_area else (),
         skippable=skippable,
+        places=public_area,
     )
 
 
@@ -74,17 +78,45 @@ PLACE = Step(
     when=lambda slots: bool(slots.get("area")),
 )
 
-ROOM = Step(
-    name="room",
-    fills=("room",),
-    prompt="resident.ask.room",
-    validate=v.room,
-    offer=_offer_room,
-    when=lambda slots: slots.get("building") is not None,
+# the place of these is not a flat: no room is asked
+NO_ROOM_INTENTS = frozenset({"elevator_trapped"})
+
+
+def needs_room(slots: Slots) -> bool:
+    """A room is asked when the building is known and the place is not a public one."""
+    return not slots.get("place") and slots.get("intent") not in NO_ROOM_INTENTS
+
+
+# "电梯里" at the building question: a place inside a building; which building, then?
+PLACE_BUILDING = Step(
+    name="place_building",
+    fills=("place_building",),
+    prompt="resident.ask.place_building",
+    validate=v.place_building,
+    optional=True,
+    when=lambda slots: bool(slots.get("indoor")) and not slots.get("building"),
 )
 
+
+def room_step(*, places: bool = True) -> Step:
+    """Which flat? Optional ("不知道" skips it); with `places`, "电梯里面" answers it too."""
+    return Step(
+        name="room",
+        fills=("room",),
+        prompt="resident.ask.room",
+        validate=v.room,
+        offer=_offer_room,
+        optional=True,
+        places=places,
+        when=lambda slots: slots.get("building") is not None and needs_room(slots),
+    )
+
+
+ROOM = room_step()
+HOME_ROOM = room_step(places=False)  # outages and registration: the resident's own flat
+
 PHONE = Step(
-    name="phone",
+    name="phone",  # a phone typed at any other question fills it too
     fills=("phone",),
     prompt="resident.ask.phone",
     validate=v.phone,

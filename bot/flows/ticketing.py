@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from bot.core.actions import keyboard
 from bot.flows.registration import profile_text
+from bot.flows.steps import needs_room
 from bot.intents.taxonomy import severity_of
 from bot.tickets.draft import TicketDraft
 
@@ -19,7 +20,9 @@ PENDING = ("photos", "documents", "location", "phone")
 
 
 def missing_details(slots: dict[str, Any]) -> list[str]:
-    wanted = ["phone"] + (["place"] if slots.get("area") else ["building", "room"])
+    wanted = ["phone"] + (["place"] if slots.get("area") else ["building"])
+    if not slots.get("area") and needs_room(slots):
+        wanted.append("room")
     return [name for name in wanted if not slots.get(name)]
 
 
@@ -98,4 +101,4 @@ async def offer_to_remember(turn: Turn) -> dict[str, Any]:
             known_only=True,
         ),
     )
-    return {"remember": details}
+    return {"remember": details, "remember_at": turn.app.clock.now().isoformat()}

@@ -28,7 +28,6 @@ YES_WORDS = frozenset(
 NO_WORDS = frozenset(
     "不是 不 否 没有 没 不对 不要 不用 不需要 不同意 错 错了 搞错了 误会 no n nope wrong".split()
 )
-CANCEL_WORDS = frozenset("取消 算了 不用了 退出 结束 cancel stop quit exit".split())
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,10 +54,6 @@ def is_no(text: str) -> bool:
 
 def is_yes(text: str) -> bool:
     return not is_no(text) and _starts_with_any(squash(text), YES_WORDS)
-
-
-def is_cancel(text: str) -> bool:
-    return squash(text) in CANCEL_WORDS or (text or "").strip().lower().startswith("/cancel")
 
 
 def has_words(text: str) -> bool:
@@ -95,9 +90,18 @@ def building(text: str, slots: Slots, checks: Checks) -> Answer:
             known=checks.estate.building_list(),
         )
     values: dict[str, str] = {"building": found}
+    room = room or slots.get("_room")  # said before the building ("1202" ... "3栋")
     if room is not None and checks.estate.has_room(found, room):
         values["room"] = room
     return Answer.accept(**values)
+
+
+def place_building(text: str, slots: Slots, checks: Checks) -> Answer:
+    """The building of a place inside one ("电梯里" -> "3栋"); a room said too is dropped."""
+    answer = building(text, slots, checks)
+    if not answer.ok:
+        return answer
+    return Answer.accept(place_building=True, building=answer.values["building"])
 
 
 def room(text: str, slots: Slots, checks: Checks) -> Answer:

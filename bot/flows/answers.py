@@ -1,0 +1,254 @@
+"""The words of answers, beyond buildings, rooms and phones (those are `bot.intents.entities`).
+
+A frightened resident does not answer like a form: "不知道", "跳过" typed instead of
+pressed, "我在小区门口" for "which building?", "算了 取消", "我家是3栋1202啊". These word
+lists and small functions tell the flow engine what such an answer says:
+
+- `is_skip` "I don't know / skip" (any optional question); `declines` "no need / none"
+  (a question with a skip button, such as the phone);
+- `place_strength` whether the words name a place outside the flats (门口, 车库, lobby: 2)
+  or only point somewhere (旁边, 下面: 1); `indoor` a place inside a building (电梯, 大堂);
+- `residue` what is left once the answer's own words are taken out (address, place, filler):
+  empty means the message only answered; otherwise it said something more;
+- `matches_label` typed text that is a button's label, or a part of it ("不在家里").
+
+Matching is on `squash`ed text (case- and width-folded, no spaces or punctuation); English
+words are matched whole.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+
+from bot.flows.validators import squash
+
+# "I don't know" / "skip": skips any optional question (Mandarin, Cantonese, English)
+SKIP_WORDS = frozenset(
+    """
+    跳过 跳过吧 先跳过 略过 不知道 我不知道 不知道啊 不晓得 不清楚 我不清楚 不太清楚 说不清 说不清楚
+    忘了 忘记了 我忘了 不记得 不记得了 记不清 记不清了 记不得 不确定 不太确定 不方便 不方便说
+    不想说 不告诉你 保密 没法说 不好说 搞不清 看不到 看不清 不认识 不懂
+    唔知 唔知道 唔清楚 唔记得 唔记得咗 唔肯定 唔方便 跳过咗
+    skip pass dontknow idontknow idk dunno noidea notsure imnotsure unsure unknown forgot
+    iforgot cantremember dontremember nottelling rathernotsay prefernottosay
+    """.split()
+)
+# "no need / none / won't leave one": the answer to a question with a skip button
+NONE_WORDS = frozenset(
+    """
+    不用 不用了 不需要 不要 不要了 没有 没 无 没有电话 不留 不留了 不想留 不给 不必 免了
+    唔使 唔使喇 唔使了 唔要 冇 冇电话 唔留
+    no nope none nothanks noneed notnow nophone nonumber later
+    """.split()
+)
+# yes to what a button offers ("还是在3栋1202吗?" "是的"); the offer's own words
+OFFER_WORDS = frozenset(
+    """
+    用上次的 用上次 上次的 用这个 就用这个 就这个 用原来的 原来的 老号码 老地址 还是 还是这个 没变 一样
+    照旧 用返 同上次 same usethat usethis useit sameasbefore thesame
+    """.split()
+)
+
+# places outside the flats: naming one answers "where?" at once
+PLACES = frozenset(
+    """
+    门口 大门 北门 南门 东门 西门 侧门 正门 后门 小门 门岗 门卫 门卫室 保安亭 保安室 岗亭 值班室
+    大堂 门厅 大厅 电梯 电梯里 电梯间 电梯厅 电梯口 轿厢 楼道 楼梯 楼梯间 楼梯口 后楼梯 走廊 过道 连廊
+    天台 楼顶 屋顶 顶楼 平台 架空层 地下室 地库 车库 地下车库 停车场 停车位 车位 车棚 单车棚 充电桩
+    花园 公园 园区 绿化带 草坪 草地 树林 广场 中庭 会所 泳池 游泳池 健身房 球场 篮球场 网球场 羽毛球场
+    儿童乐园 游乐场 游乐区 滑梯 凉亭 亭子 水池 喷泉 小河 河边 湖边 垃圾房 垃圾站 垃圾桶 快递柜
+    物业 物业中心 物业办公室 管理处 服务中心 商铺 超市 便利店 幼儿园 菜市场 消防通道 楼下 单元门
+    路上 马路 路边 路口 小路 人行道 小区里 小区内 小区外 出口 入口 围墙 快递站 岗 保安 球场边
+    𨋢 𨋢度 𨋢入面 街 街口 公园度 平台花园 后巷
+    lobby entrance gate gates lift elevator stairs staircase stairwell corridor hallway garden
+    playground clubhouse pool gym podium rooftop roof basement carpark garage parking driveway
+    outside street road park
+    """.split()
+)
+# places inside a building: "which building?" still matters (电梯 of which block?)
+INDOOR = frozenset(
+    """
+    大堂 门厅 大厅 电梯 电梯里 电梯间 电梯厅 电梯口 轿厢 楼道 楼梯 楼梯间 楼梯口 后楼梯 走廊 过道
+    天台 楼顶 屋顶 顶楼 架空层 地下室 单元门 楼下 𨋢 𨋢度 𨋢入面
+    lobby lift elevator stairs staircase stairwell corridor hallway rooftop roof basement
+    """.split()
+)
+# words that only point somewhere: a place once said twice (after one gentle re-ask)
+POINTERS = frozenset(
+    """
+    旁边 边上 旁 附近 对面 前面 后面 下面 上面 里面 外面 底下 门前 这边 那边 东边 西边 南边 北边
+    左边 右边 左手边 右手边 拐角 角落 尽头 中间 侧面 隔壁 入面 出面 侧边 对开 附近 楼下
+    near next beside behind opposite outside corner front
+    """.split()
+)
+# the flat itself: not a public place
+HOME = frozenset(
+    "家 家里 屋里 屋企 房间 卧室 厨房 卫生间 厕所 客厅 阳台 书房 home flat apartment".split()
+)
+
+# words around an answer that say nothing more ("我家是3栋1202啊", "my number is ...")
+FILLER = frozenset(
+    """
+    我 我们 我家 我的 我是 我住 住 住在 在 喺 就在 人在 是 就是 系 的 地 了 啊 呀 吧 呢 哦 噢 嗯 喔 啦 喇
+    咗 嘅 哋 呢度 嗰度 那 那个 这 这个 这里 那里 这儿 那儿 就 哦哦 嗯嗯 好 好的 对 对的 请 麻烦 谢谢
+    家 家里 屋企 小区 位置 地方 地址 电话 电话是 手机 手机号 号码 号 联系 联系方式 联系电话 打 打我
+    栋 楼 号楼 室 房 单元 层 座
+    i im i'm am is at in on the a my our we number phone mobile tel call me it its flat block
+    room unit floor tower building please thanks
+    """.split()
+)
+CANCEL = frozenset(
+    "取消 算了 不用了 退出 结束 不要了 不报了 不修了 不弄了 唔要了 cancel stop quit exit".split()
+)
+CANCEL_FILLER = frozenset(
+    """
+    吧 了 啊 呀 吗 哦 噢 嗯 呢 啦 喇 我 那 那就 就 先 还是 帮我 请 麻烦 这个 这次 一下 好 好的
+    行 没事 没事了 报修 投诉 求助 申请 订单 工单 全部 都 掉 唔该 please just i want to it this the
+    never mind forget ok okay now
+    """.split()
+)
+CANCEL_PHRASES = ("nevermind", "forgetit")
+MAX_CANCEL_CHARS = 12  # "取消" inside a longer message is a description ("预约取消了怎么办")
+
+_ASCII_WORD = re.compile(r"[a-z]+(?:'[a-z]+)?")
+
+
+def _split(words: Iterable[str]) -> tuple[tuple[str, ...], frozenset[str]]:
+    """(CJK words, longest first; English words) of a word list."""
+    cjk = sorted((w for w in words if not w.isascii()), key=len, reverse=True)
+    return tuple(cjk), frozenset(w for w in words if w.isascii())
+
+
+_PLACES = _split(PLACES)
+_INDOOR = _split(INDOOR)
+_POINTERS = _split(POINTERS)
+_HOME = _split(HOME)
+_ANSWER_WORDS = _split(PLACES | POINTERS | FILLER | SKIP_WORDS | NONE_WORDS | OFFER_WORDS)
+_CANCEL_WORDS = _split(CANCEL | CANCEL_FILLER)
+
+
+def _fold(text: str) -> str:
+    return unicodedata.normalize("NFKC", text or "").casefold()
+
+
+def _english(text: str) -> list[str]:
+    return _ASCII_WORD.findall(_fold(text))
+
+
+def _has(text: str, words: tuple[tuple[str, ...], frozenset[str]]) -> bool:
+    cjk, english = words
+    folded = squash(text)
+    return any(w in folded for w in cjk) or any(w in english for w in _english(text))
+
+
+def _strip(text: str, words: tuple[tuple[str, ...], frozenset[str]]) -> str:
+    """`text` squashed, without the words of the list (English words whole)."""
+    cjk, english = words
+    kept = " ".join(w for w in _english(text) if w not in english)
+    rest = _ASCII_WORD.sub(" ", _fold(text))
+    folded = squash(rest)
+    for word in cjk:
+        folded = folded.replace(word, "")
+    return squash(kept) + folded
+
+
+def is_skip(text: str) -> bool:
+    """Whether the answer is "不知道", "跳过", "don't know": nothing to give."""
+    return squash(text) in SKIP_WORDS
+
+
+def declines(text: str) -> bool:
+    """Whether it is "不用了", "没有", "不留", "no": declines a question with a skip button."""
+    return squash(text) in NONE_WORDS
+
+
+def offers_yes(text: str) -> bool:
+    return squash(text) in OFFER_WORDS
+
+
+def place_strength(text: str) -> int:
+    """2: names a place outside the flats; 1: only points somewhere; 0: neither."""
+    if _has(text, _PLACES):
+        return 2
+    if _has(text, _POINTERS) and not _has(text, _HOME):
+        return 1
+    return 0
+
+
+def indoor(text: str) -> bool:
+    """A place inside a building (lift, lobby, stairs): its building still matters."""
+    return _has(text, _INDOOR)
+
+
+_PLACE_LEADS = re.compile(
+    r"^(?:就是|(?:我们|我|人|他|她|孩子|小孩|病人|老人)?(?:现在|就|是|都)?(?:在|喺|係|系|住))\s*"
+    r"|^(?:i'?m|i am|we'?re|we are|she'?s|he'?s|they'?re)?\s*(?:at|in|on|near)\s+",
+    re.IGNORECASE,
+)
+_PLACE_TAILS = re.compile(r"[\s啊呀呢吧啦喇了的。！!？?，,、…~～]+$")
+
+
+_PLACE_GOES_ON = re.compile(r"[0-9a-zA-Z区号层楼栋座侧门入口]")
+
+
+def place_words(text: str) -> str:
+    """The resident's words for a place: "我在小区门口不见的" -> "小区门口" (the lead, the
+    particles and what happened there cut off; "停车场B2区" stays whole)."""
+    cleaned = " ".join((text or "").split()).strip(" ，,。.!！")
+    stripped = _PLACE_TAILS.sub("", _PLACE_LEADS.sub("", cleaned, count=1))
+    ends = [
+        i + len(w)
+        for words in (_PLACES[0], _POINTERS[0])
+        for w in words
+        if (i := stripped.rfind(w)) >= 0
+    ]
+    end = max(ends, default=len(stripped))
+    if end < len(stripped) and not _PLACE_GOES_ON.match(stripped[end]):
+        stripped = stripped[:end]
+    stripped = _PLACE_TAILS.sub("", stripped)
+    return stripped if len(stripped) >= 2 else cleaned
+
+
+LOCATIVE_CHARS = "里面内外上下边旁前后口头间处"  # what is left of "电梯里面" once 电梯里 is out
+
+
+def residue(text: str) -> str:
+    """What the answer says beyond an address, a place, a skip or filler words."""
+    return _strip(text, _ANSWER_WORDS).strip(LOCATIVE_CHARS)
+
+
+def is_cancel(text: str) -> bool:
+    """Cancel words alone or with filler ("算了 取消", "cancel it please"), or /cancel;
+    not inside a longer message ("预约取消了怎么办")."""
+    raw = (text or "").strip()
+    if raw.lower().startswith("/cancel"):
+        return True
+    folded = squash(raw)
+    if not folded or len(folded) > MAX_CANCEL_CHARS * (2 if folded.isascii() else 1):
+        return False
+    said = (
+        any(w in folded for w in CANCEL if not w.isascii())
+        or any(w in CANCEL for w in _english(raw))
+        or any(p in folded for p in CANCEL_PHRASES)
+    )
+    rest = _strip(raw, _CANCEL_WORDS)
+    for phrase in CANCEL_PHRASES:
+        rest = rest.replace(phrase, "")
+    return said and not rest
+
+
+def label_parts(label: str) -> set[str]:
+    """A label and its parts between punctuation, squashed: "不在家里（公共区域）" -> 3 parts."""
+    parts = {squash(label)}
+    for piece in re.split(r"[^\w\s]+", _fold(label)):
+        piece = squash(piece)
+        if len(piece) >= 2 and not piece.isdigit():
+            parts.add(piece)
+    return {p for p in parts if p}
+
+
+def matches_label(text: str, label: str) -> bool:
+    folded = squash(text)
+    return bool(folded) and folded in label_parts(label)

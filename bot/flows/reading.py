@@ -1,0 +1,139 @@
+"""What a typed answer says, whatever question it arrives at: `read()` -> `Reading`.
+
+Every answer that carries information is used:
+- a button's label typed instead of pressed ("跳过", "不在家里", "是的" to an offer);
+- "不知道" / "不方便说" at a question that may be skipped;
+- the answer to the question, with a phone or an address said along ("3栋1202 电话138...")
+  kept for the questions that ask for them (`gained`), even at the wrong question;
+- a place outside the flats ("我在小区门口", "电梯里面") where the question accepts one;
+- and what the message says beyond all that (`more`), so a new emergency inside an answer
+  still interrupts and extra words still reach the ticket.
+The engine applies a reading (`FlowEngine.apply`); `Intake` reads first to decide whether
+the words start something new.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from bot.flows import answers as a
+from bot.flows.spec import Answer, Slots, Step
+from bot.flows.validators import NO_WORDS, YES_WORDS, Checks, squash
+from bot.intents.entities import extract_entities, parse_phone
+
+SKIP = "skip"
+OFFER = "offer"
+DECLINE = "decline"  # button value: not what the profile offers, ask afresh
+ADDRESS_STEPS = frozenset({"building", "room", "place_building"})
+_PHONE_WORDS = (
+    r"(?:联系电话|电话号码|手机号码|手机号|电话|手机|号码|my number is|number|phone|tel|mobile)"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Reading:
+    values: dict[str, Any] | None = None  # the answer to the question asked
+    button: str | None = None  # a button's value, its label typed (or "skip")
+    gained: dict[str, Any] = field(default_factory=dict)  # answers to other questions
+    pointer: str | None = None  # only pointed somewhere ("那棵树下面"): a place if said again
+    error: Answer | None = None  # why it does not answer (the validator's refusal)
+    rest: str = ""  # the text without a phone said along
+    more: str = ""  # what it says beyond any answer
+
+    @property
+    def understood(self) -> bool:
+        return self.values is not None or self.button is not None or bool(self.gained)
+
+
+def read(
+    text: str,
+    step: Step,
+    slots: Slots,
+    checks: Checks,
+    *,
+    buttons: Sequence[tuple[str, str]] = (),
+    optional: bool = False,
+) -> Reading:
+    """`buttons`: (value, label) of the question's buttons; `optional`: "不知道" skips it."""
+    button = typed_button(text, buttons, optional=optional)
+    if button is not None:
+        return Reading(button=button)
+    phone = parse_phone(text, checks.region) if step.name != "phone" else None
+    rest = without_phone(text, phone) if phone else text
+    gained = _gained(rest, step, slots, checks)
+    if phone and not slots.get("phone"):
+        gained["phone"] = phone
+    more = a.residue(extract_entities(text, checks.region)[1])
+    if optional and a.is_skip(rest):
+        return Reading(button=SKIP, gained=gained)
+    answer = step.validate(rest, slots, checks) if step.validate and rest.strip() else None
+    if answer is not None and answer.ok:
+        values = dict(answer.values)
+        if step.places and "room" not in values and a.place_strength(rest) == 2:
+            values.update(place=a.place_words(rest), room=None)  # "3栋大堂": no flat
+        return Reading(values=values, gained=gained, rest=rest, more=more)
+    if step.places:
+        strength = a.place_strength(rest)
+        if strength == 2:
+            return Reading(values=place_values(step, rest), gained=gained, rest=rest, more=more)
+        if strength == 1:
+            return Reading(gained=gained, pointer=a.place_words(rest), error=answer, rest=rest,
+                           more=more)  # fmt: skip
+    return Reading(gained=gained, error=answer, rest=rest, more=more)
+
+
+def typed_button(text: str, buttons: Sequence[tuple[str, str]], *, optional: bool) -> str | None:
+    """The value of the button whose label (or an obvious synonym) was typed."""
+    if len(text) > 40:
+        return None
+    for value, label in buttons:
+        if a.matches_label(text, label):
+            return value
+    values = {value for value, _ in buttons}
+    word = squash(text)
+    if OFFER in values and (word in YES_WORDS or a.offers_yes(text)):
+        return OFFER
+    if DECLINE in values and word in NO_WORDS:
+        return DECLINE
+    if SKIP in values and a.declines(text):
+        return SKIP
+    if (optional or SKIP in values) and a.is_skip(text):
+        return SKIP
+    return None
+
+
+def place_values(step: Step, text: str) -> dict[str, Any]:
+    """A place outside the flats as the answer to a where-question."""
+    place = a.place_words(text)
+    if step.name == "room":
+        return {"room": None, "place": place}
+    return {"building": None, "room": None, "area": True, "place": place, "indoor": a.indoor(text)}
+
+
+def _gained(text: str, step: Step, slots: Slots, checks: Checks) -> dict[str, Any]:
+    """A building and room said in so many words ("3栋1202") at a question not asking them."""
+    if step.name in ADDRESS_STEPS:
+        return {}
+    entities, _ = extract_entities(text, checks.region)
+    estate, found = checks.estate, entities.building
+    gained: dict[str, Any] = {}
+    if found and not slots.get("building") and estate.has_building(found):
+        gained["building"] = found
+        if entities.room and estate.has_room(found, entities.room):
+            gained["room"] = entities.room
+    elif entities.room and found in (None, slots.get("building")) and not slots.get("room"):
+        if slots.get("building") and estate.has_room(slots["building"], entities.room):
+            gained["room"] = entities.room
+    return gained
+
+
+def without_phone(text: str, phone: str) -> str:
+    """`text` without the phone number found in it (and "电话" / "my number is" before it)."""
+    digits = re.sub(r"\D", "", phone)
+    number = r"[\s\-()]*".join(digits)
+    pattern = rf"(?:{_PHONE_WORDS}\s*(?:是|为|is|:|：)?\s*)?(?:\+?\s*(?:86|852)[\s\-]*)?\(?{number}"
+    cut = re.sub(pattern, " ", text, count=1, flags=re.IGNORECASE)
+    return cut.strip(" \t\n,，。.、;；:：")

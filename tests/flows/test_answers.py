@@ -1,0 +1,155 @@
+"""What free answers say beyond the question: skips, places, cancels, typed buttons, details
+said early (`bot/flows/answers.py`, `bot/flows/reading.py`)."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.estate import EstateRegistry
+from bot.flows import answers as a
+from bot.flows import steps
+from bot.flows import validators as v
+from bot.flows.reading import DECLINE, OFFER, SKIP, read, typed_button, without_phone
+
+OPEN = v.Checks(region="CN", estate=EstateRegistry.empty())
+HK = v.Checks(region="HK", estate=EstateRegistry.empty())
+BUILDING = steps.building_step()
+PHONE_BUTTONS = [(OFFER, "📞 用上次的电话 138****5678"), (SKIP, "跳过")]
+PLACE_BUTTONS = [(OFFER, "✅ 3栋1202 是的"), (DECLINE, "不是"), ("area", "不在家里（公共区域）")]
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["取消", "算了", "Cancel", "/cancel", "取消！", "算了 取消", "不要了 取消吧", "cancel it please",
+     "我不要了", "never mind", "那就取消吧", "帮我取消一下"],
+)  # fmt: skip
+def test_cancel_words_alone_or_with_filler(text: str) -> None:
+    assert a.is_cancel(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["预约取消了怎么办", "不要取消", "don't cancel", "停车位取消了吗", "我的快递被取消了，怎么回事",
+     "预约的维修被取消了也不通知，师傅一直没来", "有人晕倒了"],
+)  # fmt: skip
+def test_cancel_inside_a_description_is_no_cancel(text: str) -> None:
+    assert not a.is_cancel(text)
+
+
+@pytest.mark.parametrize(
+    "text", ["不知道", "不清楚", "忘了", "不方便说", "skip", "Don't know", "唔知", "not sure"]
+)
+def test_skip_words(text: str) -> None:
+    assert a.is_skip(text)
+
+
+@pytest.mark.parametrize("text", ["不知道为什么漏水", "3栋", "知道"])
+def test_no_skip(text: str) -> None:
+    assert not a.is_skip(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "strength"),
+    [("我在小区门口", 2), ("电梯里面", 2), ("地下车库", 2), ("north gate car park", 2), ("lobby", 2),
+     ("东边那排自行车旁边", 1), ("我家厨房", 0), ("快点啊", 0), ("在家里面", 0), ("求求你们了", 0)],
+)  # fmt: skip
+def test_place_strength(text: str, strength: int) -> None:
+    assert a.place_strength(text) == strength
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [("我在小区门口", "小区门口"), ("在小区门口不见的", "小区门口"), ("停车场B2区", "停车场B2区"),
+     ("电梯里面", "电梯里面"), ("I'm at the north gate", "the north gate")],
+)  # fmt: skip
+def test_place_words_keep_the_place(text: str, words: str) -> None:
+    assert a.place_words(text) == words
+
+
+@pytest.mark.parametrize(
+    ("text", "more"),
+    [("我家是3栋1202啊", ""), ("我在3栋", ""), ("在电梯里面", ""), ("我喺3座1202", ""),
+     ("3栋1202 又着火了", "又着火"), ("不是，是着火了", "不着火")],
+)  # fmt: skip
+def test_residue_is_what_an_answer_says_beyond_the_answer(text: str, more: str) -> None:
+    from bot.intents.entities import extract_entities
+
+    assert a.residue(extract_entities(text)[1]) == more
+
+
+@pytest.mark.parametrize(
+    ("text", "buttons", "value"),
+    [("跳过", PHONE_BUTTONS, SKIP), ("不用了", PHONE_BUTTONS, SKIP), ("没有", PHONE_BUTTONS, SKIP),
+     ("用上次的", PHONE_BUTTONS, OFFER), ("是的", PLACE_BUTTONS, OFFER), ("不是", PLACE_BUTTONS, DECLINE),
+     ("不在家里", PLACE_BUTTONS, "area"), ("公共区域", PLACE_BUTTONS, "area"),
+     ("3栋1202", PLACE_BUTTONS, None), ("是的，又冒烟了", PLACE_BUTTONS, None),
+     ("Skip", [(SKIP, "Skip")], SKIP), ("home", [("area", "Not at home (common area)")], None)],
+)  # fmt: skip
+def test_typed_buttons(text: str, buttons: list[tuple[str, str]], value: str | None) -> None:
+    assert typed_button(text, buttons, optional=False) == value
+
+
+def test_skip_words_skip_only_optional_questions() -> None:
+    assert typed_button("不知道", [], optional=True) == SKIP
+    assert typed_button("不知道", [], optional=False) is None
+    assert typed_button("没有", [], optional=True) is None  # "none" needs a skip button
+
+
+def test_a_phone_at_the_building_question_is_kept_for_the_phone() -> None:
+    reading = read("138 1234 5678", BUILDING, {}, OPEN, optional=True)
+    assert reading.values is None and reading.gained == {"phone": "13812345678"}
+    assert reading.understood and not reading.more
+
+
+def test_two_answers_at_once() -> None:
+    reading = read("3栋1202 电话13812345678", BUILDING, {}, OPEN)
+    assert reading.values == {"building": "3", "room": "1202"}
+    assert reading.gained == {"phone": "13812345678"}
+
+
+def test_a_place_answers_where() -> None:
+    reading = read("我在小区门口", BUILDING, {}, OPEN)
+    assert reading.values is not None
+    assert reading.values["place"] == "小区门口" and reading.values["area"] is True
+    assert read("3栋大堂", BUILDING, {}, OPEN).values == {
+        "building": "3",
+        "place": "3栋大堂",
+        "room": None,
+    }
+    inside = read("电梯里", BUILDING, {}, OPEN).values
+    assert inside is not None and inside["indoor"] is True  # which building, then?
+
+
+def test_a_place_at_the_room_question() -> None:
+    reading = read("在电梯里面", steps.ROOM, {"building": "3"}, OPEN, optional=True)
+    assert reading.values == {"room": None, "place": "电梯里面"}
+    assert read("在电梯里面", steps.HOME_ROOM, {"building": "3"}, OPEN).values is None
+
+
+def test_an_address_said_at_the_phone_question_fills_what_is_missing() -> None:
+    reading = read("3栋1202", steps.PHONE, {"building": None}, OPEN)
+    assert reading.gained == {"building": "3", "room": "1202"} and reading.values is None
+    assert read("3栋1202", steps.PHONE, {"building": "5"}, OPEN).gained == {}
+
+
+def test_hong_kong_number_in_english() -> None:
+    assert read("my number is 91234567", steps.PHONE, {}, HK).values == {"phone": "91234567"}
+
+
+@pytest.mark.parametrize(
+    ("text", "rest"),
+    [("北门停车场，电话13812345678", "北门停车场"), ("1202 138-1234-5678", "1202"),
+     ("my number is +86 138 1234 5678", ""), ("座机 020-12345678 谢谢", "座机   谢谢")],
+)  # fmt: skip
+def test_without_phone(text: str, rest: str) -> None:
+    from bot.intents.entities import parse_phone
+
+    phone = parse_phone(text)
+    assert phone is not None
+    assert without_phone(text, phone) == rest
+
+
+def test_label_parts() -> None:
+    assert a.label_parts("不在家里（公共区域）") == {"不在家里公共区域", "不在家里", "公共区域"}
+    assert "notathome" in a.label_parts("Not at home (common area)")
+    assert "home" not in a.label_parts("Not at home (common area)")
