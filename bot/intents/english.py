@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-_WORD_RE = re.compile(r"[a-z0-9]+")
+WORD_RE = re.compile(r"[a-z0-9]+")
 
 STOP_WORDS = frozenset(
     """a an the my our your his her their its this that these those is are was were be been
@@ -41,7 +41,7 @@ def stem(word: str) -> str:
 def words(text: str) -> list[tuple[str, int, int]]:
     """(stemmed word, start, end) of the non-stop words of `text`."""
     out: list[tuple[str, int, int]] = []
-    for m in _WORD_RE.finditer(text):
+    for m in WORD_RE.finditer(text):
         word = m.group()
         if word in STOP_WORDS:
             continue

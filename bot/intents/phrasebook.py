@@ -80,6 +80,31 @@ class Settings:
     """A same-sounding typo of a keyword (燃器味 for 燃气味) counts this much of its weight."""
     filler_factor: float = 0.5
     """Smalltalk words next to another intent's evidence ("你好, 停水了") count this much."""
+    # Example messages (neighbours.py; chosen on the validation part of the examples)
+    examples_consult_below: float = 0.85
+    """A non-emergency answer scoring below this (and without a decisive word of its intent),
+    or `unknown`, is checked against the example messages."""
+    examples_emergency: float = 0.75
+    """Emergency mass of the examples' vote at which a checked answer becomes the emergency
+    they point to (with `needs_confirmation`)..."""
+    examples_sure: float = 0.9
+    """...and from which on without confirmation."""
+    examples_quiet_share: float = 0.5
+    """The examples' emergency is dropped when at least this share (by idf²) of the words it
+    rests on is negated, or over, past or hypothetical (situation.py)..."""
+    examples_denied_share: float = 0.3
+    """...or when the message denies what emergency examples say ("没人在里面", "no one is
+    hurt"; neighbours.py) with at least this share (by idf²) of the words it rests on."""
+    examples_weight: float = 0.3
+    """A weak repair/complaint/inquiry answer: each of those intents gets this times its
+    centroid probability (neighbours.py) added by noisy-OR."""
+    examples_k: float = 20
+    """Nearest examples taken into the vote."""
+    examples_max_df: float = 0.08
+    """n-grams in more than this share of the examples are ignored by the nearest-example
+    search."""
+    examples_temperature: float = 0.03
+    """Softmax temperature of the centroid cosines."""
 
 
 @dataclass
