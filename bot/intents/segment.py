@@ -22,6 +22,7 @@ class Segmenter:
     def __init__(self, tokenizer: Any) -> None:
         tokenizer.check_initialized()
         self._tokenizer = tokenizer
+        self._freq: dict[str, int] = tokenizer.FREQ
         log_total = log(tokenizer.total)
         self._log_freq: dict[str, float] = {
             word: log(freq) - log_total for word, freq in tokenizer.FREQ.items() if freq
@@ -30,25 +31,45 @@ class Segmenter:
 
     def segment(self, text: str) -> tuple[list[str], list[tuple[int, int]]]:
         """(tokens, [(start, end) of each word of two or more characters in the graph])."""
-        dag: dict[int, list[int]] = self._tokenizer.get_DAG(text)
+        # jieba's get_DAG and calc in one right-to-left pass: the words starting at i are
+        # the prefixes of text[i:] in the dictionary (FREQ holds every prefix of a word,
+        # with frequency 0 unless it is a word itself); a character starting none is a
+        # word of its own.
+        freq_get = self._freq.get
+        log_freq_get = self._log_freq.get
+        unseen = self._unseen
         n = len(text)
-        log_freq, unseen = self._log_freq, self._unseen
         best = [0.0] * (n + 1)
         step = [0] * n
+        words: list[tuple[int, int]] = []
         for i in range(n - 1, -1, -1):
-            top, end = float("-inf"), i
-            for j in dag[i]:
-                score = log_freq.get(text[i : j + 1], unseen) + best[j + 1]
-                # jieba's max() over (score, j) tuples: the larger j wins a tie
-                if score > top or (score == top and j > end):
-                    top, end = score, j
+            top, end = float("-inf"), -1
+            j = i + 1
+            frag = text[i]
+            while True:
+                freq = freq_get(frag)
+                if freq is None:
+                    break
+                if freq:
+                    score = log_freq_get(frag, unseen) + best[j]
+                    # jieba's max() over (score, j) tuples: the larger j wins a tie
+                    if score >= top:
+                        top, end = score, j
+                    if j > i + 1:
+                        words.append((i, j))
+                if j >= n:
+                    break
+                j += 1
+                frag = text[i:j]
+            if end < 0:
+                top, end = unseen + best[i + 1], i + 1
             best[i] = top
             step[i] = end
         tokens: list[str] = []
         x = 0
         while x < n:
-            y = step[x] + 1
+            y = step[x]
             tokens.append(text[x:y])
             x = y
-        words = [(i, j + 1) for i, ends in dag.items() for j in ends if j > i]
+        words.reverse()
         return tokens, words
