@@ -47,7 +47,17 @@ NONE_WORDS = frozenset(
 OFFER_WORDS = frozenset(
     """
     用上次的 用上次 上次的 用这个 就用这个 就这个 用原来的 原来的 老号码 老地址 还是 还是这个 没变 一样
-    照旧 用返 同上次 same usethat usethis useit sameasbefore thesame
+    照旧 用返 同上次 用上次的电话 上次的电话 用之前的 之前的 以前的 用原来的电话 老电话 用这个号码 就这个号码
+    same usethat usethis useit sameasbefore thesame
+    """.split()
+)
+# "not that any more" to what a button offers (a remembered address)
+MOVED_WORDS = frozenset("换了 搬了 搬家了 不在这 不在那 不在那里 变了 改了 changed moved".split())
+# the whole estate, not one building ("整个小区都停水了")
+EVERYWHERE = frozenset(
+    """
+    整个小区 全小区 整个园区 所有楼 所有的楼 每栋 每一栋 全部楼 全部 都停了 到处 好多栋 几栋都
+    成个屋苑 全个屋苑 wholeestate entireestate everywhere allblocks allbuildings
     """.split()
 )
 
@@ -166,6 +176,16 @@ def declines(text: str) -> bool:
 
 def offers_yes(text: str) -> bool:
     return squash(text) in OFFER_WORDS
+
+
+def moved(text: str) -> bool:
+    return squash(text) in MOVED_WORDS
+
+
+def everywhere(text: str) -> bool:
+    """Whether it names the whole estate ("整个小区"): no one building to name."""
+    folded = squash(text)
+    return any(w in folded for w in EVERYWHERE)
 
 
 def place_strength(text: str) -> int:

@@ -179,7 +179,8 @@ class FlowEngine:
         """Use everything the answer says; re-ask kindly, at most twice, what it did not."""
         if reading.button is not None:
             turn.slots.update(reading.gained)
-            await self.choose(turn, flow, step, reading.button, typed=True)
+            if not await self.choose(turn, flow, step, reading.button, typed=True):
+                await self.ask(turn, flow, step)  # the offer is gone (/forget): ask afresh
             return
         lead = self._take(turn, reading.gained)
         if reading.values is not None:
@@ -190,25 +191,38 @@ class FlowEngine:
         if reading.gained and not reading.more:  # the answer to another question only
             await self.advance(turn, lead=lead)
             return
-        noted = self.note(turn, text)
-        if step.name == "building" and reading.error and reading.error.error_values.get("room"):
-            turn.slots["_room"] = reading.error.error_values["room"]  # "1202", then "3栋"
-        tries = dict(turn.slots.get("_tries", {}))
-        tries[step.name] = tries.get(step.name, 0) + 1
-        turn.slots["_tries"] = tries
-        pointer = reading.pointer or turn.slots.get("_pointer")
-        if tries[step.name] >= self.max_tries(flow, step):
+        room_first = reading.error.error_values.get("room") if reading.error else None
+        if step.name == "building" and room_first:
+            turn.slots["_room"] = room_first  # "1202", then "3栋": the room is kept
+        noted = not room_first and self.note(turn, text)
+        if self._tried(turn, flow, step):
+            pointer = reading.pointer or turn.slots.get("_pointer")
             if pointer and step.places:  # said twice where it is: that is the place
                 await self.accept(turn, flow, step, place_values(step, pointer), lead=lead)
                 return
-            await turn.send("resident.skipped")
-            await self.accept(turn, flow, step, dict.fromkeys(step.fills))
+            await self.skip(turn, flow, step, lead)
             return
         if reading.pointer:
             turn.slots["_pointer"] = reading.pointer
         self._restart_clock(turn, flow, step)
         error, why = self._why(turn, step, text, reading, noted)
         await self.ask(turn, flow, step, error=error, lead="\n".join(p for p in (lead, why) if p))
+
+    def tries(self, turn: Turn) -> int:
+        """Unusable answers to the current question so far."""
+        return int(turn.slots.get("_tries", {}).get(turn.state.step or "", 0))
+
+    def _tried(self, turn: Turn, flow: Flow, step: Step) -> bool:
+        """Count an unusable answer; True when the question has been asked often enough."""
+        tries = dict(turn.slots.get("_tries", {}))
+        tries[step.name] = tries.get(step.name, 0) + 1
+        turn.slots["_tries"] = tries
+        return tries[step.name] >= self.max_tries(flow, step)
+
+    async def skip(self, turn: Turn, flow: Flow, step: Step, lead: str = "") -> None:
+        """Go on without this answer (staff will ask): never a loop, never a dead end."""
+        lead = "\n".join(p for p in (lead, turn.text("resident.skipped")) if p)
+        await self.accept(turn, flow, step, dict.fromkeys(step.fills), lead=lead)
 
     def _why(
         self, turn: Turn, step: Step, text: str, reading: Reading, noted: bool
@@ -247,6 +261,9 @@ class FlowEngine:
     async def accept(
         self, turn: Turn, flow: Flow, step: Step, values: dict[str, Any], lead: str = ""
     ) -> None:
+        skipped = step.name == "building" and not values.get("building") and "area" not in values
+        if skipped and turn.slots.get("_room"):
+            values = {**values, "room": turn.slots["_room"]}  # the room said first is kept
         turn.slots.update(values)
         for key in ("_tries", "_pointer"):
             turn.slots.pop(key, None)
@@ -254,11 +271,19 @@ class FlowEngine:
             return
         await self.advance(turn, lead=lead)
 
-    async def reask(self, turn: Turn, lead: str = "") -> None:
-        """Ask the current question again (after a voice message, a sticker, ...)."""
+    async def reask(self, turn: Turn, lead: str = "", *, counts: bool = False) -> None:
+        """Ask the current question again (after a photo, a voice message, a sticker...).
+
+        `counts`: the message could not answer it (a voice message, a sticker): like an
+        unusable answer, it counts towards skipping the question."""
         current = self.current(turn)
-        if current is not None:
-            await self.ask(turn, *current, lead=lead)
+        if current is None:
+            return
+        flow, step = current
+        if counts and step.validate is not None and self._tried(turn, flow, step):
+            await self.skip(turn, flow, step, lead)
+            return
+        await self.ask(turn, flow, step, lead=lead)
 
     async def press(self, turn: Turn, step_name: str, value: str) -> bool:
         """A button of a question; False when it belongs to a question no longer asked."""

@@ -509,14 +509,21 @@ class Intake:
             AttachmentKind.VIDEO: "resident.attachment.video",
             AttachmentKind.STICKER: "resident.attachment.sticker",
         }.get(kind, "resident.attachment.other")
-        await self._reply(turn, key, keep=False)
+        await self._reply(turn, key, keep=False, counts=True)
 
-    async def _reply(self, turn: Turn, key: str, *, keep: bool = True, **values: object) -> None:
+    async def _reply(
+        self, turn: Turn, key: str, *, keep: bool = True, counts: bool = False, **values: object
+    ) -> None:
         """Answer a non-text message: inside a flow, with the question asked again (and a
-        lead without a question of its own: `<key>_in_flow` when there is one)."""
+        lead without a question of its own: `<key>_in_flow` when there is one); `counts`
+        when the message could not answer (a voice message twice in an emergency moves on)."""
         if turn.state.active:
-            lead_key = key + "_in_flow" if turn.has_text(key + "_in_flow") else key
-            await self.engine.reask(turn, lead=turn.text(lead_key, **values))
+            lead_key = key
+            for variant in ("_again" if counts and self.engine.tries(turn) else "", "_in_flow"):
+                if variant and turn.has_text(key + variant):
+                    lead_key = key + variant
+                    break
+            await self.engine.reask(turn, lead=turn.text(lead_key, **values), counts=counts)
             return
         if keep:
             await self._outside_flow(turn, key, **values)

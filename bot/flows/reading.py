@@ -64,17 +64,24 @@ def read(
     phone = parse_phone(text, checks.region) if step.name != "phone" else None
     rest = without_phone(text, phone) if phone else text
     gained = _gained(rest, step, slots, checks)
-    if phone and not slots.get("phone"):
+    if phone and phone != slots.get("phone"):  # the latest number said is the one to call
         gained["phone"] = phone
     more = a.residue(extract_entities(text, checks.region)[1])
     if optional and a.is_skip(rest):
         return Reading(button=SKIP, gained=gained)
     answer = step.validate(rest, slots, checks) if step.validate and rest.strip() else None
+    if answer is not None and answer.error == "resident.invalid.too_long":
+        answer = _explicit(rest, step, slots, checks) or answer  # "…我家3栋1202…" in a long text
+    if answer is not None and not answer.ok and step.name == "building" and a.everywhere(rest):
+        answer = Answer.accept(building=None, room=None)  # the whole estate
     if answer is not None and answer.ok:
         values = dict(answer.values)
         if step.places and "room" not in values and a.place_strength(rest) == 2:
             values.update(place=a.place_words(rest), room=None)  # "3栋大堂": no flat
         return Reading(values=values, gained=gained, rest=rest, more=more)
+    said = _said_to_buttons(rest, buttons)
+    if said is not None:  # "对，电话换了，打139…": yes to the offer, and a new phone
+        return Reading(button=said, gained=gained, rest=rest, more=more)
     if step.places:
         strength = a.place_strength(rest)
         if strength == 2:
@@ -96,12 +103,27 @@ def typed_button(text: str, buttons: Sequence[tuple[str, str]], *, optional: boo
     word = squash(text)
     if OFFER in values and (word in YES_WORDS or a.offers_yes(text)):
         return OFFER
-    if DECLINE in values and word in NO_WORDS:
+    if DECLINE in values and (word in NO_WORDS or a.moved(text)):
         return DECLINE
     if SKIP in values and a.declines(text):
         return SKIP
     if (optional or SKIP in values) and a.is_skip(text):
         return SKIP
+    return None
+
+
+def _said_to_buttons(text: str, buttons: Sequence[tuple[str, str]]) -> str | None:
+    """A clause of the answer that is yes or no to an offer ("对，电话换了")."""
+    values = {value for value, _ in buttons}
+    if OFFER not in values:
+        return None
+    clauses = [squash(c) for c in re.split(r"[\s,，。.!！?？;；、]+", text) if squash(c)]
+    yes = any(c in YES_WORDS or a.offers_yes(c) for c in clauses)
+    no = any(c in NO_WORDS or a.moved(c) for c in clauses)
+    if yes and not no:
+        return OFFER
+    if no and not yes and DECLINE in values:
+        return DECLINE
     return None
 
 
@@ -111,6 +133,25 @@ def place_values(step: Step, text: str) -> dict[str, Any]:
     if step.name == "room":
         return {"room": None, "place": place}
     return {"building": None, "room": None, "area": True, "place": place, "indoor": a.indoor(text)}
+
+
+def _explicit(text: str, step: Step, slots: Slots, checks: Checks) -> Answer | None:
+    """The answer said in so many words in a long text (a building with 栋/座/Block...)."""
+    entities, _ = extract_entities(text, checks.region)
+    estate = checks.estate
+    if step.name in ("building", "place_building") and entities.building:
+        if not estate.has_building(entities.building):
+            return None
+        values: dict[str, Any] = {"building": entities.building}
+        if step.name == "place_building":
+            values["place_building"] = True
+        elif entities.room and estate.has_room(entities.building, entities.room):
+            values["room"] = entities.room
+        return Answer(values=values)
+    if step.name == "room" and entities.room and not entities.building:
+        if estate.has_room(slots.get("building"), entities.room):
+            return Answer(values={"room": entities.room})
+    return None
 
 
 def _gained(text: str, step: Step, slots: Slots, checks: Checks) -> dict[str, Any]:

@@ -86,7 +86,7 @@ async def test_after_max_attempts_a_step_is_skipped(demo: Harness) -> None:
     await demo.say("1001", "XL")
     assert "请点下面的按钮" in demo.last("1001").plain
     await demo.say("1001", "XXL")
-    assert "先跳过" in demo.chat("1001")[-2].plain
+    assert "先跳过" in demo.last("1001").plain  # before the next question
     await demo.say("1001", "13812345678")
     assert demo.last("1001").plain == "done None 13812345678"
 
