@@ -26,6 +26,7 @@ coroutines (classification is synchronous and does not mutate it).
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -81,7 +82,9 @@ class Classifier:
         region: Region | None = None,
         pinyin: PinyinTable | None = None,
         examples: Sequence[Example] = (),
+        cache_dir: Path | None = None,
     ) -> None:
+        """`cache_dir`: where the examples' index is cached (neighbours.py); None: built."""
         self.book = book
         self.settings = book.settings
         self.region = region
@@ -116,6 +119,7 @@ class Classifier:
             k=int(self.settings.examples_k),
             max_df=self.settings.examples_max_df,
             temperature=self.settings.examples_temperature,
+            cache_dir=cache_dir,
         )
 
     @classmethod
@@ -135,7 +139,8 @@ class Classifier:
 
         `region=None` accepts mainland and Hong Kong phone numbers. `jieba_core_words`:
         see bot/intents/tokenizer.py (None: jieba's full dictionary). `examples`: instead of
-        the example files (tuning on a part of them).
+        the example files (tuning on a part of them). `cache_dir`: for jieba's dictionary
+        and the examples' index (default: the system's temporary directory).
         """
         root = Path(locales_root)
         normalizer = normalizer or TextNormalizer()
@@ -159,6 +164,7 @@ class Classifier:
             region=region,
             pinyin=pinyin,
             examples=examples,
+            cache_dir=cache_dir or Path(tempfile.gettempdir()),
         )
 
     # -- classification ---------------------------------------------------------------

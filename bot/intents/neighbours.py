@@ -32,14 +32,20 @@ separates emergencies from their look-alikes better than either view alone.
 
 from __future__ import annotations
 
+import hashlib
+import marshal
 import math
+import os
 import re
+import sys
+import tempfile
+import time
 import zlib
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import pairwise
-from operator import itemgetter
+from operator import itemgetter, mul, truediv
 from pathlib import Path
 
 from bot.intents import english
@@ -116,6 +122,7 @@ class Negation:
 
     def __init__(self, negators: Iterable[str] = (), uncertain: Iterable[str] = ()) -> None:
         words = sorted(set(negators), key=len, reverse=True)
+        self.words = (tuple(sorted(set(negators))), tuple(sorted(set(uncertain))))
         zh = [re.escape(w) for w in words if not w.isascii()]
         en = [re.escape(w) for w in words if w.isascii()]
         parts = [*zh, *([rf"\b(?:{'|'.join(en)})\b"] if en else [])]
@@ -250,14 +257,61 @@ class NeighbourIndex:
         max_df: float = 0.08,
         min_similarity: float = 0.05,
         temperature: float = 0.03,
+        cache_dir: Path | None = None,
     ) -> None:
-        """`labelled`: (intent, matched text) of each example."""
+        """`labelled`: (intent, matched text) of each example. With `cache_dir`, the tables
+        are read from a file there named by a hash of everything they depend on (the
+        examples, the negation words, `max_df`, this module's source), or built and
+        written to it: building takes a few tenths of a second, reading a few hundredths."""
         self.negation = negation
         self.k = k
         self.min_similarity = min_similarity
         self.temperature = temperature
         self.intents: list[str] = [intent for intent, _ in labelled]
         self.labels: tuple[str, ...] = tuple(sorted(set(self.intents)))
+        self._idf: dict[str, float] = {}
+        self._idf2: dict[str, float] = {}
+        self._postings: dict[str, tuple[tuple[int, ...], tuple[float, ...]]] = {}
+        self._centroid: dict[str, tuple[float, ...]] = {}
+        self._centroid_scale: tuple[float, ...] = ()
+        path = None
+        if cache_dir is not None:
+            path = Path(cache_dir) / f"helpline-examples-{_key(labelled, negation, max_df)}.marshal"
+            if self._load(path):
+                return
+        self._build(labelled, max_df)
+        if path is not None:
+            self._save(path)
+
+    _TABLES = ("_idf", "_idf2", "_postings", "_centroid", "_centroid_scale")
+
+    def _load(self, path: Path) -> bool:
+        try:
+            tables = marshal.loads(path.read_bytes())  # marshal.load(file) is 5x slower
+            for name in self._TABLES:
+                setattr(self, name, tables[name])
+        except (OSError, EOFError, ValueError, TypeError, KeyError):
+            return False
+        return True
+
+    def _save(self, path: Path) -> None:
+        tables = {name: getattr(self, name) for name in self._TABLES}
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+            with os.fdopen(fd, "wb") as fh:
+                marshal.dump(tables, fh)
+            os.replace(tmp, path)
+            # files of other examples or code, unused for a week
+            stale = time.time() - 7 * 86400
+            for other in path.parent.glob("helpline-examples-*.marshal"):
+                if other != path and other.stat().st_mtime < stale:
+                    other.unlink(missing_ok=True)
+        except OSError:  # a read-only cache: build every time
+            pass
+
+    def _build(self, labelled: Sequence[tuple[str, str]], max_df: float) -> None:
+        negation = self.negation
         label_no = {label: i for i, label in enumerate(self.labels)}
         n = len(labelled)
         # two passes over the examples' features (computing them twice is cheaper than
@@ -273,10 +327,13 @@ class NeighbourIndex:
         del df
 
         # nearest examples: postings of the n-grams in at most `max_df` of the examples;
-        # centroids: every feature, an intent's normalised example vectors summed
+        # centroids: per feature, idf * (the intent's normalised example vectors summed),
+        # one column of every intent, then the feature's idf² (dense: a message's columns
+        # are summed by zip/sum, no Python loop per intent)
+        width = len(self.labels)
         numbers: dict[str, list[int]] = {}
         weights: dict[str, list[float]] = {}
-        sums: list[dict[str, float]] = [{} for _ in self.labels]
+        columns: dict[str, list[float]] = {}
         for doc, (intent, text) in enumerate(labelled):
             grams, singles = features(text, negation)
             kept = set(grams) - common
@@ -290,28 +347,25 @@ class NeighbourIndex:
                     weights[f] = [idf2[f] * scale]
             every = {*grams, *singles}
             scale = 1.0 / (math.sqrt(sum(map(idf2.__getitem__, every))) or 1.0)
-            row = sums[label_no[intent]]
-            get = row.get
+            number = label_no[intent]
             for f in every:
-                row[f] = get(f, 0.0) + idf[f] * scale
+                column = columns.get(f)
+                if column is None:
+                    column = columns[f] = [0.0] * width + [idf2[f]]
+                column[number] += idf2[f] * scale
         self._idf = idf
         self._idf2 = {f: idf2[f] for f in numbers}
         self._postings = {f: (tuple(d), tuple(weights.pop(f))) for f, d in numbers.items()}
         del numbers, weights
-
-        # per feature: its weight in each intent's centroid, then its idf² (dense: summed
-        # over a message's features by zip/sum without a Python loop per intent)
-        width = len(self.labels)
-        columns: dict[str, list[float]] = {}
-        for number, row in enumerate(sums):
-            scale = 1.0 / (math.sqrt(sum(v * v for v in row.values())) or 1.0)
-            for f, v in row.items():
-                column = columns.get(f)
-                if column is None:
-                    column = columns[f] = [0.0] * width + [idf2[f]]
-                column[number] = idf[f] * v * scale
-        del sums
-        self._centroid: dict[str, tuple[float, ...]] = {f: tuple(c) for f, c in columns.items()}
+        # |centroid|² of each intent: the sum over features of (column / idf)²
+        if columns:
+            *rows, squares = zip(*columns.values(), strict=True)
+            self._centroid_scale = tuple(
+                1.0 / (math.sqrt(sum(map(truediv, map(mul, row, row), squares))) or 1.0)
+                for row in rows
+            )
+            del rows, squares
+        self._centroid = {f: tuple(c) for f, c in columns.items()}
 
     def __len__(self) -> int:
         return len(self.intents)
@@ -347,7 +401,10 @@ class NeighbourIndex:
             return {}
         *dots, norm2 = map(sum, zip(*columns, strict=True))
         scale = 1.0 / math.sqrt(norm2)
-        return {label: d * scale for label, d in zip(self.labels, dots, strict=True)}
+        return {
+            label: d * s * scale
+            for label, d, s in zip(self.labels, dots, self._centroid_scale, strict=True)
+        }
 
     def vote(
         self, matched: str, nearest_for: Iterable[str] = (), nearest_from: float = 0.0
@@ -421,3 +478,12 @@ class NeighbourIndex:
         for word, start, end in english.words(matched):
             look(f"{word} ", start, end)
         return said, denied
+
+
+def _key(labelled: Sequence[tuple[str, str]], negation: Negation, max_df: float) -> str:
+    digest = hashlib.sha256()
+    digest.update(Path(__file__).read_bytes())
+    digest.update(repr((sys.version_info[:2], marshal.version, max_df, negation.words)).encode())
+    for intent, text in labelled:
+        digest.update(f"{intent}\t{text}\n".encode())
+    return digest.hexdigest()[:20]

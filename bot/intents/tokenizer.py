@@ -10,7 +10,9 @@ the cache directory (jieba then caches its prefix dictionary next to it as usual
 
 from __future__ import annotations
 
+import hashlib
 import logging
+import marshal
 import os
 import sys
 import tempfile
@@ -104,9 +106,28 @@ def build_tokenizer(
             tokenizer = jieba.Tokenizer(str(dictionary))
             if cache_dir is not None:
                 tokenizer.tmp_dir = str(cache_dir)
-    tokenizer.initialize()
+    _initialize(tokenizer)
     ensure_words(tokenizer, words)
     for path in userdicts:  # last, so that its frequencies win
         with Path(path).open("rb") as fh:  # jieba would leave a path's file open
             tokenizer.load_userdict(fh)
     return tokenizer
+
+
+def _initialize(tokenizer: Any) -> None:
+    """`tokenizer.initialize()`, reading jieba's cache of a custom dictionary in one piece:
+    jieba's `marshal.load(file)` takes four times as long as `marshal.loads(bytes)`."""
+    dictionary = getattr(tokenizer, "dictionary", None)
+    jieba = sys.modules.get("jieba")
+    if dictionary and jieba is not None and dictionary != getattr(jieba, "DEFAULT_DICT", None):
+        digest = hashlib.md5(dictionary.encode("utf-8", "replace")).hexdigest()
+        name = f"jieba.u{digest}.cache"  # jieba's own file name
+        cache = Path(tokenizer.tmp_dir or tempfile.gettempdir()) / name
+        try:
+            if cache.stat().st_mtime > Path(dictionary).stat().st_mtime:
+                tokenizer.FREQ, tokenizer.total = marshal.loads(cache.read_bytes())
+                tokenizer.initialized = True
+                return
+        except (OSError, EOFError, ValueError, TypeError):
+            pass
+    tokenizer.initialize()

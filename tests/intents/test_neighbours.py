@@ -215,3 +215,31 @@ def test_userdict_is_loaded_without_resource_warning(tmp_path: Path) -> None:
         del tokenizer
         gc.collect()
     assert not [w for w in caught if issubclass(w.category, ResourceWarning)]
+
+
+def test_index_cache_round_trip(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    labelled = [
+        ("security", "门外有陌生人在撬锁"),
+        ("medical", "老人摔倒了起不来"),
+        ("repair", "门锁坏了打不开"),
+    ]
+    negation = Negation(["没有", "没"], ["有没有"])
+    built = NeighbourIndex(labelled, negation=negation, k=2, cache_dir=tmp_path)
+    [cache] = tmp_path.glob("helpline-examples-*.marshal")
+
+    def no_build(*args: Any) -> None:
+        raise AssertionError("built again")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(NeighbourIndex, "_build", no_build)
+        loaded = NeighbourIndex(labelled, negation=negation, k=2, cache_dir=tmp_path)
+    for text in ("有人撬锁", "老人起不来", "没有人摔倒"):
+        assert loaded.vote(text) == built.vote(text)
+    # other examples or other negation words: another file
+    NeighbourIndex(labelled[:2], negation=negation, cache_dir=tmp_path)
+    NeighbourIndex(labelled, negation=Negation(["没有"]), cache_dir=tmp_path)
+    assert len(list(tmp_path.glob("helpline-examples-*.marshal"))) == 3
+    # a damaged file is rebuilt
+    cache.write_bytes(b"\x00garbage")
+    again = NeighbourIndex(labelled, negation=negation, k=2, cache_dir=tmp_path)
+    assert again.vote("有人撬锁") == built.vote("有人撬锁")

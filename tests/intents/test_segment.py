@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 from typing import Any
+
+import pytest
 
 from bot.config import REPO_ROOT
 
@@ -24,3 +27,21 @@ def test_same_tokens_and_words_as_jieba(classifier: Any) -> None:
         graph = tokenizer.get_DAG(run)
         expected = {(i, j + 1) for i, ends in graph.items() for j in ends if j > i}
         assert sorted(words) == sorted(expected), run
+
+
+def test_tokenizer_reads_jiebas_cache_as_jieba_does(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from bot.intents.tokenizer import build_tokenizer, import_jieba
+
+    first = build_tokenizer([], ["电梯困人"], core_words=2_000, cache_dir=tmp_path)  # writes it
+    assert list(tmp_path.glob("jieba.u*.cache"))
+
+    def initialize(self: Any, dictionary: Any = None) -> None:
+        raise AssertionError("jieba's cache not read")
+
+    monkeypatch.setattr(import_jieba().Tokenizer, "initialize", initialize)
+    second = build_tokenizer([], ["电梯困人"], core_words=2_000, cache_dir=tmp_path)  # reads it
+    assert second.initialized
+    assert second.total == first.total and second.FREQ == first.FREQ
+    assert second.lcut("我被困在电梯里了", HMM=False) == first.lcut("我被困在电梯里了", HMM=False)
