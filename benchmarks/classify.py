@@ -10,7 +10,9 @@ On one core (the process pins itself and its subprocesses to the CPU it starts o
 - accuracy on every labelled file present (tests/data/*.jsonl: the dev set and the held-out
   sets; tests/intents/data/*.tsv): accuracy, emergency recall (emergencies given some
   emergency intent), confusers classified as emergencies. Aggregate figures only: no
-  message of a held-out set is ever printed.
+  message of a held-out set is ever printed. Likewise for the validation part of the
+  example messages (bot/intents/neighbours_check.py: the rules alone, and with an index of
+  the other example lines; every non-emergency line counts as a confuser).
 
 Each figure is printed in wall-clock and in CPU time (the process's own, immune to other
 load on a shared machine); the exit status is 1 when a CPU-time figure misses its target.
@@ -259,6 +261,19 @@ def print_accuracy(figures: Sequence[dict[str, object]]) -> None:
         )
 
 
+def print_validation() -> None:
+    """The example messages' validation part (bot/intents/neighbours_check.py): classified by
+    the rules alone and with an index of the other example lines."""
+    from bot.intents.neighbours_check import validation_figures
+
+    for name, f in validation_figures(REPO / "locales").items():
+        label = f"examples validation part ({name})"
+        print(
+            f"       {label:<40} {f['messages']:>5.0f}   {f['accuracy']:.4f}"
+            f"    {f['recall']:.4f} of {f['emergencies']:<4.0f}      {f['alarms']:.0f} of {f['calm']:.0f}"
+        )
+
+
 def main() -> int:
     cpu = _pin()
     messages = generate(COUNT)
@@ -312,6 +327,7 @@ def main() -> int:
     if not all(wall.values()) and all(cpu_ok.values()):
         print("  (wall-clock misses with CPU-time figures on target: other load on this machine)")
     print_accuracy(measure_accuracy(labelled_files()))
+    print_validation()
     return 0 if all(cpu_ok.values()) else 1
 
 

@@ -275,7 +275,7 @@ class NeighbourIndex:
         self._centroid: dict[str, tuple[float, ...]] = {}
         self._centroid_scale: tuple[float, ...] = ()
         path = None
-        if cache_dir is not None:
+        if cache_dir is not None and labelled:
             path = Path(cache_dir) / f"helpline-examples-{_key(labelled, negation, max_df)}.marshal"
             if self._load(path):
                 return
