@@ -110,16 +110,26 @@ FILLER = frozenset(
     """.split()
 )
 CANCEL = frozenset(
-    "取消 算了 不用了 退出 结束 不要了 不报了 不修了 不弄了 唔要了 cancel stop quit exit".split()
+    """
+    取消 算了 不用了 退出 结束 不要了 不报了 不修了 不弄了 不用来了 不需要了 唔要了 唔使嚟了
+    cancel stop quit exit nevermind forgetit
+    """.split()
+)
+# "修好了": a request that resolved itself (ends a repair or a complaint, never an emergency)
+RESOLVED = frozenset(
+    """
+    修好了 已经修好了 自己修好了 弄好了 自己弄好了 已经好了 解决了 已经解决了 没事了 没问题了
+    恢复了 有水了 来电了 整好咗 搞掂咗 冇事了 fixed solved resolved sorted
+    """.split()
 )
 CANCEL_FILLER = frozenset(
     """
-    吧 了 啊 呀 吗 哦 噢 嗯 呢 啦 喇 我 那 那就 就 先 还是 帮我 请 麻烦 这个 这次 一下 好 好的
-    行 没事 没事了 报修 投诉 求助 申请 订单 工单 全部 都 掉 唔该 please just i want to it this the
-    never mind forget ok okay now
+    吧 了 啊 呀 哦 噢 嗯 呢 啦 喇 我 我们 那 那就 就 先 还是 帮我 请 麻烦 这个 这次 一下 好 好的 谢谢
+    行 没事 报修 投诉 求助 申请 订单 工单 全部 都 掉 唔该 自己 已经 现在 刚才 不好意思
+    please just i want to it this the my our ok okay now report request ticket thanks thank you
+    never mind forget sorry all its it's already
     """.split()
 )
-CANCEL_PHRASES = ("nevermind", "forgetit")
 MAX_CANCEL_CHARS = 12  # "取消" inside a longer message is a description ("预约取消了怎么办")
 
 _ASCII_WORD = re.compile(r"[a-z]+(?:'[a-z]+)?")
@@ -137,6 +147,7 @@ _POINTERS = _split(POINTERS)
 _HOME = _split(HOME)
 _ANSWER_WORDS = _split(PLACES | POINTERS | FILLER | SKIP_WORDS | NONE_WORDS | OFFER_WORDS)
 _CANCEL_WORDS = _split(CANCEL | CANCEL_FILLER)
+_RESOLVED_WORDS = _split(CANCEL | RESOLVED | CANCEL_FILLER)
 
 
 def _fold(text: str) -> str:
@@ -241,22 +252,29 @@ def residue(text: str) -> str:
 
 def is_cancel(text: str) -> bool:
     """Cancel words alone or with filler ("算了 取消", "cancel it please"), or /cancel;
-    not inside a longer message ("预约取消了怎么办")."""
-    raw = (text or "").strip()
-    if raw.lower().startswith("/cancel"):
+    not inside a longer message ("预约取消了怎么办", "不要取消")."""
+    if (text or "").strip().lower().startswith("/cancel"):
         return True
+    return _only(text, CANCEL, _CANCEL_WORDS)
+
+
+def is_resolved(text: str) -> bool:
+    """A cancel, or a problem gone by itself ("不用了，我自己修好了", "没事了")."""
+    return _only(text, CANCEL | RESOLVED, _RESOLVED_WORDS)
+
+
+def _only(text: str, words: frozenset[str], allowed: tuple[tuple[str, ...], frozenset[str]]) -> bool:
+    """A short message saying one of `words`, and nothing but `allowed` words besides."""
+    raw = (text or "").strip()
     folded = squash(raw)
     if not folded or len(folded) > MAX_CANCEL_CHARS * (2 if folded.isascii() else 1):
         return False
-    said = (
-        any(w in folded for w in CANCEL if not w.isascii())
-        or any(w in CANCEL for w in _english(raw))
-        or any(p in folded for p in CANCEL_PHRASES)
+    if raw.endswith(("?", "？")) or "吗" in raw:  # asked, not said ("修好了吗")
+        return False
+    said = any(w in folded for w in words if not w.isascii()) or any(
+        w in words for w in (*_english(raw), folded)
     )
-    rest = _strip(raw, _CANCEL_WORDS)
-    for phrase in CANCEL_PHRASES:
-        rest = rest.replace(phrase, "")
-    return said and not rest
+    return said and not _strip(raw, allowed)
 
 
 def label_parts(label: str) -> set[str]:

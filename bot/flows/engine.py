@@ -17,6 +17,7 @@ from bot.core.actions import EditText, Keyboard, keyboard
 from bot.estate import EstateRegistry
 from bot.flows.catalog import CATALOG
 from bot.flows.locks import KeyedLocks
+from bot.flows.answers import residue
 from bot.flows.places import mask_phone, place_text
 from bot.flows.reading import DECLINE, OFFER, SKIP, Reading, place_values, read
 from bot.flows.spec import Answer, Flow, Offer, Step
@@ -33,7 +34,7 @@ log = logging.getLogger(__name__)
 
 SWEEP_INTERVAL = 1.0
 RETRY_SECONDS = 10.0
-NOTE_MIN_CHARS = 4  # an unusable answer this long is kept as a note for the ticket
+NOTE_MIN_CHARS = 2  # an unusable answer this long is kept as a note for the ticket
 MAX_NOTES = 10
 MAX_TRIES = 3  # unusable answers to a required question before it is skipped anyway
 MAX_TRIES_OPTIONAL = 2  # ... to an optional one (and to every question of an emergency)
@@ -339,11 +340,12 @@ class FlowEngine:
     def note(self, turn: Turn, text: str) -> bool:
         """Keep words that did not answer the question: they go on the ticket (nothing lost).
 
-        Words of four characters or more, or any digits ("15栋", "12345": a wrong building, a
-        partial phone) are kept; True when the words are on the ticket."""
+        Words that say something ("没事了"; not "好的", "嗯"), or any digits ("15栋", "12345":
+        a wrong building, a partial phone) are kept; True when the words are on the ticket."""
         cleaned = " ".join((text or "").split())
         digits = any(ch.isdigit() for ch in cleaned)
-        if not (has_words(cleaned) and len(cleaned) >= NOTE_MIN_CHARS) and not digits:
+        says = has_words(cleaned) and len(cleaned) >= NOTE_MIN_CHARS and bool(residue(cleaned))
+        if not says and not digits:
             return False
         notes = list(turn.slots.get("notes", []))
         if cleaned[:1000] in notes:

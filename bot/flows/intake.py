@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from bot.core.actions import Keyboard, keyboard
 from bot.core.incoming import Attachment, AttachmentKind
 from bot.faq import FaqAnswerer
-from bot.flows.answers import declines, is_cancel, matches_label, offers_yes
+from bot.flows.answers import declines, is_cancel, is_resolved, matches_label, offers_yes
 from bot.flows.places import mask_phone
 from bot.flows.registration import profile_text
 from bot.flows.ticketing import PENDING, open_ticket
@@ -107,7 +107,7 @@ class Intake:
         if reading.button is not None:  # "跳过", "不用了", "是的": before any cancel word
             await self.engine.apply(turn, flow, step, text, reading)
             return
-        if is_cancel(text):
+        if is_cancel(text) or (not flow.emergency and is_resolved(text)):
             await self.engine.cancel(turn)
             return
         found = self.classify(text)

@@ -21,7 +21,7 @@ PLACE_BUTTONS = [(OFFER, "✅ 3栋1202 是的"), (DECLINE, "不是"), ("area", "
 @pytest.mark.parametrize(
     "text",
     ["取消", "算了", "Cancel", "/cancel", "取消！", "算了 取消", "不要了 取消吧", "cancel it please",
-     "我不要了", "never mind", "那就取消吧", "帮我取消一下"],
+     "我不要了", "never mind", "那就取消吧", "帮我取消一下", "please cancel my report", "不用来了"],
 )  # fmt: skip
 def test_cancel_words_alone_or_with_filler(text: str) -> None:
     assert a.is_cancel(text)
@@ -30,10 +30,20 @@ def test_cancel_words_alone_or_with_filler(text: str) -> None:
 @pytest.mark.parametrize(
     "text",
     ["预约取消了怎么办", "不要取消", "don't cancel", "停车位取消了吗", "我的快递被取消了，怎么回事",
-     "预约的维修被取消了也不通知，师傅一直没来", "有人晕倒了"],
+     "预约的维修被取消了也不通知，师傅一直没来", "有人晕倒了", "修好了"],
 )  # fmt: skip
 def test_cancel_inside_a_description_is_no_cancel(text: str) -> None:
     assert not a.is_cancel(text)
+
+
+@pytest.mark.parametrize("text", ["不用了，我自己修好了", "没事了", "已经好了，谢谢", "it's fixed, thanks"])
+def test_resolved_by_itself(text: str) -> None:
+    assert a.is_resolved(text) and not a.is_cancel(text)
+
+
+@pytest.mark.parametrize("text", ["好了", "修好了吗", "修好了？", "什么时候能修好", "还没修好"])
+def test_not_resolved(text: str) -> None:
+    assert not a.is_resolved(text)
 
 
 @pytest.mark.parametrize(
