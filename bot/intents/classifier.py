@@ -7,7 +7,8 @@ same-sounding typos of emergency and outage words, pinyin.py) -> situation
 a second opinion from the example messages (neighbours.py) where the rules are weak.
 
 The second opinion, only for a non-emergency answer that scores below
-`examples_consult_below` without a decisive word (or `unknown`):
+`examples_consult_below` without a decisive word (or `unknown`), of a message with at least
+`examples_min_content` Chinese characters and English words ("门口" is too little to go by):
 
 a. when the vote of the nearest examples and the intent centroids gives the emergency
    intents together a mass of at least `examples_emergency`, the answer is the emergency
@@ -26,12 +27,14 @@ coroutines (classification is synchronous and does not mutate it).
 
 from __future__ import annotations
 
+import re
 import tempfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from bot.intents import english
 from bot.intents.classification import Classification
 from bot.intents.decision import Decision, decide
 from bot.intents.entities import Entities, Region, extract_entities
@@ -240,6 +243,8 @@ class Classifier:
             intent in scored.decisive or decision.score >= settings.examples_consult_below
         ):
             return decision, None
+        if _content(found.matched) < settings.examples_min_content:
+            return decision, None  # "门口", "好的", "1": too little to go by
         # the average of two probabilities reaches the threshold only if each reaches 2t - 1
         threshold = settings.examples_emergency
         vote = self._neighbours.vote(found.matched, EMERGENCY_INTENTS, 2.0 * threshold - 1.0)
@@ -317,6 +322,14 @@ class Classifier:
             "hazards": sorted(found.scored.hazards) if found.scored else [],
             "examples": vote.as_dict(self.examples) if vote is not None else None,
         }
+
+
+def _content(matched: str) -> int:
+    """Chinese characters and English words of a matched text."""
+    return len(_CJK_CHAR_RE.findall(matched)) + len(english.WORD_RE.findall(matched))
+
+
+_CJK_CHAR_RE = re.compile("[\u2e80-\u9fff\uf900-\ufaff\U00020000-\U0002ffff]")
 
 
 @dataclass(frozen=True, slots=True)

@@ -83,7 +83,9 @@ class Settings:
     # Example messages (neighbours.py; chosen on the validation part of the examples)
     examples_consult_below: float = 0.85
     """A non-emergency answer scoring below this (and without a decisive word of its intent),
-    or `unknown`, is checked against the example messages."""
+    or `unknown`, is checked against the example messages..."""
+    examples_min_content: float = 4
+    """...when the message has at least this many Chinese characters and English words."""
     examples_emergency: float = 0.75
     """Emergency mass of the examples' vote at which a checked answer becomes the emergency
     they point to (with `needs_confirmation`)..."""

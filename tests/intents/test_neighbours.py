@@ -243,3 +243,12 @@ def test_index_cache_round_trip(tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
     cache.write_bytes(b"\x00garbage")
     again = NeighbourIndex(labelled, negation=negation, k=2, cache_dir=tmp_path)
     assert again.vote("有人撬锁") == built.vote("有人撬锁")
+
+
+@pytest.mark.parametrize("text", ["门口", "在楼下", "好的", "1", "3栋", "ok thanks"])
+def test_too_little_text_is_left_to_the_rules(
+    classifier: Any, rules_only: Classifier, text: str
+) -> None:
+    """Follow-up words in a conversation ("门口" with a photo) are no new report."""
+    assert classifier.classify(text).intent == rules_only.classify(text).intent
+    assert classifier.explain(text)["examples"] is None
