@@ -15,9 +15,9 @@ from typing import TYPE_CHECKING, Any
 
 from bot.core.actions import EditText, Keyboard, keyboard
 from bot.estate import EstateRegistry
+from bot.flows.answers import residue
 from bot.flows.catalog import CATALOG
 from bot.flows.locks import KeyedLocks
-from bot.flows.answers import residue
 from bot.flows.places import mask_phone, place_text
 from bot.flows.reading import DECLINE, OFFER, SKIP, Reading, place_values, read
 from bot.flows.spec import Answer, Flow, Offer, Step
@@ -45,8 +45,10 @@ ECHO_CHARS = 40  # of words added to the ticket, shown back to the resident
 class FlowEngine:
     def __init__(self, app: App) -> None:
         from bot.flows.intake import Intake
+        from bot.intents.normalize import TextNormalizer
 
         self.app = app
+        self.normalizer = TextNormalizer()  # Traditional -> Simplified for reading answers
         self.store = ConversationStore(app.db, app.clock)
         self.estate = EstateRegistry.load(app.settings.estate_registry_file)
         self.checks = Checks(region=app.settings.region, estate=self.estate)
@@ -157,7 +159,7 @@ class FlowEngine:
     def read(self, turn: Turn, flow: Flow, step: Step, text: str) -> Reading:
         """What `text` says as an answer to the current question (see `bot/flows/reading.py`)."""
         return read(
-            text,
+            self.normalizer.to_simplified(text),
             step,
             turn.slots,
             self.checks,

@@ -70,13 +70,11 @@ def describes(normalized: str) -> bool:
 
 class Intake:
     def __init__(self, engine: FlowEngine) -> None:
-        from bot.intents.normalize import TextNormalizer
-
         self.engine = engine
         self.app = engine.app
         self.faq = FaqAnswerer.load(
             self.app.settings.locales_dir,
-            normalizer=TextNormalizer().normalize,
+            normalizer=engine.normalizer.normalize,
             default=self.app.texts.default,
         )
 
