@@ -3,8 +3,9 @@
 Pipeline: prepare (width, t2s, case) -> entities cut out -> clean (punctuation, emoji,
 repeats) -> typo aliases -> jieba tokens -> keyword/hazard/exclusion hits (also by sound:
 same-sounding typos of emergency and outage words, pinyin.py) -> situation
-(negated, resolved, past) -> fuzzy similarity to example messages -> scores -> decision ->
-a second opinion from the example messages (neighbours.py) where the rules are weak.
+(negated, resolved, past) -> fuzzy similarity to the phrase data's example messages ->
+scores -> decision -> a second opinion from the example message files
+(locales/*/examples, neighbours.py) where the rules are weak.
 
 The second opinion, only for a non-emergency answer that scores below
 `examples_consult_below` without a decisive word (or `unknown`), of a message with at least
@@ -14,8 +15,9 @@ a. when the vote of the nearest examples and the intent centroids gives the emer
    intents together a mass of at least `examples_emergency`, the answer is the emergency
    they favour, with `needs_confirmation` below `examples_sure` (a false alarm costs a
    question, a miss costs more) - unless the rules saw an exclusion, veto or negated hit
-   of an emergency intent, or a resolved or past situation, or the words the vote rests on
-   are mostly negated, over, past or hypothetical (the situation rules, applied to them);
+   of an emergency intent, or a resolved or past situation, or the message denies what
+   emergency examples say ("没人在里面"), or the words the vote rests on are mostly
+   negated, over, past or hypothetical (the situation rules, applied to them);
 b. a weak repair/complaint/inquiry answer: those three intents get their centroid
    probability (times `examples_weight`) added to their scores, and the decision is taken
    again among them.
