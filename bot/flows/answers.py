@@ -263,7 +263,9 @@ def is_resolved(text: str) -> bool:
     return _only(text, CANCEL | RESOLVED, _RESOLVED_WORDS)
 
 
-def _only(text: str, words: frozenset[str], allowed: tuple[tuple[str, ...], frozenset[str]]) -> bool:
+def _only(
+    text: str, words: frozenset[str], allowed: tuple[tuple[str, ...], frozenset[str]]
+) -> bool:
     """A short message saying one of `words`, and nothing but `allowed` words besides."""
     raw = (text or "").strip()
     folded = squash(raw)

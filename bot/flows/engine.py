@@ -187,7 +187,8 @@ class FlowEngine:
             return
         lead = self._take(turn, reading.gained)
         if reading.values is not None:
-            if reading.more or (reading.values.get("place") and turn.slots.get("building")):
+            words_kept = step.name in ("description", "place")  # the answer is the words
+            if not words_kept and (reading.more or reading.values.get("place")):
                 self.note(turn, text)  # words beyond the answer reach the ticket
             await self.accept(turn, flow, step, dict(reading.values), lead=lead)
             return

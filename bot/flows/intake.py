@@ -18,13 +18,20 @@ from typing import TYPE_CHECKING, Any
 from bot.core.actions import Keyboard, keyboard
 from bot.core.incoming import Attachment, AttachmentKind
 from bot.faq import FaqAnswerer
-from bot.flows.answers import declines, is_cancel, is_resolved, matches_label, offers_yes
+from bot.flows.answers import (
+    declines,
+    is_cancel,
+    is_resolved,
+    matches_label,
+    offers_yes,
+    residue,
+)
 from bot.flows.places import mask_phone
 from bot.flows.registration import profile_text
 from bot.flows.ticketing import PENDING, open_ticket
 from bot.flows.validators import NO_WORDS, YES_WORDS, has_words, squash
 from bot.intents import taxonomy as tx
-from bot.intents.entities import parse_phone
+from bot.intents.entities import extract_entities, parse_phone
 from bot.texts import Raw
 
 if TYPE_CHECKING:
@@ -285,6 +292,12 @@ class Intake:
             await turn.send("resident.smalltalk.hello", buttons=self.menu_buttons(turn))
 
     async def unknown(self, turn: Turn, text: str) -> None:
+        entities, rest = extract_entities(text, self.engine.checks.region)
+        if entities.phone and not residue(rest):  # a phone before anything else: kept
+            turn.slots["phone"] = entities.phone
+            masked = mask_phone(entities.phone)
+            await self._outside_flow(turn, "resident.attachment.contact", masked=masked)
+            return
         entry = self.faq.answer(text, turn.locale) if has_words(text) else None
         if entry is not None:
             await self.send_faq(turn, entry.answer)

@@ -103,10 +103,10 @@ def typed_button(text: str, buttons: Sequence[tuple[str, str]], *, optional: boo
     word = squash(text)
     if OFFER in values and (word in YES_WORDS or a.offers_yes(text)):
         return OFFER
-    if DECLINE in values and (word in NO_WORDS or a.moved(text)):
-        return DECLINE
-    if SKIP in values and a.declines(text):
+    if SKIP in values and a.declines(text):  # "不用了", "没有": no phone to leave
         return SKIP
+    if OFFER in values and (word in NO_WORDS or a.moved(text)):  # not that one: ask afresh
+        return DECLINE
     if (optional or SKIP in values) and a.is_skip(text):
         return SKIP
     return None
@@ -122,7 +122,7 @@ def _said_to_buttons(text: str, buttons: Sequence[tuple[str, str]]) -> str | Non
     no = any(c in NO_WORDS or a.moved(c) for c in clauses)
     if yes and not no:
         return OFFER
-    if no and not yes and DECLINE in values:
+    if no and not yes:
         return DECLINE
     return None
 

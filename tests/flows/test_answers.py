@@ -36,7 +36,9 @@ def test_cancel_inside_a_description_is_no_cancel(text: str) -> None:
     assert not a.is_cancel(text)
 
 
-@pytest.mark.parametrize("text", ["不用了，我自己修好了", "没事了", "已经好了，谢谢", "it's fixed, thanks"])
+@pytest.mark.parametrize(
+    "text", ["不用了，我自己修好了", "没事了", "已经好了，谢谢", "it's fixed, thanks"]
+)
 def test_resolved_by_itself(text: str) -> None:
     assert a.is_resolved(text) and not a.is_cancel(text)
 
