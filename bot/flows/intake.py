@@ -29,7 +29,7 @@ from bot.flows.answers import (
 from bot.flows.places import mask_phone
 from bot.flows.registration import profile_text
 from bot.flows.ticketing import PENDING, open_ticket
-from bot.flows.validators import NO_WORDS, YES_WORDS, has_words, squash
+from bot.flows.validators import has_words, says_no, says_yes, squash
 from bot.intents import taxonomy as tx
 from bot.intents.entities import extract_entities, parse_phone
 from bot.texts import Raw
@@ -395,9 +395,8 @@ class Intake:
         if isinstance(asked, str):
             since = self.app.clock.now() - datetime.fromisoformat(asked)
             recent = since <= timedelta(seconds=REMEMBER_TYPED_SECONDS)
-        word = squash(text)
-        yes = yes_label or (recent and (word in YES_WORDS or offers_yes(text)))
-        no = no_label or (recent and (word in NO_WORDS or declines(text)))
+        yes = yes_label or (recent and (says_yes(text) or offers_yes(text)))
+        no = no_label or (recent and (says_no(text) or declines(text)))
         if yes == no:
             return False
         await self.remember(turn, yes, pressed=False)

@@ -21,7 +21,7 @@ from typing import Any
 
 from bot.flows import answers as a
 from bot.flows.spec import Answer, Slots, Step
-from bot.flows.validators import NO_WORDS, YES_WORDS, Checks, squash
+from bot.flows.validators import Checks, says_no, says_yes, squash
 from bot.intents.entities import extract_entities, parse_phone
 
 SKIP = "skip"
@@ -100,12 +100,11 @@ def typed_button(text: str, buttons: Sequence[tuple[str, str]], *, optional: boo
         if a.matches_label(text, label):
             return value
     values = {value for value, _ in buttons}
-    word = squash(text)
-    if OFFER in values and (word in YES_WORDS or a.offers_yes(text)):
+    if OFFER in values and (says_yes(text) or a.offers_yes(text)):
         return OFFER
     if SKIP in values and a.declines(text):  # "不用了", "没有": no phone to leave
         return SKIP
-    if OFFER in values and (word in NO_WORDS or a.moved(text)):  # not that one: ask afresh
+    if OFFER in values and (says_no(text) or a.moved(text)):  # not that one: ask afresh
         return DECLINE
     if (optional or SKIP in values) and a.is_skip(text):
         return SKIP
@@ -118,8 +117,8 @@ def _said_to_buttons(text: str, buttons: Sequence[tuple[str, str]]) -> str | Non
     if OFFER not in values:
         return None
     clauses = [squash(c) for c in re.split(r"[\s,，。.!！?？;；、]+", text) if squash(c)]
-    yes = any(c in YES_WORDS or a.offers_yes(c) for c in clauses)
-    no = any(c in NO_WORDS or a.moved(c) for c in clauses)
+    yes = any(says_yes(c) or a.offers_yes(c) for c in clauses)
+    no = any(says_no(c) or a.moved(c) for c in clauses)
     if yes and not no:
         return OFFER
     if no and not yes:

@@ -23,11 +23,14 @@ _STRIP = re.compile(r"[\s\W_]+", re.UNICODE)
 
 YES_WORDS = frozenset(
     "是 是的 是啊 对 对的 对啊 嗯 嗯嗯 好 好的 确认 确定 没错 有 有的 是呀 对呀 要 需要 同意 可以 行 "
+    "系 系呀 系啊 啱 啱啊 冇错 好呀 得 "
     "yes y yeah yep ok okay sure correct right confirm agree".split()
 )
 NO_WORDS = frozenset(
-    "不是 不 否 没有 没 不对 不要 不用 不需要 不同意 错 错了 搞错了 误会 no n nope wrong".split()
+    "不是 不 否 没有 没 不对 不要 不用 不需要 不同意 错 错了 搞错了 误会 "
+    "唔系 唔是 唔对 唔啱 唔要 唔使 冇 no n nope wrong".split()
 )
+_REPEATS = re.compile(r"(.)\1+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,12 +51,27 @@ def _starts_with_any(word: str, words: frozenset[str]) -> bool:
     return word in words or any(len(w) >= 2 and word.startswith(w) for w in words)
 
 
+def _word(text: str) -> str:
+    """Squashed, with repeats collapsed: "对对对" -> "对", "嗯嗯" -> "嗯"."""
+    return _REPEATS.sub(r"\1", squash(text))
+
+
 def is_no(text: str) -> bool:
-    return _starts_with_any(squash(text), NO_WORDS)
+    return _starts_with_any(_word(text), NO_WORDS)
 
 
 def is_yes(text: str) -> bool:
-    return not is_no(text) and _starts_with_any(squash(text), YES_WORDS)
+    return not is_no(text) and _starts_with_any(_word(text), YES_WORDS)
+
+
+def says_yes(text: str) -> bool:
+    """Only a yes ("是的", "对对对", "ok"), nothing else."""
+    return _word(text) in YES_WORDS
+
+
+def says_no(text: str) -> bool:
+    """Only a no ("不是", "没有", "no")."""
+    return _word(text) in NO_WORDS
 
 
 def has_words(text: str) -> bool:
