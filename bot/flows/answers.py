@@ -70,7 +70,7 @@ PLACES = frozenset(
     花园 公园 园区 绿化带 草坪 草地 树林 广场 中庭 会所 泳池 游泳池 健身房 球场 篮球场 网球场 羽毛球场
     儿童乐园 游乐场 游乐区 滑梯 凉亭 亭子 水池 喷泉 小河 河边 湖边 垃圾房 垃圾站 垃圾桶 快递柜
     物业 物业中心 物业办公室 管理处 服务中心 商铺 超市 便利店 幼儿园 菜市场 消防通道 楼下 单元门
-    路上 马路 路边 路口 小路 人行道 小区里 小区内 小区外 出口 入口 围墙 快递站 岗 保安 球场边
+    路上 马路 路边 路口 小路 人行道 小区里 小区内 小区外 出口 入口 围墙 快递站 球场边
     𨋢 𨋢度 𨋢入面 街 街口 公园度 平台花园 后巷
     lobby entrance gate gates lift elevator stairs staircase stairwell corridor hallway garden
     playground clubhouse pool gym podium rooftop roof basement carpark garage parking driveway
@@ -243,6 +243,43 @@ def place_words(text: str) -> str:
 
 
 LOCATIVE_CHARS = "里面内外上下边旁前后口头间处"  # what is left of "电梯里面" once 电梯里 is out
+
+
+# place words that in a message say no place where it happens ("是物业吗", whose 门口?)
+NOT_A_PLACE = frozenset("物业 物业中心 物业办公室 管理处 服务中心 门卫".split())
+NOT_A_PLACE_ALONE = frozenset("门口 外面".split())
+_RUN_BEFORE = re.compile(r"[0-9a-z\u4e00-\u9fff]{0,6}$")
+_BREAKS = ("在", "喺", "到", "去", "从", "有", "的", "了", "是")
+_EN_PLACE = re.compile(r"\b(?:in|at|near|on|outside)\s+((?:the\s+)?(?:[a-z0-9]+\s+){0,3}?(?:%s))\b")
+
+
+def place_in(text: str) -> str | None:
+    """The public place a message names ("北门停车场有人晕倒了" -> "北门停车场"), if any.
+
+    Not the resident's own flat ("我家门口"), nor a bare "门口" (whose door?)."""
+    folded = _fold(text)
+    english = _EN_PLACE.pattern % "|".join(sorted(_PLACES[1], key=len, reverse=True))
+    found = re.search(english, folded)
+    if found:
+        return found.group(1)
+    spans = [(i, i + len(w)) for w in _PLACES[0] if (i := folded.find(w)) >= 0]
+    if not spans:
+        return None
+    start, end = min(spans)
+    while True:  # the place words that follow ("北门" + "停车场")
+        longer = [e for s, e in spans if start <= s <= end and e > end]
+        if not longer:
+            break
+        end = max(longer)
+    run = _RUN_BEFORE.search(folded[:start])
+    before = run.group(0) if run else ""
+    for word in _BREAKS:  # "有人在停车场" -> after the last 在
+        if word in before:
+            before = before[before.rindex(word) + len(word) :]
+    place = before + folded[start:end]
+    if folded[start:end] in NOT_A_PLACE or place in NOT_A_PLACE_ALONE or _has(before, _HOME):
+        return None
+    return place
 
 
 def residue(text: str) -> str:

@@ -130,6 +130,8 @@ class FlowEngine:
             key = step.prompt_key(turn.slots)
             if offer is not None and turn.has_text(key + "_offer"):
                 key += "_offer"
+            elif step.prompt_place and turn.slots.get("place"):
+                key = step.prompt_place
             html = turn.text(key, **self.prompt_values(turn, offer))
         turn.slots["_prompt"] = html
         if lead:

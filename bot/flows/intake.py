@@ -20,10 +20,13 @@ from bot.core.incoming import Attachment, AttachmentKind
 from bot.faq import FaqAnswerer
 from bot.flows.answers import (
     declines,
+    everywhere,
+    indoor,
     is_cancel,
     is_resolved,
     matches_label,
     offers_yes,
+    place_in,
     residue,
 )
 from bot.flows.places import mask_phone
@@ -257,7 +260,21 @@ class Intake:
                 slots["room"] = entities.room
         if entities.phone:
             slots["phone"] = entities.phone
+        slots.update(self._where(intent, self.engine.normalizer.to_simplified(text), slots))
         return slots
+
+    @staticmethod
+    def _where(intent: str, text: str, slots: dict[str, Any]) -> dict[str, Any]:
+        """A public place the first message names: no flat to ask ("电梯里有人晕倒了"), nor a
+        building ("北门停车场有人晕倒了"); the whole estate out of water: no building to ask."""
+        if tx.is_urgent(intent):
+            return {"everywhere": True} if everywhere(text) else {}
+        place = place_in(text)
+        if place is None or slots.get("room"):
+            return {}
+        if slots.get("building") or indoor(place):  # "电梯里...": which building still asked
+            return {"place": place}
+        return {"area": True, "place": place}
 
     # -- answers without a flow -------------------------------------------------------------
     async def inquiry(self, turn: Turn, text: str) -> None:

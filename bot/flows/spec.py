@@ -87,12 +87,13 @@ class Step:
     choices: tuple[Choice, ...] = ()
     offer: Offerer | None = None
     skippable: bool = False  # a "skip" button; skipping stores None in `fills`
-    optional: bool = False  # "不知道" skips it (as do skippable steps and every emergency step)
-    places: bool = False  # a place outside the flats ("小区门口", "电梯里") answers it
     when: Callable[[Slots], bool] | None = None  # ask only when this holds
     after: AfterHook | None = None  # after a valid answer; True when it ended the flow
     action: AfterHook | None = None
     timeout: Callable[[Settings], float] | None = None  # instead of the flow's idle_seconds
+    optional: bool = False  # "不知道" skips it (as do skippable steps and every emergency step)
+    places: bool = False  # a place outside the flats ("小区门口", "电梯里") answers it
+    prompt_place: str = ""  # the question when a place is known ("电梯里" -> "电梯里是在哪一栋？")
 
     def prompt_key(self, slots: Slots) -> str:
         return self.prompt.replace("{intent}", str(slots.get("intent", "")))

@@ -62,11 +62,13 @@ def building_step(*, public_area: bool = True, skippable: bool = False) -> Step:
         name="building",
         fills=("building",),
         prompt="resident.ask.building",
+        prompt_place="resident.ask.place_building",
         validate=v.building,
         offer=_offer_place,
         choices=(PUBLIC_AREA,) if public_area else (),
         skippable=skippable,
         places=public_area,
+        when=lambda slots: not slots.get("area") and not slots.get("everywhere"),
     )
 
 
