@@ -247,7 +247,7 @@ LOCATIVE_CHARS = "里面内外上下边旁前后口头间处"  # what is left of
 
 # place words that in a message say no place where it happens ("是物业吗", whose 门口?)
 NOT_A_PLACE = frozenset("物业 物业中心 物业办公室 管理处 服务中心 门卫".split())
-NOT_A_PLACE_ALONE = frozenset("门口 外面".split())
+NOT_A_PLACE_ALONE = frozenset("门口 外面 小区里 小区内 小区外 路上 马路 路边 楼下".split())
 _RUN_BEFORE = re.compile(r"[0-9a-z\u4e00-\u9fff]{0,6}$")
 _BREAKS = ("在", "喺", "到", "去", "从", "有", "的", "了", "是")
 _EN_PLACE = re.compile(r"\b(?:in|at|near|on|outside)\s+((?:the\s+)?(?:[a-z0-9]+\s+){0,3}?(?:%s))\b")

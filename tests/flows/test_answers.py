@@ -165,3 +165,20 @@ def test_label_parts() -> None:
     assert a.label_parts("不在家里（公共区域）") == {"不在家里公共区域", "不在家里", "公共区域"}
     assert "notathome" in a.label_parts("Not at home (common area)")
     assert "home" not in a.label_parts("Not at home (common area)")
+
+
+@pytest.mark.parametrize(
+    ("text", "place"),
+    [("北门停车场有人晕倒了", "北门停车场"), ("我家孩子在儿童乐园不见了", "儿童乐园"),
+     ("有人在停车场打架", "停车场"), ("3栋大堂有人晕倒", "3栋大堂"), ("电梯里有人晕倒了", "电梯里"),
+     ("There is a fight in the car park", "the car park"), ("我家门口有煤气味", None),
+     ("门口有人鬼鬼祟祟", None), ("喂 是物业吗 我老伴摔倒了", None), ("小区里有人晕倒了", None),
+     ("楼上漏水了", None), ("有人晕倒了", None)],
+)  # fmt: skip
+def test_the_place_a_first_message_names(text: str, place: str | None) -> None:
+    assert a.place_in(text) == place
+
+
+def test_the_whole_estate() -> None:
+    assert a.everywhere("整个小区都停水了") and a.everywhere("everywhere")
+    assert not a.everywhere("3栋停水了")
