@@ -64,7 +64,7 @@ class Formatter:
         return self.app.texts.get(key, loc) if self.app.texts.has(key, loc) else intent
 
     def place(self, ticket: Ticket, locale: str | None = None) -> str | None:
-        """ "3栋2单元 1202室", the resident's words for a place, or None when neither."""
+        """ "3栋2单元 1202室", then the resident's words for the place ("5栋 电梯里"), or None."""
         loc = locale or self.staff_locale
         parts = []
         if ticket.building:
@@ -81,8 +81,9 @@ class Formatter:
                 parts.append(self.app.texts.get("tickets.place.building", loc, building=building))
         if ticket.room:
             parts.append(self.app.texts.get("tickets.place.room", loc, room=ticket.room))
-        if not parts and (ticket.extra or {}).get("place"):
-            return str(ticket.extra["place"])  # the resident's own words: "地下车库B2"
+        words = str((ticket.extra or {}).get("place") or "").strip()
+        if words and words not in parts:  # the resident's own words: "地下车库B2", "电梯里"
+            parts.append(words)
         return " ".join(parts) or None
 
     def place_or_unknown(self, ticket: Ticket, locale: str | None = None) -> str:

@@ -67,6 +67,11 @@ async def test_incomplete_uses_the_flows_list_and_free_place_and_location(desk: 
     assert "没有确认" in plain
 
 
+async def test_the_residents_words_for_the_place_follow_the_building(desk: Desk) -> None:
+    ticket = await desk.open("elevator_trapped", room=None, extra={"place": "电梯里"})
+    assert "📍 3栋 电梯里" in desk.alert(ticket.id).plain
+
+
 async def test_photos_of_the_report_follow_as_replies_to_the_alert(desk: Desk) -> None:
     ticket = await desk.open(photos=["PHOTO-1", "PHOTO-2"])
     alert = desk.alert(ticket.id)
