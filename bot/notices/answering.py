@@ -29,7 +29,7 @@ class NoticeAnswers:
         self.app = app
         self.notices = notices
 
-    async def covering(self, kind: str, building: str, now: datetime) -> Notice | None:
+    async def covering(self, kind: str, building: str | None, now: datetime) -> Notice | None:
         """The notice that answers a `kind` outage in `building` now, if any."""
         async with self.app.db.session() as session:
             candidates = (
@@ -60,11 +60,13 @@ class NoticeAnswers:
         locale: str,
     ) -> str | None:
         kind = INTENT_KIND.get(intent)
-        if kind is None or not building:
+        if kind is None:
             return None
         now = self.app.clock.now()
-        notice = await self.covering(kind, building, now)
+        notice = await self.covering(kind, building, now)  # an estate-wide one covers any
         if notice is None:
+            if not building:  # clusters are per building
+                return None
             return await self.notices.clusters.report(
                 kind=kind,
                 building=building,
@@ -85,7 +87,7 @@ class NoticeAnswers:
         self,
         notice: Notice,
         kind: str,
-        building: str,
+        building: str | None,
         chat_id: str,
         user_id: str,
         user_name: str,

@@ -138,3 +138,14 @@ async def test_a_failure_here_never_loses_the_report(
 
     monkeypatch.setattr(h.app.notices.answers, "covering", broken)
     assert await ask(h) is None  # the flow opens a ticket as usual
+
+
+async def test_an_estate_wide_notice_answers_a_report_without_a_building(h: Harness) -> None:
+    await publish(h, buildings=[])  # 全部: every building
+    text = await ask(h, building=None)  # "整个小区都停水了": no building given
+    assert text is not None and "停水" in text
+
+
+async def test_without_a_building_a_per_building_notice_does_not_answer(h: Harness) -> None:
+    await publish(h, buildings=["3"])
+    assert await ask(h, building=None) is None  # the flow opens a ticket as usual
