@@ -2,9 +2,11 @@
 
 Canonical forms:
 
-- building: the building's own id, digits or letters: "3栋"/"3號樓"/"三栋"/"3#" -> "3", "A座" ->
-  "A", "Block 5" -> "5". With a unit (单元): "3栋2单元" -> "3-2"; a unit alone: "2单元".
-- room: "1202室"/"1202" -> "1202", "12B"/"12楼B室" -> "12B" (letters upper case).
+- building: the building's own id, digits or letters: "3栋"/"3號樓"/"三栋"/"3#"/"#3" -> "3",
+  "A座"/"B栋" -> "A"/"B", "Block 5" -> "5". With a unit (单元): "3栋2单元"/"3-2-1202" -> "3-2";
+  a unit alone: "2单元". A bare 3-4 digit number ("1202", "一二零二") is a room, not a building.
+- room: "1202室"/"1202"/"一二零二"/"12楼02"/"十二楼02" -> "1202", "12B"/"12楼B室" -> "12B"
+  (letters upper case).
 - phone: digits only: mainland mobile "13812345678" (+86 dropped), Hong Kong "91234567"
   (+852 dropped), landline with area code "020-12345678".
 
@@ -68,20 +70,37 @@ _UNIT_ONLY = rf"(?P<u>{_ID})\s*单元"
 _CN_ROOM = "[零〇一二三四五六七八九]{3,4}"
 _ROOM_TAIL = rf"(?:{_SEP}(?:(?P<r>\d{{3,4}}[a-z]?|\d{{1,2}}[a-z](?![a-z])|{_CN_ROOM})\s*(?:室|号房|房|号(?!楼))?))?"
 
+# "#3" (not "room #3" / "rm #3": no word just before the #)
+_BUILDING_HASH = (
+    r"(?<![\da-z#])(?<![a-z]\s)(?<![a-z]\.)(?<![a-z]\.\s)#\s*(?P<b>\d{1,3}[a-z]?|[a-z]\d{0,2})"
+    r"(?![\da-z])(?:\s*(?:号楼|号栋|栋|幢|座|楼))?"
+)
+
 _LOCATION_RES = [
     re.compile(rf"(?<![\da-z]){_BUILDING_CORE}{_ROOM_TAIL}"),
+    re.compile(rf"{_BUILDING_HASH}{_ROOM_TAIL}"),
     re.compile(rf"(?<![a-z]){_BUILDING_EN}{_ROOM_TAIL}"),
     re.compile(rf"(?<![\da-z]){_UNIT_ONLY}{_ROOM_TAIL}"),
 ]
 _ROOM_RES = [
     # 1202室, 1202房, 一二零二室
     re.compile(rf"(?<![\da-z])(?P<r>\d{{3,4}}[a-z]?|{_CN_ROOM})\s*(?:室|号房|房间|房)"),
+    # 12楼02, 十二楼02 (floor, then the flat on that floor), not "3楼20人"
+    re.compile(
+        r"(?<![\d零〇一二三四五六七八九十两])(?P<f>\d{1,2}|[一二三四五六七八九十两]{1,3})\s*(?:楼|层)\s*"
+        r"(?P<n>\d{2})(?!\d|\s*(?:[点:元块分钟月日人个岁天年次楼层栋座幢%.]|号楼))"
+        r"\s*(?:室|号房|房|号)?"
+    ),
     # 12楼B室, 12/F B, 12层b
     re.compile(r"(?<!\d)(?P<f>\d{1,2})\s*(?:楼|层|/f)\s*(?P<x>[a-h])(?![a-z])\s*(?:室|座|号)?"),
     # room 1202, flat 12B, rm 1202, unit 12b, apt 3a
     re.compile(
         r"(?<![a-z])(?:room|rm|flat|unit|apt|apartment|房号|门牌号?)\.?\s*(?:no\.?)?\s*#?\s*"
         r"(?P<r>\d{1,4}[a-z]?)(?![\da-z])"
+    ),
+    # 3-2-1202 (building-unit-room)
+    re.compile(
+        r"(?<![\d\-])(?P<b>\d{1,2})\s*-\s*(?P<u>\d{1,2})\s*-\s*(?P<r>\d{3,4}[a-z]?)(?![\d\-])"
     ),
     # 3-1202 (building-room)
     re.compile(r"(?<![\d\-])(?P<b>\d{1,2})\s*-\s*(?P<r>\d{3,4})(?![\d\-])"),
@@ -95,7 +114,7 @@ _PHONE_HINT_RE = re.compile(r"\d(?:[\s\-()]{0,2}\d){6}")
 _BUILDING_HINT_RE = re.compile("[栋幢座#]|号楼|单元|block|blk|bldg|building|tower")
 _ROOM_HINT_RE = re.compile(r"[室房楼层]|/f|room|rm|flat|unit|apt|门牌|\d\s*-\s*\d")
 _QUICK_RE = re.compile(
-    rf"[\d#]|[{_CN_CHARS}][栋座幢号单]|block|blk|bldg|building|tower|room|flat|\brm\b|apt"
+    rf"[\d#]|[{_CN_CHARS}a-z][栋座幢号单]|block|blk|bldg|building|tower|room|flat|\brm\b|apt"
 )
 
 
@@ -132,6 +151,23 @@ def _building(b: str | None, u: str | None) -> str | None:
     if unit:
         return f"{unit}单元"
     return building
+
+
+def _floor_flat(floor: str, flat: str) -> str | None:
+    """Floor "12" and flat "02" -> room "1202"; None unless the floor is 1-99."""
+    number = to_arabic(floor)
+    if number is None or not 1 <= int(number) <= 99:
+        return None
+    return f"{int(number)}{flat}"
+
+
+def _is_room_number(raw: str) -> bool:
+    """A bare 3-4 digit number, Arabic or Chinese digit by digit ("1202", "一二零二")."""
+    if len(raw) < 3:
+        return False
+    if raw.isascii():
+        return raw.isdigit()
+    return all(ch in "零〇一二三四五六七八九" for ch in raw)
 
 
 def _phone_spans(text: str, region: Region | None) -> list[tuple[int, int, str]]:
@@ -188,14 +224,16 @@ def _find_location(text: str) -> tuple[str | None, str | None, str]:
         if found is None:
             continue
         parts = found.groupdict()
-        if "f" in parts:
-            candidate: str | None = f"{int(parts['f'])}{parts['x'].upper()}"
+        if "n" in parts:
+            candidate: str | None = _floor_flat(parts["f"], parts["n"])
+        elif "f" in parts:
+            candidate = f"{int(parts['f'])}{parts['x'].upper()}"
         else:
             candidate = _canon_room(parts["r"])
         if candidate is None:
             continue
         if "b" in parts and building is None:
-            building = _canon_id(parts["b"])
+            building = _building(parts["b"], parts.get("u"))
         room = room or candidate
         text = _cut(text, [found.span()])
         break
@@ -247,7 +285,7 @@ def parse_building(text: str) -> str | None:
     folded = _fold(text or "")
     bare = _BARE_BUILDING_RE.match(folded)
     if bare:
-        return _canon_id(bare.group(1))
+        return None if _is_room_number(bare.group(1)) else _canon_id(bare.group(1))
     building, _, _ = _find_location(folded)
     return building
 

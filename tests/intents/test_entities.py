@@ -155,3 +155,82 @@ def test_extraction_never_raises(text: str) -> None:
 def test_address_like_text_never_raises(text: str) -> None:
     extract_entities(text)
     parse_location(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # floor + flat on the floor
+        ("12楼02", (None, "1202")),
+        ("十二楼02", (None, "1202")),
+        ("12层02室", (None, "1202")),
+        ("3栋12楼02", ("3", "1202")),
+        ("三栋十二楼02", ("3", "1202")),
+        # a bare 3-4 digit number is a room, not a building
+        ("一二零二", (None, "1202")),
+        ("1202", (None, "1202")),
+        # building-unit-room, building-room
+        ("3-2-1202", ("3-2", "1202")),
+        ("3栋2单元1202", ("3-2", "1202")),
+        ("3-1202", ("3", "1202")),
+        # building written with #
+        ("#3", ("3", None)),
+        ("3#", ("3", None)),
+        ("3#1202", ("3", "1202")),
+        ("#3 1202", ("3", "1202")),
+        # not rooms or buildings
+        ("13812345678", (None, None)),
+        ("12点02", (None, None)),
+        ("120元", (None, None)),
+        ("12月3日", (None, None)),
+        ("3楼20人", (None, None)),
+    ],
+)
+def test_parse_location_resident_forms(text: str, expected: tuple[str | None, str | None]) -> None:
+    assert parse_location(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("一二零二", None), ("1202", None), ("120", None), ("#3", "3"), ("3#", "3"),
+     ("3-2-1202", "3-2"), ("3栋12楼02", "3"), ("12楼02", None), ("13812345678", None),
+     ("12点02", None), ("120元", None), ("12月3日", None)],
+)  # fmt: skip
+def test_parse_building_resident_forms(text: str, expected: str | None) -> None:
+    assert parse_building(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("一二零二", "1202"), ("12楼02", "1202"), ("十二楼02", "1202"), ("3栋12楼02", "1202"),
+     ("3-2-1202", "1202"), ("3#1202", "1202"), ("13812345678", None), ("12点02", None),
+     ("120元", None), ("12月3日", None)],
+)  # fmt: skip
+def test_parse_room_resident_forms(text: str, expected: str | None) -> None:
+    assert parse_room(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "building", "room"),
+    [
+        ("12楼02漏水", None, "1202"),
+        ("3栋12楼02停电", "3", "1202"),
+        ("3-2-1202 没水", "3-2", "1202"),
+        ("#3 电梯坏了", "3", None),
+        ("3#1202漏水", "3", "1202"),
+        ("B栋大堂有人晕倒", "B", None),
+        ("A座电梯", "A", None),
+        ("12点02停电", None, None),
+        ("交了120元", None, None),
+        ("12月3日停水", None, None),
+        ("room #3 no water", None, "3"),  # "#" after a room word: not a building
+    ],
+)
+def test_extract_resident_forms(text: str, building: str | None, room: str | None) -> None:
+    found, _ = extract_entities(text)
+    assert (found.building, found.room) == (building, room)
+
+
+def test_letter_building_is_cut_from_the_text() -> None:
+    _, rest = extract_entities("B栋大堂有人晕倒")
+    assert "b栋" not in rest and "大堂有人晕倒" in rest
