@@ -7,12 +7,9 @@ On one core (the process pins itself and its subprocesses to the CPU it starts o
   alternating chunks with the classifier so that background load hits both alike;
 - cold start: a fresh `python -m bot classify` process, from spawn to its first answer;
 - peak memory (max RSS) of a `python -m bot classify` process answering all 10,000 lines;
-- accuracy on every labelled file present (tests/data/*.jsonl: the dev set and the held-out
-  sets; tests/intents/data/*.tsv): accuracy, emergency recall (emergencies given some
-  emergency intent), confusers classified as emergencies. Aggregate figures only: no
-  message of a held-out set is ever printed. Likewise for the validation part of the
-  example messages (bot/intents/neighbours_check.py: the rules alone, and with an index of
-  the other example lines; every non-emergency line counts as a confuser).
+- accuracy, emergency recall and confusers alarmed on grouped cross-validation (leave one
+  writer out) and on the fresh holdout (`python -m bot intents evaluate --json`; totals
+  only, no held-out message is ever printed).
 
 Each figure is printed in wall-clock and in CPU time (the process's own, immune to other
 load on a shared machine); the exit status is 1 when a CPU-time figure misses its target.
@@ -192,85 +189,23 @@ def measure_batch_process(messages: list[str]) -> dict[str, float]:
     return {"batch_s": elapsed, "max_rss_mb": peak if peak is not None else usage.ru_maxrss / 1024}
 
 
-def _labelled(path: Path) -> list[tuple[str, str, bool]]:
-    """(intent, text, is a confuser) of each labelled message of a .jsonl or .tsv file."""
-    rows: list[tuple[str, str, bool]] = []
-    with path.open(encoding="utf-8") as fh:
-        for line in fh:
-            if not line.strip() or line.startswith("#"):
-                continue
-            if path.suffix == ".jsonl":
-                row = json.loads(line)
-                if isinstance(row, dict) and "text" in row and "intent" in row:
-                    tags = row.get("tags") or ()
-                    rows.append((str(row["intent"]), str(row["text"]), "confuser" in tags))
-            else:
-                label, _, text = line.rstrip("\n").partition("\t")
-                rows.append((label.split(":")[-1], text, ":" in label))
-    return rows
-
-
-def labelled_files() -> list[Path]:
-    return sorted((REPO / "tests" / "data").glob("*.jsonl")) + sorted(
-        (REPO / "tests" / "intents" / "data").glob("*.tsv")
-    )
-
-
-def measure_accuracy(paths: Sequence[Path]) -> list[dict[str, object]]:
-    """Per file: messages, accuracy, emergency recall, confusers classified as emergencies."""
-    from bot.intents import Classifier, is_emergency
-
-    classifier = Classifier.from_locales(REPO / "locales")
-    figures: list[dict[str, object]] = []
-    for path in paths:
-        rows = _labelled(path)
-        if not rows:
-            continue
-        correct = emergencies = recalled = confusers = alarms = 0
-        for intent, text, confuser in rows:
-            got = classifier.classify(text).intent
-            correct += got == intent
-            if is_emergency(intent):
-                emergencies += 1
-                recalled += is_emergency(got)
-            if confuser:
-                confusers += 1
-                alarms += is_emergency(got)
-        figures.append(
-            {
-                "file": str(path.relative_to(REPO)),
-                "messages": len(rows),
-                "accuracy": correct / len(rows),
-                "emergencies": emergencies,
-                "recall": recalled / emergencies if emergencies else float("nan"),
-                "confusers": confusers,
-                "alarms": alarms,
-            }
-        )
-    return figures
-
-
-def print_accuracy(figures: Sequence[dict[str, object]]) -> None:
-    print(
-        "       labelled file                               n  accuracy  emergency recall  confuser alarms"
-    )
-    for f in figures:
+def print_accuracy() -> None:
+    """Grouped cross-validation (leave one writer out) and the fresh holdout, as printed by
+    `python -m bot intents evaluate --json` (totals only: no held-out message is printed)."""
+    proc = subprocess.run(
+        [sys.executable, "-m", "bot", "intents", "evaluate", "--json"],
+        capture_output=True, text=True, encoding="utf-8", check=False,
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+    )  # fmt: skip
+    if proc.returncode != 0:
+        print(f"  intents evaluate failed: {proc.stderr.strip()[-500:]}")
+        return
+    figures = json.loads(proc.stdout.strip().splitlines()[-1])
+    print("       labelled set                        n  accuracy  emergency recall  confusers alarmed")
+    for name, f in (("grouped CV (by writer)", figures["cv"]), ("fresh holdout", figures["holdout"])):
         print(
-            f"       {f['file']:<40} {f['messages']:>5}   {f['accuracy']:.4f}"
-            f"    {f['recall']:.4f} of {f['emergencies']:<4}      {f['alarms']} of {f['confusers']}"
-        )
-
-
-def print_validation() -> None:
-    """The example messages' validation part (bot/intents/neighbours_check.py): classified by
-    the rules alone and with an index of the other example lines."""
-    from bot.intents.neighbours_check import validation_figures
-
-    for name, f in validation_figures(REPO / "locales").items():
-        label = f"examples validation part ({name})"
-        print(
-            f"       {label:<40} {f['messages']:>5.0f}   {f['accuracy']:.4f}"
-            f"    {f['recall']:.4f} of {f['emergencies']:<4.0f}      {f['alarms']:.0f} of {f['calm']:.0f}"
+            f"       {name:<30} {f['messages']:>6}   {f['accuracy']:.4f}    "
+            f"{f['emergency_recall']:.4f}            {f['confusers_alarmed']:.1%} of {f['confusers']}"
         )
 
 
@@ -326,8 +261,7 @@ def main() -> int:
     )
     if not all(wall.values()) and all(cpu_ok.values()):
         print("  (wall-clock misses with CPU-time figures on target: other load on this machine)")
-    print_accuracy(measure_accuracy(labelled_files()))
-    print_validation()
+    print_accuracy()
     return 0 if all(cpu_ok.values()) else 1
 
 

@@ -176,7 +176,11 @@ async def create_app(
     settings = settings or Settings()
     clock = clock or SystemClock()
     db = Database(settings.database_url)
-    texts = Texts.load(settings.locales_dir, default=settings.locale)
+    texts = Texts.load(
+        settings.locales_dir,
+        default=settings.locale,
+        traditional="s2hk" if settings.region == "HK" else "s2tw",
+    )
     if classifier is None:
         from bot.intents import Classifier
 

@@ -47,6 +47,10 @@ class Settings(BaseSettings):
     locale: str = "zh"
     region: Literal["CN", "HK"] = "CN"
     timezone: str = "Asia/Shanghai"
+    crisis_hotline: str | None = None
+    """A psychological crisis line for the self-harm path; default by region: 12356 (the
+    national psychological assistance hotline, mainland China), 2389 2222 (The Samaritan
+    Befrienders Hong Kong, 24 hours)."""
     locales_dir: Path = REPO_ROOT / "locales"
     estate_registry_file: Path | None = None
 
@@ -89,5 +93,9 @@ class Settings(BaseSettings):
     def emergency_numbers(self) -> dict[str, str]:
         """Numbers to call, by service, for this region."""
         if self.region == "HK":
-            return {"police": "999", "fire": "999", "ambulance": "999"}
-        return {"police": "110", "fire": "119", "ambulance": "120"}
+            numbers = {"police": "999", "fire": "999", "ambulance": "999", "crisis": "2389 2222"}
+        else:
+            numbers = {"police": "110", "fire": "119", "ambulance": "120", "crisis": "12356"}
+        if self.crisis_hotline:
+            numbers["crisis"] = self.crisis_hotline
+        return numbers

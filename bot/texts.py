@@ -53,18 +53,51 @@ def load_locale(directory: Path) -> dict[str, Any]:
     return out
 
 
+TRADITIONAL = "zh-hant"
+"""A derived locale: the `zh` texts in Traditional characters (OpenCC, Taiwan or Hong Kong
+standard by region), for residents who write Traditional."""
+
+
 class Texts:
-    def __init__(self, by_locale: Mapping[str, Mapping[str, Any]], default: str = "zh") -> None:
+    def __init__(
+        self,
+        by_locale: Mapping[str, Mapping[str, Any]],
+        default: str = "zh",
+        traditional: str = "s2tw",
+    ) -> None:
+        """`traditional`: the OpenCC configuration for `zh-hant` (s2tw, or s2hk in Hong Kong)."""
         self._by_locale = {k: dict(v) for k, v in by_locale.items()}
+        self._traditional_config = traditional
+        self._to_traditional: Any = None
+        self._script_converters: Any = None
         self.default = default
 
     @classmethod
-    def load(cls, root: Path, locales: Iterable[str] = ("zh", "en"), default: str = "zh") -> Texts:
-        return cls({loc: load_locale(root / loc) for loc in locales if (root / loc).is_dir()}, default)
+    def load(
+        cls,
+        root: Path,
+        locales: Iterable[str] = ("zh", "en"),
+        default: str = "zh",
+        traditional: str = "s2tw",
+    ) -> Texts:
+        by_locale = {loc: load_locale(root / loc) for loc in locales if (root / loc).is_dir()}
+        return cls(by_locale, default, traditional)
 
     @property
     def locales(self) -> list[str]:
-        return list(self._by_locale)
+        names = list(self._by_locale)
+        return [*names, TRADITIONAL] if "zh" in self._by_locale else names
+
+    def traditional(self, text: str) -> str:
+        """`text` in Traditional characters (unchanged if OpenCC fails)."""
+        if self._to_traditional is None:
+            import opencc
+
+            self._to_traditional = opencc.OpenCC(self._traditional_config)
+        try:
+            return str(self._to_traditional.convert(text))
+        except Exception:
+            return text
 
     def pick_locale(self, language_code: str | None) -> str:
         """Telegram's language code -> one of our locales (Chinese unless clearly another)."""
@@ -74,7 +107,26 @@ class Texts:
                 return base
         return self.default
 
+    def chinese_script(self, text: str) -> str | None:
+        """`zh-hant` for Chinese written in Traditional characters, `zh` for Simplified,
+        None when the characters are the same in both scripts (or both appear)."""
+        if self._script_converters is None:
+            import opencc
+
+            self._script_converters = (opencc.OpenCC("t2s"), opencc.OpenCC("s2t"))
+        to_simplified, to_traditional = self._script_converters
+        try:
+            traditional = to_simplified.convert(text) != text
+            simplified = to_traditional.convert(text) != text
+        except Exception:
+            return None
+        if traditional == simplified:
+            return None
+        return TRADITIONAL if traditional else "zh"
+
     def raw(self, key: str, locale: str | None = None) -> Any:
+        if locale == TRADITIONAL:
+            locale = "zh"
         for loc in (locale or self.default, self.default):
             table = self._by_locale.get(loc, {})
             if key in table:
@@ -92,7 +144,8 @@ class Texts:
         template = self.raw(key, locale)
         if isinstance(template, list):
             template = "\n".join(str(line) for line in template)
-        return _SafeFormatter().format(str(template), **{k: escape(v) for k, v in values.items()})
+        out = _SafeFormatter().format(str(template), **{k: escape(v) for k, v in values.items()})
+        return self.traditional(out) if locale == TRADITIONAL else out
 
 
 class _SafeFormatter(string.Formatter):

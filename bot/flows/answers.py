@@ -130,6 +130,24 @@ CANCEL_FILLER = frozenset(
     never mind forget sorry all its it's already
     """.split()
 )
+# "nothing is wrong": the only answers that end a guessed emergency without a ticket
+NOTHING_WRONG = frozenset(
+    """
+    没事 没事了 没有事 没危险 没有危险 没什么事 误会 误会了 搞错了 弄错了 按错了 发错了 打错了 点错了
+    不是紧急 不紧急 没有紧急情况 一切正常 都正常 没问题 冇事 冇事呀 冇嘢 唔緊要 唔紧要 沒事
+    """.split()
+) | frozenset(
+    ("nothing wrong", "nothing's wrong", "all good", "all fine", "im fine", "i'm fine",
+     "false alarm", "by mistake", "wrong button", "no emergency", "not an emergency")
+)
+# words of someone in distress: a report that keeps being an emergency whatever else it says
+DISTRESS = frozenset(
+    """
+    救命 救救 快来 快点来 快派人 帮帮我 帮帮忙 好害怕 害怕 危险 紧急 很急 急死了 来人 出人命 受伤 流血 喘不上气
+    不能动 动不了 晕了 昏迷 没反应 叫不醒 着火 冒烟 爆炸 出不去 困住 被困 打人 有刀 报警 救护车
+    help urgent emergency hurry scared danger dangerous bleeding unconscious trapped
+    """.split()
+)
 MAX_CANCEL_CHARS = 12  # "取消" inside a longer message is a description ("预约取消了怎么办")
 
 _ASCII_WORD = re.compile(r"[a-z]+(?:'[a-z]+)?")
@@ -329,3 +347,15 @@ def label_parts(label: str) -> set[str]:
 def matches_label(text: str, label: str) -> bool:
     folded = squash(text)
     return bool(folded) and folded in label_parts(label)
+
+
+def nothing_wrong(text: str) -> bool:
+    """The resident says nothing is wrong ("没事", "误会了", "false alarm")."""
+    folded = _fold(text)
+    return any(w in folded for w in NOTHING_WRONG) and not distress(text)
+
+
+def distress(text: str) -> bool:
+    """Words of someone in danger or fear ("救命", "快来", "help")."""
+    folded = _fold(text)
+    return any(w in folded for w in DISTRESS)

@@ -16,8 +16,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from bot.flows import steps
+from bot.flows import validators as v
 from bot.flows.places import mask_phone, place_text
-from bot.flows.spec import Flow, Slots, Step
+from bot.flows.spec import Choice, Flow, Slots, Step
 from bot.flows.ticketing import missing_details, offer_to_remember, open_ticket
 from bot.texts import Raw
 
@@ -31,20 +32,59 @@ def _escalate_after(settings: Settings) -> float:
     return settings.flow_idle_escalate_seconds
 
 
+def safety(slots: Slots) -> str:
+    """Whose safety texts apply: the situation's (locales/zh/situations.yaml) or the
+    intent's."""
+    return str(slots.get("situation") or slots["intent"])
+
+
 def _opening(slots: Slots) -> str | None:
-    return None if slots.get("unconfirmed") else f"safety.{slots['intent']}.now"
+    return None if slots.get("unconfirmed") else f"safety.{safety(slots)}.now"
 
 
 async def _after_confirm(turn: Turn) -> bool:
-    if turn.slots.get("confirmed") == steps.NO:
+    """"Nothing is wrong" ends it; "not that" asks what is happening (the WHAT step)."""
+    if turn.slots.get("confirmed") == SAFE:
         await turn.app.flows.intake.not_confirmed(turn)
         return True
     return False
 
 
+async def _after_what(turn: Turn) -> bool:
+    """What the resident says is happening instead of the guess (intake.reconsider)."""
+    return bool(await turn.app.flows.intake.reconsider(turn))
+
+
+SAFE = "safe"
+OTHER = "other"
+
+CONFIRM = Step(
+    name="confirm",
+    fills=("confirmed",),
+    prompt="resident.ask.confirm",
+    validate=v.confirm_answer("confirmed"),
+    choices=(
+        Choice(steps.YES, "resident.button.yes_report", {"confirmed": steps.YES}),
+        Choice(OTHER, "resident.button.other_emergency", {"confirmed": OTHER}),
+        Choice(SAFE, "resident.button.nothing_wrong", {"confirmed": SAFE}),
+    ),
+    when=lambda s: bool(s.get("unconfirmed")),
+    after=_after_confirm,
+)
+
+WHAT = Step(
+    name="what",
+    fills=("what",),
+    prompt="resident.ask.what_happening",
+    validate=v.free_text("what"),
+    when=lambda s: s.get("confirmed") in (steps.NO, OTHER),
+    after=_after_what,
+)
+
+
 def report_text(turn: Turn, ticket: Ticket, *, escalated: bool) -> str:
     """The last message: ticket, place, full instructions, numbers, what happens next."""
-    slots, intent = turn.slots, str(turn.slots["intent"])
+    slots, intent = turn.slots, safety(turn.slots)
     head = "resident.emergency.escalated" if escalated else "resident.emergency.done"
     parts = [turn.text(head, ticket=ticket.id, hazard=turn.text(f"safety.{intent}.name"))]
     place = place_text(turn, slots.get("building"), slots.get("room"), slots.get("place"))
@@ -83,7 +123,7 @@ async def _escalate(turn: Turn) -> None:
         "reason": "idle",
         "missing": missing_details(turn.slots),
     }
-    if turn.state.step == "confirm":
+    if turn.state.step in ("confirm", "what"):
         extra["unconfirmed"] = True  # silence counts as yes
     ticket = await open_ticket(turn, **extra)
     await turn.send_html(report_text(turn, ticket, escalated=True))
@@ -93,15 +133,8 @@ async def _escalate(turn: Turn) -> None:
 EMERGENCY = Flow(
     name="emergency",
     steps=(
-        steps.yes_no_step(
-            "confirm",
-            "confirmed",
-            "resident.ask.confirm",
-            "resident.button.yes_report",
-            "resident.button.no_report",
-            when=lambda s: bool(s.get("unconfirmed")),
-            after=_after_confirm,
-        ),
+        CONFIRM,
+        WHAT,
         steps.building_step(),
         steps.PLACE_BUILDING,
         steps.PLACE,

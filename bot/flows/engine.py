@@ -375,7 +375,8 @@ class FlowEngine:
         intent = slots.get("intent")
         if intent and turn.has_text(f"safety.{intent}.now"):
             values["hazard"] = turn.text(f"safety.{intent}.name")
-            values["safety_now"] = Raw(turn.text(f"safety.{intent}.now"))
+            key = slots.get("situation") or intent
+            values["safety_now"] = Raw(turn.text(f"safety.{key}.now"))
         if offer is not None:
             values.update(offer.label_values)
             values["offer_place"] = place_text(

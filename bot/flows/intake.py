@@ -12,6 +12,7 @@ Rules (issue 3, issue 4):
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -20,6 +21,8 @@ from bot.core.incoming import Attachment, AttachmentKind
 from bot.faq import FaqAnswerer
 from bot.flows.answers import (
     declines,
+    distress,
+    nothing_wrong,
     everywhere,
     indoor,
     is_cancel,
@@ -31,6 +34,7 @@ from bot.flows.answers import (
 )
 from bot.flows.places import mask_phone
 from bot.flows.registration import profile_text
+from bot.flows.situations import Situations
 from bot.flows.ticketing import PENDING, open_ticket
 from bot.flows.validators import has_words, says_no, says_yes, squash
 from bot.intents import taxonomy as tx
@@ -87,9 +91,26 @@ class Intake:
             normalizer=engine.normalizer.normalize,
             default=self.app.texts.default,
         )
+        prepare = engine.normalizer.prepare
+        self.situations = Situations.load(
+            self.app.settings.locales_dir / "zh" / "situations.yaml", prepare
+        )
 
     def classify(self, text: str) -> Classification:
-        return self.app.classifier.classify(text)
+        """The classifier's answer, with the situations' safety layer: a crisis, a child
+        locked in a car, carbon monoxide or falling objects are that emergency whatever the
+        model said (bot/flows/situations.py)."""
+        found = self.app.classifier.classify(text)
+        situation = self.situations.find(text, found.intent)
+        if situation.forced:
+            found = replace(
+                found,
+                intent=situation.intent,
+                severity=tx.severity_of(situation.intent),
+                needs_confirmation=False,
+                alternatives=[(found.intent, found.score), *found.alternatives][:3],
+            )
+        return found
 
     # -- typed words -------------------------------------------------------------------------
     async def text(self, turn: Turn, text: str) -> None:
@@ -222,24 +243,42 @@ class Intake:
         await self.engine.begin(turn, "emergency", slots)
 
     async def not_confirmed(self, turn: Turn) -> None:
-        """The resident said it is not the hazard we guessed: their words, taken otherwise."""
-        text = str(turn.slots.get("text") or "")
-        guessed = turn.slots.get("intent")
+        """The resident said nothing is wrong: the only way a guessed emergency ends without
+        a ticket."""
         await self.engine.end(turn, self.pending(turn))
-        await turn.send("resident.not_confirmed")
-        found = self.classify(text) if text else None
-        other = next(
-            (
-                i
-                for i, _ in (found.alternatives if found else ())
-                if i != guessed and not tx.is_emergency(i) and i != tx.UNKNOWN
-            ),
-            None,
-        )
-        if other is not None:
-            await self.by_intent(turn, other, text, found)
-        else:
-            await self.menu(turn)
+        await turn.send("resident.not_confirmed", buttons=self.menu_buttons(turn))
+
+    async def reconsider(self, turn: Turn) -> bool:
+        """What is happening, after "not that" to a guessed emergency. Another emergency
+        starts its own flow (its life-saving line first); words of danger or fear keep this
+        report an emergency (the questions go on, a ticket follows); "nothing is wrong" ends
+        it; anything else is handled as what it is (a repair, a question...). True when the
+        emergency flow was left."""
+        what = str(turn.slots.get("what") or "")
+        earlier = str(turn.slots.get("text") or "")
+        if nothing_wrong(what):
+            await self.not_confirmed(turn)
+            return True
+        found = self.classify(what)
+        if tx.is_emergency(found.intent) and not found.needs_confirmation:
+            carry = {**self.carried(turn), "earlier": earlier}
+            carry.pop("also", None)
+            await self.start_emergency(turn, found.intent, what, found, carry=carry)
+            return True
+        if tx.is_emergency(found.intent) or distress(what) or distress(earlier):
+            turn.slots["text"] = f"{earlier}\n{what}" if earlier else what
+            turn.slots["other"] = True
+            turn.slots.pop("unconfirmed", None)
+            if tx.is_emergency(found.intent):
+                turn.slots["intent"] = found.intent
+                turn.slots.pop("situation", None)
+                await turn.send("safety." + str(found.intent) + ".now")
+            else:
+                await turn.send_html(turn.numbers())
+            return False
+        await self.engine.end(turn, self.pending(turn))
+        await self.by_intent(turn, found.intent, what, found)
+        return True
 
     def _known(
         self, turn: Turn, intent: str, text: str, found: Classification | None
@@ -261,6 +300,9 @@ class Intake:
         if entities.phone:
             slots["phone"] = entities.phone
         slots.update(self._where(intent, self.engine.normalizer.to_simplified(text), slots))
+        situation = self.situations.find(text, intent)
+        if situation.situation and situation.intent == intent:
+            slots["situation"] = situation.situation
         return slots
 
     @staticmethod

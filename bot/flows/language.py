@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from bot.texts import Texts
+from bot.texts import TRADITIONAL, Texts
 
 _CJK = re.compile("[\u3400-\u9fff\uf900-\ufaff]")
 _LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
@@ -19,15 +19,21 @@ def pick_locale(
     too). English words get English at the start of a conversation, or later when Telegram
     says English as well (so a stray "OK" or pasted code does not switch a Chinese chat).
     Otherwise the conversation keeps its language, or Telegram's language code decides.
+    Chinese written in Traditional characters gets Traditional (`zh-hant`); characters that
+    are the same in both scripts keep the conversation's script.
     """
     available = texts.locales
     telegram = texts.pick_locale(language_code)
     if text and not text.startswith("/"):
         if _CJK.search(text) and "zh" in available:
-            return "zh"
+            script = texts.chinese_script(text)
+            if script is None:
+                return str(previous) if previous in ("zh", TRADITIONAL) else "zh"
+            return script
         english = len(_LATIN_WORD.findall(text)) >= 2
         if english and "en" in available and (previous is None or telegram == "en"):
             return "en"
     if previous in available:
         return str(previous)
     return telegram
+

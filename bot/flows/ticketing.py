@@ -42,7 +42,8 @@ async def open_ticket(turn: Turn, **extra: Any) -> Ticket:
     profile = await turn.app.profiles.ensure(
         turn.user_id, turn.chat_id, turn.user_name, turn.locale
     )
-    info = {k: slots[k] for k in ("place", "location", "also", "documents") if slots.get(k)}
+    keys = ("place", "location", "also", "documents", "situation", "floor")
+    info = {k: slots[k] for k in keys if slots.get(k)}
     if slots.get("source"):
         info["source"] = slots["source"]
     draft = TicketDraft(

@@ -92,6 +92,35 @@ def yes_no(slot: str) -> Validator:
     return check
 
 
+def confirm_answer(slot: str) -> Validator:
+    """A guessed emergency's confirmation: "safe" (nothing is wrong), "no" (not that:
+    what is it then?), "yes"."""
+    from bot.flows.answers import nothing_wrong
+
+    def check(text: str, slots: Slots, checks: Checks) -> Answer:
+        if nothing_wrong(text):
+            return Answer(values={slot: "safe"})
+        if is_no(text):
+            return Answer(values={slot: "no"})
+        if is_yes(text):
+            return Answer(values={slot: "yes"})
+        return Answer.refuse("resident.invalid.yes_no")
+
+    return check
+
+
+def free_text(slot: str) -> Validator:
+    """Any words (not only emoji or digits), kept in `slot`."""
+
+    def check(text: str, slots: Slots, checks: Checks) -> Answer:
+        cleaned = (text or "").strip()
+        if not has_words(cleaned):
+            return Answer.refuse("resident.invalid.description")
+        return Answer(values={slot: cleaned[:MAX_DESCRIPTION]})
+
+    return check
+
+
 def building(text: str, slots: Slots, checks: Checks) -> Answer:
     if len(text) > MAX_SHORT_ANSWER:
         return Answer.refuse("resident.invalid.too_long")

@@ -1,22 +1,30 @@
-"""Choosing the intent from the scores (see Settings for the knobs).
+"""From probabilities to one intent: the most severe intent that passes its threshold wins.
 
-1. Among intents scoring at least `threshold`, the more severe wins when its score is within
-   its severity's margin of the other's (`emergency_margin`, `margin` for urgent): the
-   intent with the highest score + margin wins.
-2. Best score below `threshold`: a live hazard word gives its emergency intent with
-   `needs_confirmation`; otherwise `unknown`.
-3. A non-emergency result below `hazard_override_below` yields to a live hazard word
-   (again with `needs_confirmation`).
-4. An emergency chosen below `confirm_below` needs confirmation.
+1. The emergency intents' probabilities are added up. When that mass reaches
+   `emergency_sure`, the most probable emergency is the answer; when it reaches only
+   `emergency_confirm`, the answer is that emergency with `needs_confirmation` (the bot asks,
+   with the life-saving line, and silence counts as yes).
+2. Otherwise an outage whose probability (with the other outage's) reaches `urgent` wins.
+3. Otherwise the most probable of the rest; below `unknown_below` that is `unknown`.
+
+The thresholds are chosen on grouped cross-validation (`python -m bot intents tune`) and
+written to `locales/<locale>/classifier.yaml`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from bot.intents.phrasebook import Settings
-from bot.intents.taxonomy import UNKNOWN, is_emergency, severity_rank
+from bot.intents.taxonomy import EMERGENCY_INTENTS, UNKNOWN, URGENT_INTENTS
+
+
+@dataclass(frozen=True, slots=True)
+class Thresholds:
+    emergency_sure: float = 0.5
+    emergency_confirm: float = 0.25
+    urgent: float = 0.4
+    unknown_below: float = 0.2
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,37 +35,48 @@ class Decision:
     alternatives: list[tuple[str, float]]
 
 
-def decide(
-    scores: Mapping[str, float], hazards: frozenset[str], settings: Settings, limit: int = 3
+def decide(probs: Mapping[str, float], t: Thresholds, limit: int = 3) -> Decision:
+    ranked = sorted(probs.items(), key=lambda kv: (-kv[1], kv[0]))
+    mass = sum(p for i, p in probs.items() if i in EMERGENCY_INTENTS)
+    if mass >= t.emergency_confirm:
+        intent = max(EMERGENCY_INTENTS, key=lambda i: (probs.get(i, 0.0), i))
+        return _decision(intent, round(mass, 4), mass < t.emergency_sure, ranked, limit)
+    urgent = sum(p for i, p in probs.items() if i in URGENT_INTENTS)
+    if urgent >= t.urgent:
+        intent = max(URGENT_INTENTS, key=lambda i: (probs.get(i, 0.0), i))
+        return _decision(intent, round(urgent, 4), False, ranked, limit)
+    rest = [(i, p) for i, p in ranked if i not in EMERGENCY_INTENTS | URGENT_INTENTS]
+    intent, score = rest[0]
+    if score < t.unknown_below:
+        intent, score = UNKNOWN, round(1.0 - score, 4)
+    return _decision(intent, round(score, 4), False, ranked, limit)
+
+
+def _decision(
+    intent: str, score: float, confirm: bool, ranked: Sequence[tuple[str, float]], limit: int
 ) -> Decision:
-    ranked = sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))
-    best = ranked[0][1] if ranked else 0.0
-    hazard = max(hazards, key=lambda i: (scores.get(i, 0.0), i)) if hazards else None
+    alternatives = [(i, round(p, 4)) for i, p in ranked if i != intent][:limit]
+    return Decision(intent, score, confirm, alternatives)
 
-    if best < settings.threshold:
-        if hazard is not None:
-            intent, needs_confirmation = hazard, True
-        else:
-            intent, needs_confirmation = UNKNOWN, False
-    else:
-        bonus = {2: settings.emergency_margin, 1: settings.margin, 0: 0.0}
-        floor = settings.severity_floor
-        contenders = [
-            (i, s + (bonus[severity_rank(i)] if s >= floor else 0.0))
-            for i, s in ranked
-            if s >= settings.threshold
-        ]
-        intent = max(contenders, key=lambda kv: (kv[1], severity_rank(kv[0])))[0]
-        needs_confirmation = False
-        if (
-            not is_emergency(intent)
-            and hazard is not None
-            and scores[intent] < settings.hazard_override_below
-        ):
-            intent, needs_confirmation = hazard, True
-        elif is_emergency(intent) and scores[intent] < settings.confirm_below:
-            needs_confirmation = True
 
-    score = 1.0 - best if intent == UNKNOWN else scores.get(intent, 0.0)
-    alternatives = [(i, round(s, 4)) for i, s in ranked if i != intent and s > 0.0][:limit]
-    return Decision(intent, round(score, 4), needs_confirmation, alternatives)
+def combine(whole: Decision, parts: Sequence[Decision]) -> Decision:
+    """A long message's decision: an emergency found in any clause wins over the whole
+    message's answer (a sure one over one to confirm), then an outage."""
+    best = whole
+    for part in parts:
+        if _rank(part) > _rank(best):
+            best = part
+    if best is whole:
+        return whole
+    alternatives = [(whole.intent, whole.score), *best.alternatives]
+    seen: set[str] = {best.intent}
+    unique = [a for a in alternatives if not (a[0] in seen or seen.add(a[0]))]  # type: ignore[func-returns-value]
+    return Decision(best.intent, best.score, best.needs_confirmation, unique[:3])
+
+
+def _rank(d: Decision) -> tuple[int, float]:
+    if d.intent in EMERGENCY_INTENTS:
+        return (3 if not d.needs_confirmation else 2, d.score)
+    if d.intent in URGENT_INTENTS:
+        return (1, d.score)
+    return (0, 0.0)

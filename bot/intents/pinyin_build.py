@@ -1,7 +1,9 @@
-"""Rebuild locales/zh/pinyin.txt (see bot/intents/pinyin.py).
+"""Rebuild locales/zh/pinyin.txt: the usual toneless pinyin of each GB 2312 character.
 
-python -m bot.intents.pinyin_build            # the real-word list (needs jieba only)
-python -m bot.intents.pinyin_build --table    # also the syllable table (needs pypinyin)
+    python -m bot.intents.pinyin_build     # needs pypinyin (a dev dependency only)
+
+The intent model's pinyin features (features.py) read the table; pypinyin is not needed at
+run time (importing it costs 0.3 s and 50 MB).
 """
 
 from __future__ import annotations
@@ -9,40 +11,35 @@ from __future__ import annotations
 import sys
 from collections.abc import Sequence
 
-from bot.intents.pinyin import (
-    PinyinTable,
-    build_syllables,
-    jieba_full_dictionary,
-    real_word_variants,
-    write,
-)
+
+def _gb2312_hanzi() -> list[str]:
+    chars = []
+    for high in range(0xB0, 0xF8):
+        for low in range(0xA1, 0xFF):
+            try:
+                chars.append(bytes([high, low]).decode("gb2312"))
+            except UnicodeDecodeError:
+                continue
+    return chars
 
 
 def main(argv: Sequence[str] = ()) -> int:  # pragma: no cover - a maintenance command
-    from bot.config import REPO_ROOT
-    from bot.intents.keywords import pinyin_words
-    from bot.intents.normalize import TextNormalizer
-    from bot.intents.phrasebook import load_phrasebook
+    from pypinyin import Style, pinyin
 
-    locales = REPO_ROOT / "locales"
-    path = locales / "zh" / "pinyin.txt"
-    if "--table" in argv or not path.is_file():
-        syllables = build_syllables()
-    else:
-        syllables = {}
-        section = ""
-        for line in path.read_text(encoding="utf-8").splitlines():
-            if line.startswith("["):
-                section = line
-            elif section == "[syllables]" and line and not line.startswith("#"):
-                s, _, chars = line.partition(" ")
-                syllables[s] = chars
-    table = PinyinTable(syllables)
-    files = [(loc, locales / loc / "intents.yaml") for loc in ("zh", "en")]
-    words = pinyin_words(load_phrasebook(files, TextNormalizer().normalize))
-    real = real_word_variants(table, words, jieba_full_dictionary())
-    write(path, syllables, real)
-    print(f"{path}: {len(syllables)} syllables, {len(real)} real words")
+    from bot.config import REPO_ROOT
+
+    usual_of: dict[str, list[str]] = {}
+    for ch in _gb2312_hanzi():
+        usual = pinyin(ch, style=Style.NORMAL)[0][0]
+        if usual.isascii() and usual.isalpha():
+            usual_of.setdefault(usual, []).append(ch)
+    path = REPO_ROOT / "locales" / "zh" / "pinyin.txt"
+    lines = ["# Toneless pinyin of the GB 2312 characters (their usual reading); made by",
+             "# `python -m bot.intents.pinyin_build`; read by bot/intents/features.py.",
+             "[syllables]"]  # fmt: skip
+    lines += [f"{s} {''.join(chars)}" for s, chars in sorted(usual_of.items())]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    print(f"{path}: {len(usual_of)} syllables")
     return 0
 
 

@@ -27,7 +27,7 @@ from bot.tickets.part import TicketPart
 if TYPE_CHECKING:
     pass
 
-MAX_WORDS = 1200  # characters of the resident's words shown in an alert
+MAX_WORDS = 300  # characters of the resident's words shown in an alert (all in /ticket N)
 HISTORY_EVENTS = (
     "claimed",
     "on_site",
@@ -126,6 +126,11 @@ class AlertBoard(TicketPart):
                 else self._t("staff.alert.incomplete_nothing_missing")
             )
         extra = ticket.extra or {}
+        situation = extra.get("situation")
+        if situation and self.app.texts.has(f"safety.{situation}.name"):
+            lines.append(
+                self._t("staff.alert.situation", situation=self._t(f"safety.{situation}.name"))
+            )
         if extra.get("unconfirmed"):
             lines.append(self._t("staff.alert.unconfirmed"))
         lines.append(self._t("staff.alert.place", place=self.fmt.place_or_unknown(ticket)))

@@ -18,6 +18,8 @@ alerted), not whole texts, so the wording can evolve. Format:
         expect:                       #     photo {file_id, caption}, voice, sticker, video,
           first: [不要开关]             #     location, contact (a phone), document,
           contains: [电话]             #     restart (a new App on the same database)
+          contains_any: [电话, 手机]     # some message contains one of them
+          replied: true               # the resident got at least one message
           not_contains: [工单]
           messages: 2                 # new messages in the resident chat
           questions: 1                # of them, how many ask something (？/?)
@@ -189,6 +191,13 @@ class Replay:
                 assert part in mine[0].plain, f"{where}: first message lacks {part!r}:\n{shown}"
         for part in _list(expect.get("contains")):
             assert any(part in t for t in texts), f"{where}: no message contains {part!r}:\n{shown}"
+        if "contains_any" in expect:
+            parts = _list(expect["contains_any"])
+            assert any(p in t for p in parts for t in texts), (
+                f"{where}: no message contains any of {parts}:\n{shown}"
+            )
+        if expect.get("replied"):
+            assert mine, f"{where}: the resident got no answer"
         for part in _list(expect.get("not_contains")):
             assert not any(part in t for t in texts), (
                 f"{where}: a message contains {part!r}:\n{shown}"

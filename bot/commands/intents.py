@@ -1,0 +1,102 @@
+"""`python -m bot intents train|tune|evaluate`: the intent model's life cycle.
+
+- `train`: fit on every labelled message (locales/zh/train/*.jsonl) and export the weights
+  to locales/zh/model/intents.npz; deterministic, well under a minute.
+- `tune`: leave-one-writer-out cross-validation; choose the decision thresholds (best
+  accuracy with emergency recall >= 0.99 and confusers alarmed <= 5%) and write them to
+  locales/zh/classifier.yaml.
+- `evaluate`: the same cross-validation and the fresh holdout (tests/data/
+  intents_holdout3.jsonl, never trained on): accuracy, emergency recall, confuser alarms,
+  per intent, tag and writer, the confusion; `--json` for the totals only.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+import time
+from pathlib import Path
+
+from bot.commands.classify import _locales_dir
+
+REPO = Path(__file__).resolve().parents[2]
+HOLDOUT = REPO / "tests" / "data" / "intents_holdout3.jsonl"
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "intents", help="train, tune and evaluate the intent model", description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("action", choices=("train", "tune", "evaluate"))
+    parser.add_argument("--locales-dir", type=Path, default=None)
+    parser.add_argument("--holdout", type=Path, default=HOLDOUT)
+    parser.add_argument("--json", action="store_true", help="evaluate: totals as JSON")
+    parser.add_argument("--misses", type=int, default=0, help="evaluate: show N misses")
+    parser.set_defaults(func=_run)
+
+
+def _run(args: argparse.Namespace) -> int:
+    from bot.intents import training
+    from bot.intents.classifier import (
+        MODEL_LOCALE,
+        SETTINGS_FILE,
+        Classifier,
+        ModelSettings,
+        build_featurizer,
+    )
+
+    root = _locales_dir(args.locales_dir)
+    locale_root = root / MODEL_LOCALE
+    settings = ModelSettings.load(locale_root / SETTINGS_FILE)
+    featurizer = build_featurizer(root)
+    started = time.monotonic()
+    if args.action == "train":
+        model = training.train_and_export(locale_root, featurizer, settings)
+        print(
+            f"trained on {model.meta['messages']} messages of {model.meta['writers']} writers, "
+            f"{model.meta['features']} features, in {time.monotonic() - started:.1f} s"
+        )
+        return 0
+    rows = training.read_labelled(training.training_files(locale_root))
+    say = (lambda m: print(m, file=sys.stderr)) if args.json else print
+    scored = training.grouped_cv(
+        rows,
+        lambda m: Classifier(featurizer, m, settings),
+        featurizer,
+        settings.training,
+        progress=say,
+    )
+    if args.action == "tune":
+        chosen = training.choose_thresholds(scored, settings.thresholds)
+        _write_thresholds(locale_root / SETTINGS_FILE, chosen)
+        r = training.report(scored, chosen)
+        print(f"chosen: {chosen}")
+        print(training.format_report("grouped CV (by writer)", r, details=False))
+        return 0
+    t = settings.thresholds
+    cv = training.report(scored, t)
+    classifier = Classifier.from_locales(root)
+    holdout_rows = training.read_labelled([args.holdout]) if args.holdout.is_file() else []
+    held = training.report(training.score_with(classifier, holdout_rows), t)
+    if args.json:
+        print(json.dumps({"cv": cv.as_dict(), "holdout": held.as_dict()}))
+        return 0
+    print(training.format_report("grouped CV (leave one writer out)", cv))
+    print(training.format_report(f"fresh holdout ({args.holdout.name})", held))
+    for title, r in (("CV", cv), ("holdout", held)):
+        for text, want, got in training.emergency_misses(r)[: args.misses]:
+            print(f"  {title} missed {want} -> {got}: {text[:80]}")
+    print(f"({time.monotonic() - started:.0f} s)")
+    return 0
+
+
+def _write_thresholds(path: Path, t: object) -> None:
+    """Rewrite the `decision:` values in place (comments kept)."""
+    text = path.read_text(encoding="utf-8")
+    for name in ("emergency_sure", "emergency_confirm", "urgent", "unknown_below"):
+        value = getattr(t, name)
+        text = re.sub(rf"(\n  {name}: )[0-9.]+", rf"\g<1>{value}", text, count=1)
+    path.write_text(text, encoding="utf-8")

@@ -1,0 +1,91 @@
+"""Situations within an intent that need their own safety line (locales/zh/situations.yaml).
+
+intents.md keeps the intent ids as the contract ("a crisis is not a fall; carbon monoxide is
+not a fainting spell; a relative outside the lift is not the person inside"), so a situation
+refines an emergency: its texts are `safety.<situation>.*`, the ticket keeps the intent and
+records the situation. A few situations are a safety layer too (`force`): their words make
+the message that emergency whatever the classifier said, because missing a crisis costs a
+life and a false alarm costs one question.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from bot.intents import taxonomy as tx
+
+
+@dataclass(frozen=True)
+class Situation:
+    name: str
+    intent: str
+    force: tuple[str, ...] = ()
+    words: tuple[str, ...] = ()
+    also: tuple[str, ...] = ()
+    unless: tuple[str, ...] = ()
+    within: tuple[str, ...] = ()
+
+    def _ok(self, text: str) -> bool:
+        if any(w in text for w in self.unless):
+            return False
+        return not self.also or any(w in text for w in self.also)
+
+    def forced(self, text: str) -> bool:
+        return any(w in text for w in self.force) and not any(w in text for w in self.unless)
+
+    def marks(self, text: str, intent: str) -> bool:
+        within = self.within or tuple(tx.EMERGENCY_INTENTS)
+        if intent not in within:
+            return False
+        return (any(w in text for w in self.words) or self.forced(text)) and self._ok(text)
+
+
+@dataclass(frozen=True)
+class Found:
+    intent: str
+    situation: str | None
+    forced: bool = False
+
+
+class Situations:
+    def __init__(self, situations: Sequence[Situation], prepare: Callable[[str], str]) -> None:
+        self._all = tuple(situations)
+        self._prepare = prepare
+
+    @classmethod
+    def load(cls, path: Path, prepare: Callable[[str], str]) -> Situations:
+        if not Path(path).is_file():
+            return cls((), prepare)
+        data = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+        out = []
+        for name, spec in data.items():
+            if spec["intent"] not in tx.INTENTS:
+                raise ValueError(f"{path.name}: {name}: unknown intent {spec['intent']!r}")
+            out.append(
+                Situation(
+                    name=str(name),
+                    intent=str(spec["intent"]),
+                    **{
+                        key: tuple(str(w).casefold() for w in spec.get(key) or ())
+                        for key in ("force", "words", "also", "unless", "within")
+                    },
+                )
+            )
+        return cls(out, prepare)
+
+    def find(self, text: str, intent: str) -> Found:
+        """The intent to act on and its situation, for a message the classifier gave
+        `intent`: a forcing situation wins; else a situation of that emergency."""
+        prepared = self._prepare(text)
+        for s in self._all:
+            if s.forced(prepared):
+                return Found(s.intent, s.name, forced=intent != s.intent)
+        if tx.is_emergency(intent):
+            for s in self._all:
+                if s.marks(prepared, intent):
+                    return Found(s.intent, s.name)
+        return Found(intent, None)

@@ -1,0 +1,103 @@
+"""The exported intent model: a plain sparse weight table, loaded without pickle.
+
+`locales/<locale>/model/intents.npz` (written by `python -m bot intents train`, see
+training.py) holds, as plain arrays (`numpy.load(allow_pickle=False)`):
+
+- `features`: the vocabulary (feature strings, features.py), `idf` their inverse document
+  frequencies;
+- `weights` (features x intents) and `bias` (intents) of a multinomial logistic regression;
+- `intents`: the intent ids of the columns; `meta`: a JSON string (data hash, settings).
+
+A message's features are counted, weighted `(1 + log tf) * idf`, L2-normalised (exactly as
+in training) and multiplied by the weights; a softmax gives one probability per intent.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+MODEL_FILE = "intents.npz"
+
+
+@dataclass(frozen=True)
+class ModelArrays:
+    features: Sequence[str]
+    idf: np.ndarray
+    weights: np.ndarray
+    bias: np.ndarray
+    intents: Sequence[str]
+    meta: dict[str, Any]
+
+
+class IntentModel:
+    """Probabilities per intent for a bag of features."""
+
+    def __init__(self, arrays: ModelArrays) -> None:
+        self.intents: tuple[str, ...] = tuple(arrays.intents)
+        self.meta = dict(arrays.meta)
+        self._index = {f: i for i, f in enumerate(arrays.features)}
+        self._idf = arrays.idf.astype(np.float64).tolist()
+        self._weights = np.ascontiguousarray(arrays.weights, dtype=np.float32)
+        self._bias = arrays.bias.astype(np.float64)
+
+    def __len__(self) -> int:
+        return len(self._index)
+
+    @classmethod
+    def load(cls, path: Path) -> IntentModel:
+        with np.load(Path(path), allow_pickle=False) as data:
+            arrays = ModelArrays(
+                features=data["features"].tolist(),
+                idf=data["idf"],
+                weights=data["weights"],
+                bias=data["bias"],
+                intents=data["intents"].tolist(),
+                meta=json.loads(str(data["meta"])),
+            )
+        return cls(arrays)
+
+    def probabilities(self, features: Sequence[str]) -> dict[str, float]:
+        logits = self.logits(features)
+        top = float(logits.max())
+        exp = np.exp(logits - top)
+        probs = exp / exp.sum()
+        return dict(zip(self.intents, probs.tolist(), strict=True))
+
+    def logits(self, features: Sequence[str]) -> np.ndarray:
+        index, idf = self._index, self._idf
+        rows: list[int] = []
+        values: list[float] = []
+        for feature, count in Counter(features).items():
+            i = index.get(feature)
+            if i is not None:
+                rows.append(i)
+                values.append((1.0 + math.log(count)) * idf[i])
+        if not rows:
+            return self._bias.copy()
+        norm = math.sqrt(sum(v * v for v in values))
+        vector = np.asarray(values, dtype=np.float32) / norm
+        result: np.ndarray = vector @ self._weights[rows] + self._bias
+        return result
+
+
+def save_model(path: Path, arrays: ModelArrays) -> None:
+    """Write the arrays as a compressed .npz of plain arrays (no pickled objects)."""
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    with Path(path).open("wb") as fh:
+        np.savez_compressed(
+            fh,
+            features=np.asarray(list(arrays.features), dtype=str),
+            idf=np.asarray(arrays.idf, dtype=np.float32),
+            weights=np.asarray(arrays.weights, dtype=np.float32),
+            bias=np.asarray(arrays.bias, dtype=np.float32),
+            intents=np.asarray(list(arrays.intents), dtype=str),
+            meta=np.asarray(json.dumps(arrays.meta, sort_keys=True, ensure_ascii=False)),
+        )

@@ -1,0 +1,380 @@
+"""Training, tuning and honest evaluation of the intent model (scikit-learn).
+
+    python -m bot intents train      # fit on every labelled message, export model/intents.npz
+    python -m bot intents tune       # choose the decision thresholds on grouped CV
+    python -m bot intents evaluate   # grouped CV by writer + the fresh holdout, per intent/tag
+
+The labelled messages are `locales/zh/train/*.jsonl`, one object a line:
+{"text", "intent", "tags", "writer"}. Every line names its writer (train/WRITERS.md has
+their briefs). Cross-validation is grouped by writer: a writer's lines are never in both
+the part a fold learns from and the part it is measured on. The fresh holdout
+(tests/data/intents_holdout3.jsonl, written before training by a writer whose lines are
+never trained on) is only ever measured.
+
+Features: features.py (the same code serves classification). Weights: `(1 + log tf) * idf`,
+L2-normalised rows, multinomial LogisticRegression (lbfgs, deterministic).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from bot.intents.decision import Decision, Thresholds, combine, decide
+from bot.intents.features import Featurizer
+from bot.intents.model import MODEL_FILE, IntentModel, ModelArrays, save_model
+from bot.intents.taxonomy import EMERGENCY_INTENTS, INTENTS, is_emergency
+
+if TYPE_CHECKING:
+    from bot.intents.classifier import Classifier, ModelSettings
+
+TRAIN_DIR = "train"
+FEATURE_CODE = ("features.py", "model.py", "training.py")
+"""Changing these files makes exported weights stale too."""
+
+
+@dataclass(frozen=True)
+class Labelled:
+    text: str
+    intent: str
+    writer: str
+    tags: tuple[str, ...] = ()
+
+
+def read_labelled(paths: Iterable[Path]) -> list[Labelled]:
+    rows: list[Labelled] = []
+    for path in paths:
+        with Path(path).open(encoding="utf-8") as fh:
+            for number, line in enumerate(fh, 1):
+                if not line.strip():
+                    continue
+                data = json.loads(line)
+                intent = data["intent"]
+                if intent not in INTENTS:
+                    raise ValueError(f"{path.name}:{number}: unknown intent {intent!r}")
+                rows.append(
+                    Labelled(
+                        str(data["text"]),
+                        intent,
+                        str(data.get("writer") or path.stem),
+                        tuple(data.get("tags") or ()),
+                    )
+                )
+    return rows
+
+
+def training_files(locale_root: Path) -> list[Path]:
+    return sorted((Path(locale_root) / TRAIN_DIR).glob("*.jsonl"))
+
+
+def data_hash(locale_root: Path) -> str:
+    """A digest of the training data, the settings and the feature code."""
+    digest = hashlib.sha256()
+    here = Path(__file__).resolve().parent
+    for path in [
+        *training_files(locale_root),
+        Path(locale_root) / "classifier.yaml",
+        Path(locale_root) / "userdict.txt",
+        *(here / name for name in FEATURE_CODE),
+    ]:
+        if path.is_file():
+            digest.update(path.name.encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+# -- fitting -------------------------------------------------------------------------------
+
+
+def featurize(featurizer: Featurizer, texts: Sequence[str]) -> list[list[str]]:
+    out = []
+    for text in texts:
+        _, matched, emoji = featurizer.prepare(text)
+        out.append(featurizer.features(matched, emoji))
+    return out
+
+
+def _matrix(bags: Sequence[Sequence[str]], index: dict[str, int], idf: np.ndarray) -> Any:
+    from scipy.sparse import csr_matrix
+
+    data: list[float] = []
+    cols: list[int] = []
+    ptr = [0]
+    for bag in bags:
+        row: list[tuple[int, float]] = []
+        for feature, count in Counter(bag).items():
+            i = index.get(feature)
+            if i is not None:
+                row.append((i, (1.0 + math.log(count)) * float(idf[i])))
+        norm = math.sqrt(sum(v * v for _, v in row)) or 1.0
+        for i, v in sorted(row):
+            cols.append(i)
+            data.append(v / norm)
+        ptr.append(len(cols))
+    return csr_matrix((data, cols, ptr), shape=(len(bags), len(index)), dtype=np.float64)
+
+
+def fit(
+    bags: Sequence[Sequence[str]], labels: Sequence[str], training: dict[str, Any]
+) -> ModelArrays:
+    """Fit the logistic regression on feature bags; deterministic for the same input."""
+    from sklearn.linear_model import LogisticRegression
+
+    min_df = int(training.get("min_df", 2))
+    df: Counter[str] = Counter()
+    for bag in bags:
+        df.update(set(bag))
+    vocabulary = sorted(f for f, n in df.items() if n >= min_df)
+    index = {f: i for i, f in enumerate(vocabulary)}
+    n = len(bags)
+    idf = np.asarray([math.log((1 + n) / (1 + df[f])) + 1.0 for f in vocabulary])
+    x = _matrix(bags, index, idf)
+    model = LogisticRegression(
+        C=float(training.get("C", 8.0)),
+        max_iter=int(training.get("max_iter", 400)),
+        class_weight=training.get("class_weight") or None,
+        solver="lbfgs",
+        tol=1e-4,
+    )
+    model.fit(x, list(labels))
+    classes = [str(c) for c in model.classes_]
+    weights = model.coef_.T.astype(np.float32)
+    bias = model.intercept_.astype(np.float32)
+    # every intent gets a column (an intent without examples is never predicted)
+    full_w = np.zeros((len(vocabulary), len(INTENTS)), dtype=np.float32)
+    full_b = np.full(len(INTENTS), -30.0, dtype=np.float32)
+    for j, intent in enumerate(classes):
+        full_w[:, INTENTS.index(intent)] = weights[:, j]
+        full_b[INTENTS.index(intent)] = bias[j]
+    return ModelArrays(vocabulary, idf.astype(np.float32), full_w, full_b, INTENTS, {})
+
+
+def train_and_export(
+    locale_root: Path,
+    featurizer: Featurizer,
+    settings: ModelSettings,
+    digest: str | None = None,
+    path: Path | None = None,
+) -> IntentModel:
+    """Fit on every labelled message and write the weights (kept in memory if the file
+    cannot be written)."""
+    rows = read_labelled(training_files(locale_root))
+    bags = featurize(featurizer, [r.text for r in rows])
+    arrays = fit(bags, [r.intent for r in rows], settings.training)
+    meta = {
+        "data_hash": digest or data_hash(locale_root),
+        "messages": len(rows),
+        "writers": len({r.writer for r in rows}),
+        "features": len(arrays.features),
+    }
+    arrays = ModelArrays(
+        arrays.features, arrays.idf, arrays.weights, arrays.bias, arrays.intents, meta
+    )
+    target = path or Path(locale_root) / "model" / MODEL_FILE
+    try:
+        save_model(target, arrays)
+    except OSError as exc:  # a read-only installation still classifies
+        import logging
+
+        logging.getLogger(__name__).warning("could not write %s: %s", target, exc)
+    return IntentModel(arrays)
+
+
+# -- measuring -----------------------------------------------------------------------------
+
+
+@dataclass
+class Scored:
+    """A labelled message with the probabilities a model gave it (whole and per clause)."""
+
+    row: Labelled
+    whole: dict[str, float]
+    parts: list[dict[str, float]] = field(default_factory=list)
+
+    def decision(self, t: Thresholds) -> Decision:
+        whole = decide(self.whole, t)
+        if not self.parts:
+            return whole
+        return combine(whole, [decide(p, t) for p in self.parts])
+
+
+def score_with(classifier: Classifier, rows: Sequence[Labelled]) -> list[Scored]:
+    return [
+        Scored(r, classifier.probabilities(r.text), classifier.clause_probabilities(r.text))
+        for r in rows
+    ]
+
+
+def grouped_cv(
+    rows: Sequence[Labelled],
+    make: Callable[[IntentModel], Classifier],
+    featurizer: Featurizer,
+    training: dict[str, Any],
+    progress: Callable[[str], None] = lambda _: None,
+) -> list[Scored]:
+    """Leave-one-writer-out: each writer's lines scored by a model fit on the others'."""
+    bags = featurize(featurizer, [r.text for r in rows])
+    by_writer: dict[str, list[int]] = defaultdict(list)
+    for i, r in enumerate(rows):
+        by_writer[r.writer].append(i)
+    out: list[Scored] = []
+    for writer in sorted(by_writer):
+        held = set(by_writer[writer])
+        train_idx = [i for i in range(len(rows)) if i not in held]
+        arrays = fit([bags[i] for i in train_idx], [rows[i].intent for i in train_idx], training)
+        classifier = make(IntentModel(arrays))
+        out.extend(score_with(classifier, [rows[i] for i in sorted(held)]))
+        progress(f"  fold {writer}: {len(held)} lines")
+    return out
+
+
+@dataclass
+class Report:
+    n: int
+    accuracy: float
+    emergency_recall: float
+    emergency_exact: float
+    emergencies: int
+    confusers: int
+    confusers_alarmed: int
+    normal_alarmed: int
+    normals: int
+    per_intent: dict[str, tuple[int, int]]
+    per_tag: dict[str, tuple[int, int]]
+    per_writer: dict[str, tuple[int, int]]
+    confusion: dict[str, Counter[str]]
+    misses: list[tuple[str, str, str]]
+
+    @property
+    def confuser_rate(self) -> float:
+        return self.confusers_alarmed / self.confusers if self.confusers else 0.0
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "messages": self.n,
+            "accuracy": round(self.accuracy, 4),
+            "emergency_recall": round(self.emergency_recall, 4),
+            "emergency_exact": round(self.emergency_exact, 4),
+            "confusers_alarmed": round(self.confuser_rate, 4),
+            "confusers": self.confusers,
+            "non_emergencies_alarmed": round(self.normal_alarmed / max(1, self.normals), 4),
+        }
+
+
+def report(scored: Sequence[Scored], t: Thresholds) -> Report:
+    """Accuracy; emergency recall (an emergency answered as some emergency, confirmed or
+    not); confusers alarmed (a non-emergency tagged `confuser` answered as an emergency,
+    `needs_confirmation` included)."""
+    ok = em = em_hit = em_exact = conf = conf_alarm = normals = normal_alarm = 0
+    per_intent: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    per_tag: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    per_writer: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    confusion: dict[str, Counter[str]] = defaultdict(Counter)
+    misses = []
+    for s in scored:
+        d = s.decision(t)
+        right = d.intent == s.row.intent
+        ok += right
+        confusion[s.row.intent][d.intent] += 1
+        for bucket in (per_intent[s.row.intent], per_writer[s.row.writer],
+                       *(per_tag[tag] for tag in s.row.tags)):  # fmt: skip
+            bucket[0] += 1
+            bucket[1] += right
+        if is_emergency(s.row.intent):
+            em += 1
+            em_hit += is_emergency(d.intent)
+            em_exact += right
+        else:
+            normals += 1
+            normal_alarm += is_emergency(d.intent)
+            if "confuser" in s.row.tags:
+                conf += 1
+                conf_alarm += is_emergency(d.intent)
+        if not right:
+            misses.append((s.row.text, s.row.intent, d.intent))
+    n = len(scored)
+    return Report(
+        n=n,
+        accuracy=ok / n if n else 0.0,
+        emergency_recall=em_hit / em if em else 1.0,
+        emergency_exact=em_exact / em if em else 1.0,
+        emergencies=em,
+        confusers=conf,
+        confusers_alarmed=conf_alarm,
+        normal_alarmed=normal_alarm,
+        normals=normals,
+        per_intent={k: (v[0], v[1]) for k, v in per_intent.items()},
+        per_tag={k: (v[0], v[1]) for k, v in per_tag.items()},
+        per_writer={k: (v[0], v[1]) for k, v in per_writer.items()},
+        confusion=dict(confusion),
+        misses=misses,
+    )
+
+
+def choose_thresholds(
+    scored: Sequence[Scored],
+    base: Thresholds,
+    recall_floor: float = 0.99,
+    alarm_ceiling: float = 0.05,
+) -> Thresholds:
+    """The thresholds with the best accuracy among those meeting the emergency recall floor
+    and the confuser ceiling; if none meets both, the one with the highest recall whose
+    confuser rate is within the ceiling (recall matters more than accuracy)."""
+    best: tuple[tuple[float, ...], Thresholds] | None = None
+    for sure in (0.4, 0.5, 0.6, 0.7):
+        for confirm in (0.08, 0.1, 0.12, 0.15, 0.2, 0.25, 0.3):
+            if confirm > sure:
+                continue
+            for urgent in (0.3, 0.4, 0.5):
+                t = Thresholds(sure, confirm, urgent, base.unknown_below)
+                r = report(scored, t)
+                meets = r.emergency_recall >= recall_floor and r.confuser_rate <= alarm_ceiling
+                within = r.confuser_rate <= alarm_ceiling
+                key = (
+                    float(meets),
+                    float(within),
+                    r.accuracy if meets else r.emergency_recall,
+                    r.emergency_recall,
+                )
+                if best is None or key > best[0]:
+                    best = (key, t)
+    assert best is not None
+    return best[1]
+
+
+def format_report(title: str, r: Report, details: bool = True) -> str:
+    lines = [
+        f"{title}: {r.n} messages  accuracy {r.accuracy:.3f}  "
+        f"emergency recall {r.emergency_recall:.3f} (right intent {r.emergency_exact:.3f})  "
+        f"confusers alarmed {r.confusers_alarmed}/{r.confusers} ({r.confuser_rate:.1%})  "
+        f"non-emergencies alarmed {r.normal_alarmed}/{r.normals}"
+    ]
+    if not details:
+        return lines[0]
+    lines.append("  per intent (n, accuracy):")
+    for intent in INTENTS:
+        if intent in r.per_intent:
+            n, k = r.per_intent[intent]
+            top = ", ".join(
+                f"{p} {c}" for p, c in r.confusion[intent].most_common(4) if p != intent
+            )
+            lines.append(f"    {intent:17} {n:5} {k / n:.3f}  {('-> ' + top) if top else ''}")
+    lines.append("  per tag:")
+    for tag, (n, k) in sorted(r.per_tag.items(), key=lambda kv: -kv[1][0]):
+        lines.append(f"    {tag:17} {n:5} {k / n:.3f}")
+    lines.append("  per writer:")
+    for writer, (n, k) in sorted(r.per_writer.items()):
+        lines.append(f"    {writer:17} {n:5} {k / n:.3f}")
+    return "\n".join(lines)
+
+
+def emergency_misses(r: Report) -> list[tuple[str, str, str]]:
+    return [m for m in r.misses if m[1] in EMERGENCY_INTENTS and m[2] not in EMERGENCY_INTENTS]

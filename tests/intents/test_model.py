@@ -1,0 +1,218 @@
+"""The learned intent model: training is deterministic, the exported weight table loads
+without pickle and gives sklearn's own probabilities, pinyin and long messages are read,
+and the decision layer puts the most severe intent first."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+from bot.config import REPO_ROOT
+from bot.intents import is_emergency
+from bot.intents.classifier import Classifier, ModelSettings, build_featurizer
+from bot.intents.decision import Decision, Thresholds, combine, decide
+from bot.intents.features import clauses
+from bot.intents.model import IntentModel, save_model
+from bot.intents.taxonomy import INTENTS
+from bot.intents.training import (
+    Labelled,
+    data_hash,
+    featurize,
+    fit,
+    read_labelled,
+    report,
+    Scored,
+    training_files,
+)
+
+LOCALES = REPO_ROOT / "locales"
+ZH = LOCALES / "zh"
+
+
+@pytest.fixture(scope="module")
+def featurizer() -> Any:
+    return build_featurizer(LOCALES)
+
+
+@pytest.fixture(scope="module")
+def small() -> list[Labelled]:
+    """Every 12th labelled message: enough for the mechanics, fast to fit."""
+    rows = read_labelled(training_files(ZH))
+    return rows[::12]
+
+
+def test_every_line_names_its_writer_and_a_contract_intent() -> None:
+    rows = read_labelled(training_files(ZH))
+    assert len(rows) >= 12_000
+    assert all(r.writer for r in rows)
+    assert {r.intent for r in rows} == set(INTENTS)
+    assert len({r.writer for r in rows}) >= 8
+
+
+def test_the_holdout_is_never_trained_on() -> None:
+    holdout = read_labelled([REPO_ROOT / "tests" / "data" / "intents_holdout3.jsonl"])
+    trained = {r.text for r in read_labelled(training_files(ZH))}
+    assert holdout
+    assert {r.writer for r in holdout}.isdisjoint({r.writer for r in read_labelled(training_files(ZH))})
+    overlap = [r.text for r in holdout if r.text in trained]
+    assert len(overlap) <= len(holdout) // 100  # a stray duplicate, never a copy
+
+
+def test_training_is_deterministic(featurizer: Any, small: list[Labelled]) -> None:
+    bags = featurize(featurizer, [r.text for r in small])
+    labels = [r.intent for r in small]
+    settings = ModelSettings.load(ZH / "classifier.yaml").training
+    a, b = fit(bags, labels, settings), fit(bags, labels, settings)
+    assert list(a.features) == list(b.features)
+    assert np.array_equal(a.weights, b.weights)
+    assert np.array_equal(a.bias, b.bias)
+
+
+def test_export_round_trip_gives_sklearns_probabilities(
+    featurizer: Any, small: list[Labelled], tmp_path: Path
+) -> None:
+    from sklearn.linear_model import LogisticRegression
+
+    from bot.intents.training import _matrix
+
+    bags = featurize(featurizer, [r.text for r in small])
+    labels = [r.intent for r in small]
+    settings = ModelSettings.load(ZH / "classifier.yaml").training
+    arrays = fit(bags, labels, settings)
+    save_model(tmp_path / "m.npz", arrays)
+    loaded = IntentModel.load(tmp_path / "m.npz")
+    index = {f: i for i, f in enumerate(arrays.features)}
+    x = _matrix(bags[:40], index, np.asarray(arrays.idf, dtype=np.float64))
+    reference = LogisticRegression(
+        C=float(settings["C"]), max_iter=int(settings["max_iter"]),
+        class_weight=settings.get("class_weight"),
+    ).fit(_matrix(bags, index, np.asarray(arrays.idf, dtype=np.float64)), labels)  # fmt: skip
+    expected = reference.predict_proba(x)
+    for row, bag in enumerate(bags[:40]):
+        probs = loaded.probabilities(bag)
+        for j, intent in enumerate(reference.classes_):
+            assert probs[intent] == pytest.approx(expected[row, j], abs=2e-3)
+
+
+def test_the_weight_table_loads_without_pickle(tmp_path: Path) -> None:
+    path = tmp_path / "evil.npz"
+    np.savez(path, features=np.array([object()], dtype=object))
+    with pytest.raises(ValueError):
+        IntentModel.load(path)
+
+
+def test_shipped_weights_are_current() -> None:
+    model = IntentModel.load(ZH / "model" / "intents.npz")
+    assert model.meta["data_hash"] == data_hash(ZH), "run: python -m bot intents train"
+
+
+def test_stale_weights_are_retrained_at_start(tmp_path: Path, small: list[Labelled]) -> None:
+    root = tmp_path / "locales"
+    (root / "zh" / "train").mkdir(parents=True)
+    for name in ("classifier.yaml", "userdict.txt", "pinyin.txt"):
+        shutil.copy(ZH / name, root / "zh" / name)
+    import json
+
+    with (root / "zh" / "train" / "a.jsonl").open("w", encoding="utf-8") as fh:
+        for r in small:
+            fh.write(json.dumps({"text": r.text, "intent": r.intent, "writer": r.writer}) + "\n")
+    classifier = Classifier.from_locales(root, cache_dir=tmp_path)
+    assert (root / "zh" / "model" / "intents.npz").is_file()
+    assert classifier.model.meta["data_hash"] == data_hash(root / "zh")
+    with pytest.raises(FileNotFoundError):
+        Classifier.from_locales(tmp_path / "nowhere")
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("dianti kun ren le", "elevator_trapped"),
+        ("wo jia chu fang you mei qi wei", "gas_leak"),
+        ("zhao huo le kuai lai", "fire"),
+        ("ting dian le", "power_outage"),
+    ],
+)
+def test_pinyin_only_input(classifier: Any, text: str, intent: str) -> None:
+    assert classifier.classify(text).intent == intent
+
+
+def test_pinyin_features_meet_characters(featurizer: Any) -> None:
+    a = set(featurizer.features("mei qi wei"))
+    b = set(featurizer.features("煤气味"))
+    assert {"p:mei_qi", "p:qi_wei"} <= a & b
+
+
+def test_an_emergency_clause_in_a_long_message_wins(classifier: Any) -> None:
+    text = (
+        "你好，我想反映一下，最近小区的垃圾桶清理得不及时，每天早上都满出来，味道很大，"
+        "保洁阿姨也说人手不够。另外停车场的灯坏了好几盏，晚上很黑。还有上周说好来修的门禁"
+        "到现在也没人来。对了现在楼道里有很浓的煤气味，我是7栋502"
+    )
+    found = classifier.classify(text)
+    assert found.intent == "gas_leak"
+    assert len(list(clauses(text, 6))) > 2
+
+
+def test_clauses_are_merged_to_a_minimum_length() -> None:
+    parts = list(clauses("好。好。我家着火了！快来", 6))
+    assert all(len(p) >= 6 for p in parts[:-1])
+    assert "".join(parts).replace(" ", "") == "好好我家着火了快来"
+
+
+# -- the decision layer --------------------------------------------------------------------
+
+
+def _probs(**values: float) -> dict[str, float]:
+    probs = dict.fromkeys(INTENTS, 0.0)
+    probs.update(values)
+    return probs
+
+
+T = Thresholds(emergency_sure=0.5, emergency_confirm=0.2, urgent=0.4, unknown_below=0.2)
+
+
+def test_emergency_mass_decides_severity_first() -> None:
+    d = decide(_probs(complaint=0.45, fire=0.3, gas_leak=0.25), T)
+    assert (d.intent, d.needs_confirmation) == ("fire", False)  # mass 0.55 >= sure
+
+
+def test_a_moderate_hazard_is_confirmed() -> None:
+    d = decide(_probs(complaint=0.7, medical=0.25, unknown=0.05), T)
+    assert (d.intent, d.needs_confirmation) == ("medical", True)
+    assert d.alternatives[0][0] == "complaint"
+
+
+def test_an_outage_beats_a_likelier_normal_intent_past_its_threshold() -> None:
+    assert decide(_probs(inquiry=0.55, water_outage=0.45), T).intent == "water_outage"
+    assert decide(_probs(inquiry=0.7, water_outage=0.3), T).intent == "inquiry"
+
+
+def test_weak_everything_is_unknown() -> None:
+    probs = {i: 1 / len(INTENTS) for i in INTENTS}
+    probs["fire"] = probs["gas_leak"] = 0.0
+    probs["power_outage"] = probs["water_outage"] = 0.0
+    d = decide(probs, Thresholds(0.9, 0.8, 0.9, 0.2))
+    assert d.intent == "unknown"
+
+
+def test_combine_prefers_a_sure_emergency_clause() -> None:
+    whole = Decision("complaint", 0.8, False, [])
+    confirm = Decision("fire", 0.3, True, [])
+    sure = Decision("gas_leak", 0.9, False, [])
+    assert combine(whole, [confirm]).intent == "fire"
+    assert combine(whole, [confirm, sure]).intent == "gas_leak"
+    assert combine(whole, [Decision("repair", 0.9, False, [])]) is whole
+
+
+def test_report_counts_confirmation_as_an_alarm() -> None:
+    rows = [
+        Scored(Labelled("x", "complaint", "w", ("confuser",)), _probs(complaint=0.7, fire=0.3)),
+        Scored(Labelled("y", "fire", "w"), _probs(fire=0.9, complaint=0.1)),
+    ]
+    r = report(rows, T)
+    assert r.confusers_alarmed == 1 and r.emergency_recall == 1.0 and r.accuracy == 0.5
+    assert is_emergency(rows[1].decision(T).intent)
