@@ -148,6 +148,31 @@ DISTRESS = frozenset(
     help urgent emergency hurry scared danger dangerous bleeding unconscious trapped
     """.split()
 )
+# an open emergency getting worse, or help taking too long: staff are alerted again
+WORSE = frozenset(
+    """
+    更浓 更大 更多 更严重 更厉害 越来越 加重 严重了 又来了 又有 又冒 又闻到 又开始 还在冒 还在漏 还在流 蔓延 烧过来
+    扩大 喘不过气 不行了 撑不住 怎么还没 还没来 还没人来 还没有人来 快点来 没人来 等了好久
+    worse spreading getting bigger still nobody no one came hurry
+    """.split()
+)
+# the resident asks how their ticket is going
+PROGRESS = frozenset(
+    """
+    进度 还在吗 在吗 在不在 怎么样了 什么时候来 什么时候到 到哪了 到哪里了 有人吗 有人管吗 我的工单 我的报修 多久
+    处理了吗 处理得怎么样 来了没 来了吗 安排了吗 有消息吗 怎么没人 几点来
+    status update anyone there any news how long when will
+    """.split()
+)
+# "not that, it is ...": a correction of an answer already given
+CORRECTION = frozenset(
+    """
+    不对 不是这个 错了 说错 写错 打错 搞错 弄错 应该是 更正 改成 改为 其实是 纠正 唔啱 打錯
+    wrong actually correction meant
+    """.split()
+)
+# a question of the resident's own, asked in the middle of answering ours
+QUESTION = frozenset("怎么 怎样 如何 吗 么 什么 多少 几点 哪里 哪儿 能不能 可不可以 可以吗 请问 ? ？ how what when where can".split())
 MAX_CANCEL_CHARS = 12  # "取消" inside a longer message is a description ("预约取消了怎么办")
 
 _ASCII_WORD = re.compile(r"[a-z]+(?:'[a-z]+)?")
@@ -359,3 +384,24 @@ def distress(text: str) -> bool:
     """Words of someone in danger or fear ("救命", "快来", "help")."""
     folded = _fold(text)
     return any(w in folded for w in DISTRESS)
+
+
+def worse(text: str) -> bool:
+    folded = _fold(text)
+    return any(w in folded for w in WORSE)
+
+
+def asks_progress(text: str) -> bool:
+    folded = _fold(text)
+    return any(w in folded for w in PROGRESS)
+
+
+def corrects(text: str) -> bool:
+    folded = _fold(text)
+    return any(w in folded for w in CORRECTION)
+
+
+def asks(text: str) -> bool:
+    """Looks like a question of the resident's own ("对了物业费怎么交")."""
+    folded = _fold(text)
+    return any(w in folded for w in QUESTION)

@@ -139,6 +139,7 @@ EMERGENCY = Flow(
         steps.PLACE_BUILDING,
         steps.PLACE,
         steps.ROOM,
+        steps.FLOOR,
         steps.PHONE,
     ),
     finish=_finish,

@@ -17,22 +17,27 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from bot.core.actions import Keyboard, keyboard
+from bot.core.ids import strict_id
 from bot.core.incoming import Attachment, AttachmentKind
 from bot.faq import FaqAnswerer
 from bot.flows.answers import (
+    asks,
+    asks_progress,
+    corrects,
     declines,
     distress,
-    nothing_wrong,
     everywhere,
     indoor,
     is_cancel,
     is_resolved,
     matches_label,
+    nothing_wrong,
     offers_yes,
     place_in,
     residue,
+    worse,
 )
-from bot.flows.places import mask_phone
+from bot.flows.places import mask_phone, place_text
 from bot.flows.registration import profile_text
 from bot.flows.situations import Situations
 from bot.flows.ticketing import PENDING, open_ticket
@@ -40,6 +45,7 @@ from bot.flows.validators import has_words, says_no, says_yes, squash
 from bot.intents import taxonomy as tx
 from bot.intents.entities import extract_entities, parse_phone
 from bot.texts import Raw
+from bot.tickets.states import Actor
 
 if TYPE_CHECKING:
     from bot.flows.engine import FlowEngine
@@ -47,6 +53,7 @@ if TYPE_CHECKING:
     from bot.flows.spec import Flow
     from bot.flows.turn import Turn
     from bot.intents.classification import Classification
+    from bot.storage.models import Ticket
 
 # intents a resident can pick from the emergency menu, in the order shown
 EMERGENCY_MENU = (
@@ -74,6 +81,20 @@ _REQUEST_WORDS = re.compile(
     "报修|维修|修理|投诉|建议|反映|我要|我想|想要|需要|麻烦|帮我|帮忙|一下|请问|你好|您好|有个|问题|东西|"
     r"\b(?:i|want|to|need|please|report|a|an|make|complain|complaint|repair|fix|something)\b"
 )
+
+
+def corrections(text: str, region: Any, *, correcting: bool = True) -> dict[str, str]:
+    """Building, room and phone named in a message (a bare "1205" counts as a room only in
+    a correction)."""
+    entities, _ = extract_entities(text, region)
+    changed = {}
+    if entities.building:
+        changed["building"] = entities.building
+    if entities.room and (correcting or entities.building):
+        changed["room"] = entities.room
+    if entities.phone:
+        changed["phone"] = entities.phone
+    return changed
 
 
 def describes(normalized: str) -> bool:
@@ -139,11 +160,19 @@ class Intake:
         if is_cancel(text) or (not flow.emergency and is_resolved(text)):
             await self.engine.cancel(turn)
             return
+        if corrects(text) and await self._correct(turn, text):
+            return
         found = self.classify(text)
         same = found.intent == turn.slots.get("intent")
         if self._interrupts(flow, reading, found, same=same):
             await self.emergency(turn, found, text, carry=self.carried(turn))
             return
+        if not reading.understood and not tx.is_emergency(found.intent) and asks(text):
+            entry = self.faq.answer(text, turn.locale)
+            if entry is not None:  # a side question: answered, then ours again
+                await self.send_faq(turn, entry.answer)
+                await self.engine.reask(turn)
+                return
         if step.name == "confirm" and same and not found.needs_confirmation:
             await self.engine.accept(turn, flow, step, {"confirmed": "yes"})
             return
@@ -153,6 +182,31 @@ class Intake:
             await self.dispatch(turn, text, found)
             return
         await self.engine.apply(turn, flow, step, text, reading)
+
+    async def _correct(self, turn: Turn, text: str) -> bool:
+        """"不对，房号说错了，是1205": the answers given are changed, the question asked
+        again. False when the words name nothing to change."""
+        changed = corrections(text, self.engine.checks.region)
+        if not changed:
+            return False
+        turn.slots.update(changed)
+        lead = self._corrected_text(
+            turn, changed, turn.slots.get("building"), turn.slots.get("room")
+        )
+        await self.engine.reask(turn, lead=lead)
+        return True
+
+    @staticmethod
+    def _corrected_text(
+        turn: Turn, changed: dict[str, str], building: str | None, room: str | None
+    ) -> str:
+        parts = []
+        if "building" in changed or "room" in changed:
+            place = place_text(turn, building, room, None)
+            parts.append(turn.text("resident.corrected.place", place=place))
+        if "phone" in changed:
+            parts.append(turn.text("resident.corrected.phone", masked=mask_phone(changed["phone"])))
+        return "\n".join(parts)
 
     @staticmethod
     def _interrupts(flow: Flow, reading: Reading, found: Classification, *, same: bool) -> bool:
@@ -189,10 +243,55 @@ class Intake:
             await self.emergency(turn, found, text, carry=self.pending(turn))
             return
         if ticket is not None:
-            assert turn.incoming is not None
-            await self.app.tickets.relay_from_resident(ticket, turn.incoming)
+            await self.on_open_ticket(turn, ticket, text, found)
             return
         await self.by_intent(turn, found.intent, text, found)
+
+    # -- a ticket is open: every message is answered -------------------------------------
+    async def on_open_ticket(
+        self, turn: Turn, ticket: Ticket, text: str, found: Classification | None
+    ) -> None:
+        """The resident writes while a ticket is open: staff get the words under the alert,
+        and the resident always gets an answer: worse -> staff alerted again and the
+        safety line repeated; "没事了/不用来了" -> an offer to close; "进度?" -> the state;
+        anything else -> passed on, with the state."""
+        assert turn.incoming is not None
+        await self.app.tickets.relay_from_resident(ticket, turn.incoming)
+        state = Raw(turn.text(f"tickets.open.state.{ticket.status}"))
+        changed = corrections(text, self.engine.checks.region, correcting=corrects(text))
+        changed = {
+            k: v for k, v in changed.items() if corrects(text) or not getattr(ticket, k)
+        }
+        emergency = tx.is_emergency(ticket.intent)
+        if changed:  # a phone given later, or a correction: the ticket follows
+            await self.app.tickets.update_details(ticket, **changed)
+            building = changed.get("building", ticket.building)
+            room = changed.get("room", ticket.room)
+            await turn.send_html(self._corrected_text(turn, changed, building, room))
+            if not (emergency and worse(text)):
+                return
+        if text and (is_resolved(text) or is_cancel(text) or nothing_wrong(text)):
+            buttons = keyboard(
+                [
+                    (turn.label("tickets.button.close"), f"menu:close:{ticket.id}"),
+                    (turn.label("tickets.button.keep"), f"menu:keep:{ticket.id}"),
+                ]
+            )
+            await turn.send("tickets.open.close_offer", buttons, id=ticket.id)
+            return
+        same = found is not None and found.intent == ticket.intent
+        if emergency and text and (worse(text) or (same and not asks_progress(text))):
+            await self.app.tickets.alerts.note(
+                ticket, "staff.reminder.worse", with_buttons=True, words=text[:300]
+            )
+            key = (ticket.extra or {}).get("situation") or ticket.intent
+            await turn.send(f"safety.{key}.now")
+            await turn.send("tickets.open.worse", id=ticket.id, state=state)
+            return
+        if text and asks_progress(text):
+            await turn.send("tickets.open.progress", id=ticket.id, state=state)
+            return
+        await turn.send("tickets.open.relayed", id=ticket.id, state=state)
 
     async def by_intent(
         self, turn: Turn, intent: str, text: str, found: Classification | None = None
@@ -412,6 +511,8 @@ class Intake:
             return None
         if head == "remember":
             return await self.remember(turn, arg == "yes")
+        if head in ("close", "keep"):
+            return await self._close_or_keep(turn, head == "close", arg)
         await self._leave(turn)
         if head == "emergency":
             await turn.send("resident.menu.emergency", buttons=self.emergency_buttons(turn))
@@ -433,6 +534,22 @@ class Intake:
             await self.register(turn, consented=True)
         else:
             await self.menu(turn)
+        return None
+
+    async def _close_or_keep(self, turn: Turn, close: bool, arg: str) -> str | None:
+        ticket_id = strict_id(arg)
+        ticket = await self.app.tickets.get(ticket_id) if ticket_id is not None else None
+        if ticket is None or ticket.chat_id != turn.chat_id:
+            return "resident.toast.expired"
+        if close:
+            actor = Actor("resident", turn.user_id, turn.user_name)
+            done = await self.app.tickets.workflow.cancel_by_resident(ticket.id, actor)
+            if done is None:
+                return "resident.toast.expired"
+            await turn.send("tickets.open.closed", id=ticket.id)
+            return None
+        state = Raw(turn.text(f"tickets.open.state.{ticket.status}"))
+        await turn.send("tickets.open.kept", id=ticket.id, state=state)
         return None
 
     async def _leave(self, turn: Turn) -> None:

@@ -148,3 +148,20 @@ def yes_no_step(
         choices=(Choice(YES, yes_label, {slot: YES}), Choice(NO, no_label, {slot: NO})),
         **kw,
     )
+
+
+def _floor_needed(slots: Slots) -> bool:
+    """A fire whose flat is not known: which floor (firefighters go by floors)."""
+    if slots.get("intent") != "fire" or slots.get("room"):
+        return False
+    return bool(slots.get("building")) and ("room" in slots or bool(slots.get("place")))
+
+
+FLOOR = Step(
+    name="floor",
+    fills=("floor",),
+    prompt="resident.ask.floor",
+    validate=v.floor,
+    optional=True,
+    when=_floor_needed,
+)

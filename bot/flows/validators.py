@@ -121,6 +121,20 @@ def free_text(slot: str) -> Validator:
     return check
 
 
+_FLOOR_RE = re.compile(r"(?:第)?([0-9]{1,3}|[一二三四五六七八九十两]{1,4})\s*(?:楼|层|f\b|/f)?", re.I)
+
+
+def floor(text: str, slots: Slots, checks: Checks) -> Answer:
+    """Which floor ("12楼", "十二层", "12F", "12")."""
+    from bot.intents.numerals import to_arabic
+
+    match = _FLOOR_RE.search(text or "")
+    value = to_arabic(match.group(1)) if match else None
+    if value is None or not 0 < int(value) < 200:
+        return Answer.refuse("resident.invalid.floor")
+    return Answer.accept(floor=value)
+
+
 def building(text: str, slots: Slots, checks: Checks) -> Answer:
     if len(text) > MAX_SHORT_ANSWER:
         return Answer.refuse("resident.invalid.too_long")

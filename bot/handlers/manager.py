@@ -20,6 +20,7 @@ from bot.core.actions import (
     SendText,
     keyboard,
 )
+from bot.core.ids import strict_id
 from bot.core.incoming import Incoming
 from bot.notices.flow import NoticeFlow
 from bot.stats.export import RequestLog, parse_range
@@ -98,9 +99,9 @@ class ManagerHandler:
         )
         if action == "no":
             await self._replace(incoming, self.m("kept"))
-        elif action in ("rq", "cq") and arg.isdigit():
+        elif action in ("rq", "cq") and strict_id(arg) is not None:
             await self._confirm_close(incoming.chat_id, int(arg), restored=action == "rq")
-        elif action in ("ry", "cy") and arg.isdigit():
+        elif action in ("ry", "cy") and strict_id(arg) is not None:
             result = await self._close(incoming.chat_id, int(arg), restored=action == "ry")
             if result is not None:
                 await self._replace(incoming, result)
@@ -156,7 +157,7 @@ class ManagerHandler:
     # -- /restored N, /cancel_notice N ------------------------------------------------------------
     async def _ask_close(self, incoming: Incoming, command: str) -> None:
         arg = incoming.command_args.lstrip("#").strip()
-        if not arg.isdigit():
+        if strict_id(arg) is None:
             await self.say(incoming.chat_id, self.m("need_number", command=command))
             return
         await self._confirm_close(incoming.chat_id, int(arg), restored=command == "restored")

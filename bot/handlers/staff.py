@@ -19,6 +19,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from bot.core.actions import AnswerButton, SendText
+from bot.core.ids import strict_id
 from bot.core.incoming import Incoming
 from bot.storage.models import Ticket
 from bot.tickets import buttons as tk
@@ -126,7 +127,7 @@ class StaffHandler:
     async def _ticket_for(self, incoming: Incoming) -> Ticket | None:
         """The ticket named by `/ticket N`, or the one whose message this replies to."""
         arg = incoming.command_args.lstrip("#＃").strip()
-        ticket_id: int | None = int(arg) if arg.isdigit() else None
+        ticket_id: int | None = strict_id(arg)
         if ticket_id is None and not arg and incoming.reply_to_message_id is not None:
             ticket_id = ticket_id_of_ref(
                 await self.app.outbox.ref_of(incoming.chat_id, incoming.reply_to_message_id)

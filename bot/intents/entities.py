@@ -22,7 +22,7 @@ from dataclasses import asdict, dataclass
 from typing import Literal
 
 from bot.intents.numerals import CHARS as _CN_CHARS
-from bot.intents.numerals import to_arabic
+from bot.intents.numerals import spoken_digits, to_arabic
 
 Region = Literal["CN", "HK"]
 
@@ -119,7 +119,7 @@ _QUICK_RE = re.compile(
 
 
 def _fold(text: str) -> str:
-    return text.translate(_FOLD).casefold()
+    return spoken_digits(text.translate(_FOLD).casefold())
 
 
 def _canon_id(raw: str | None) -> str | None:

@@ -21,6 +21,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from functools import lru_cache
+from itertools import pairwise
 from typing import Any
 
 from bot.intents.entities import Entities, Region, extract_entities
@@ -152,13 +153,13 @@ def _pinyin(syllables: list[str], out: list[str]) -> None:
         return
     out.extend("p:" + s for s in real if len(s) > 1 or s.isascii())
     out.extend(
-        "p:" + a + "_" + b for a, b in zip(syllables, syllables[1:], strict=False) if a != "#" != b
+        "p:" + a + "_" + b for a, b in pairwise(syllables) if a != "#" != b
     )
 
 
 def _english(words: list[str], out: list[str]) -> None:
     out.extend("w:" + w for w in words)
-    out.extend("w:" + a + "_" + b for a, b in zip(words, words[1:], strict=False))
+    out.extend("w:" + a + "_" + b for a, b in pairwise(words))
     for w in words:
         if len(w) >= 4:
             padded = f"<{w}>"

@@ -2,11 +2,33 @@
 
 from __future__ import annotations
 
+import re
+
 DIGITS = {
     "零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4,
     "五": 5, "六": 6, "七": 7, "八": 8, "九": 9,
 }  # fmt: skip
 CHARS = "".join(DIGITS) + "十百"
+
+SPOKEN = {**DIGITS, "幺": 1, "洞": 0, "O": 0, "o": 0}
+"""Digits as people say them one by one: 幺 (one, in phone numbers), 洞 (zero)."""
+_D = "零〇一二两三四五六七八九幺洞0-9"
+_SPOKEN_RE = re.compile(f"[{_D}](?:[ \\-]?[{_D}]){{2,}}")
+
+
+def spoken_digits(text: str, min_run: int = 7) -> str:
+    """Runs of at least `min_run` digits said one by one ("幺三八一二三四五六七八",
+    "一三八 1234 5678" without the spaces) written as Arabic digits; the rest unchanged.
+    Runs must hold at least one Chinese digit and no 十/百 (那是数值, not a sequence)."""
+
+    def convert(match: re.Match[str]) -> str:
+        run = match.group()
+        digits = sum(ch not in " -" for ch in run)
+        if digits < min_run or run.isascii():
+            return run
+        return "".join(str(SPOKEN[ch]) if ch in SPOKEN else ch for ch in run)
+
+    return _SPOKEN_RE.sub(convert, text)
 
 
 def chinese_to_int(text: str) -> int | None:

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import delete, select
 
 from bot.core.actions import AnswerButton, EditText, Keyboard, SendText, keyboard
+from bot.core.ids import strict_id
 from bot.core.incoming import Incoming
 from bot.notices.buildings import BuildingError, parse_buildings
 from bot.notices.draft import PREVIEW, STEPS, Draft, kind_in, parse_one_line
@@ -139,7 +140,10 @@ class NoticeFlow:
             AnswerButton(incoming.callback_id or "", chat_id=incoming.chat_id)
         )
         if action == "cl":
-            await self.start_from_cluster(incoming, int(arg))
+            cluster = strict_id(arg)
+            if cluster is None:
+                return
+            await self.start_from_cluster(incoming, cluster)
             return
         draft = await self.load(incoming.chat_id)
         if draft is None:
@@ -169,7 +173,7 @@ class NoticeFlow:
                 draft.clear("end")
         elif action == "e" and arg == "none":
             draft.ends_at, draft.end_set = None, True
-        elif action == "r" and arg.isdigit():
+        elif action == "r" and strict_id(arg) is not None:
             reasons = self._reasons(draft)
             if int(arg) < len(reasons):
                 draft.reason = reasons[int(arg)]

@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from bot.core.actions import EditText, Keyboard, SendPhoto, SendText, keyboard
+from bot.core.ids import strict_id
 from bot.storage.models import Ticket, TicketEvent
 from bot.texts import Raw
 from bot.tickets import buttons as tk
@@ -29,6 +30,7 @@ if TYPE_CHECKING:
 
 MAX_WORDS = 300  # characters of the resident's words shown in an alert (all in /ticket N)
 HISTORY_EVENTS = (
+    "cancelled",
     "claimed",
     "on_site",
     "resolved",
@@ -48,8 +50,8 @@ def ticket_id_of_ref(ref: str | None) -> int | None:
     if not ref:
         return None
     parts = ref.split(":")
-    if len(parts) >= 2 and parts[0] == "ticket" and parts[1].isdigit():
-        return int(parts[1])
+    if len(parts) >= 2 and parts[0] == "ticket":
+        return strict_id(parts[1])
     return None
 
 
@@ -134,6 +136,8 @@ class AlertBoard(TicketPart):
         if extra.get("unconfirmed"):
             lines.append(self._t("staff.alert.unconfirmed"))
         lines.append(self._t("staff.alert.place", place=self.fmt.place_or_unknown(ticket)))
+        if extra.get("floor"):
+            lines.append(self._t("staff.alert.floor", floor=extra["floor"]))
         location = extra.get("location")
         if isinstance(location, dict) and location.get("latitude") is not None:
             lines.append(

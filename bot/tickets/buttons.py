@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bot.core.ids import strict_id
+
 PREFIX = "tk"
 
 CLAIM = "claim"
@@ -51,9 +53,10 @@ def parse_button(data: str | None) -> TicketButton | None:
     if not data:
         return None
     parts = data.split(":")
-    if len(parts) not in (3, 4) or parts[0] != PREFIX or not parts[2].isdigit():
+    ticket_id = strict_id(parts[2]) if len(parts) in (3, 4) else None
+    if parts[0] != PREFIX or ticket_id is None:
         return None
-    action, ticket_id = parts[1], int(parts[2])
+    action = parts[1]
     value = parts[3] if len(parts) == 4 else None
     if action in STAFF_ACTIONS:
         return TicketButton(action, ticket_id) if value is None else None

@@ -45,7 +45,7 @@ class ResidentFeedback(TicketPart):
             ]
         )
         await self.tickets.relay.notify_resident(
-            ticket, "tickets.resolved", buttons=buttons, ref=f"ticket:{ticket.id}:ask_fixed"
+            ticket, _resolved_key(ticket), buttons=buttons, ref=f"ticket:{ticket.id}:ask_fixed"
         )
         run_at = self.app.clock.now() + timedelta(
             seconds=self.app.settings.ticket_autoclose_seconds
@@ -104,11 +104,14 @@ class ResidentFeedback(TicketPart):
             closed = ticket
         await self.tickets.relay.settle_question(
             closed,
-            "tickets.resolved",
+            _resolved_key(ticket),
             f"ticket:{ticket.id}:ask_fixed",
             self._r(ticket, "tickets.button.fixed_yes"),
         )
-        await self.ask_rating(closed)
+        if ticket.severity == "emergency":  # after a fire, no stars in the same breath
+            await self.tickets.relay.notify_resident(closed, "tickets.safe_thanks")
+        else:
+            await self.ask_rating(closed)
         return self._r(ticket, "tickets.thanks")
 
     async def _not_fixed(self, ticket: Ticket, actor: Actor) -> str:
@@ -125,7 +128,7 @@ class ResidentFeedback(TicketPart):
             return self._r(ticket, "tickets.already")
         await self.tickets.relay.settle_question(
             reopened,
-            "tickets.resolved",
+            _resolved_key(ticket),
             f"ticket:{ticket.id}:ask_fixed",
             self._r(ticket, "tickets.button.fixed_no"),
         )
@@ -161,3 +164,8 @@ class ResidentFeedback(TicketPart):
     # -- nobody answered ------------------------------------------------------------------
     async def _auto_close_job(self, payload: dict[str, Any]) -> None:
         await self.tickets.workflow.close(int(payload["ticket_id"]), SYSTEM, "timeout")
+
+
+def _resolved_key(ticket: Ticket) -> str:
+    """After an emergency the first question is whether everyone is safe."""
+    return "tickets.resolved_emergency" if ticket.severity == "emergency" else "tickets.resolved"

@@ -31,6 +31,11 @@ SUPERVISORS = 1
 MANAGERS = 2
 
 
+RESIDENT_TOLD_TIMES = 3
+"""An unclaimed emergency's resident hears at the first this-many reminders that it is still
+being assigned and escalated, with the emergency numbers again."""
+
+
 class Reminders(TicketPart):
     def __init__(self, app: App) -> None:
         super().__init__(app)
@@ -83,6 +88,15 @@ class Reminders(TicketPart):
             ticket, "staff.reminder.claim", with_buttons=True, age=age, n=n
         )
         await self._climb(ticket, n, age)
+        if ticket.severity == "emergency" and n <= RESIDENT_TOLD_TIMES:  # the truth, and the numbers
+            numbers = self.app.settings.emergency_numbers()
+            await self.tickets.relay.notify_resident(
+                ticket,
+                "tickets.unclaimed_emergency",
+                police=numbers["police"],
+                fire=numbers["fire"],
+                ambulance=numbers["ambulance"],
+            )
         if n < self.app.settings.claim_reminder_limit:
             await self.start_claim_clock(ticket)
 

@@ -227,6 +227,18 @@ class TicketService:
             return bool(result.rowcount == 1)  # type: ignore[attr-defined]
 
     # -- relay (the conversation engineer's entry point) ---------------------------------
+    async def update_details(self, ticket: Ticket, **details: str) -> None:
+        """The resident corrected or added building, room or phone: the ticket, its alert
+        and the timeline follow, and the group is told."""
+        allowed = {k: v for k, v in details.items() if k in ("building", "room", "phone")}
+        if not allowed:
+            return
+        await self.set_values(ticket.id, **allowed)
+        fresh = await self.get(ticket.id) or ticket
+        await self.record(ticket.id, "corrected", Actor("resident", ticket.user_id), data=allowed)
+        await self.alerts.refresh(fresh)
+        await self.alerts.note(fresh, "staff.reminder.corrected")
+
     async def relay_from_resident(self, ticket: Ticket, incoming: Incoming) -> None:
         """A resident's message about an active ticket: to the staff group, under its alert."""
         await self.relay.from_resident(ticket, incoming)

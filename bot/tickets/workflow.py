@@ -124,6 +124,24 @@ class Workflow(TicketPart):
         await self.tickets.followups.plan(done)
         return done
 
+    async def cancel_by_resident(self, ticket_id: int, actor: Actor) -> Ticket | None:
+        """The resident says it is no longer needed ("没事了，不用来了") and confirms."""
+        done = await self.tickets.transition(
+            ticket_id,
+            allowed=states.RESOLVE_FROM,
+            to=states.CANCELLED,
+            event="cancelled",
+            actor=actor,
+            values={"closed_at": self.app.clock.now()},
+            data={"reason": "resident"},
+        )
+        if done is None:
+            return None
+        await self.cancel(jobs.CLAIM_REMINDER, jobs.ONSITE_REMINDER, ticket_id=done.id)
+        await self.tickets.alerts.refresh(done)
+        await self.tickets.alerts.note(done, "staff.reminder.cancelled")
+        return done
+
     async def reopen(
         self,
         ticket_id: int,

@@ -139,9 +139,10 @@ def test_classify_never_raises(classifier: Any, text: str) -> None:
 
 
 def test_an_injected_tokenizer_gets_the_phrase_words() -> None:
+    from bot.intents.phrasebook import load_phrasebook
+
     from bot.config import REPO_ROOT
     from bot.intents import Classifier, TextNormalizer
-    from bot.intents.phrasebook import load_phrasebook
     from bot.intents.tokenizer import build_tokenizer
 
     normalizer = TextNormalizer()

@@ -20,12 +20,12 @@ from bot.intents.model import IntentModel, save_model
 from bot.intents.taxonomy import INTENTS
 from bot.intents.training import (
     Labelled,
+    Scored,
     data_hash,
     featurize,
     fit,
     read_labelled,
     report,
-    Scored,
     training_files,
 )
 

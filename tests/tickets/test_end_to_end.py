@@ -47,9 +47,13 @@ async def test_a_reported_gas_leak_reaches_staff_and_both_sides_talk(h: Harness)
         alert.plain.startswith("🔴") and "燃气泄漏" in alert.plain and "13812345678" in alert.plain
     )
 
-    await h.say(RESIDENT, "味道越来越大了")  # the resident's message about the open ticket
-    relayed = h.last(h.staff_chat)
-    assert "味道越来越大了" in relayed.plain and relayed.reply_to == alert.message_id
+    answers = await h.say(RESIDENT, "味道越来越大了")  # worse, on the open ticket
+    relayed = next(m for m in h.chat(h.staff_chat) if "味道越来越大了" in m.plain)
+    assert relayed.reply_to == alert.message_id
+    mine = [m.plain for m in answers if m.chat_id == RESIDENT]
+    assert mine and "不要开关" in mine[0]  # the safety line again
+    assert any("再次通知" in t for t in mine)
+    assert any("加重" in m.plain for m in h.chat(h.staff_chat))  # staff alerted again
 
     await h.say(RESIDENT, "门口", attachment=Attachment(AttachmentKind.PHOTO, file_id="DOOR"))
     action, _ = h.sender.log[-1]
