@@ -33,12 +33,19 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+CONNECT_TIMEOUT_SECONDS = 5.0
+STATEMENT_TIMEOUT_SECONDS = 15.0
+POOL_TIMEOUT_SECONDS = 5.0
+
+
 class Database:
     def __init__(self, url: str, *, echo: bool = False) -> None:
         self.url = url
         parsed = make_url(url)
         self.dialect = parsed.get_backend_name()
-        kwargs: dict[str, Any] = {"echo": echo}
+        # hide_parameters: a failing statement's log line never carries a resident's phone
+        # or words; timeouts: a database that hangs fails fast (degraded mode, app.py)
+        kwargs: dict[str, Any] = {"echo": echo, "hide_parameters": True}
         if self.dialect == "sqlite":
             database = parsed.database or ""
             if database in ("", ":memory:"):
@@ -48,6 +55,12 @@ class Database:
                 Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
         else:
             kwargs["pool_pre_ping"] = True
+            kwargs["pool_timeout"] = POOL_TIMEOUT_SECONDS
+            if parsed.drivername.endswith("asyncpg"):
+                kwargs["connect_args"] = {
+                    "timeout": CONNECT_TIMEOUT_SECONDS,
+                    "command_timeout": STATEMENT_TIMEOUT_SECONDS,
+                }
         self.engine = create_async_engine(url, **kwargs)
         if self.dialect == "sqlite":
             event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
@@ -66,7 +79,9 @@ class Database:
         """A synchronous engine on the same database, same SQLite pragmas (for APScheduler 3)."""
         if self.in_memory:
             raise ValueError("an in-memory SQLite database has no synchronous twin")
-        engine = create_engine(self.sync_url, pool_pre_ping=self.dialect != "sqlite")
+        engine = create_engine(
+            self.sync_url, pool_pre_ping=self.dialect != "sqlite", hide_parameters=True
+        )
         if self.dialect == "sqlite":
             event.listen(engine, "connect", _sqlite_pragmas)
         return engine
