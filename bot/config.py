@@ -78,6 +78,14 @@ class Settings(BaseSettings):
     outage_cluster_threshold: int = 5
     outage_cluster_window_seconds: float = 600
 
+    # Dashboard (bot/dashboard): web pages for managers and staff, off unless enabled
+    dashboard_enabled: bool = False
+    dashboard_listen: str = "127.0.0.1"
+    dashboard_port: int = 8080
+    dashboard_public_url: str | None = None  # default: http://DASHBOARD_LISTEN:DASHBOARD_PORT/
+    dashboard_link_seconds: float = 900  # a /dashboard link, and a Mini App's initData, expire
+    dashboard_secret: str | None = None  # signs links and sessions; default: from BOT_TOKEN
+
     log_level: str = "INFO"
 
     @field_validator("staff_ids", "supervisor_ids", "manager_ids", mode="before")

@@ -104,7 +104,7 @@ FILLER = frozenset(
     我 我们 我家 我的 我是 我住 住 住在 在 喺 就在 人在 是 就是 系 的 地 了 啊 呀 吧 呢 哦 噢 嗯 喔 啦 喇
     咗 嘅 哋 呢度 嗰度 那 那个 这 这个 这里 那里 这儿 那儿 就 哦哦 嗯嗯 好 好的 对 对的 请 麻烦 谢谢
     家 家里 屋企 小区 位置 地方 地址 电话 电话是 手机 手机号 号码 号 联系 联系方式 联系电话 打 打我
-    栋 楼 号楼 室 房 单元 层 座
+    栋 楼 号楼 室 房 单元 层 座 好像 好像是 应该 应该是 可能 可能是 大概 大概是 估计 估计是 差不多
     i im i'm am is at in on the a my our we number phone mobile tel call me it its flat block
     room unit floor tower building please thanks
     """.split()

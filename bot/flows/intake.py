@@ -75,6 +75,10 @@ THANKS = frozenset(
 )
 BYE = frozenset("再见 拜拜 bye goodbye 晚安 回见 88".split())
 FAQ_TOPICS_SHOWN = 8
+LEAVE_ABOVE = 0.5
+"""A repair or complaint being reported is left for another request this probable."""
+INTERRUPT_ABOVE = 0.7
+"""The emergency probability that interrupts a conversation (or words of distress)."""
 REMEMBER_TYPED_SECONDS = 600  # a typed "好" answers "记住这些信息吗？" this soon after it
 # words that only ask for help ("我要报修"): with nothing else, the problem is still to be asked
 _REQUEST_WORDS = re.compile(
@@ -148,6 +152,19 @@ class Intake:
             await self.engine.advance(turn)
         await self.dispatch(turn, text, found)
 
+    async def edited(self, turn: Turn, text: str) -> None:
+        """An edited message: inside a flow a correction of what it said (building, room,
+        phone); on an open ticket passed on like a message; otherwise left alone (the
+        answer to the original was given already)."""
+        if turn.state.active and self.engine.current(turn) is not None:
+            if await self._correct(turn, text):
+                return
+            await self._in_flow(turn, text)
+            return
+        ticket = await self.app.tickets.active_ticket_for(turn.chat_id)
+        if ticket is not None:
+            await self.on_open_ticket(turn, ticket, text, self.classify(text))
+
     async def _in_flow(self, turn: Turn, text: str) -> None:
         """Words inside a flow: a typed button, a cancel, a new emergency, or the answer."""
         current = self.engine.current(turn)
@@ -176,7 +193,12 @@ class Intake:
         if step.name == "confirm" and same and not found.needs_confirmation:
             await self.engine.accept(turn, flow, step, {"confirmed": "yes"})
             return
-        leaves = not flow.emergency and self._clear_request(found) and not same
+        leaves = (
+            not flow.emergency
+            and self._clear_request(found)
+            and not same
+            and not tx.is_emergency(found.intent)  # a weak one did not interrupt: stays
+        )
         if leaves and not reading.understood:
             await self.engine.end(turn, self.pending(turn))
             await self.dispatch(turn, text, found)
@@ -211,16 +233,24 @@ class Intake:
     @staticmethod
     def _interrupts(flow: Flow, reading: Reading, found: Classification, *, same: bool) -> bool:
         """A new emergency interrupts, unless the words only answered the question ("我在3栋"
-        is no lift entrapment), or it is a weak guess in the middle of another emergency."""
+        is no lift entrapment), or it is a weak guess in the middle of another emergency, or
+        a middling one inside a repair or complaint without words of distress (the words
+        stay on that report, where staff read them). Short answers carry little evidence, so
+        the bar is INTERRUPT_ABOVE."""
         if not tx.is_emergency(found.intent) or (flow.emergency and same):
             return False
         if reading.understood and not reading.more:
             return False
-        return not (flow.emergency and found.needs_confirmation)
+        if flow.emergency and found.needs_confirmation:
+            return False
+        return found.score >= INTERRUPT_ABOVE or distress(found.text)
 
     @staticmethod
     def _clear_request(found: Classification) -> bool:
-        return found.intent not in (tx.UNKNOWN, tx.SMALLTALK) and not found.needs_confirmation
+        """Clear enough to leave the conversation for it."""
+        if found.intent in (tx.UNKNOWN, tx.SMALLTALK) or found.needs_confirmation:
+            return False
+        return found.score >= LEAVE_ABOVE
 
     def pending(self, turn: Turn) -> dict[str, Any]:
         """What the resident sent that the next flow should take along (a photo, a contact)."""
@@ -239,7 +269,12 @@ class Intake:
     async def dispatch(self, turn: Turn, text: str, found: Classification) -> None:
         """No flow is active: start what the words ask for."""
         ticket = await self.app.tickets.active_ticket_for(turn.chat_id)
+        if ticket is None and not tx.is_emergency(found.intent) and self._only_a_phone(text):
+            await self.unknown(turn, text)  # a phone before anything else: kept
+            return
         if tx.is_emergency(found.intent) and not (ticket and ticket.intent == found.intent):
+            if turn.incoming is not None and getattr(turn.incoming, "forwarded", False):
+                found = replace(found, needs_confirmation=True)  # someone else's words: ask
             await self.emergency(turn, found, text, carry=self.pending(turn))
             return
         if ticket is not None:
@@ -448,6 +483,10 @@ class Intake:
             await turn.send("resident.smalltalk.bye")
         else:
             await turn.send("resident.smalltalk.hello", buttons=self.menu_buttons(turn))
+
+    def _only_a_phone(self, text: str) -> bool:
+        entities, rest = extract_entities(text, self.engine.checks.region)
+        return bool(entities.phone) and not residue(rest)
 
     async def unknown(self, turn: Turn, text: str) -> None:
         entities, rest = extract_entities(text, self.engine.checks.region)
@@ -720,7 +759,7 @@ class Intake:
         """Something kept for the next flow; a ticket still open gets it instead."""
         ticket = await self.app.tickets.active_ticket_for(turn.chat_id)
         if ticket is not None and turn.incoming is not None:
-            await self.app.tickets.relay_from_resident(ticket, turn.incoming)
+            await self.on_open_ticket(turn, ticket, "", None)
             return
         await self.engine.store.save(turn.state)
         await turn.send(key, buttons=self.menu_buttons(turn), **values)

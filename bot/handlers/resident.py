@@ -50,7 +50,10 @@ class ResidentHandler:
                     turn, incoming.attachment, (incoming.text or "").strip()
                 )
             elif incoming.text and incoming.text.strip():
-                await engine.intake.text(turn, incoming.text.strip())
+                if getattr(incoming, "edited", False):
+                    await engine.intake.edited(turn, incoming.text.strip())
+                else:
+                    await engine.intake.text(turn, incoming.text.strip())
 
     async def _button(self, turn: Turn, incoming: Incoming) -> None:
         data = incoming.button_data or ""

@@ -77,7 +77,11 @@ def build_featurizer(
     )
     table = root / "pinyin.txt"
     syllables = syllable_table(table) if table.is_file() else {}
-    return Featurizer(normalizer or TextNormalizer(), tokenizer, syllables, region)
+    settings = yaml.safe_load((root / SETTINGS_FILE).read_text(encoding="utf-8")) or {}
+    context = {
+        str(k): [str(w).casefold() for w in v] for k, v in (settings.get("context") or {}).items()
+    }
+    return Featurizer(normalizer or TextNormalizer(), tokenizer, syllables, region, context)
 
 
 class Classifier:

@@ -60,10 +60,13 @@ def _decision(
 
 
 def combine(whole: Decision, parts: Sequence[Decision]) -> Decision:
-    """A long message's decision: an emergency found in any clause wins over the whole
-    message's answer (a sure one over one to confirm), then an outage."""
+    """A long message's decision: a sure emergency found in any clause wins over the whole
+    message's answer, then an outage (a clause alone is weaker evidence than the message:
+    its guesses to confirm are left out)."""
     best = whole
     for part in parts:
+        if part.needs_confirmation:
+            continue
         if _rank(part) > _rank(best):
             best = part
     if best is whole:

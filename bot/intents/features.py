@@ -40,6 +40,7 @@ _CJK = "\u2e80-\u9fff\uf900-\ufaff\U00020000-\U0002ffff"
 _RUN_RE = re.compile(f"[{_CJK}]+|[a-z]+[0-9]?(?:[a-z]+[0-9]?)*|[0-9]+")
 _EMOJI_RE = re.compile("[\U0001f300-\U0001faff\u2600-\u27bf\u2b50\u2b55\u203c\u2049]")
 _TONE_DIGITS_RE = re.compile("[1-5]")
+_SPOKEN_NUMBER_RE = re.compile("[零〇一二两三四五六七八九幺洞]{3,}")
 
 
 class Featurizer:
@@ -51,8 +52,11 @@ class Featurizer:
         tokenizer: Any,
         syllables: dict[str, str],
         region: Region | None = None,
+        context: dict[str, list[str]] | None = None,
     ) -> None:
-        """`syllables`: character -> its usual toneless pinyin syllable."""
+        """`syllables`: character -> its usual toneless pinyin syllable; `context`: class ->
+        words that put a message's words in a frame (classifier.yaml `context`)."""
+        self._context = [(name, tuple(words)) for name, words in (context or {}).items()]
         self._normalizer = normalizer
         self._tokenizer = tokenizer
         self._syllable_of = syllables
@@ -68,6 +72,7 @@ class Featurizer:
         prepared = self._normalizer.prepare(text)
         emoji = "".join(_EMOJI_RE.findall(prepared))
         entities, rest = extract_entities(prepared, self.region)
+        rest = _SPOKEN_NUMBER_RE.sub(" ", rest)  # 一二零二, 幺三八…: a number, not words
         return entities, self._normalizer.clean(rest)[:MAX_FEATURE_CHARS], emoji
 
     # -- features --------------------------------------------------------------------------
@@ -98,6 +103,12 @@ class Featurizer:
         if english:
             _english(english, out)
         self._negated(text, out)
+        frames = [name for name, words in self._context if any(w in text for w in words)]
+        if frames:
+            words = [f for f in out if f[0] in "jwp" and f[1] == ":" and "_" not in f]
+            for name in frames:
+                out.append("ctx:" + name)
+                out.extend(f"x{name}:{f}" for f in words)
         return out
 
     def _chinese(self, run: str, out: list[str]) -> None:

@@ -140,7 +140,7 @@ def fit(
     model = LogisticRegression(
         C=float(training.get("C", 8.0)),
         max_iter=int(training.get("max_iter", 400)),
-        class_weight=training.get("class_weight") or None,
+        class_weight=None if training.get("class_weight") in (None, "none") else "balanced",
         solver="lbfgs",
         tol=1e-4,
     )
@@ -219,12 +219,14 @@ def grouped_cv(
     featurizer: Featurizer,
     training: dict[str, Any],
     progress: Callable[[str], None] = lambda _: None,
+    groups: Callable[[Labelled], str] = lambda r: r.writer,
 ) -> list[Scored]:
-    """Leave-one-writer-out: each writer's lines scored by a model fit on the others'."""
+    """Leave-one-writer-out (or one group of writers, `groups`): each writer's lines scored
+    by a model fit on the others'."""
     bags = featurize(featurizer, [r.text for r in rows])
     by_writer: dict[str, list[int]] = defaultdict(list)
     for i, r in enumerate(rows):
-        by_writer[r.writer].append(i)
+        by_writer[groups(r)].append(i)
     out: list[Scored] = []
     for writer in sorted(by_writer):
         held = set(by_writer[writer])
@@ -325,29 +327,22 @@ def choose_thresholds(
     recall_floor: float = 0.99,
     alarm_ceiling: float = 0.05,
 ) -> Thresholds:
-    """The thresholds with the best accuracy among those meeting the emergency recall floor
-    and the confuser ceiling; if none meets both, the one with the highest recall whose
-    confuser rate is within the ceiling (recall matters more than accuracy)."""
-    best: tuple[tuple[float, ...], Thresholds] | None = None
+    """Safety first: among the thresholds whose emergency recall reaches the floor, those
+    within the confuser ceiling if any, the most accurate; if none reaches the floor, the one
+    with the highest recall."""
+    candidates = []
     for sure in (0.4, 0.5, 0.6, 0.7):
-        for confirm in (0.08, 0.1, 0.12, 0.15, 0.2, 0.25, 0.3):
+        for confirm in (0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5):
             if confirm > sure:
                 continue
             for urgent in (0.3, 0.4, 0.5):
                 t = Thresholds(sure, confirm, urgent, base.unknown_below)
                 r = report(scored, t)
-                meets = r.emergency_recall >= recall_floor and r.confuser_rate <= alarm_ceiling
+                meets = r.emergency_recall >= recall_floor
                 within = r.confuser_rate <= alarm_ceiling
-                key = (
-                    float(meets),
-                    float(within),
-                    r.accuracy if meets else r.emergency_recall,
-                    r.emergency_recall,
-                )
-                if best is None or key > best[0]:
-                    best = (key, t)
-    assert best is not None
-    return best[1]
+                key = (meets, meets and within, r.accuracy if meets else r.emergency_recall)
+                candidates.append((key, t))
+    return max(candidates, key=lambda c: c[0])[1]
 
 
 def format_report(title: str, r: Report, details: bool = True) -> str:
