@@ -1,0 +1,440 @@
+"""The dashboard's HTML: one layout, the board (drawn by a little script from JSON), a ticket,
+the statistics with SVG charts, and the refusal page.
+
+Every value from the database or the request is escaped here (`esc`); texts come from
+`locales/<locale>/texts/dashboard.yaml`. Links are relative, so the dashboard works behind
+a reverse proxy under any path prefix.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from bot.dashboard import charts
+from bot.dashboard.auth import Viewer
+from bot.dashboard.charts import esc
+from bot.dashboard.data import (
+    DELIVERY_TARGET,
+    RESOLVE_TARGET_SECONDS,
+    SATISFACTION_TARGET,
+    SEVERITIES,
+    DashboardData,
+    Period,
+    plain,
+)
+from bot.stats.numbers import claim_deadline
+from bot.storage.models import Ticket, TicketEvent, TicketStatus
+
+if TYPE_CHECKING:
+    from bot.app import App
+
+LOCALES = ("zh", "en")
+
+CSS = """
+:root { --bg:#f6f7f9; --card:#fff; --ink:#202124; --mute:#5f6368; --line:#dadce0;
+  --em:#d93025; --ur:#f29900; --no:#1a73e8; --ok:#188038; }
+@media (prefers-color-scheme: dark) { :root { --bg:#17181a; --card:#232427; --ink:#e8eaed;
+  --mute:#9aa0a6; --line:#3c4043; } }
+* { box-sizing: border-box; }
+body { margin:0; font:15px/1.45 system-ui, -apple-system, "PingFang SC", "Noto Sans CJK SC",
+  "Microsoft YaHei", sans-serif; background:var(--bg); color:var(--ink); }
+header { display:flex; flex-wrap:wrap; gap:4px 16px; align-items:center; padding:10px 14px;
+  background:var(--card); border-bottom:1px solid var(--line); position:sticky; top:0; z-index:2; }
+header b { margin-right:auto; }
+header a { color:var(--ink); text-decoration:none; padding:2px 6px; border-radius:6px; }
+header a.on { background:var(--line); }
+main { padding:12px; max-width:1100px; margin:0 auto; }
+h2 { font-size:16px; margin:18px 0 8px; display:flex; gap:8px; align-items:center; }
+.dot { width:10px; height:10px; border-radius:50%; display:inline-block; }
+.emergency .dot, .sev-emergency { background:var(--em); }
+.urgent .dot, .sev-urgent { background:var(--ur); }
+.normal .dot, .sev-normal { background:var(--no); }
+.cards { display:grid; grid-template-columns:repeat(auto-fill, minmax(260px, 1fr)); gap:10px; }
+.card { background:var(--card); border:1px solid var(--line); border-radius:10px; padding:10px 12px;
+  color:inherit; text-decoration:none; display:block; border-left:5px solid var(--line); }
+.card.emergency { border-left-color:var(--em); } .card.urgent { border-left-color:var(--ur); }
+.card.normal { border-left-color:var(--no); }
+.card.fresh { animation: flash 2s ease-out; }
+@keyframes flash { from { background:#fce8e6; } to { background:var(--card); } }
+.card .top { display:flex; justify-content:space-between; gap:8px; font-weight:600; }
+.card .meta, .mute { color:var(--mute); font-size:13px; }
+.card .words { margin:4px 0; overflow:hidden; text-overflow:ellipsis; white-space:nowrap; }
+.countdown { font-variant-numeric: tabular-nums; font-weight:600; }
+.late { color:var(--em); }
+.empty { color:var(--mute); padding:8px 0; }
+.tiles { display:grid; grid-template-columns:repeat(auto-fill, minmax(150px, 1fr)); gap:10px; }
+.tile { background:var(--card); border:1px solid var(--line); border-radius:10px; padding:10px; }
+.tile .n { font-size:24px; font-weight:700; }
+.chart { width:100%; height:auto; background:var(--card); border:1px solid var(--line);
+  border-radius:10px; margin:8px 0; }
+.chart .title { font-size:14px; font-weight:600; fill:var(--ink); }
+.chart .axis { font-size:11px; fill:var(--mute); }
+.chart .grid { stroke:var(--line); stroke-width:1; }
+.chart .target { stroke:var(--ink); stroke-width:2; stroke-dasharray:4 3; }
+table { border-collapse:collapse; width:100%; background:var(--card); }
+td, th { border-bottom:1px solid var(--line); padding:6px 8px; text-align:left; vertical-align:top; }
+form.period { display:flex; flex-wrap:wrap; gap:8px; align-items:center; }
+.button, button { background:var(--no); color:#fff; border:0; border-radius:8px; padding:7px 14px;
+  font:inherit; cursor:pointer; text-decoration:none; display:inline-block; }
+.button.alt { background:var(--mute); }
+ol.timeline { list-style:none; padding:0; margin:0; }
+ol.timeline li { background:var(--card); border:1px solid var(--line); border-radius:8px;
+  padding:6px 10px; margin:6px 0; }
+.refused { max-width:460px; margin:15vh auto; text-align:center; }
+"""
+
+BOARD_JS = """
+(function () {
+  var data = JSON.parse(document.getElementById('board-data').textContent);
+  var labels = JSON.parse(document.getElementById('board-labels').textContent);
+  var seen = null, offset = 0;
+  function two(n) { return (n < 10 ? '0' : '') + n; }
+  function span(seconds) {
+    var s = Math.abs(Math.round(seconds)), h = Math.floor(s / 3600), m = Math.floor(s % 3600 / 60);
+    return (h ? h + ':' + two(m) : m) + ':' + two(s % 60);
+  }
+  function el(tag, cls, text) {
+    var e = document.createElement(tag);
+    if (cls) e.className = cls;
+    if (text !== undefined) e.textContent = text;
+    return e;
+  }
+  function tick() {
+    var now = Date.now() / 1000 + offset;
+    document.querySelectorAll('.countdown').forEach(function (c) {
+      var left = parseFloat(c.dataset.deadline) - now;
+      c.textContent = c.dataset.name + ' ' + (left >= 0 ? labels.left + ' ' + span(left)
+                                                      : labels.late + ' ' + span(left));
+      c.classList.toggle('late', left < 0);
+    });
+  }
+  function draw(board) {
+    offset = board.now - Date.now() / 1000;
+    var root = document.getElementById('board');
+    root.textContent = '';
+    var fresh = {};
+    board.tickets.forEach(function (t) {
+      if (seen && !seen[t.id]) fresh[t.id] = true;
+    });
+    seen = {};
+    board.tickets.forEach(function (t) { seen[t.id] = true; });
+    labels.severities.forEach(function (sev) {
+      var list = board.tickets.filter(function (t) { return t.severity === sev[0]; });
+      var h = el('h2', sev[0]);
+      h.appendChild(el('span', 'dot'));
+      h.appendChild(el('span', '', sev[1] + ' · ' + list.length));
+      root.appendChild(h);
+      var cards = el('div', 'cards');
+      cards.id = 'group-' + sev[0];
+      if (!list.length) cards.appendChild(el('div', 'empty', labels.none));
+      list.forEach(function (t) {
+        var a = el('a', 'card ' + t.severity + (fresh[t.id] ? ' fresh' : ''));
+        a.href = 'ticket?id=' + t.id;
+        a.id = 'ticket-' + t.id;
+        var top = el('div', 'top');
+        top.appendChild(el('span', '', '#' + t.id + ' ' + t.intent));
+        top.appendChild(el('span', 'mute', t.status_name));
+        a.appendChild(top);
+        a.appendChild(el('div', 'meta', t.place + (t.claimer ? ' · ' + t.claimer : '')));
+        if (t.words) a.appendChild(el('div', 'words', t.words));
+        var c = el('div', 'countdown');
+        c.dataset.deadline = t.deadline_ts;
+        c.dataset.name = t.deadline_name;
+        a.appendChild(c);
+        a.appendChild(el('div', 'meta', t.created));
+        cards.appendChild(a);
+      });
+      root.appendChild(cards);
+    });
+    document.getElementById('updated').textContent = labels.updated + ' ' +
+      new Date().toLocaleTimeString();
+    tick();
+  }
+  function poll() {
+    fetch('api/board', {credentials: 'same-origin', cache: 'no-store'})
+      .then(function (r) { if (!r.ok) throw new Error(r.status); return r.json(); })
+      .then(draw)
+      .catch(function () {
+        document.getElementById('updated').textContent = labels.offline;
+      });
+  }
+  draw(data);
+  setInterval(tick, 1000);
+  setInterval(poll, 1500);
+})();
+"""
+
+MINI_APP_JS = """
+(function () {
+  var tg = window.Telegram && window.Telegram.WebApp;
+  var init = (tg && tg.initData) ||
+    new URLSearchParams(location.hash.slice(1)).get('tgWebAppData') || '';
+  fetch('webapp-auth', {method: 'POST', credentials: 'same-origin',
+    headers: {'Content-Type': 'application/x-www-form-urlencoded'},
+    body: 'init_data=' + encodeURIComponent(init)})
+    .then(function (r) {
+      if (r.ok) { location.replace('./'); return; }
+      document.getElementById('status').textContent = document.body.dataset.refused;
+    });
+})();
+"""
+
+
+def json_script(element_id: str, value: object) -> str:
+    text = json.dumps(value, ensure_ascii=False).replace("</", "<\\/")
+    return f'<script type="application/json" id="{element_id}">{text}</script>'
+
+
+class Pages:
+    def __init__(self, app: App, data: DashboardData) -> None:
+        self.app = app
+        self.data = data
+
+    def t(self, key: str, locale: str, /, **values: object) -> str:
+        """A dashboard text as HTML (its values escaped)."""
+        return self.app.texts.get(f"dashboard.{key}", locale, **values)
+
+    def p(self, key: str, locale: str, /, **values: object) -> str:
+        """A dashboard text as plain text (for attributes, JSON, charts)."""
+        return plain(self.t(key, locale, **values))
+
+    # -- the frame --------------------------------------------------------------------------
+    def layout(
+        self, locale: str, title: str, body: str, viewer: Viewer | None, active: str = ""
+    ) -> str:
+        nav = ""
+        if viewer is not None:
+            links = [("./", "board", self.t("nav.board", locale))]
+            if viewer.sees_stats:
+                links.append(("stats", "stats", self.t("nav.stats", locale)))
+            items = "".join(
+                f'<a href="{href}" class="{"on" if key == active else ""}">{label}</a>'
+                for href, key, label in links
+            )
+            other = "en" if locale == "zh" else "zh"
+            nav = (
+                f"{items}<a href=\"?lang={other}\" id=\"lang\">{self.t('nav.language', locale)}</a>"
+                f"<span class=\"mute\">{self.t(f'role.{viewer.role}', locale)}</span>"
+            )
+        return (
+            f'<!doctype html><html lang="{"zh-CN" if locale == "zh" else "en"}"><head>'
+            '<meta charset="utf-8">'
+            '<meta name="viewport" content="width=device-width, initial-scale=1">'
+            '<meta name="referrer" content="no-referrer">'
+            f"<title>{esc(title)}</title><style>{CSS}</style></head><body>"
+            f"<header><b>{self.t('title', locale)}</b>{nav}</header>"
+            f"<main>{body}</main></body></html>"
+        )
+
+    def refused(self, locale: str) -> str:
+        body = (
+            f'<div class="refused"><h1>403</h1><p>{self.t("refused", locale)}</p>'
+            f'<p class="mute">{self.t("refused_hint", locale)}</p></div>'
+        )
+        return self.layout(locale, self.p("refused_title", locale), body, None)
+
+    def not_found(self, locale: str, viewer: Viewer) -> str:
+        body = f'<div class="refused"><h1>404</h1><p>{self.t("not_found", locale)}</p></div>'
+        return self.layout(locale, "404", body, viewer)
+
+    def mini_app(self, locale: str) -> str:
+        body = (
+            f'<p id="status" class="mute">{self.t("signing_in", locale)}</p>'
+            f"<script>{MINI_APP_JS}</script>"
+        )
+        page = self.layout(locale, self.p("title", locale), body, None)
+        return page.replace(
+            "<body>", f'<body data-refused="{esc(self.p("refused", locale))}">', 1
+        )
+
+    # -- the board --------------------------------------------------------------------------
+    async def board(self, locale: str, viewer: Viewer) -> str:
+        board = await self.data.board(locale)
+        labels = {
+            "severities": [[s, self.p(f"severity.{s}", locale)] for s in SEVERITIES],
+            "left": self.p("countdown.left", locale),
+            "late": self.p("countdown.late", locale),
+            "none": self.p("board_none", locale),
+            "updated": self.p("updated", locale),
+            "offline": self.p("offline", locale),
+        }
+        body = (
+            f'<p class="mute">{self.t("board_intro", locale)} <span id="updated"></span></p>'
+            '<div id="board"></div>'
+            f"{json_script('board-data', board)}{json_script('board-labels', labels)}"
+            f"<script>{BOARD_JS}</script>"
+        )
+        return self.layout(locale, self.p("nav.board", locale), body, viewer, "board")
+
+    # -- one ticket ---------------------------------------------------------------------------
+    def event_line(self, event: TicketEvent) -> str:
+        timeline = self.app.tickets.timeline
+        when = self.data.local(event.at)
+        # who/what are Telegram HTML (b, i, code) from the staff texts: safe in a page
+        return (
+            f'<li><span class="mute">{esc(when)} · {timeline.who(event)}</span><br>'
+            f"{timeline.what(event)}</li>"
+        )
+
+    def ticket(
+        self,
+        locale: str,
+        viewer: Viewer,
+        ticket: Ticket,
+        events: Sequence[TicketEvent],
+        *,
+        csrf: str,
+    ) -> str:
+        facts = self.data.ticket_json(ticket, locale)
+        photos = len((ticket.extra or {}).get("photos") or [])
+        rows = [
+            ("severity", f'<span class="dot sev-{esc(ticket.severity)}"></span> {esc(facts["severity_name"])}'),
+            ("intent", esc(facts["intent"])),
+            ("status", esc(facts["status_name"])),
+            ("place", esc(facts["place"])),
+            ("phone", esc(ticket.phone or "-")),
+            ("resident", esc(ticket.user_name or "-")),
+            ("words", esc(ticket.description or "-")),
+            ("claimer", esc(facts["claimer"] or "-")),
+            ("created", esc(facts["created"])),
+            ("claimed_at", esc(self.data.local(ticket.claimed_at) or "-")),
+            ("on_site_at", esc(self.data.local(ticket.on_site_at) or "-")),
+            ("resolved_at", esc(self.data.local(ticket.resolved_at) or "-")),
+            ("rating", esc(ticket.rating if ticket.rating is not None else "-")),
+            ("photos", esc(photos)),
+        ]
+        table = "".join(
+            f"<tr><th>{self.t(f'field.{key}', locale)}</th><td>{value}</td></tr>"
+            for key, value in rows
+        )
+        if ticket.status in TicketStatus.ACTIVE:
+            table += (
+                f"<tr><th>{self.t('field.deadline', locale)}</th><td>"
+                f'<span class="countdown" data-deadline="{facts["deadline_ts"]}" '
+                f'data-name="{esc(facts["deadline_name"])}">{esc(facts["deadline_name"])}</span>'
+                "</td></tr>"
+            )
+        action = ""
+        if viewer.is_manager and ticket.status in (TicketStatus.OPEN, TicketStatus.REOPENED):
+            action = (
+                f'<form method="post" action="claim"><input type="hidden" name="id" value="{ticket.id}">'
+                f'<input type="hidden" name="csrf" value="{esc(csrf)}">'
+                f'<button type="submit" id="claim">{self.t("claim", locale)}</button></form>'
+            )
+        timeline = "".join(self.event_line(e) for e in events)
+        labels = {"left": self.p("countdown.left", locale), "late": self.p("countdown.late", locale)}
+        script = (
+            f"{json_script('ticket-labels', labels)}<script>(function(){{"
+            "var l=JSON.parse(document.getElementById('ticket-labels').textContent);"
+            "function two(n){return (n<10?'0':'')+n;}"
+            "function tick(){document.querySelectorAll('.countdown').forEach(function(c){"
+            "var s=parseFloat(c.dataset.deadline)-Date.now()/1000,a=Math.abs(Math.round(s)),"
+            "h=Math.floor(a/3600),m=Math.floor(a%3600/60);"
+            "c.textContent=c.dataset.name+' '+(s>=0?l.left:l.late)+' '+(h?h+':'+two(m):m)+':'+two(a%60);"
+            "c.classList.toggle('late',s<0);});}tick();setInterval(tick,1000);})();</script>"
+        )
+        body = (
+            f'<p><a href="./">← {self.t("nav.board", locale)}</a></p>'
+            f'<h2>{self.t("ticket_title", locale, id=ticket.id)}</h2>'
+            f"<table>{table}</table><p>{action}</p>"
+            f'<h2>{self.t("timeline", locale)}</h2><ol class="timeline">{timeline}</ol>{script}'
+        )
+        return self.layout(locale, self.p("ticket_title", locale, id=ticket.id), body, viewer)
+
+    # -- statistics -----------------------------------------------------------------------------
+    def minutes(self, seconds: float | None) -> float | None:
+        return None if seconds is None else round(seconds / 60, 1)
+
+    def stats(self, locale: str, viewer: Viewer, period: Period) -> str:
+        start, end = f"{period.start:%Y-%m-%d}", f"{period.end:%Y-%m-%d}"
+        query = f"start={start}&amp;end={end}"
+        exports = ""
+        if viewer.is_manager:
+            exports = (
+                f'<a class="button" id="export-xlsx" href="export.xlsx?{query}" download>'
+                f'{self.t("export_xlsx", locale)}</a> '
+                f'<a class="button alt" id="export-csv" href="export.csv?{query}" download>'
+                f'{self.t("export_csv", locale)}</a>'
+            )
+        form = (
+            '<form class="period" method="get" action="stats">'
+            f'<label>{self.t("from", locale)} <input type="date" name="start" value="{start}"></label>'
+            f'<label>{self.t("to", locale)} <input type="date" name="end" value="{end}"></label>'
+            f'<button type="submit">{self.t("show", locale)}</button> {exports}</form>'
+        )
+        share = period.satisfied_share
+        resolve = self.minutes(period.resolve_median)
+        tiles = [
+            ("tickets", str(period.tickets)),
+            ("resolved", str(period.resolved)),
+            ("emergencies", str(period.by_severity.get("emergency", 0))),
+            ("resolve_median", "-" if resolve is None else self.p("n_hours", locale, n=round(resolve / 60, 1))),
+            ("satisfaction", "-" if share is None else f"{100 * share:.0f}%"),
+            ("rated", str(len(period.ratings))),
+        ]
+        tiles_html = "".join(
+            f'<div class="tile" id="tile-{key}"><div class="mute">{self.t(f"tile.{key}", locale)}</div>'
+            f'<div class="n">{esc(value)}</div></div>'
+            for key, value in tiles
+        )
+        series = [(s, self.p(f"severity.{s}", locale)) for s in SEVERITIES]
+        days = [(f"{d:%m-%d}", dict(c)) for d, c in period.by_day]
+        minute = self.p("unit_minutes", locale)
+        claim_rows = [
+            (
+                self.p(f"severity.{s}", locale),
+                self.minutes(period.claim_median(s)),
+                claim_deadline(self.app, s) / 60,
+            )
+            for s in SEVERITIES
+        ]
+        claim_rows.append(
+            (self.p("resolve", locale), resolve, RESOLVE_TARGET_SECONDS / 60)
+        )
+        intents = [
+            (self.data.intent(intent, locale), float(n)) for intent, n in period.by_intent.most_common(12)
+        ]
+        buildings = [
+            (self.p("building", locale, building=b) if b != "-" else self.p("no_building", locale), float(n))
+            for b, n in period.by_building.most_common(12)
+        ]
+        reach_rows = [
+            (f"#{notice.id}", 100 * counts.delivery_rate if counts.total else None, 100 * DELIVERY_TARGET)
+            for notice, counts in period.notices
+        ]
+        charts_html = [
+            charts.stacked_days(days, series, self.p("chart.days", locale)),
+            charts.against_target(
+                claim_rows, self.p("chart.times", locale), unit=minute, none=self.p("no_data", locale)
+            ),
+        ]
+        if share is not None:
+            charts_html.append(
+                charts.against_target(
+                    [(self.p("tile.satisfaction", locale), round(100 * share, 1), 100 * SATISFACTION_TARGET)],
+                    self.p("chart.satisfaction", locale),
+                    lower_is_better=False,
+                    unit="%",
+                )
+            )
+        charts_html.append(
+            charts.horizontal_bars(intents or [(self.p("no_data", locale), 0)], self.p("chart.intents", locale))
+        )
+        charts_html.append(
+            charts.horizontal_bars(buildings or [(self.p("no_data", locale), 0)], self.p("chart.buildings", locale))
+        )
+        if reach_rows:
+            charts_html.append(
+                charts.against_target(
+                    reach_rows, self.p("chart.notices", locale), lower_is_better=False, unit="%",
+                    none=self.p("no_data", locale),
+                )
+            )
+        body = (
+            f'<h2>{self.t("stats_title", locale, start=start, end=end)}</h2>{form}'
+            f'<div class="tiles" style="margin-top:10px">{tiles_html}</div>'
+            f'<div id="charts">{"".join(charts_html)}</div>'
+        )
+        return self.layout(locale, self.p("nav.stats", locale), body, viewer, "stats")
