@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import sys
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -43,6 +44,16 @@ async def _main(settings: Settings, *, json_mode: bool) -> int:
     from bot.transports.console import run_interactive, run_json
 
     app = await create_app(settings)
-    if json_mode:
-        return await run_json(app)
-    return await run_interactive(app)
+    from bot.dashboard import start_dashboard
+
+    dashboard = await start_dashboard(app)  # None unless DASHBOARD_ENABLED
+    if dashboard is not None and settings.manager_ids:
+        link = dashboard.link(settings.manager_ids[0])
+        print(f"dashboard for manager {settings.manager_ids[0]}: {link}", file=sys.stderr)
+    try:
+        if json_mode:
+            return await run_json(app)
+        return await run_interactive(app)
+    finally:
+        if dashboard is not None:
+            await dashboard.stop()

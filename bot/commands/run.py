@@ -72,12 +72,17 @@ async def serve(
     app = await create_app(settings, classifier=classifier)
     transport = build_transport(app, poll_timeout=poll_timeout)
     await app.start()
+    from bot.dashboard import start_dashboard
+
+    dashboard = await start_dashboard(app)  # None unless DASHBOARD_ENABLED
     try:
         await transport.start()
         await stop.wait()
         log.info("stopping")
     finally:
         await transport.stop()
+        if dashboard is not None:
+            await dashboard.stop()
         await app.stop()
         await transport.close()
 

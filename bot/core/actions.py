@@ -16,6 +16,7 @@ from typing import Any
 class Button:
     text: str
     data: str  # callback data, at most 64 bytes
+    web_app: str | None = None  # an https:// Telegram Mini App address: opens it (no callback)
 
 
 Keyboard = tuple[tuple[Button, ...], ...]
@@ -96,7 +97,13 @@ def action_to_dict(action: Action) -> dict[str, Any]:
     if isinstance(action, (SendDocument, SendPhoto)) and action.content is not None:
         data["content"] = base64.b64encode(action.content).decode("ascii")
     if data.get("buttons") is not None:
-        data["buttons"] = [[{"text": b["text"], "data": b["data"]} for b in row] for row in data["buttons"]]
+        data["buttons"] = [
+            [
+                {"text": b["text"], "data": b["data"], **({"web_app": b["web_app"]} if b["web_app"] else {})}
+                for b in row
+            ]
+            for row in data["buttons"]
+        ]
     data["kind"] = _KIND_OF[type(action)]
     return data
 
@@ -108,7 +115,7 @@ def action_from_dict(data: dict[str, Any]) -> Action:
         data["content"] = base64.b64decode(data["content"])
     if data.get("buttons") is not None:
         data["buttons"] = tuple(
-            tuple(Button(b["text"], b["data"]) for b in row) for row in data["buttons"]
+            tuple(Button(b["text"], b["data"], b.get("web_app")) for b in row) for row in data["buttons"]
         )
     action: Action = cls(**data)
     return action

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from bot.core.actions import (
     AnswerButton,
+    Button,
     EditText,
     Keyboard,
     SendDocument,
@@ -53,6 +54,8 @@ class ManagerHandler:
 
     # -- routing ----------------------------------------------------------------------------
     async def accepts(self, incoming: Incoming) -> bool:
+        if incoming.is_private and incoming.command == "dashboard":
+            return self.app.is_staff(incoming.user_id)  # managers, supervisors and staff
         if not incoming.is_private or not self.app.is_manager(incoming.user_id):
             return False
         if incoming.is_button:
@@ -84,6 +87,8 @@ class ManagerHandler:
             await self.send_export(chat, incoming.command_args)
         elif command == "help":
             await self.say(chat, self.m("help"))
+        elif command == "dashboard":
+            await self.send_dashboard(incoming)
         else:
             await self.flow.on_text(incoming)
 
@@ -239,3 +244,22 @@ class ManagerHandler:
                 ),
             )
         )
+
+    # -- /dashboard (bot/dashboard): a short-lived signed link, and the Mini App button -----------
+    async def send_dashboard(self, incoming: Incoming) -> None:
+        from bot.dashboard import links
+
+        def d(key: str, **values: object) -> str:
+            return self.app.texts.get(f"dashboard.tg.{key}", self.locale, **values)
+
+        settings = self.app.settings
+        if not settings.dashboard_enabled:
+            await self.say(incoming.chat_id, d("disabled"))
+            return
+        link, mini_app = links(self.app, incoming.user_id, incoming.user_name or "")
+        text = d("link", url=link, minutes=max(1, round(settings.dashboard_link_seconds / 60)))
+        buttons: Keyboard | None = None
+        if mini_app.startswith("https://"):  # Telegram opens Mini Apps over HTTPS only
+            text = f"{text}\n{d('link_mini_app')}"
+            buttons = ((Button(d("button"), "", web_app=mini_app),),)
+        await self.say(incoming.chat_id, text, buttons)

@@ -41,6 +41,7 @@ from aiogram.types import (
     Message,
     ReplyParameters,
     Update,
+    WebAppInfo,
 )
 
 from bot.core.actions import Keyboard
@@ -64,7 +65,12 @@ def markup(buttons: Keyboard | None) -> InlineKeyboardMarkup | None:
         return None
     return InlineKeyboardMarkup(
         inline_keyboard=[
-            [InlineKeyboardButton(text=b.text, callback_data=b.data) for b in row]
+            [
+                InlineKeyboardButton(text=b.text, web_app=WebAppInfo(url=b.web_app))
+                if b.web_app
+                else InlineKeyboardButton(text=b.text, callback_data=b.data)
+                for b in row
+            ]
             for row in buttons
         ]
     )

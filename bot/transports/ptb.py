@@ -22,6 +22,7 @@ from telegram import (
     LinkPreviewOptions,
     ReplyParameters,
     Update,
+    WebAppInfo,
 )
 from telegram.constants import ParseMode
 from telegram.error import (
@@ -54,7 +55,15 @@ def markup(buttons: Keyboard | None) -> InlineKeyboardMarkup | None:
     if not buttons:
         return None
     return InlineKeyboardMarkup(
-        [[InlineKeyboardButton(b.text, callback_data=b.data) for b in row] for row in buttons]
+        [
+            [
+                InlineKeyboardButton(b.text, web_app=WebAppInfo(b.web_app))
+                if b.web_app
+                else InlineKeyboardButton(b.text, callback_data=b.data)
+                for b in row
+            ]
+            for row in buttons
+        ]
     )
 
 
