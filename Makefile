@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: setup run console test test-fast bench lint format clean migrate
+.PHONY: setup run console test test-fast bench lint format clean migrate chromium screenshots
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -23,9 +23,20 @@ console: setup
 	@mkdir -p data
 	$(PY) -m bot console
 
-## Every test: SQLite always, PostgreSQL when reachable (required when CI=true).
-test: setup
+## Every test: SQLite always, PostgreSQL when reachable (required when CI=true); the
+## dashboard's browser tests need /usr/bin/chromium (`make chromium`; required when CI=true).
+test: setup chromium
 	$(PY) -m pytest -q -rs
+
+## Debian's chromium for the dashboard's browser tests, when missing (apt, as root; else a note).
+chromium:
+	@test -x /usr/bin/chromium || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null \
+	  && apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; } \
+	  || echo "note: no /usr/bin/chromium: the dashboard's browser tests will be skipped"
+
+## The dashboard's screenshots in docs/ (docs/dashboard-board.png, docs/dashboard-stats.png).
+screenshots: setup
+	$(PY) -m tests.dashboard.screenshots docs
 
 bench: setup
 	$(PY) -m benchmarks
