@@ -61,9 +61,16 @@ def _human(result: Classification) -> str:
     return f"{result.text}\t" + "  ".join(parts)
 
 
+def json_line(data: object) -> str:
+    """One JSON line, readable Chinese kept, but U+2028 and U+2029 escaped: JavaScript
+    (before ES2019) and many line-based readers take them for line ends."""
+    text = json.dumps(data, ensure_ascii=False)
+    return text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+
+
 def _emit(result: Classification, as_json: bool, out: TextIO) -> None:
     if as_json:
-        out.write(json.dumps(result.as_dict(), ensure_ascii=False) + "\n")
+        out.write(json_line(result.as_dict()) + "\n")
     else:
         out.write(_human(result) + "\n")
     out.flush()

@@ -22,6 +22,8 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
+import logging
+import re
 import sys
 import threading
 import uuid
@@ -41,6 +43,7 @@ from bot.core.actions import (
     SendPhoto,
     SendText,
 )
+from bot.core.ids import strict_id
 from bot.core.incoming import Attachment, AttachmentKind, ChatKind, Incoming
 from bot.storage.models import MessageRef, OutboxMessage
 from bot.transports.sender import plain_text
@@ -201,18 +204,17 @@ class Console:
         await self.app.outbox.drain()
 
     async def feed_json(self, line: str) -> str | None:
-        """One `--json` input line; returns an error message for a line it cannot use."""
+        """One `--json` input line; returns an error message for a line it cannot use
+        (the console goes on with the next line)."""
         try:
             data = json.loads(line)
-        except json.JSONDecodeError as exc:
+        except (json.JSONDecodeError, RecursionError) as exc:
             return f"not JSON: {exc}"
-        if not isinstance(data, dict) or "chat" not in data:
-            return 'expected an object with "chat" and "text" or "press"'
+        problem = json_input_problem(data)
+        if problem:
+            return problem
         chat = str(data["chat"])
         user = str(data.get("user", chat))
-        attachment = attachment_of(data.get("attachment"))
-        if data.get("press") is None and data.get("text") is None and attachment is None:
-            return 'expected "text" or "press"'
         reply_to = data.get("reply_to")
         await self.feed(
             self.incoming(
@@ -220,13 +222,44 @@ class Console:
                 user,
                 text=None if data.get("text") is None else str(data["text"]),
                 press=None if data.get("press") is None else str(data["press"]),
-                reply_to=int(reply_to) if reply_to is not None else None,
-                attachment=attachment,
+                reply_to=strict_id(reply_to) if reply_to is not None else None,
+                attachment=attachment_of(data.get("attachment")),
                 name=data.get("name"),
                 language_code=data.get("lang"),
             )
         )
         return None
+
+
+_ID = re.compile(r"-?[0-9]{1,19}|@?[A-Za-z][A-Za-z0-9_]{0,63}")
+
+
+def json_input_problem(data: object) -> str | None:
+    """What is wrong with one `--json` input object, or None when it can be fed."""
+    if not isinstance(data, dict):
+        return f'expected a JSON object, got {type(data).__name__}: {{"chat", "user", "text"}}'
+    if "chat" not in data:
+        return 'missing "chat" (and "text" or "press")'
+    for key in ("chat", "user"):
+        if key in data and (
+            isinstance(data[key], bool)
+            or not isinstance(data[key], (str, int))
+            or not _ID.fullmatch(str(data[key]))
+        ):
+            return f'"{key}" must be a chat or user id (digits, or a name like "staff"), got {data[key]!r}'
+    for key in ("text", "press", "name", "lang"):
+        if data.get(key) is not None and not isinstance(data[key], str):
+            return f'"{key}" must be a string, got {data[key]!r}'
+    if data.get("press") is not None and data.get("text") is not None:
+        return 'give "text" or "press", not both'
+    if data.get("attachment") is not None and attachment_of(data["attachment"]) is None:
+        return '"attachment" must be {"kind": "photo" | "voice" | "location" | ..., ...}'
+    if data.get("press") is None and data.get("text") is None and data.get("attachment") is None:
+        return 'missing "text" or "press"'
+    reply_to = data.get("reply_to")
+    if reply_to is not None and strict_id(reply_to) is None:
+        return f'"reply_to" must be a message id (a positive whole number), got {reply_to!r}'
+    return None
 
 
 def attachment_of(raw: Any) -> Attachment | None:
@@ -289,7 +322,11 @@ async def run_json(app: App, stdin: TextIO = sys.stdin, stdout: TextIO = sys.std
         while line := await reader.readline():
             if not line.strip():
                 continue
-            problem = await console.feed_json(line)
+            try:
+                problem = await console.feed_json(line)
+            except Exception as exc:  # a bug must not end a script's whole session
+                logging.getLogger(__name__).exception("console input line failed")
+                problem = f"could not handle the line: {type(exc).__name__}"
             if problem:
                 print(f"ignored input line: {problem}", file=sys.stderr)
     finally:
@@ -408,10 +445,10 @@ class Interactive:
             return True
         if name == "reply":
             number, _, text = rest.partition(" ")
-            if not number.isdigit() or not text.strip():
+            reply_to = strict_id(number)
+            if reply_to is None or not text.strip():
                 self.out.write(self.t("unknown_command") + "\n")
                 return True
-            reply_to = int(number)
         elif name in ("photo", "voice", "sticker", "location", "video", "document"):
             attachment = Attachment(
                 AttachmentKind(name),

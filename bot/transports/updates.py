@@ -5,7 +5,8 @@ Both library adapters hand the update to this module in its Bot API form (python
 produce exactly the same `Incoming` by construction.
 
 The core's update id is `tg:<bot id>:<update id>:<chat>:<message>` for a message and
-`tg:<bot id>:<update id>:<callback query id>` for a button press, whatever the library:
+`tg:<bot id>:<update id>:<callback query id>` for a button press (`...:<message>:edited` for an
+edit: every edit is an update of its own), whatever the library:
 switching `BOT_FRAMEWORK` or a redelivered update never handles the same update twice, and
 when Telegram restarts its update ids at random (after a week without updates) a new update
 cannot be mistaken for an old one.
@@ -13,6 +14,7 @@ cannot be mistaken for an old one.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
@@ -22,7 +24,10 @@ from bot.core.incoming import Attachment, AttachmentKind, ChatKind, Incoming
 JSON = Mapping[str, Any]
 
 # What the bot asks Telegram for (polling `allowed_updates`, `setWebhook`).
-ALLOWED_UPDATES = ("message", "callback_query")
+ALLOWED_UPDATES = ("message", "edited_message", "callback_query")
+
+_DECIMAL = re.compile(r"-?[0-9]{1,19}")
+_INT64 = 2**63 - 1
 
 _CHAT_KINDS = {"private": ChatKind.PRIVATE, "group": ChatKind.GROUP, "supergroup": ChatKind.GROUP}
 
@@ -36,17 +41,22 @@ def incoming_from_update(
     update: JSON, *, bot_id: int | str, bot_username: str | None = None
 ) -> Incoming | None:
     """The `Incoming` for one update, or None when the core has nothing to do with it
-    (edited messages, channel posts, inline queries, commands addressed to another bot)."""
+    (channel posts, inline queries, commands addressed to another bot). An edited message
+    arrives with `edited=True`."""
     key = update_key(bot_id, update.get("update_id", ""))
     if isinstance(update.get("message"), Mapping):
         return incoming_from_message(key, update["message"], bot_username=bot_username)
+    if isinstance(update.get("edited_message"), Mapping):
+        return incoming_from_message(
+            key, update["edited_message"], bot_username=bot_username, edited=True
+        )
     if isinstance(update.get("callback_query"), Mapping):
         return incoming_from_callback(key, update["callback_query"])
     return None
 
 
 def incoming_from_message(
-    key: str, message: JSON, *, bot_username: str | None = None
+    key: str, message: JSON, *, bot_username: str | None = None, edited: bool = False
 ) -> Incoming | None:
     sender = _sender(key, message.get("chat"), message.get("from"))
     if sender is None:
@@ -58,7 +68,7 @@ def incoming_from_message(
         return None
     reply = message.get("reply_to_message")
     message_id = _int_or_none(message.get("message_id"))
-    sender["update_id"] = f"{key}:{sender['chat_id']}:{message_id}"
+    sender["update_id"] = f"{key}:{sender['chat_id']}:{message_id}" + (":edited" if edited else "")
     return Incoming(
         **sender,
         text=text,
@@ -66,6 +76,18 @@ def incoming_from_message(
         message_id=message_id,
         reply_to_message_id=_int_or_none(reply.get("message_id")) if isinstance(reply, Mapping) else None,
         time=_time(message.get("date")),
+        edited=edited,
+        forwarded=is_forwarded(message),
+    )
+
+
+def is_forwarded(message: JSON) -> bool:
+    """Forwarded from someone or somewhere else (Bot API 7: `forward_origin`; before it:
+    `forward_date`, `forward_from`, ...)."""
+    return any(
+        message.get(field) is not None
+        for field in ("forward_origin", "forward_date", "forward_from", "forward_from_chat",
+                      "forward_sender_name")
     )
 
 
@@ -171,7 +193,17 @@ def _time(value: object) -> datetime:
 
 
 def _int_or_none(value: object) -> int | None:
-    return int(value) if isinstance(value, (int, str)) and str(value).lstrip("-").isdigit() else None
+    """An ASCII-decimal integer in the signed 64-bit range (`"²".isdigit()` is True and
+    `int("²")` raises), else None."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        number = value
+    elif isinstance(value, str) and _DECIMAL.fullmatch(value):
+        number = int(value)
+    else:
+        return None
+    return number if -_INT64 <= number <= _INT64 else None
 
 
 def _float_or_none(value: object) -> float | None:

@@ -100,9 +100,9 @@ async def test_other_groups_are_ignored(bot: Bot) -> None:
     assert bot.fake.calls_to("sendMessage", -100999) == []
 
 
-async def test_only_messages_and_button_presses_are_asked_for(bot: Bot) -> None:
+async def test_only_messages_edits_and_button_presses_are_asked_for(bot: Bot) -> None:
     poll = await bot.fake.wait_for_call("getUpdates")
-    assert set(poll.params["allowed_updates"]) == {"message", "callback_query"}
+    assert set(poll.params["allowed_updates"]) == {"message", "edited_message", "callback_query"}
     assert bot.fake.calls_to("deleteWebhook")  # polling clears a webhook left behind
 
 

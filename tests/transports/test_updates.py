@@ -138,13 +138,12 @@ def test_a_button_press() -> None:
 @pytest.mark.parametrize(
     "raw",
     [
-        update(edited_message=message(text="改过的")),
         update(channel_post=message({"id": -100999, "type": "channel", "title": "c"}, text="x")),
         update(callback_query={"id": "cq2", "from": STAFF, "chat_instance": "ci",
                                "inline_message_id": "im1", "data": "x"}),
         update(message=message(text="/help@SomeOtherBot")),
     ],
-    ids=["edited", "channel", "inline button", "another bot's command"],
+    ids=["channel", "inline button", "another bot's command"],
 )
 def test_what_the_core_does_not_see(raw: dict[str, Any]) -> None:
     assert convert(raw) is None
@@ -194,3 +193,66 @@ def test_both_libraries_give_the_same_incoming(name: str) -> None:
         via_aiogram = replace(via_aiogram, time=expected.time)
     assert via_ptb == expected
     assert via_aiogram == expected
+
+
+def test_an_edited_message_is_an_incoming_of_its_own() -> None:
+    original = convert(update(message=message(text="电话13812345678")))
+    edit = convert({"update_id": 900002,
+                    "edited_message": message(text="电话13912345678", edit_date=DATE + 60)})
+    assert original is not None and edit is not None
+    assert edit.edited and not original.edited
+    assert edit.text == "电话13912345678" and edit.message_id == original.message_id == 42
+    assert edit.update_id == f"tg:{BOT}:900002:5550001:42:edited" != original.update_id
+
+
+@pytest.mark.parametrize(
+    "origin",
+    [
+        {"forward_origin": {"type": "user", "date": DATE - 5, "sender_user": STAFF}},
+        {"forward_origin": {"type": "hidden_user", "date": DATE - 5, "sender_user_name": "某人"}},
+        {"forward_date": DATE - 5},
+    ],
+    ids=["origin user", "origin hidden", "legacy date"],
+)
+def test_a_forwarded_message_is_marked(origin: dict[str, Any]) -> None:
+    incoming = convert(update(message=message(text="明天9:00停水", **origin)))
+    assert incoming is not None and incoming.forwarded and not incoming.edited
+    own = convert(SAMPLES["text"])
+    assert own is not None and not own.forwarded
+
+
+def test_control_characters_and_non_characters_are_stripped_at_the_edge() -> None:
+    raw = "3栋1202\x00厨房\x07有\u200b煤气味\ufffe\r\n快来\t！\u2028\U0010ffff"
+    incoming = convert(update(message=message(text=raw, chat=PRIVATE,
+                                              user=RESIDENT | {"first_name": "王\x00"})))
+    assert incoming is not None
+    assert incoming.text == "3栋1202厨房有\u200b煤气味\n快来\t！\n"  # zero-width space is a format char
+    assert incoming.user_name == "王 芳"
+    caption = convert(update(message=message(photo=[{"file_id": "p", "file_unique_id": "p",
+                                                     "width": 1, "height": 1}],
+                                              caption="漏水\x00了")))
+    assert caption is not None and caption.text == "漏水了"
+
+
+def test_an_incoming_built_anywhere_is_clean() -> None:
+    incoming = Incoming("u1", "1", "1", text="a\x00b", user_name="\x1bname", button_data="tk:\x00claim:1")
+    assert (incoming.text, incoming.user_name, incoming.button_data) == ("ab", "name", "tk:claim:1")
+    emoji = "👨‍👩‍👧 家里没人"  # ZWJ sequences are kept
+    assert Incoming("u2", "1", "1", text=emoji).text == emoji
+
+
+@pytest.mark.parametrize("bad", ["²", "４２", "42abc", "9" * 25, True, 2**64])
+def test_ids_are_strict_ascii_decimals_in_range(bad: Any) -> None:
+    incoming = convert(update(message=message(text="x", reply_to_message={"message_id": bad, "date": DATE,
+                                                                          "chat": PRIVATE}) | {"message_id": bad}))
+    assert incoming is not None
+    assert incoming.message_id is None and incoming.reply_to_message_id is None
+
+
+def test_an_incoming_survives_json() -> None:
+    import json
+
+    for name, raw in SAMPLES.items():
+        incoming = convert(raw)
+        assert incoming is not None, name
+        assert Incoming.from_dict(json.loads(json.dumps(incoming.to_dict()))) == incoming, name

@@ -47,7 +47,7 @@ async def test_the_webhook_is_registered_with_its_secret(hooked: tuple[Running, 
     call = run.fake.calls_to("setWebhook")[-1]
     assert call.params["url"] == run.fake.webhook_url and call.params["url"].endswith(PATH)
     assert call.params["secret_token"] == SECRET
-    assert set(call.params["allowed_updates"]) == {"message", "callback_query"}
+    assert set(call.params["allowed_updates"]) == {"message", "edited_message", "callback_query"}
     assert not call.params.get("drop_pending_updates")
     assert run.fake.calls_to("getUpdates") == []
 
