@@ -324,13 +324,18 @@ class Pages:
                 f'<button type="submit" id="claim">{self.t("claim", locale)}</button></form>'
             )
         timeline = "".join(self.event_line(e) for e in events)
-        labels = {"left": self.p("countdown.left", locale), "late": self.p("countdown.late", locale)}
+        labels = {
+            "left": self.p("countdown.left", locale),
+            "late": self.p("countdown.late", locale),
+            "now": self.app.clock.now().timestamp(),  # the server's clock, not the phone's
+        }
         script = (
             f"{json_script('ticket-labels', labels)}<script>(function(){{"
-            "var l=JSON.parse(document.getElementById('ticket-labels').textContent);"
+            "var l=JSON.parse(document.getElementById('ticket-labels').textContent),"
+            "off=l.now-Date.now()/1000;"
             "function two(n){return (n<10?'0':'')+n;}"
             "function tick(){document.querySelectorAll('.countdown').forEach(function(c){"
-            "var s=parseFloat(c.dataset.deadline)-Date.now()/1000,a=Math.abs(Math.round(s)),"
+            "var s=parseFloat(c.dataset.deadline)-Date.now()/1000-off,a=Math.abs(Math.round(s)),"
             "h=Math.floor(a/3600),m=Math.floor(a%3600/60);"
             "c.textContent=c.dataset.name+' '+(s>=0?l.left:l.late)+' '+(h?h+':'+two(m):m)+':'+two(a%60);"
             "c.classList.toggle('late',s<0);});}tick();setInterval(tick,1000);})();</script>"

@@ -64,7 +64,7 @@ async def test_sign_in_watch_a_new_emergency_arrive_and_open_it(
     await page.wait_for_selector("text=处理记录")
     assert page.url.endswith(f"ticket?id={gas.id}")
     body = await page.inner_text("main")
-    assert "13812345678" in body and "待接单" in body
+    assert "13812345678" in body and "待接单" in body and "接单 剩余 4:" in body
     assert await page.locator("ol.timeline li").count() >= 1
 
     await page.click("#claim")  # a manager claims through TicketService
