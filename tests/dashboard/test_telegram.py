@@ -24,7 +24,7 @@ def dashboard_command(user: str) -> Incoming:
 async def test_a_manager_gets_a_link_that_opens_the_board(h: Harness, server: DashboardServer) -> None:
     h.app.settings.dashboard_public_url = server.public_url
     shown = await h.say(MANAGER, "/dashboard")
-    assert len(shown) == 1 and "管理看板" in shown[0].text and "15 分钟" in shown[0].text
+    assert len(shown) == 1 and "管理看板" in shown[0].text and "15 分钟内有效" in shown[0].text
     assert not shown[0].buttons  # plain http: no Mini App button (Telegram wants HTTPS)
     link = shown[0].text.split('href="')[1].split('"')[0].replace("&amp;", "&")
     assert link.startswith(server.public_url + "login?t=")
