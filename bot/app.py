@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy.exc import IntegrityError
 
 from bot.config import Settings
-from bot.core.actions import SendText
+from bot.core.actions import AnswerButton, SendText
 from bot.core.clock import Clock, SystemClock
 from bot.core.incoming import Incoming
 from bot.delivery.outbox import Outbox
@@ -87,6 +87,7 @@ class App:
         if background:
             self.spawn(self._housekeeping_loop(self._stop))
             self.spawn(self.outbox.run(self._stop))
+            self.spawn(self.outbox.run_answers(self._stop))
             self.spawn(self.flows.run_sweeper(self._stop))
             self.spawn(self.notices.run(self._stop))  # resumes an interrupted broadcast
         self.started = True
@@ -131,14 +132,24 @@ class App:
 
     # -- the one entry point for every update --------------------------------------------
     async def handle(self, incoming: Incoming) -> None:
-        if not await self._first_time(incoming.update_id):
-            log.info("update %s seen before; ignored", incoming.update_id)
-            return
         try:
-            await self.router.route(incoming)
-        except Exception:
-            log.exception("handling update %s failed", incoming.update_id)
-            await self._apologise(incoming)
+            if not await self._first_time(incoming.update_id):
+                log.info("update %s seen before; ignored", incoming.update_id)
+                return
+            try:
+                await self.router.route(incoming)
+            except Exception:
+                log.exception("handling update %s failed", incoming.update_id)
+                await self._apologise(incoming)
+        finally:
+            await self._answer_press(incoming)
+
+    async def _answer_press(self, incoming: Incoming) -> None:
+        """Every press is answered (Telegram's spinner turns until then): a press the router
+        dropped, that its handler did not answer, or whose handling failed."""
+        callback = incoming.callback_id
+        if callback and not self.outbox.answered(callback):
+            await self.outbox.send(AnswerButton(callback, chat_id=incoming.chat_id))
 
     async def _first_time(self, update_id: str) -> bool:
         try:
@@ -149,10 +160,18 @@ class App:
         return True
 
     async def _apologise(self, incoming: Incoming) -> None:
+        """A message gets the apology as a reply; a press gets it as the button's answer
+        (never a resident's apology posted into the staff group)."""
         try:
             locale = self.texts.pick_locale(incoming.language_code)
             numbers = self.settings.emergency_numbers()
             text = self.texts.get("common.internal_error", locale, **numbers)
+            if incoming.callback_id:
+                if not self.outbox.answered(incoming.callback_id):
+                    await self.outbox.send(
+                        AnswerButton(incoming.callback_id, text, chat_id=incoming.chat_id)
+                    )
+                return
             await self.outbox.send(SendText(incoming.chat_id, text))
         except Exception:
             log.exception("could not even apologise to chat %s", incoming.chat_id)

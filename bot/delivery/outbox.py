@@ -4,6 +4,11 @@ Nothing is lost on a crash or a Telegram error: rows stay pending until sent, fa
 good (4xx), or blocked (403). Order is kept per chat: a row waiting for its retry holds back
 the later rows of the same chat, not of other chats.
 
+Button answers (answerCallbackQuery) are not rows: a press must be answered within seconds or
+its spinner turns on, so answers wait in memory, leave before any row (between two rows of a
+drain, too), on their own worker, and never wait behind a chat's order or its 429 backoff. An
+answer lost in a crash is harmless: the query is stale by the time the bot is back.
+
 A 403 settles the chat's other pending rows too (one report, not one per message), except
 for the chats in `must_reach` (the staff group): there a 403 is a set-up problem someone
 will fix (the bot was removed from the group), so those rows wait and retry with backoff.
@@ -13,7 +18,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
+from collections import OrderedDict, deque
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import timedelta
 
 from sqlalchemy import func, select, update
@@ -41,6 +49,19 @@ MAX_ATTEMPTS = 60  # temporary errors, with backoff capped at BACKOFF_CAP: about
 BACKOFF_CAP = 300.0
 BATCH = 200
 
+ANSWER_ATTEMPTS = 3  # a button answer that fails this often (temporarily) is given up
+ANSWER_MAX_AGE = 60.0  # seconds: later, Telegram says the query is too old anyway
+ANSWER_RETRY_CAP = 5.0  # seconds an answer waits out a 429 at most
+ANSWERED_REMEMBERED = 10_000  # callback ids remembered as answered
+
+
+@dataclass
+class _PendingAnswer:
+    action: AnswerButton
+    queued_at: float
+    attempts: int = 0
+    not_before: float = 0.0
+
 
 class Outbox:
     def __init__(self, db: Database, clock: Clock) -> None:
@@ -51,9 +72,16 @@ class Outbox:
         self.must_reach: set[str] = set()
         self._wake = asyncio.Event()
         self._lock = asyncio.Lock()
+        self._answers: deque[_PendingAnswer] = deque()
+        self._answers_wake = asyncio.Event()
+        self._answers_lock = asyncio.Lock()
+        self._answered: OrderedDict[str, None] = OrderedDict()
 
     # -- the Messenger port -------------------------------------------------------------
     async def send(self, action: Action) -> None:
+        if isinstance(action, AnswerButton):
+            self._queue_answer(action)
+            return
         async with self.db.transaction() as session:
             session.add(
                 OutboxMessage(
@@ -69,6 +97,87 @@ class Outbox:
     def wake(self) -> None:
         """Deliver now rather than at the worker's next tick (a sender was attached)."""
         self._wake.set()
+        self._answers_wake.set()
+
+    # -- button answers -------------------------------------------------------------------
+    def _queue_answer(self, action: AnswerButton) -> None:
+        if not action.callback_id or self.answered(action.callback_id):
+            return  # a press is answered once (Telegram refuses a second answer)
+        self._answered[action.callback_id] = None
+        while len(self._answered) > ANSWERED_REMEMBERED:
+            self._answered.popitem(last=False)
+        self._answers.append(_PendingAnswer(action, time.monotonic()))
+        self._answers_wake.set()
+
+    def answered(self, callback_id: str) -> bool:
+        """Whether the press `callback_id` has an answer (sent or on its way)."""
+        return callback_id in self._answered
+
+    @property
+    def answers_waiting(self) -> int:
+        return len(self._answers)
+
+    async def flush_answers(self) -> int:
+        """Deliver every button answer that is due now; returns how many went."""
+        if self.sender is None or not self._answers:
+            return 0
+        sent = 0
+        async with self._answers_lock:
+            later: list[_PendingAnswer] = []
+            while self._answers:
+                pending = self._answers.popleft()
+                now = time.monotonic()
+                if now - pending.queued_at > ANSWER_MAX_AGE:
+                    log.warning("button answer %s given up: too old", pending.action.callback_id)
+                    continue
+                if pending.not_before > now:
+                    later.append(pending)
+                    continue
+                if await self._answer(pending):
+                    sent += 1
+                elif pending.attempts < ANSWER_ATTEMPTS:
+                    later.append(pending)
+            self._answers.extend(later)
+        return sent
+
+    async def _answer(self, pending: _PendingAnswer) -> bool:
+        """One try; False when it should be tried again (`not_before` set)."""
+        assert self.sender is not None
+        pending.attempts += 1
+        try:
+            await self.sender.deliver(
+                pending.action, reply_to_message_id=None, target_message_id=None
+            )
+        except RetryAfter as exc:
+            if exc.seconds > ANSWER_RETRY_CAP:
+                log.warning("button answer %s given up: flood control for %ss",
+                            pending.action.callback_id, exc.seconds)
+                pending.attempts = ANSWER_ATTEMPTS
+            pending.not_before = time.monotonic() + exc.seconds
+            return False
+        except TemporaryError as exc:
+            pending.not_before = time.monotonic() + 0.5 * pending.attempts
+            log.info("button answer %s failed for now: %s", pending.action.callback_id, exc)
+            return False
+        except Exception as exc:  # stale query, blocked, a bug: nothing more to do
+            log.info("button answer %s not delivered: %s", pending.action.callback_id, exc)
+            return True
+        return True
+
+    async def run_answers(self, stop: asyncio.Event) -> None:
+        """The answers' own worker: a press is answered as soon as its handler says so."""
+        while not stop.is_set():
+            self._answers_wake.clear()
+            try:
+                await self.flush_answers()
+            except Exception:
+                log.exception("button answers failed; retrying")
+            timeout = 0.2 if self._answers else 5.0
+            wake = asyncio.ensure_future(self._answers_wake.wait())
+            stopped = asyncio.ensure_future(stop.wait())
+            await asyncio.wait({wake, stopped}, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
+            for fut in (wake, stopped):
+                fut.cancel()
 
     # -- message refs ---------------------------------------------------------------------
     async def message_id_of(self, chat_id: str, target: MessageTarget | None) -> int | None:
@@ -121,7 +230,7 @@ class Outbox:
         With `stop`, returns between two rows once it is set (a clean shutdown)."""
         if self.sender is None:
             return 0
-        settled = 0
+        settled = await self.flush_answers()
         async with self._lock:
             while stop is None or not stop.is_set():
                 progressed = await self._drain_batch(stop)
@@ -146,6 +255,8 @@ class Outbox:
         for row in rows:
             if stop is not None and stop.is_set():
                 break
+            if self._answers:  # a press was answered meanwhile: it goes first
+                settled += await self.flush_answers()
             if row.chat_id in held:
                 continue
             if row.not_before is not None and row.not_before > now:
