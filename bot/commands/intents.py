@@ -27,7 +27,9 @@ HOLDOUT = REPO / "tests" / "data" / "intents_holdout3.jsonl"
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
-        "intents", help="train, tune and evaluate the intent model", description=__doc__,
+        "intents",
+        help="train, tune and evaluate the intent model",
+        description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("action", choices=("train", "tune", "evaluate"))
@@ -35,6 +37,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--holdout", type=Path, default=HOLDOUT)
     parser.add_argument("--json", action="store_true", help="evaluate: totals as JSON")
     parser.add_argument("--misses", type=int, default=0, help="evaluate: show N misses")
+    parser.add_argument(
+        "--folds",
+        type=int,
+        default=0,
+        help="writers dealt into this many folds (default 0: leave one writer out)",
+    )
     parser.set_defaults(func=_run)
 
 
@@ -62,21 +70,22 @@ def _run(args: argparse.Namespace) -> int:
         return 0
     rows = training.read_labelled(training.training_files(locale_root))
     say = (lambda m: print(m, file=sys.stderr)) if args.json else print
+    writers = sorted({r.writer for r in rows})
+    fold = {w: str(i % args.folds) if args.folds else w for i, w in enumerate(writers)}
     scored = training.grouped_cv(
         rows,
         lambda m: Classifier(featurizer, m, settings),
         featurizer,
         settings.training,
         progress=say,
+        groups=lambda r: fold[r.writer],
     )
-    if args.action == "tune":
-        chosen = training.choose_thresholds(scored, settings.thresholds)
-        _write_thresholds(locale_root / SETTINGS_FILE, chosen)
-        r = training.report(scored, chosen)
-        print(f"chosen: {chosen}")
-        print(training.format_report("grouped CV (by writer)", r, details=False))
-        return 0
     t = settings.thresholds
+    if args.action == "tune":
+        t = training.choose_thresholds(scored, settings.thresholds)
+        _write_thresholds(locale_root / SETTINGS_FILE, t)
+        settings = ModelSettings.load(locale_root / SETTINGS_FILE)
+        print(f"chosen: {t}")
     cv = training.report(scored, t)
     classifier = Classifier.from_locales(root)
     holdout_rows = training.read_labelled([args.holdout]) if args.holdout.is_file() else []
@@ -84,7 +93,12 @@ def _run(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps({"cv": cv.as_dict(), "holdout": held.as_dict()}))
         return 0
-    print(training.format_report("grouped CV (leave one writer out)", cv))
+    title = (
+        f"grouped CV ({args.folds} folds of writers)"
+        if args.folds
+        else "grouped CV (leave one writer out)"
+    )
+    print(training.format_report(title, cv))
     print(training.format_report(f"fresh holdout ({args.holdout.name})", held))
     for title, r in (("CV", cv), ("holdout", held)):
         for text, want, got in training.emergency_misses(r)[: args.misses]:

@@ -23,3 +23,10 @@ def strict_id(value: object) -> int | None:
     else:
         return None
     return number if 1 <= number <= MAX_ID else None
+
+
+def strict_index(value: object) -> int | None:
+    """`value` as a list index (0 .. 2**31-1), or None."""
+    if isinstance(value, str) and value.strip() == "0":
+        return 0
+    return strict_id(value)

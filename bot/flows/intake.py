@@ -272,7 +272,15 @@ class Intake:
         if ticket is None and not tx.is_emergency(found.intent) and self._only_a_phone(text):
             await self.unknown(turn, text)  # a phone before anything else: kept
             return
-        if tx.is_emergency(found.intent) and not (ticket and ticket.intent == found.intent):
+        new_emergency = tx.is_emergency(found.intent) and (
+            ticket is None
+            or (
+                ticket.intent != found.intent
+                and (found.score >= INTERRUPT_ABOVE or distress(text))
+                and not found.needs_confirmation
+            )
+        )
+        if new_emergency:
             if turn.incoming is not None and getattr(turn.incoming, "forwarded", False):
                 found = replace(found, needs_confirmation=True)  # someone else's words: ask
             await self.emergency(turn, found, text, carry=self.pending(turn))

@@ -142,7 +142,7 @@ def fit(
         max_iter=int(training.get("max_iter", 400)),
         class_weight=None if training.get("class_weight") in (None, "none") else "balanced",
         solver="lbfgs",
-        tol=1e-4,
+        tol=float(training.get("tol", 1e-4)),
     )
     model.fit(x, list(labels))
     classes = [str(c) for c in model.classes_]

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import delete, select
 
 from bot.core.actions import AnswerButton, EditText, Keyboard, SendText, keyboard
-from bot.core.ids import strict_id
+from bot.core.ids import strict_id, strict_index
 from bot.core.incoming import Incoming
 from bot.notices.buildings import BuildingError, parse_buildings
 from bot.notices.draft import PREVIEW, STEPS, Draft, kind_in, parse_one_line
@@ -173,7 +173,7 @@ class NoticeFlow:
                 draft.clear("end")
         elif action == "e" and arg == "none":
             draft.ends_at, draft.end_set = None, True
-        elif action == "r" and strict_id(arg) is not None:
+        elif action == "r" and strict_index(arg) is not None:
             reasons = self._reasons(draft)
             if int(arg) < len(reasons):
                 draft.reason = reasons[int(arg)]

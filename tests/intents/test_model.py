@@ -223,8 +223,8 @@ def test_report_counts_confirmation_as_an_alarm() -> None:
 # -- the gate: figures on messages the model never learned from ---------------------------
 # Measured figures are in the README ("The classifier and how it is measured"); the floors
 # below sit a little under them, so that a change that makes the model worse fails here.
-HOLDOUT_FLOORS = {"accuracy": 0.92, "emergency_recall": 0.98, "confusers_alarmed": 0.15}
-CV_FLOORS = {"accuracy": 0.87, "emergency_recall": 0.985, "confusers_alarmed": 0.30}
+HOLDOUT_FLOORS = {"accuracy": 0.92, "emergency_recall": 0.985, "confusers_alarmed": 0.15}
+CV_FLOORS = {"accuracy": 0.86, "emergency_recall": 0.985, "confusers_alarmed": 0.25}
 
 
 def test_the_fresh_holdout(classifier: Any) -> None:

@@ -9,6 +9,7 @@ from tests.tickets.conftest import OTHER_RESIDENT, RESIDENT, STAFF_A, STAFF_B, S
 
 
 async def resolved(desk: Desk, **kw: object) -> int:
+    kw = {"intent": "repair", "severity": "normal", "description": "水龙头坏了", **kw}
     ticket = await desk.open(**kw)  # type: ignore[arg-type]
     await desk.staff(f"tk:claim:{ticket.id}", STAFF_A, "张师傅")
     await desk.staff(f"tk:resolve:{ticket.id}", STAFF_A, "张师傅")
@@ -51,7 +52,7 @@ async def test_yes_closes_then_a_rating_is_recorded_once(desk: Desk) -> None:
 
 
 async def test_no_reopens_and_escalates_to_a_supervisor(desk: Desk) -> None:
-    tid = await resolved(desk)
+    tid = await resolved(desk, intent="gas_leak", severity="emergency", description="煤气味")
     await desk.h.press(RESIDENT, f"tk:fixed:{tid}:no", user=RESIDENT)
     ticket = await desk.ticket(tid)
     assert (
@@ -145,3 +146,14 @@ async def test_english_speaking_resident_reads_english(desk: Desk) -> None:
         "No, not yet",
     ]
     assert any("A staff member has taken your request" in m.plain for m in desk.h.chat(RESIDENT))
+
+
+async def test_after_an_emergency_everyone_safe_comes_first_and_no_stars(desk: Desk) -> None:
+    tid = await resolved(desk, intent="fire", severity="emergency", description="厨房着火了")
+    question = desk.h.last(RESIDENT)
+    assert "大家都平安吗" in question.plain
+    await desk.h.press(RESIDENT, f"tk:fixed:{tid}:yes", user=RESIDENT)
+    last = desk.h.last(RESIDENT)
+    assert "平安就好" in last.plain
+    assert not any("tk:rate" in d for m in desk.h.chat(RESIDENT) for d in m.button_data)
+    assert (await desk.ticket(tid)).status == TicketStatus.CLOSED

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from bot.tickets import jobs
-from tests.tickets.conftest import MANAGER, STAFF_A, SUPERVISOR, Desk
+from tests.tickets.conftest import MANAGER, RESIDENT, STAFF_A, SUPERVISOR, Desk
 
 
 def reminders(desk: Desk, ticket_id: int) -> list[str]:
@@ -20,7 +20,10 @@ async def test_unclaimed_emergency_is_reminded_then_climbs_the_ladder(desk: Desk
     ticket = await desk.open()
     assert await desk.h.tick(299) == []
     shown = await desk.h.tick(1)  # SLA_CLAIM_SECONDS_EMERGENCY = 300
-    assert [m.chat_id for m in shown] == [desk.group]  # one reminder, in the group
+    # one reminder in the group; the resident hears the truth (still being assigned,
+    # escalated) and the emergency numbers again
+    assert [m.chat_id for m in shown] == [desk.group, RESIDENT]
+    assert "还在安排" in shown[1].plain and "120" in shown[1].plain
     reminder = shown[0]
     assert "已等待 5分钟，还没有人接单" in reminder.plain and "第 1 次" in reminder.plain
     assert reminder.reply_to == desk.alert(ticket.id).message_id

@@ -146,22 +146,19 @@ async def gas_leak_story(story: Story, faults: Faults | None = None) -> None:
     assert fake.last(RESIDENT).button_data == ["tk:fixed:1:yes", "tk:fixed:1:no"]
     assert len(staff) == 1 and "/report 1" in staff[0]
 
-    # 7. The resident confirms, then rates.
+    # 7. The resident confirms everyone is safe: after an emergency, no stars are asked.
     before("fixed")
     resident, staff = await story.step(fake.press(RESIDENT, "tk:fixed:1:yes"))
-    assert len(resident) == 1 and "tk:rate:1:5" in fake.last(RESIDENT).button_data
-    assert staff == []
-    before("rate")
-    resident, staff = await story.step(fake.press(RESIDENT, "tk:rate:1:5"))
-    assert len(resident) == 1 and "谢谢" in resident[0] and staff == []
+    assert len(resident) == 1 and "平安" in resident[0] and staff == []
+    assert not any("tk:rate" in d for m in fake.messages(RESIDENT) for d in m.button_data)
     shown_alert = next(m for m in fake.messages(STAFF_CHAT) if m.message_id == alert_id)
-    assert "5 分" in shown_alert.plain and shown_alert.buttons == []
+    assert shown_alert.buttons == []
 
     async with story.run.app.db.session() as session:
         ticket = (await session.scalars(select(Ticket))).one()
-    assert (ticket.status, ticket.rating, ticket.phone) == ("closed", 5, "13812345678")
-    # every button press was answered exactly once: 5 presses
-    assert len(fake.answers) == 5
+    assert (ticket.status, ticket.fixed, ticket.phone) == ("closed", True, "13812345678")
+    # every button press was answered exactly once: 4 presses
+    assert len(fake.answers) == 4
     assert not fake.pending_updates
 
 
@@ -227,7 +224,7 @@ def unreliable_telegram(fake: FakeBotAPI, step: str) -> None:
         fake.fail("sendMessage", 500, chat_id=RESIDENT, times=2)
     elif step == "resolve":
         fake.fail("sendMessage", 429, retry_after=1, times=2)
-    elif step == "rate":
+    elif step == "fixed":
         fake.fail("editMessageText", 500)
         fake.fail("answerCallbackQuery", 429, retry_after=1)
 
