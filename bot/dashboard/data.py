@@ -4,6 +4,7 @@
   running against: claiming (open or reopened, by severity), being on site (a claimed
   emergency, ONSITE_REMINDER_SECONDS) or resolving (24 hours).
 - `ticket(id)`: one ticket and its timeline.
+- `buildings()`: open tickets per building, and the current notices with their delivery.
 - `period(start, end)`: the numbers for a date range (estate time zone, both ends included):
   volumes by day, severity, intent and building, time to claim and to resolve against
   their deadlines, satisfaction, notice reach.
@@ -163,6 +164,18 @@ class DashboardData:
         if ticket is None:
             return None
         return ticket, await self.app.tickets.events(ticket_id)
+
+    # -- buildings and notices ------------------------------------------------------------------
+    async def buildings(self) -> tuple[dict[str, Counter[str]], list[tuple[Notice, RunCounts]]]:
+        """({building: open tickets by severity}, [(current notice, its delivery)])."""
+        per_building: dict[str, Counter[str]] = {}
+        for ticket in await self.open_tickets():
+            per_building.setdefault(ticket.building or "-", Counter())[ticket.severity] += 1
+        notices = [
+            (notice, await self.app.notices.counts(notice.id, "notice"))
+            for notice in await self.app.notices.current()
+        ]
+        return per_building, notices
 
     # -- a period ---------------------------------------------------------------------------
     def bounds(self, start: date, end: date) -> tuple[datetime, datetime]:

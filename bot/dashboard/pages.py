@@ -208,6 +208,7 @@ class Pages:
         if viewer is not None:
             links = [("./", "board", self.t("nav.board", locale))]
             if viewer.sees_stats:
+                links.append(("buildings", "buildings", self.t("nav.buildings", locale)))
                 links.append(("stats", "stats", self.t("nav.stats", locale)))
             items = "".join(
                 f'<a href="{href}" class="{"on" if key == active else ""}">{label}</a>'
@@ -347,6 +348,66 @@ class Pages:
             f'<h2>{self.t("timeline", locale)}</h2><ol class="timeline">{timeline}</ol>{script}'
         )
         return self.layout(locale, self.p("ticket_title", locale, id=ticket.id), body, viewer)
+
+    # -- buildings and notices ----------------------------------------------------------------
+    async def buildings(self, locale: str, viewer: Viewer) -> str:
+        per_building, notices = await self.data.buildings()
+        render = self.app.notices.render
+
+        def building_key(name: str) -> tuple[int, str]:
+            digits = "".join(ch for ch in name if ch.isdigit())
+            return (int(digits) if digits and len(digits) < 9 else 10**9, name)
+
+        rows = []
+        for building in sorted(per_building, key=building_key):
+            counts = per_building[building]
+            covering = [
+                f"#{n.id} {esc(plain(render.kind(n.kind, locale)))}"
+                for n, _ in notices
+                if not n.buildings or building in (n.buildings or [])
+            ]
+            name = (
+                self.t("building", locale, building=building)
+                if building != "-"
+                else self.t("no_building", locale)
+            )
+            cells = "".join(f"<td>{counts.get(s, 0) or ''}</td>" for s in SEVERITIES)
+            rows.append(f"<tr><td>{name}</td>{cells}<td>{'、'.join(covering)}</td></tr>")
+        head = "".join(f"<th>{self.t(f'severity.{s}', locale)}</th>" for s in SEVERITIES)
+        table = (
+            f"<table id=\"buildings\"><tr><th>{self.t('field.building', locale)}</th>{head}"
+            f"<th>{self.t('nav.notices', locale)}</th></tr>{''.join(rows)}</table>"
+            if rows
+            else f'<p class="empty">{self.t("board_none", locale)}</p>'
+        )
+        notice_rows = []
+        for notice, delivery in notices:
+            meant = delivery.total - delivery.skipped
+            rate = f"{100 * delivery.delivery_rate:.0f}%" if meant else "-"
+            notice_rows.append(
+                "<tr>"
+                f"<td>#{notice.id} {esc(plain(render.kind(notice.kind, locale)))}</td>"
+                f"<td>{esc(plain(render.buildings(list(notice.buildings or []), locale)))}</td>"
+                f"<td>{self.t(f'notice_status.{notice.status}', locale)}</td>"
+                f"<td>{esc(plain(render.period(notice.starts_at, notice.ends_at, locale)))}</td>"
+                f"<td>{delivery.sent}/{meant} ({rate})"
+                f"{self.t('notice_pending', locale, n=delivery.pending) if delivery.pending else ''}</td>"
+                f"<td>{notice.asked_count}</td></tr>"
+            )
+        columns = "".join(
+            f"<th>{self.t(f'notice_field.{key}', locale)}</th>"
+            for key in ("notice", "buildings", "status", "period", "delivery", "asked")
+        )
+        notice_table = (
+            f'<table id="notices"><tr>{columns}</tr>{"".join(notice_rows)}</table>'
+            if notice_rows
+            else f'<p class="empty">{self.t("notices_none", locale)}</p>'
+        )
+        body = (
+            f"<h2>{self.t('buildings_title', locale)}</h2>{table}"
+            f"<h2>{self.t('nav.notices', locale)}</h2>{notice_table}"
+        )
+        return self.layout(locale, self.p("nav.buildings", locale), body, viewer, "buildings")
 
     # -- statistics -----------------------------------------------------------------------------
     def minutes(self, seconds: float | None) -> float | None:

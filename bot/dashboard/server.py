@@ -9,6 +9,7 @@ Routes (all relative, so a reverse proxy may serve them under a path prefix):
     GET  api/board               the board as JSON
     GET  ticket?id=N             a ticket and its timeline; managers may claim it
     POST claim                   claim through TicketService (managers; CSRF token)
+    GET  buildings               open tickets per building, current notices and their delivery
     GET  stats?start=&end=       the numbers and charts for a period (managers, supervisors)
     GET  export.xlsx|export.csv  the request log for a period (managers)
     GET  healthz                 "ok"
@@ -93,6 +94,7 @@ class DashboardServer:
         r.add_get("/api/board", self.api_board)
         r.add_get("/ticket", self.ticket)
         r.add_post("/claim", self.claim)
+        r.add_get("/buildings", self.buildings)
         r.add_get("/stats", self.stats)
         r.add_get("/export.xlsx", self.export_xlsx)
         r.add_get("/export.csv", self.export_csv)
@@ -242,6 +244,12 @@ class DashboardServer:
         if (end - start).days >= MAX_DAYS:
             start = end - timedelta(days=MAX_DAYS - 1)
         return start, end
+
+    async def buildings(self, request: web.Request) -> web.Response:
+        viewer = self.viewer(request)
+        if not viewer.sees_stats:
+            raise self.refuse(request)
+        return self.page(request, await self.pages.buildings(self.locale(request), viewer))
 
     async def stats(self, request: web.Request) -> web.Response:
         viewer = self.viewer(request)

@@ -189,3 +189,24 @@ async def test_exports_keep_chinese_and_agree(h: Harness, server: DashboardServe
 async def test_health(server: DashboardServer, http: aiohttp.ClientSession) -> None:
     async with http.get(server.public_url + "healthz") as response:
         assert await response.text() == "ok"
+
+
+async def test_buildings_and_notices(h: Harness, server: DashboardServer) -> None:
+    from bot.notices.render import NoticeFacts
+
+    await open_ticket(h)
+    await open_ticket(h, intent="repair", severity="normal", building=None, room=None, words="路灯坏了")
+    await h.app.notices.publish(
+        NoticeFacts(kind="water", buildings=["3", "5"], starts_at=None, ends_at=None, reason="管道维修", advice=""),
+        created_by=MANAGER,
+        manager_chat_id=MANAGER,
+    )
+    async with client(server, SUPERVISOR) as c, c.get("buildings") as response:
+        page = await response.text()
+    assert response.status == 200
+    row = page.split('id="buildings"')[1].split("</tr>")[1]
+    assert "3栋" in row and "#1 停水" in row
+    assert "未知楼栋" in page and "管道维修" not in page
+    assert 'id="notices"' in page and "进行中" in page and "0/0" in page
+    async with client(server, STAFF) as c, c.get("buildings") as response:
+        assert response.status == 403
