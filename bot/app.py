@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
+from sqlalchemy import delete
 from sqlalchemy.exc import IntegrityError
 
 from bot.config import Settings
@@ -21,9 +22,10 @@ from bot.core.actions import AnswerButton, SendText
 from bot.core.clock import Clock, SystemClock
 from bot.core.incoming import Incoming
 from bot.delivery.outbox import Outbox
-from bot.storage.db import Database
+from bot.intake import Intake
+from bot.storage.db import Database, is_unavailable
 from bot.storage.maintenance import prune_processed_updates
-from bot.storage.models import ProcessedUpdate
+from bot.storage.models import InboxUpdate, ProcessedUpdate
 from bot.texts import Texts
 
 if TYPE_CHECKING:
@@ -56,6 +58,7 @@ class App:
     notices: NoticeService = field(init=False)
     scheduler: JobScheduler = field(init=False)
     router: Router = field(init=False)
+    intake: Intake = field(init=False)
     _background: list[asyncio.Task[None]] = field(default_factory=list, init=False)
     _stop: asyncio.Event = field(default_factory=asyncio.Event, init=False)
     started: bool = field(default=False, init=False)
@@ -90,6 +93,7 @@ class App:
             self.spawn(self.outbox.run_answers(self._stop))
             self.spawn(self.flows.run_sweeper(self._stop))
             self.spawn(self.notices.run(self._stop))  # resumes an interrupted broadcast
+            await self.intake.start()  # and handles what the last run received but did not
         self.started = True
 
     async def _housekeeping(self) -> None:
@@ -114,6 +118,7 @@ class App:
         self._background.append(task)
 
     async def stop(self) -> None:
+        await self.intake.stop()
         self._stop.set()
         if self._background:  # a delivery in flight finishes: no duplicate after a restart
             await asyncio.wait(self._background, timeout=STOP_GRACE_SECONDS)
@@ -132,17 +137,29 @@ class App:
 
     # -- the one entry point for every update --------------------------------------------
     async def handle(self, incoming: Incoming) -> None:
+        """Handle one update once: route it, then mark it processed (and drop it from the
+        inbox). A crash in between handles it again at the next start (at least once).
+        A database that is down or hangs raises (`is_unavailable`): the intake keeps the
+        update for later; any other failure is logged and the resident gets an apology."""
         try:
-            if not await self._first_time(incoming.update_id):
+            if await self._seen(incoming.update_id):
                 log.info("update %s seen before; ignored", incoming.update_id)
+                await self._mark_processed(incoming.update_id)
                 return
             try:
                 await self.router.route(incoming)
-            except Exception:
+            except Exception as exc:
+                if is_unavailable(exc):
+                    raise
                 log.exception("handling update %s failed", incoming.update_id)
                 await self._apologise(incoming)
+            await self._mark_processed(incoming.update_id)
         finally:
             await self._answer_press(incoming)
+
+    async def receive(self, incoming: Incoming) -> None:
+        """What a transport calls: durable when it returns (see `bot/intake.py`)."""
+        await self.intake.receive(incoming)
 
     async def _answer_press(self, incoming: Incoming) -> None:
         """Every press is answered (Telegram's spinner turns until then): a press the router
@@ -151,13 +168,18 @@ class App:
         if callback and not self.outbox.answered(callback):
             await self.outbox.send(AnswerButton(callback, chat_id=incoming.chat_id))
 
-    async def _first_time(self, update_id: str) -> bool:
+    async def _seen(self, update_id: str) -> bool:
+        async with self.db.session() as session:
+            return await session.get(ProcessedUpdate, update_id) is not None
+
+    async def _mark_processed(self, update_id: str) -> None:
         try:
             async with self.db.transaction() as session:
-                session.add(ProcessedUpdate(key=update_id, processed_at=self.clock.now()))
-        except IntegrityError:
-            return False
-        return True
+                await session.execute(delete(InboxUpdate).where(InboxUpdate.key == update_id))
+                if await session.get(ProcessedUpdate, update_id) is None:
+                    session.add(ProcessedUpdate(key=update_id, processed_at=self.clock.now()))
+        except IntegrityError:  # marked meanwhile by another handling of the same update
+            pass
 
     async def _apologise(self, incoming: Incoming) -> None:
         """A message gets the apology as a reply; a press gets it as the button's answer
@@ -218,6 +240,7 @@ async def create_app(
     app.notices = NoticeService(app)
     app.flows = FlowEngine(app)
     app.router = Router(app)
+    app.intake = Intake(app)
     app.outbox.on_blocked.append(app.profiles.mark_unreachable)
     app.outbox.on_blocked.append(BlockedReporter(app))
     app.outbox.must_reach.add(settings.staff_chat_id)

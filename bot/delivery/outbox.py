@@ -217,13 +217,14 @@ class Outbox:
 
     # -- delivery -------------------------------------------------------------------------
     async def pending_count(self) -> int:
+        """Rows still to deliver, and button answers waiting (for a retry)."""
         async with self.db.session() as session:
             count = await session.scalar(
                 select(func.count())
                 .select_from(OutboxMessage)
                 .where(OutboxMessage.status == OutboxStatus.PENDING)
             )
-            return int(count or 0)
+            return int(count or 0) + len(self._answers)
 
     async def drain(self, stop: asyncio.Event | None = None) -> int:
         """Deliver every due pending row once, in order; returns how many were settled.

@@ -135,3 +135,21 @@ def _current_revision(connection: Connection) -> str | None:
     from alembic.runtime.migration import MigrationContext
 
     return MigrationContext.configure(connection).get_current_revision()
+
+
+def is_unavailable(exc: BaseException) -> bool:
+    """Whether `exc` says the database cannot be reached or does not answer (as opposed to a
+    statement it refused): connection refused, timeouts, a file that cannot be opened."""
+    from sqlalchemy import exc as sa_exc
+
+    if isinstance(exc, (TimeoutError, ConnectionError, sa_exc.TimeoutError)):
+        return True
+    if isinstance(exc, sa_exc.DBAPIError):
+        if exc.connection_invalidated or isinstance(exc, (sa_exc.OperationalError, sa_exc.InterfaceError)):
+            return True
+        return is_unavailable(exc.orig) if isinstance(exc.orig, BaseException) else False
+    if isinstance(exc, OSError):
+        return True
+    name = type(exc).__name__  # asyncpg's own, when not wrapped by SQLAlchemy
+    return name in ("ConnectionDoesNotExistError", "CannotConnectNowError", "QueryCanceledError",
+                    "InterfaceError", "ConnectionFailureError", "TooManyConnectionsError")

@@ -1,8 +1,7 @@
-"""The aiogram 3 adapter (`Dispatcher` with one `Router`).
+"""The aiogram 3 adapter: a `Bot` and its session; no `Dispatcher`.
 
-The router's message and callback-query handlers turn each update into an `Incoming` (the
-shared conversion in `updates.py`) and queue it; one worker feeds the core in arrival order
-(`SerialHandler`), so stopping never cuts an update in half. The session has no retry
+Receiving is shared (`base.py`: getUpdates through `bot.get_updates`, each update dumped to
+Bot API JSON, stored before the next offset confirms it). The session has no retry
 middleware: the outbox sees every 429 and 5xx and decides.
 
 Absolute imports only: this module is `bot.transports.aiogram`, the library is `aiogram`.
@@ -14,7 +13,7 @@ import asyncio
 import logging
 from typing import TYPE_CHECKING, Any
 
-from aiogram import Bot, Dispatcher, Router
+from aiogram import Bot
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.exceptions import (
@@ -48,8 +47,6 @@ from bot.core.actions import Keyboard
 from bot.core.errors import DeliveryError
 from bot.transports.base import BotIdentity, TelegramTransport
 from bot.transports.sender import ChatRef, TelegramSender, delivery_error
-from bot.transports.serial import SerialHandler
-from bot.transports.updates import incoming_from_callback, incoming_from_message, update_key
 
 if TYPE_CHECKING:
     from bot.app import App
@@ -82,7 +79,7 @@ def _reply(message_id: int | None) -> ReplyParameters | None:
     return ReplyParameters(message_id=message_id, allow_sending_without_reply=True)
 
 
-def _json(obj: Message | CallbackQuery) -> dict[str, Any]:
+def _json(obj: Message | CallbackQuery | Update) -> dict[str, Any]:
     """The Bot API form of an aiogram object (dates as unix time, `from` not `from_user`)."""
     return obj.model_dump(by_alias=True, exclude_none=True, mode="json")
 
@@ -161,14 +158,7 @@ class AiogramTransport(TelegramTransport):
         super().__init__(app, poll_timeout=poll_timeout)
         session = AiohttpSession(api=TelegramAPIServer.from_base(self.api_base_url))
         self.bot = Bot(self.token, session=session)
-        self.dispatcher = Dispatcher()
-        router = Router(name="helpline")
-        router.message.register(self._on_message)
-        router.callback_query.register(self._on_callback)
-        self.dispatcher.include_router(router)
         self._sender = AiogramSender(self.bot)
-        self._serial = SerialHandler(self.app.handle)
-        self._polling: asyncio.Task[None] | None = None
 
     @property
     def sender(self) -> TelegramSender:
@@ -176,47 +166,27 @@ class AiogramTransport(TelegramTransport):
 
     async def _open(self) -> BotIdentity:
         me = await self.bot.get_me()
-        self._serial.start()
         return BotIdentity(me.id, me.username or "")
 
     async def _close(self) -> None:
         await self.bot.session.close()
 
-    async def _start_polling(self, allowed_updates: list[str]) -> None:
-        await self.bot.delete_webhook(drop_pending_updates=False)  # polling fails while one is set
-        self._polling = asyncio.create_task(
-            self.dispatcher.start_polling(
-                self.bot, polling_timeout=self.poll_timeout, handle_as_tasks=False,
-                allowed_updates=allowed_updates, handle_signals=False, close_bot_session=False,
-            ),
-            name="aiogram-polling",
+    async def _get_updates(
+        self, offset: int | None, wait: int, allowed_updates: list[str], limit: int
+    ) -> list[dict[str, Any]]:
+        updates = await self.bot.get_updates(
+            offset=offset, limit=limit, timeout=wait, allowed_updates=allowed_updates,
+            request_timeout=wait + int(self.bot.session.timeout),
         )
+        return [_json(update) for update in updates]
 
-    async def _stop_polling(self) -> None:
-        if self._polling is not None:
-            try:
-                await self.dispatcher.stop_polling()
-            except RuntimeError:  # it had not begun yet
-                self._polling.cancel()
-            try:
-                await self._polling
-            except asyncio.CancelledError:
-                pass
-            self._polling = None
-
-    async def _finish_updates(self) -> None:
-        await self._serial.stop()
-
-    async def join(self) -> None:
-        await self._serial.join()
+    async def _delete_webhook(self) -> None:
+        await self.bot.delete_webhook(drop_pending_updates=False)
 
     async def _set_webhook(self, url: str, secret: str, allowed_updates: list[str]) -> None:
         await self.bot.set_webhook(
             url, secret_token=secret, allowed_updates=allowed_updates, drop_pending_updates=False
         )
-
-    async def feed(self, update: dict[str, Any]) -> None:
-        await self.dispatcher.feed_raw_update(self.bot, update)
 
     async def _set_commands(
         self, commands: list[tuple[str, str]], chat_id: int | None, language: str | None
@@ -228,20 +198,3 @@ class AiogramTransport(TelegramTransport):
             [BotCommand(command=c, description=d) for c, d in commands],
             scope=scope, language_code=language,
         )
-
-    async def _on_message(self, message: Message, event_update: Update) -> None:
-        assert self.me is not None
-        incoming = incoming_from_message(
-            update_key(self.me.id, event_update.update_id), _json(message),
-            bot_username=self.me.username,
-        )
-        if incoming is not None:
-            self._serial.put(incoming)
-
-    async def _on_callback(self, callback_query: CallbackQuery, event_update: Update) -> None:
-        assert self.me is not None
-        incoming = incoming_from_callback(
-            update_key(self.me.id, event_update.update_id), _json(callback_query)
-        )
-        if incoming is not None:
-            self._serial.put(incoming)

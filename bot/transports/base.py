@@ -10,12 +10,17 @@ Lifecycle (see `bot/commands/run.py`):
     await app.stop()                   # the outbox worker ends
     await transport.close()            # the library's HTTP session
 
-Updates are handled one at a time, in arrival order: handling is a few database writes;
-sending is the outbox worker's job, so a slow Telegram never holds up handling.
+Receiving is the same for both libraries: this module long-polls (`getUpdates` through the
+library) or serves the webhook, and hands each update to `app.receive`, which stores it
+before it returns (`bot/intake.py`); only then is the update confirmed to Telegram (the next
+`getUpdates` offset, the webhook's 200). A crash never loses an update Telegram was told we
+have. Handling is per chat in order, different chats at once; sending is the outbox
+worker's job, so a slow Telegram never holds up handling.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 from abc import ABC, abstractmethod
@@ -34,6 +39,9 @@ if TYPE_CHECKING:
     from bot.config import Settings
 
 log = logging.getLogger(__name__)
+
+POLL_BACKOFF_CAP = 30.0  # seconds between two failed getUpdates at most
+POLL_LIMIT = 100
 
 TOKEN_SHAPE = re.compile(r"^\d+:[\w-]+$")
 MENU_KEYS = {
@@ -64,6 +72,9 @@ class TelegramTransport(ABC):
         self.poll_timeout = poll_timeout
         self.me: BotIdentity | None = None
         self.webhook: WebhookServer | None = None
+        self._polling: asyncio.Task[None] | None = None
+        self._offset: int | None = None  # the next update id to ask for (confirms the ones before)
+        self._confirmed: int | None = None  # the offset Telegram last heard
 
     @property
     def mode(self) -> str:
@@ -89,14 +100,17 @@ class TelegramTransport(ABC):
         try:
             if secret is not None:
                 self.webhook = WebhookServer(
-                    feed=self.feed, secret=secret, path=self.webhook_path,
+                    feed=self.receive, secret=secret, path=self.webhook_path,
                     listen=self.settings.webhook_listen, port=self.settings.webhook_port,
                 )
                 await self.webhook.start()
                 assert self.settings.webhook_url
                 await self._set_webhook(self.settings.webhook_url, secret, list(ALLOWED_UPDATES))
             else:
-                await self._start_polling(list(ALLOWED_UPDATES))
+                await self._delete_webhook()  # polling fails while a webhook is set
+                self._polling = asyncio.create_task(
+                    self._poll(list(ALLOWED_UPDATES)), name=f"{self.name}-polling"
+                )
         except Exception as exc:
             await self.stop()
             raise ConnectionError(f"{self.name}: could not start {self.mode}: {exc}") from exc
@@ -107,7 +121,49 @@ class TelegramTransport(ABC):
             await self.webhook.stop()
             self.webhook = None
         await self._stop_polling()
-        await self._finish_updates()
+        await self.join()
+
+    async def join(self) -> None:
+        """Until every update received so far is handled."""
+        await self.app.intake.join()
+
+    # -- long polling ------------------------------------------------------------------------
+    async def _poll(self, allowed_updates: list[str]) -> None:
+        """getUpdates, each update stored (`receive`), and only then the next offset."""
+        failures = 0
+        while True:
+            try:
+                updates = await self._get_updates(
+                    self._offset, self.poll_timeout, allowed_updates, POLL_LIMIT
+                )
+                self._confirmed = self._offset
+                failures = 0
+                for update in updates:
+                    await self.receive(update)
+                    self._offset = int(update["update_id"]) + 1
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                failures += 1
+                delay = min(POLL_BACKOFF_CAP, 0.5 * 2 ** min(failures, 6))
+                log.warning("%s: getUpdates failed (%s); again in %.1fs", self.name, exc, delay)
+                await asyncio.sleep(delay)
+
+    async def _stop_polling(self) -> None:
+        if self._polling is None:
+            return
+        self._polling.cancel()
+        try:
+            await self._polling
+        except (asyncio.CancelledError, Exception):
+            pass
+        self._polling = None
+        if self._offset is not None and self._offset != self._confirmed:
+            try:  # tell Telegram what is stored, so that a restart is not sent it again
+                await self._get_updates(self._offset, 0, list(ALLOWED_UPDATES), 1)
+                self._confirmed = self._offset
+            except Exception as exc:
+                log.info("%s: last offset not confirmed (%s); duplicates are ignored", self.name, exc)
 
     async def close(self) -> None:
         """Release the library (after `app.stop()`: the outbox sends until then)."""
@@ -122,11 +178,16 @@ class TelegramTransport(ABC):
         assert self.me is not None
         return incoming_from_update(update, bot_id=self.me.id, bot_username=self.me.username)
 
-    async def handle(self, update: Mapping[str, Any]) -> None:
-        """One update as Bot API JSON: into the core."""
-        incoming = self.incoming(update)
+    async def receive(self, update: Mapping[str, Any]) -> None:
+        """One update as Bot API JSON: stored for the core when this returns (raises
+        `bot.intake.NotStored` when it could not be kept: do not confirm it)."""
+        try:
+            incoming = self.incoming(update)
+        except Exception:  # an update we cannot read: confirming it is all we can do
+            log.exception("%s: update %s cannot be read", self.name, update.get("update_id"))
+            return
         if incoming is not None:
-            await self.app.handle(incoming)
+            await self.app.receive(incoming)
 
     # -- the command menu --------------------------------------------------------------------
     async def _publish_menus(self) -> None:
@@ -175,27 +236,20 @@ class TelegramTransport(ABC):
     async def _close(self) -> None: ...
 
     @abstractmethod
-    async def _start_polling(self, allowed_updates: list[str]) -> None:
-        """Delete any webhook, then long-poll in the background."""
+    async def _get_updates(
+        self, offset: int | None, wait: int, allowed_updates: list[str], limit: int
+    ) -> list[dict[str, Any]]:
+        """One getUpdates call (long poll of `wait` seconds); the updates as Bot API JSON."""
 
     @abstractmethod
-    async def _stop_polling(self) -> None:
-        """Stop polling and handle what was already fetched."""
-
-    @abstractmethod
-    async def _finish_updates(self) -> None:
-        """Handle every update already received (the library's queue), then stop handling."""
-
-    @abstractmethod
-    async def join(self) -> None:
-        """Until every update received so far is handled."""
+    async def _delete_webhook(self) -> None: ...
 
     @abstractmethod
     async def _set_webhook(self, url: str, secret: str, allowed_updates: list[str]) -> None: ...
 
-    @abstractmethod
     async def feed(self, update: dict[str, Any]) -> None:
-        """One raw update (from the webhook) to the library, which queues it."""
+        """One raw update, as the webhook receives it."""
+        await self.receive(update)
 
     @abstractmethod
     async def _set_commands(

@@ -1,7 +1,7 @@
 """The python-telegram-bot 22 adapter (`telegram.ext.Application`).
 
-Every update goes through one `TypeHandler` into the shared conversion (`updates.py`) and
-`app.handle`. No rate limiter and no retries in the library: the outbox sees every 429 and
+Receiving is shared (`base.py`: getUpdates through `bot.get_updates`, stored before the next
+offset confirms it); the library's `Updater` and handlers are not used. No rate limiter and no retries in the library: the outbox sees every 429 and
 5xx and decides. The job queue is off (the app has its own scheduler).
 """
 
@@ -21,7 +21,6 @@ from telegram import (
     InputFile,
     LinkPreviewOptions,
     ReplyParameters,
-    Update,
     WebAppInfo,
 )
 from telegram.constants import ParseMode
@@ -36,7 +35,7 @@ from telegram.error import (
     RetryAfter,
     TelegramError,
 )
-from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHandler
+from telegram.ext import Application, ApplicationBuilder
 
 from bot.core.actions import Keyboard
 from bot.core.errors import DeliveryError
@@ -152,18 +151,15 @@ class PtbTransport(TelegramTransport):
         # PTB's documented opt-in to time periods as timedelta (the coming default); without
         # it every 429 raises a deprecation warning inside the library.
         os.environ.setdefault("PTB_TIMEDELTA", "true")
-        builder = (
+        self.application = (
             ApplicationBuilder()
             .token(self.token)
             .base_url(f"{self.api_base_url}/bot")
             .base_file_url(f"{self.api_base_url}/file/bot")
             .job_queue(None)
+            .updater(None)
+            .build()
         )
-        if self.mode == "webhook":
-            builder = builder.updater(None)
-        self.application = builder.build()
-        self.application.add_handler(TypeHandler(Update, self._on_update))
-        self.application.add_error_handler(self._on_error)
         self._sender = PtbSender(self.application)
 
     @property
@@ -173,43 +169,29 @@ class PtbTransport(TelegramTransport):
     async def _open(self) -> BotIdentity:
         await self.application.initialize()  # getMe
         me = self.application.bot
-        await self.application.start()
         return BotIdentity(me.id, me.username)
 
     async def _close(self) -> None:
-        if self.application.running:
-            await self.application.stop()
         await self.application.shutdown()
         await self.application.bot.shutdown()  # its HTTP clients, even when getMe failed
 
-    async def _start_polling(self, allowed_updates: list[str]) -> None:
-        updater = self.application.updater
-        assert updater is not None
-        # Deletes any webhook first (bootstrap); fetched updates are confirmed on the next call.
-        await updater.start_polling(
-            timeout=dtm.timedelta(seconds=self.poll_timeout), allowed_updates=allowed_updates,
-            drop_pending_updates=False,
+    async def _get_updates(
+        self, offset: int | None, wait: int, allowed_updates: list[str], limit: int
+    ) -> list[dict[str, Any]]:
+        # PTB adds the long-poll time to the read timeout of this call itself
+        updates = await self.application.bot.get_updates(
+            offset=offset, limit=limit, timeout=dtm.timedelta(seconds=wait),
+            allowed_updates=allowed_updates,
         )
+        return [update.to_dict() for update in updates]
 
-    async def _stop_polling(self) -> None:
-        updater = self.application.updater
-        if updater is not None and updater.running:
-            await updater.stop()
-
-    async def _finish_updates(self) -> None:
-        # Application.stop() would drop what is still queued: handle it first.
-        await self.join()
-
-    async def join(self) -> None:
-        await self.application.update_queue.join()
+    async def _delete_webhook(self) -> None:
+        await self.application.bot.delete_webhook(drop_pending_updates=False)
 
     async def _set_webhook(self, url: str, secret: str, allowed_updates: list[str]) -> None:
         await self.application.bot.set_webhook(
             url, secret_token=secret, allowed_updates=allowed_updates, drop_pending_updates=False
         )
-
-    async def feed(self, update: dict[str, Any]) -> None:
-        await self.application.update_queue.put(Update.de_json(update, self.application.bot))
 
     async def _set_commands(
         self, commands: list[tuple[str, str]], chat_id: int | None, language: str | None
@@ -218,9 +200,3 @@ class PtbTransport(TelegramTransport):
         await self.application.bot.set_my_commands(
             [BotCommand(c, d) for c, d in commands], scope=scope, language_code=language
         )
-
-    async def _on_update(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        await self.handle(update.to_dict())
-
-    async def _on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
-        log.error("ptb: an update could not be handled", exc_info=context.error)

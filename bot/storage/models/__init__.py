@@ -3,6 +3,7 @@
 from bot.storage.models.base import Base, UTCDateTime
 from bot.storage.models.conversations import Conversation, ProcessedUpdate
 from bot.storage.models.delivery import MessageRef, OutboxMessage, OutboxStatus
+from bot.storage.models.intake import BotSetting, InboxUpdate
 from bot.storage.models.notices import (
     DeliveryStatus,
     Notice,
@@ -18,8 +19,10 @@ from bot.storage.models.tickets import Ticket, TicketEvent, TicketStatus
 
 __all__ = [
     "Base",
+    "BotSetting",
     "Conversation",
     "DeliveryStatus",
+    "InboxUpdate",
     "MessageRef",
     "Notice",
     "NoticeDelivery",

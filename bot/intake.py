@@ -1,0 +1,425 @@
+"""The intake: every update is stored before Telegram is told it arrived, handled per chat in
+order (different chats at the same time, emergencies first in a backlog), and handled again
+after a crash if it was not finished. When the database is down, residents still get an
+answer and nothing is lost.
+
+    transport -> Intake.receive(incoming)   durable when it returns (the inbox table, or the
+                                            spool file when the database is down): only then
+                                            does the transport confirm the update (polling
+                                            offset, webhook 200)
+              -> one queue per chat -> App.handle -> marked processed, inbox row deleted
+
+At-least-once: an update is handled again after a crash only if it was not marked processed;
+a redelivered update that was is ignored (`processed_updates`).
+
+Degraded mode: when the database cannot be reached or does not answer (connect, statement
+and pool timeouts; `is_unavailable`), a resident's message is answered at once straight
+through the transport's sender: the life-saving line and the emergency numbers when the
+classifier says emergency, otherwise "your message is recorded, staff will contact you";
+the staff group is told once that the database is down; the update is kept in memory and in
+a JSON-lines spool file, and handled when the database answers again (and at the next
+start, if the process ends before).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import heapq
+import itertools
+import json
+import logging
+import os
+from collections import deque
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import delete, select, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import IntegrityError
+
+from bot.core.actions import SendText
+from bot.core.incoming import Incoming
+from bot.storage.db import is_unavailable
+from bot.storage.models import InboxUpdate, ProcessedUpdate
+
+if TYPE_CHECKING:
+    from bot.app import App
+
+log = logging.getLogger(__name__)
+
+CONCURRENCY = 16  # chats handled at the same time
+STORE_TIMEOUT = 1.5  # seconds to store an update before the database counts as down (or hangs)
+HANDLE_TIMEOUT = 60.0  # seconds one update may take before the database counts as hanging
+REPLY_TIMEOUT = 10.0  # seconds a direct reply may take in degraded mode
+PROBE_EVERY = 2.0  # seconds between two checks of a database that is down
+STAFF_NOTICE_EVERY = 1800.0  # seconds: one "database down" notice per outage, at most this often
+EMERGENCY, NORMAL = 0, 1
+
+FALLBACK_TEXTS = {  # until the locale has these keys (locales/<locale>/texts/delivery.yaml)
+    "delivery.database_down": (
+        "⚠️ <b>数据库连接不上</b>，机器人已进入应急模式：住户会立即收到安全提示和紧急电话，"
+        "消息先保存在本机，数据库恢复后自动建单。请留意住户私聊，必要时电话联系。"
+    ),
+}
+
+
+class NotStored(Exception):
+    """The update could be kept nowhere (database and spool file both failed): do not
+    confirm it to Telegram, which will send it again."""
+
+
+def text_or_fallback(app: App, key: str, locale: str | None = None, **values: object) -> str:
+    if app.texts.has(key, locale):
+        return app.texts.get(key, locale, **values)
+    return FALLBACK_TEXTS[key].format(**values)
+
+
+def default_spool_path(database_url: str) -> Path:
+    """Next to a SQLite database file; else `data/intake-spool.jsonl` (`INTAKE_SPOOL_FILE`)."""
+    if os.environ.get("INTAKE_SPOOL_FILE"):
+        return Path(os.environ["INTAKE_SPOOL_FILE"])
+    url = make_url(database_url)
+    if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
+        database = Path(url.database or "")
+        return database.with_name(database.name + ".spool.jsonl")
+    return Path("data") / "intake-spool.jsonl"
+
+
+@dataclass
+class _Chat:
+    queue: deque[Incoming] = field(default_factory=deque)
+    busy: bool = False
+
+
+class Intake:
+    def __init__(
+        self, app: App, *, concurrency: int = CONCURRENCY, spool_path: Path | None = None
+    ) -> None:
+        self.app = app
+        self.concurrency = concurrency
+        self.spool_path = spool_path or default_spool_path(app.settings.database_url)
+        self._chats: dict[str, _Chat] = {}
+        self._ready: list[tuple[int, int, str]] = []  # (priority, order, chat): a heap
+        self._order = itertools.count()
+        self._ready_event = asyncio.Event()
+        self._keys: set[str] = set()  # queued or being handled
+        self._idle = asyncio.Event()
+        self._idle.set()
+        self._workers: list[asyncio.Task[None]] = []
+        # degraded mode
+        self.down = False
+        self._held: dict[str, Incoming] = {}  # kept while the database is down
+        self._replied: set[str] = set()
+        self._staff_told_at: float | None = None
+        self._recovery: asyncio.Task[None] | None = None
+        self._spool_lock = asyncio.Lock()
+
+    # -- lifecycle ---------------------------------------------------------------------------
+    async def start(self) -> None:
+        """Start the workers, then handle what a previous run left: the spool file (updates
+        received while the database was down) and the inbox (received, never finished)."""
+        if self._workers:
+            return
+        self._workers = [
+            asyncio.create_task(self._work(), name=f"intake-{n}") for n in range(self.concurrency)
+        ]
+        await self.replay()
+
+    async def join(self) -> None:
+        """Until every update received so far is handled (or held for the database)."""
+        while not self._idle.is_set():
+            await self._idle.wait()
+
+    async def stop(self) -> None:
+        """Handle what is queued, then end the workers. Held updates stay in the spool."""
+        if self._workers:
+            try:
+                await asyncio.wait_for(self.join(), HANDLE_TIMEOUT)
+            except TimeoutError:
+                log.warning("stopping with updates still being handled; they are handled at the next start")
+        for task in [*self._workers, *([self._recovery] if self._recovery else [])]:
+            task.cancel()
+        for task in [*self._workers, *([self._recovery] if self._recovery else [])]:
+            try:
+                await task
+            except (asyncio.CancelledError, Exception):
+                pass
+        self._workers.clear()
+        self._recovery = None
+
+    # -- receiving -----------------------------------------------------------------------------
+    async def receive(self, incoming: Incoming) -> None:
+        """Keep `incoming` durably, then queue it. Returns once it is safe to confirm the
+        update to Telegram; raises `NotStored` when it is not."""
+        if self.down:
+            await self._degrade(incoming)
+            return
+        try:
+            fresh = await asyncio.wait_for(self._store(incoming), STORE_TIMEOUT)
+        except Exception as exc:
+            if not is_unavailable(exc):
+                raise
+            log.error("database unavailable while storing update %s: %s", incoming.update_id, exc)
+            await self._degrade(incoming)
+            return
+        if fresh:
+            self._dispatch(incoming)
+
+    async def _store(self, incoming: Incoming) -> bool:
+        """Into the inbox; False when it was handled before (a redelivery)."""
+        try:
+            return await self._insert(incoming)
+        except IntegrityError:  # the same update stored meanwhile (a redelivery)
+            return True
+
+    async def _insert(self, incoming: Incoming) -> bool:
+        async with self.app.db.transaction() as session:
+            if await session.get(ProcessedUpdate, incoming.update_id) is not None:
+                return False
+            exists = await session.scalar(
+                select(InboxUpdate.id).where(InboxUpdate.key == incoming.update_id)
+            )
+            if exists is None:
+                session.add(
+                    InboxUpdate(
+                        key=incoming.update_id, chat_id=incoming.chat_id,
+                        payload=incoming.to_dict(), received_at=self.app.clock.now(),
+                    )
+                )
+        return True
+
+    async def replay(self) -> int:
+        """Queue the spool file's and the inbox's updates (oldest first); returns how many."""
+        count = 0
+        for incoming in await self._read_spool():
+            self._held.setdefault(incoming.update_id, incoming)
+        if self._held:
+            if not await self._flush_held():
+                return 0
+        async with self.app.db.session() as session:
+            rows = (await session.scalars(select(InboxUpdate).order_by(InboxUpdate.id))).all()
+        for row in rows:
+            try:
+                incoming = Incoming.from_dict(row.payload)
+            except Exception:
+                log.exception("inbox row %s cannot be read; dropped", row.key)
+                await self._forget(row.key)
+                continue
+            if incoming.update_id not in self._keys:
+                self._dispatch(incoming)
+                count += 1
+        if count:
+            log.info("handling %d update(s) received before the restart", count)
+        return count
+
+    # -- per-chat queues -------------------------------------------------------------------------
+    def _dispatch(self, incoming: Incoming) -> None:
+        if incoming.update_id in self._keys:
+            return
+        self._keys.add(incoming.update_id)
+        self._idle.clear()
+        chat = self._chats.setdefault(incoming.chat_id, _Chat())
+        chat.queue.append(incoming)
+        if not chat.busy and len(chat.queue) == 1:
+            self._make_ready(incoming.chat_id, incoming)
+
+    def _make_ready(self, chat_id: str, first: Incoming) -> None:
+        heapq.heappush(self._ready, (self._priority(first), next(self._order), chat_id))
+        self._ready_event.set()
+
+    def _priority(self, incoming: Incoming) -> int:
+        """Emergencies first, but only when there is a backlog to jump (classifying costs)."""
+        if not self._ready or not incoming.is_private or not incoming.text:
+            return NORMAL
+        try:
+            return EMERGENCY if self.app.classifier.classify(incoming.text).is_emergency else NORMAL
+        except Exception:
+            return NORMAL
+
+    async def _work(self) -> None:
+        while True:
+            while not self._ready:
+                self._ready_event.clear()
+                await self._ready_event.wait()
+            _, _, chat_id = heapq.heappop(self._ready)
+            chat = self._chats[chat_id]
+            chat.busy = True
+            incoming = chat.queue.popleft()
+            try:
+                await self._handle(incoming)
+            except Exception:
+                log.exception("update %s could not be handled", incoming.update_id)
+            finally:
+                self._keys.discard(incoming.update_id)
+                chat.busy = False
+                if chat.queue:
+                    self._make_ready(chat_id, chat.queue[0])
+                else:
+                    del self._chats[chat_id]
+                if not self._keys:
+                    self._idle.set()
+
+    async def _handle(self, incoming: Incoming) -> None:
+        if self.down:  # no need to wait for the timeouts again: keep it for later
+            await self._degrade(incoming)
+            return
+        try:
+            await asyncio.wait_for(self.app.handle(incoming), HANDLE_TIMEOUT)
+        except Exception as exc:
+            if not is_unavailable(exc):
+                raise
+            log.error("database unavailable while handling update %s: %s", incoming.update_id, exc)
+            await self._degrade(incoming)
+
+    # -- degraded mode ---------------------------------------------------------------------------
+    async def _degrade(self, incoming: Incoming) -> None:
+        """Keep the update (memory and spool file), answer the resident directly, tell the
+        staff group once, and watch for the database to come back."""
+        self.down = True
+        kept = incoming.update_id in self._held
+        self._held[incoming.update_id] = incoming
+        try:
+            if not kept:
+                await self._spool(incoming)
+        except OSError as exc:
+            log.error("spool file %s cannot be written: %s", self.spool_path, exc)
+            if incoming.update_id not in self._replied:
+                del self._held[incoming.update_id]
+                raise NotStored(str(exc)) from exc
+        await self._reply_directly(incoming)
+        await self._tell_staff()
+        if self._recovery is None or self._recovery.done():
+            self._recovery = asyncio.create_task(self._recover(), name="intake-recovery")
+
+    async def _spool(self, incoming: Incoming) -> None:
+        async with self._spool_lock:
+            await asyncio.to_thread(self._append_line, json.dumps(incoming.to_dict(), ensure_ascii=False))
+
+    def _append_line(self, line: str) -> None:
+        self.spool_path.parent.mkdir(parents=True, exist_ok=True)
+        with self.spool_path.open("a", encoding="utf-8") as spool:
+            spool.write(line + "\n")
+            spool.flush()
+            os.fsync(spool.fileno())
+
+    async def _read_spool(self) -> list[Incoming]:
+        try:
+            lines = self.spool_path.read_text(encoding="utf-8").splitlines()
+        except FileNotFoundError:
+            return []
+        out = []
+        for line in lines:
+            try:
+                out.append(Incoming.from_dict(json.loads(line)))
+            except Exception:  # a line cut by a crash
+                log.warning("unreadable spool line skipped")
+        return out
+
+    async def _reply_directly(self, incoming: Incoming) -> None:
+        """The resident's answer without the database: straight through the transport."""
+        sender = self.app.outbox.sender
+        if (
+            sender is None or incoming.update_id in self._replied or not incoming.is_private
+            or incoming.is_button or incoming.edited
+        ):
+            return
+        self._replied.add(incoming.update_id)
+        app = self.app
+        locale = app.texts.pick_locale(incoming.language_code)
+        numbers = app.settings.emergency_numbers()
+        intent = None
+        if incoming.text:
+            try:
+                result = app.classifier.classify(incoming.text)
+                intent = result.intent if result.is_emergency else None
+            except Exception:
+                log.exception("classifier failed in degraded mode")
+        if intent and app.texts.has(f"safety.{intent}.now", locale):
+            numbers_key = "resident.numbers_hk" if app.settings.region == "HK" else "resident.numbers"
+            reply = "\n\n".join(
+                (app.texts.get(f"safety.{intent}.now", locale, **numbers),
+                 app.texts.get(numbers_key, locale, **numbers))
+            )
+        else:
+            reply = app.texts.get("common.internal_error", locale, **numbers)
+        try:
+            await asyncio.wait_for(
+                sender.deliver(
+                    SendText(incoming.chat_id, reply),
+                    reply_to_message_id=None, target_message_id=None,
+                ),
+                REPLY_TIMEOUT,
+            )
+        except Exception as exc:
+            log.error("direct reply to chat %s failed: %s", incoming.chat_id, exc)
+
+    async def _tell_staff(self) -> None:
+        loop_time = asyncio.get_running_loop().time()
+        if self._staff_told_at is not None and loop_time - self._staff_told_at < STAFF_NOTICE_EVERY:
+            return
+        sender = self.app.outbox.sender
+        if sender is None:
+            return
+        self._staff_told_at = loop_time
+        notice = text_or_fallback(self.app, "delivery.database_down")
+        try:
+            await asyncio.wait_for(
+                sender.deliver(
+                    SendText(self.app.settings.staff_chat_id, notice),
+                    reply_to_message_id=None, target_message_id=None,
+                ),
+                REPLY_TIMEOUT,
+            )
+        except Exception as exc:
+            log.error("could not tell the staff group the database is down: %s", exc)
+
+    async def _recover(self) -> None:
+        while self._held or self.down:
+            await asyncio.sleep(PROBE_EVERY)
+            if await self.probe() and await self._flush_held():
+                log.info("database back: held updates handled now")
+                return
+
+    async def probe(self) -> bool:
+        try:
+            async with asyncio.timeout(STORE_TIMEOUT):
+                async with self.app.db.session() as session:
+                    await session.execute(text("SELECT 1"))
+        except Exception as exc:
+            if not is_unavailable(exc):
+                log.exception("database probe failed")
+            return False
+        return True
+
+    async def _flush_held(self) -> bool:
+        """Move the held updates into the inbox and queue them; True when all went."""
+        for key, incoming in list(self._held.items()):
+            try:
+                fresh = await asyncio.wait_for(self._store(incoming), STORE_TIMEOUT)
+            except Exception as exc:
+                if is_unavailable(exc):
+                    return False
+                log.exception("held update %s cannot be stored; dropped", key)
+                fresh = False
+            del self._held[key]
+            if fresh:
+                self._dispatch(incoming)
+        self.down = False
+        async with self._spool_lock:
+            try:
+                self.spool_path.unlink(missing_ok=True)
+            except OSError as exc:
+                log.error("spool file %s cannot be removed: %s", self.spool_path, exc)
+        return True
+
+    async def _forget(self, key: str) -> None:
+        async with self.app.db.transaction() as session:
+            await session.execute(delete(InboxUpdate).where(InboxUpdate.key == key))
+
+    @property
+    def held(self) -> list[Incoming]:
+        return list(self._held.values())
+
+    def status(self) -> dict[str, Any]:
+        return {"down": self.down, "held": len(self._held), "queued": len(self._keys)}
