@@ -87,15 +87,22 @@ _REQUEST_WORDS = re.compile(
 )
 
 
+_BARE_ROOM = re.compile(r"(?<![0-9])([0-9]{3,4}[a-z]?)(?![0-9])", re.IGNORECASE)
+
+
 def corrections(text: str, region: Any, *, correcting: bool = True) -> dict[str, str]:
     """Building, room and phone named in a message (a bare "1205" counts as a room only in
     a correction)."""
-    entities, _ = extract_entities(text, region)
+    entities, rest = extract_entities(text, region)
     changed = {}
     if entities.building:
         changed["building"] = entities.building
-    if entities.room and (correcting or entities.building):
-        changed["room"] = entities.room
+    room = entities.room
+    if room is None and correcting:  # "不对，是1205": the number is the room
+        bare = _BARE_ROOM.search(rest)
+        room = bare.group(1) if bare else None
+    if room and (correcting or entities.building):
+        changed["room"] = room
     if entities.phone:
         changed["phone"] = entities.phone
     return changed
@@ -281,6 +288,8 @@ class Intake:
             )
         )
         if new_emergency:
+            if ticket is not None and turn.incoming is not None:  # staff on it hear it too
+                await self.app.tickets.relay_from_resident(ticket, turn.incoming)
             if turn.incoming is not None and getattr(turn.incoming, "forwarded", False):
                 found = replace(found, needs_confirmation=True)  # someone else's words: ask
             await self.emergency(turn, found, text, carry=self.pending(turn))
@@ -302,6 +311,11 @@ class Intake:
         await self.app.tickets.relay_from_resident(ticket, turn.incoming)
         state = Raw(turn.text(f"tickets.open.state.{ticket.status}"))
         changed = corrections(text, self.engine.checks.region, correcting=corrects(text))
+        shared = turn.incoming.attachment
+        if shared is not None and shared.kind is AttachmentKind.CONTACT:  # a phone, shared
+            phone = parse_phone(shared.phone or "", self.engine.checks.region)
+            if phone:
+                changed["phone"] = phone
         changed = {
             k: v for k, v in changed.items() if corrects(text) or not getattr(ticket, k)
         }

@@ -83,7 +83,7 @@ class Situations:
         prepared = self._prepare(text)
         for s in self._all:
             if s.forced(prepared):
-                return Found(s.intent, s.name, forced=intent != s.intent)
+                return Found(s.intent, s.name, forced=True)
         if tx.is_emergency(intent):
             for s in self._all:
                 if s.marks(prepared, intent):

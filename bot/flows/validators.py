@@ -102,7 +102,7 @@ def confirm_answer(slot: str) -> Validator:
             return Answer(values={slot: "safe"})
         if is_no(text):
             return Answer(values={slot: "no"})
-        if is_yes(text):
+        if is_yes(text) or has_words(text):  # details instead of a yes: it is happening
             return Answer(values={slot: "yes"})
         return Answer.refuse("resident.invalid.yes_no")
 
@@ -165,12 +165,18 @@ def place_building(text: str, slots: Slots, checks: Checks) -> Answer:
     return Answer.accept(place_building=True, building=answer.values["building"])
 
 
+_ROOM_NUMBER_RE = re.compile(r"(?<![0-9])([0-9]{3,4})(?![0-9])")
+
+
 def room(text: str, slots: Slots, checks: Checks) -> Answer:
     if len(text) > MAX_SHORT_ANSWER:
         return Answer.refuse("resident.invalid.too_long")
     found_building, found = parse_location(text)
     if found_building is None or found is None:  # "1202" alone: a room, not a building
         found_building, found = None, parse_room(text)
+    if found is None:  # "我家是1202": the one flat number in the words
+        numbers = _ROOM_NUMBER_RE.findall(text)
+        found = numbers[0] if len(numbers) == 1 else None
     the_building = found_building or slots.get("building")
     if found is None:
         return Answer.refuse("resident.invalid.room", example=_example_room(checks, the_building))

@@ -13,7 +13,7 @@ CHARS = "".join(DIGITS) + "十百"
 SPOKEN = {**DIGITS, "幺": 1, "洞": 0, "O": 0, "o": 0}
 """Digits as people say them one by one: 幺 (one, in phone numbers), 洞 (zero)."""
 _D = "零〇一二两三四五六七八九幺洞0-9"
-_SPOKEN_RE = re.compile(f"[{_D}](?:[ \\-]?[{_D}]){{2,}}")
+_SPOKEN_RE = re.compile(f"[{_D}](?:[ \\-，,、]?[{_D}]){{2,}}")
 
 
 def spoken_digits(text: str, min_run: int = 7) -> str:
@@ -23,10 +23,10 @@ def spoken_digits(text: str, min_run: int = 7) -> str:
 
     def convert(match: re.Match[str]) -> str:
         run = match.group()
-        digits = sum(ch not in " -" for ch in run)
+        digits = sum(ch not in " -，,、" for ch in run)
         if digits < min_run or run.isascii():
             return run
-        return "".join(str(SPOKEN[ch]) if ch in SPOKEN else ch for ch in run)
+        return "".join(str(SPOKEN[ch]) if ch in SPOKEN else " " for ch in run)
 
     return _SPOKEN_RE.sub(convert, text)
 

@@ -90,7 +90,7 @@ def test_export_round_trip_gives_sklearns_probabilities(
     index = {f: i for i, f in enumerate(arrays.features)}
     x = _matrix(bags[:40], index, np.asarray(arrays.idf, dtype=np.float64))
     reference = LogisticRegression(
-        C=float(settings["C"]), max_iter=int(settings["max_iter"]),
+        C=float(settings["C"]), max_iter=int(settings["max_iter"]), tol=float(settings["tol"]),
         class_weight=None if settings.get("class_weight") in (None, "none") else "balanced",
     ).fit(_matrix(bags, index, np.asarray(arrays.idf, dtype=np.float64)), labels)  # fmt: skip
     expected = reference.predict_proba(x)
