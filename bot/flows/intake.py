@@ -78,6 +78,7 @@ FAQ_TOPICS_SHOWN = 8
 LEAVE_ABOVE = 0.5
 """A repair or complaint being reported is left for another request this probable."""
 INTERRUPT_ABOVE = 0.7
+INTERRUPT_MIN_CHARS = 4
 """The emergency probability that interrupts a conversation (or words of distress)."""
 REMEMBER_TYPED_SECONDS = 600  # a typed "好" answers "记住这些信息吗？" this soon after it
 # words that only ask for help ("我要报修"): with nothing else, the problem is still to be asked
@@ -85,6 +86,14 @@ _REQUEST_WORDS = re.compile(
     "报修|维修|修理|投诉|建议|反映|我要|我想|想要|需要|麻烦|帮我|帮忙|一下|请问|你好|您好|有个|问题|东西|"
     r"\b(?:i|want|to|need|please|report|a|an|make|complain|complaint|repair|fix|something)\b"
 )
+
+
+def _strong(found: Classification) -> bool:
+    """Enough to interrupt a conversation or an open ticket with another emergency: words
+    of distress, or a probable one said in more than a word or two ("门口" is too little)."""
+    if distress(found.text):
+        return True
+    return found.score >= INTERRUPT_ABOVE and len(found.normalized) >= INTERRUPT_MIN_CHARS
 
 
 _BARE_ROOM = re.compile(r"(?<![0-9])([0-9]{3,4}[a-z]?)(?![0-9])", re.IGNORECASE)
@@ -250,7 +259,7 @@ class Intake:
             return False
         if flow.emergency and found.needs_confirmation:
             return False
-        return found.score >= INTERRUPT_ABOVE or distress(found.text)
+        return _strong(found)
 
     @staticmethod
     def _clear_request(found: Classification) -> bool:
@@ -283,7 +292,7 @@ class Intake:
             ticket is None
             or (
                 ticket.intent != found.intent
-                and (found.score >= INTERRUPT_ABOVE or distress(text))
+                and _strong(found)
                 and not found.needs_confirmation
             )
         )
