@@ -393,24 +393,28 @@ class Intake:
         return True
 
     async def _flush_held(self) -> bool:
-        """Move the held updates into the inbox and queue them; True when all went."""
+        """Move the held updates into the inbox, then queue them; True when all went."""
+        stored: list[Incoming] = []
         for key, incoming in list(self._held.items()):
             try:
                 fresh = await asyncio.wait_for(self._store(incoming), STORE_TIMEOUT)
             except Exception as exc:
-                if is_unavailable(exc):
+                if is_unavailable(exc):  # all stay held: stored again (no-op) next time
                     return False
                 log.exception("held update %s cannot be stored; dropped", key)
                 fresh = False
-            del self._held[key]
             if fresh:
-                self._dispatch(incoming)
+                stored.append(incoming)
+        for incoming in list(self._held.values()):
+            self._held.pop(incoming.update_id, None)
         self.down = False
         async with self._spool_lock:
             try:
                 self.spool_path.unlink(missing_ok=True)
             except OSError as exc:
                 log.error("spool file %s cannot be removed: %s", self.spool_path, exc)
+        for incoming in stored:
+            self._dispatch(incoming)
         return True
 
     async def _forget(self, key: str) -> None:

@@ -3,9 +3,10 @@
 Telegram POSTs each update to `WEBHOOK_URL`; a reverse proxy passes it to this server at
 `WEBHOOK_LISTEN:WEBHOOK_PORT` and `WEBHOOK_PATH`. Every request must carry the secret in
 `X-Telegram-Bot-Api-Secret-Token` (403 otherwise). An accepted update is handed to the
-library, which only queues it (the transport handles its queue one update at a time, as in
-polling), and answered with 200. An update that cannot even be parsed is logged and answered
-200 too: Telegram would otherwise send it again forever. `GET /healthz` answers "ok".
+core's intake, which stores it (`bot/intake.py`), and only then answered with 200; when it
+could be kept nowhere (database and spool file both failing) the answer is 503, and Telegram
+sends it again. An update that cannot even be read is logged and answered 200: Telegram
+would otherwise send it again forever. `GET /healthz` answers "ok".
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiohttp import web
+
+from bot.intake import NotStored
 
 log = logging.getLogger(__name__)
 
@@ -80,6 +83,10 @@ class WebhookServer:
             return web.Response(status=400, text="not an update")
         try:
             await self.feed(update)
+        except NotStored as exc:
+            log.error("webhook update %s not stored (%s): Telegram will resend it",
+                      update.get("update_id"), exc)
+            return web.Response(status=503, text="not stored")
         except Exception:
             log.exception("webhook update %s could not be read", update.get("update_id"))
         return web.Response(status=200)
