@@ -22,6 +22,7 @@ from bot.core.actions import AnswerButton, SendText
 from bot.core.clock import Clock, SystemClock
 from bot.core.incoming import Incoming
 from bot.delivery.outbox import Outbox
+from bot.delivery.staff import StaffChatGuard
 from bot.intake import Intake
 from bot.storage.db import Database, is_unavailable
 from bot.storage.maintenance import prune_processed_updates
@@ -59,6 +60,7 @@ class App:
     scheduler: JobScheduler = field(init=False)
     router: Router = field(init=False)
     intake: Intake = field(init=False)
+    staff_guard: StaffChatGuard = field(init=False)
     _background: list[asyncio.Task[None]] = field(default_factory=list, init=False)
     _stop: asyncio.Event = field(default_factory=asyncio.Event, init=False)
     started: bool = field(default=False, init=False)
@@ -85,6 +87,7 @@ class App:
         if migrate:
             await self.db.upgrade()
         self._stop.clear()
+        await self.staff_guard.load()  # the staff group's id, if it became a supergroup
         await self.scheduler.start()
         await self._housekeeping()
         if background:
@@ -241,6 +244,8 @@ async def create_app(
     app.flows = FlowEngine(app)
     app.router = Router(app)
     app.intake = Intake(app)
+    app.staff_guard = StaffChatGuard(app)
+    app.staff_guard.attach()
     app.outbox.on_blocked.append(app.profiles.mark_unreachable)
     app.outbox.on_blocked.append(BlockedReporter(app))
     app.outbox.must_reach.add(settings.staff_chat_id)

@@ -29,3 +29,12 @@ class TemporaryError(DeliveryError):
 
 class PermanentError(DeliveryError):
     """Any other 4xx: retrying will not help."""
+
+
+class ChatMigrated(PermanentError):
+    """400 with `migrate_to_chat_id`: the group became a supergroup with a new id; send
+    there instead."""
+
+    def __init__(self, new_chat_id: str) -> None:
+        super().__init__(f"chat migrated to {new_chat_id}")
+        self.new_chat_id = str(new_chat_id)

@@ -10,8 +10,12 @@ drain, too), on their own worker, and never wait behind a chat's order or its 42
 answer lost in a crash is harmless: the query is stale by the time the bot is back.
 
 A 403 settles the chat's other pending rows too (one report, not one per message), except
-for the chats in `must_reach` (the staff group): there a 403 is a set-up problem someone
-will fix (the bot was removed from the group), so those rows wait and retry with backoff.
+for the chats in `must_reach` (the staff group): there a 403 or a 400 "chat not found" is a
+set-up problem someone will fix (the bot was removed from the group), so those rows wait and
+retry with backoff, and `on_must_reach_failure` hooks tell a human at the first failure of
+each row (and when a row fails for good), with what it said. A group that became a
+supergroup (`ChatMigrated`) is followed: its pending rows move to the new chat id (an edit of
+a message left in the old group is sent anew), and `on_migrated` hooks are told.
 """
 
 from __future__ import annotations
@@ -31,11 +35,19 @@ from bot.core.actions import (
     AnswerButton,
     EditText,
     MessageTarget,
+    SendText,
     action_from_dict,
     action_to_dict,
 )
 from bot.core.clock import Clock
-from bot.core.errors import Blocked, NotModified, PermanentError, RetryAfter, TemporaryError
+from bot.core.errors import (
+    Blocked,
+    ChatMigrated,
+    NotModified,
+    PermanentError,
+    RetryAfter,
+    TemporaryError,
+)
 from bot.core.ports import Sender
 from bot.storage.db import Database
 from bot.storage.models import MessageRef, OutboxMessage, OutboxStatus
@@ -44,6 +56,13 @@ log = logging.getLogger(__name__)
 
 BlockedHook = Callable[[str], Awaitable[None]]
 SentHook = Callable[[Action, int | None], Awaitable[None]]
+MigratedHook = Callable[[str, str], Awaitable[None]]  # (old chat id, new chat id)
+FailureHook = Callable[[Action, str], Awaitable[None]]  # (what did not arrive, why)
+
+MIGRATED = "migrated"  # a row moved to the chat's new id (not a stored status)
+# 400s that mean the chat cannot be reached at all (not that this message was wrong)
+_UNREACHABLE = ("chat not found", "bot was kicked", "not enough rights", "have no rights",
+                "group chat was deactivated", "need administrator rights", "not a member")
 
 MAX_ATTEMPTS = 60  # temporary errors, with backoff capped at BACKOFF_CAP: about five hours
 BACKOFF_CAP = 300.0
@@ -69,6 +88,8 @@ class Outbox:
         self.clock = clock
         self.sender: Sender | None = None
         self.on_blocked: list[BlockedHook] = []
+        self.on_migrated: list[MigratedHook] = []
+        self.on_must_reach_failure: list[FailureHook] = []
         self.must_reach: set[str] = set()
         self._wake = asyncio.Event()
         self._lock = asyncio.Lock()
@@ -76,6 +97,7 @@ class Outbox:
         self._answers_wake = asyncio.Event()
         self._answers_lock = asyncio.Lock()
         self._answered: OrderedDict[str, None] = OrderedDict()
+        self._added = 0  # rows queued so far (a drain goes on while hooks queue more)
 
     # -- the Messenger port -------------------------------------------------------------
     async def send(self, action: Action) -> None:
@@ -92,6 +114,7 @@ class Outbox:
                     created_at=self.clock.now(),
                 )
             )
+        self._added += 1
         self._wake.set()
 
     def wake(self) -> None:
@@ -234,9 +257,10 @@ class Outbox:
         settled = await self.flush_answers()
         async with self._lock:
             while stop is None or not stop.is_set():
+                added = self._added
                 progressed = await self._drain_batch(stop)
                 settled += progressed
-                if progressed == 0:
+                if progressed == 0 and self._added == added:
                     break
         return settled
 
@@ -264,6 +288,8 @@ class Outbox:
                 held.add(row.chat_id)
                 continue
             status = await self._deliver(row)
+            if status == MIGRATED:  # the rows in hand name the old chat: read them again
+                return settled + 1
             if status != OutboxStatus.PENDING:
                 settled += 1
             if status in (OutboxStatus.PENDING, OutboxStatus.BLOCKED):
@@ -275,26 +301,35 @@ class Outbox:
         assert self.sender is not None
         action = action_from_dict(row.action)
         status, error, message_id, not_before = OutboxStatus.SENT, None, None, None
+        must_reach = action.chat_id in self.must_reach
+        unreachable = False  # a must-reach chat refuses the bot (403, "chat not found")
         try:
             reply_to = getattr(action, "reply_to", None)
             reply_to_id = await self.message_id_of(action.chat_id, reply_to)
             target_id = None
             if isinstance(action, EditText):
                 target_id = await self.message_id_of(action.chat_id, action.target)
-                if target_id is None:
+                if target_id is None and must_reach and isinstance(action.target, str):
+                    # its message stayed in the group's old chat (a supergroup now): anew
+                    action = SendText(action.chat_id, action.text, action.buttons, ref=action.target)
+                elif target_id is None:
                     raise PermanentError(f"unknown message to edit: {action.target!r}")
             message_id = await self.sender.deliver(
                 action, reply_to_message_id=reply_to_id, target_message_id=target_id
             )
         except NotModified:
             pass
+        except ChatMigrated as exc:
+            await self._follow_migration(row, action.chat_id, exc.new_chat_id)
+            return MIGRATED
         except RetryAfter as exc:
             status, error = OutboxStatus.PENDING, str(exc)
             not_before = self.clock.now() + timedelta(seconds=exc.seconds)
         except Blocked as exc:
             status, error = OutboxStatus.BLOCKED, str(exc) or "blocked"
-            if action.chat_id in self.must_reach:
+            if must_reach:
                 log.error("chat %s must be reachable but refuses the bot: %s", action.chat_id, exc)
+                unreachable = True
                 status = OutboxStatus.PENDING
                 not_before = self.clock.now() + timedelta(seconds=self._backoff(row.attempts))
         except TemporaryError as exc:
@@ -304,6 +339,11 @@ class Outbox:
                 status = OutboxStatus.FAILED
         except PermanentError as exc:
             status, error = OutboxStatus.FAILED, str(exc) or "rejected"
+            if must_reach and any(words in error.lower() for words in _UNREACHABLE):
+                log.error("chat %s must be reachable but is not: %s", action.chat_id, error)
+                unreachable = True
+                status = OutboxStatus.PENDING
+                not_before = self.clock.now() + timedelta(seconds=self._backoff(row.attempts))
         except Exception as exc:  # a bug in a sender must not stop the queue
             log.exception("sender crashed on outbox row %s", row.id)
             status, error = OutboxStatus.FAILED, repr(exc)
@@ -331,7 +371,45 @@ class Outbox:
                     log.exception("blocked hook failed for chat %s", action.chat_id)
         if status == OutboxStatus.FAILED:
             log.warning("outbox row %s failed for good: %s", row.id, error)
+        if (
+            must_reach and not isinstance(action, AnswerButton)
+            and ((unreachable and row.attempts == 0) or status == OutboxStatus.FAILED)
+        ):
+            for failure_hook in self.on_must_reach_failure:
+                try:
+                    await failure_hook(action, error or "failed")
+                except Exception:
+                    log.exception("failure hook failed for chat %s", action.chat_id)
         return status
+
+    async def _follow_migration(self, row: OutboxMessage, old: str, new: str) -> None:
+        """The chat `old` is now `new`: its pending rows go there (an edit of a message left
+        behind in the old group is then sent as a new message: see `_deliver`)."""
+        async with self.db.transaction() as session:
+            pending = (
+                await session.scalars(
+                    select(OutboxMessage).where(
+                        OutboxMessage.chat_id == old, OutboxMessage.status == OutboxStatus.PENDING
+                    )
+                )
+            ).all()
+            for item in pending:
+                data = dict(item.action)
+                data["chat_id"] = new
+                item.action = data
+                item.chat_id = new
+                item.not_before = None
+                if item.id == row.id:
+                    item.attempts += 1
+                    item.last_error = f"chat migrated to {new}"
+        if old in self.must_reach:
+            self.must_reach.add(new)
+        for hook in self.on_migrated:
+            try:
+                await hook(old, new)
+            except Exception:
+                log.exception("migration hook failed (%s -> %s)", old, new)
+        self._wake.set()
 
     @staticmethod
     def _backoff(attempts: int) -> float:

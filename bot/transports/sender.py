@@ -26,6 +26,7 @@ from bot.core.actions import (
 )
 from bot.core.errors import (
     Blocked,
+    ChatMigrated,
     DeliveryError,
     NotModified,
     PermanentError,
@@ -67,11 +68,8 @@ def delivery_error(
     if retry_after is not None:
         return RetryAfter(max(float(retry_after), 0.0))
     if migrate_to_chat_id is not None:
-        log.error(
-            "the group became a supergroup; its new chat id is %s (update STAFF_CHAT_ID)",
-            migrate_to_chat_id,
-        )
-        return PermanentError(f"chat migrated to {migrate_to_chat_id}")
+        log.warning("the group became a supergroup; its new chat id is %s", migrate_to_chat_id)
+        return ChatMigrated(str(migrate_to_chat_id))
     if status is None or status >= 500:
         return TemporaryError(description or "no answer from the Bot API")
     if status == 403:

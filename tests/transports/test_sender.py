@@ -11,6 +11,7 @@ import pytest
 from bot.core.actions import AnswerButton, EditText, SendDocument, SendPhoto, SendText, keyboard
 from bot.core.errors import (
     Blocked,
+    ChatMigrated,
     DeliveryError,
     NotModified,
     PermanentError,
@@ -148,7 +149,7 @@ ERROR_CASES: list[tuple[int, dict[str, Any], type[DeliveryError]]] = [
     (500, {}, TemporaryError),
     (502, {}, TemporaryError),
     (0, {}, TemporaryError),  # the connection drops
-    (400, {"migrate_to_chat_id": -100777}, PermanentError),  # the group became a supergroup
+    (400, {"migrate_to_chat_id": -100777}, ChatMigrated),  # the group became a supergroup
     (401, {"description": "Unauthorized"}, TemporaryError),  # fix the token; keep the messages
 ]
 

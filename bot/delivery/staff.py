@@ -1,0 +1,112 @@
+"""The staff group must be reached: nothing for it is dropped without a human being told.
+
+- The group became a supergroup (Telegram answers `migrate_to_chat_id`): the new id is stored
+  (`bot_settings`, it wins over a STAFF_CHAT_ID still naming the old group), the outbox has
+  already moved the group's pending messages there, and the group is told.
+- The group refuses the bot (403, 400 "chat not found": removed, kicked, deleted): the outbox
+  keeps retrying; every supervisor and manager gets, privately, what did not arrive.
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+from typing import TYPE_CHECKING
+
+from bot.core.actions import Action, EditText, SendDocument, SendPhoto, SendText
+from bot.storage.models import BotSetting
+
+if TYPE_CHECKING:
+    from bot.app import App
+
+log = logging.getLogger(__name__)
+
+STAFF_CHAT_KEY = "staff_chat_id"
+
+FALLBACK_TEXTS = {  # until the locale has these keys (locales/<locale>/texts/delivery.yaml)
+    "delivery.staff_chat_migrated": (
+        "ℹ️ 本群已升级为超级群组，机器人已改用新的群 ID <code>{chat}</code>，"
+        "未送达的工单提醒已重新发送。请把 STAFF_CHAT_ID 改为 {chat}。"
+    ),
+    "delivery.staff_chat_unreachable": (
+        "🚨 <b>工作群收不到机器人的消息</b>（{problem}）。机器人会继续重试，"
+        "请检查机器人是否还在群里。没送到的内容如下："
+    ),
+}
+
+
+def text_or_fallback(app: App, key: str, **values: object) -> str:
+    if app.texts.has(key):
+        return app.texts.get(key, None, **values)
+    return FALLBACK_TEXTS[key].format(**{k: html.escape(str(v)) for k, v in values.items()})
+
+
+def content_of(action: Action) -> str:
+    """What a message to the staff group said (HTML), for a person to read elsewhere."""
+    if isinstance(action, (SendText, EditText)):
+        return action.text
+    if isinstance(action, SendPhoto):
+        return action.caption or ""
+    if isinstance(action, SendDocument):
+        return action.caption or html.escape(action.filename)
+    return ""
+
+
+class StaffChatGuard:
+    def __init__(self, app: App) -> None:
+        self.app = app
+
+    def attach(self) -> None:
+        self.app.outbox.on_migrated.append(self.migrated)
+        self.app.outbox.on_must_reach_failure.append(self.failed)
+
+    async def load(self) -> None:
+        """At start: a migration learned by an earlier run still applies, unless
+        STAFF_CHAT_ID was changed meanwhile (then the environment wins)."""
+        async with self.app.db.session() as session:
+            stored = await session.get(BotSetting, STAFF_CHAT_KEY)
+        if stored is None:
+            return
+        old, new = str(stored.value.get("from", "")), str(stored.value.get("chat_id", ""))
+        settings = self.app.settings
+        if new and settings.staff_chat_id == old:
+            log.info("staff group: using %s (the supergroup %s became)", new, old)
+            self._use(new)
+
+    def _use(self, chat_id: str) -> None:
+        self.app.settings.staff_chat_id = chat_id
+        self.app.outbox.must_reach.add(chat_id)
+
+    async def migrated(self, old: str, new: str) -> None:
+        if old != self.app.settings.staff_chat_id:
+            return  # another group (ignored anyway) or already followed
+        log.warning("the staff group %s is now the supergroup %s: following it", old, new)
+        now = self.app.clock.now()
+        async with self.app.db.transaction() as session:
+            stored = await session.get(BotSetting, STAFF_CHAT_KEY)
+            value = {"chat_id": new, "from": old}
+            if stored is None:
+                session.add(BotSetting(key=STAFF_CHAT_KEY, value=value, updated_at=now))
+            else:
+                # the environment's id stays the "from": a second migration chains
+                value["from"] = str(stored.value.get("from", old))
+                stored.value, stored.updated_at = value, now
+        self._use(new)
+        await self.app.outbox.send(
+            SendText(new, text_or_fallback(self.app, "delivery.staff_chat_migrated", chat=new))
+        )
+
+    async def failed(self, action: Action, problem: str) -> None:
+        """Privately to every supervisor and manager: the staff group did not get this."""
+        settings = self.app.settings
+        people = list(dict.fromkeys([*settings.supervisor_ids, *settings.manager_ids]))
+        log.error("staff group unreachable (%s); telling %d supervisor(s)/manager(s)",
+                  problem, len(people))
+        if not people:
+            return
+        head = text_or_fallback(self.app, "delivery.staff_chat_unreachable", problem=problem)
+        body = content_of(action)
+        text = f"{head}\n\n{body}" if body else head
+        buttons = action.buttons if isinstance(action, (SendText, EditText)) else None
+        for person in people:
+            await self.app.outbox.send(SendText(person, text, buttons))
