@@ -193,7 +193,7 @@ def print_accuracy() -> None:
     """Grouped cross-validation (leave one writer out) and the fresh holdout, as printed by
     `python -m bot intents evaluate --json` (totals only: no held-out message is printed)."""
     proc = subprocess.run(
-        [sys.executable, "-m", "bot", "intents", "evaluate", "--json"],
+        [sys.executable, "-m", "bot", "intents", "evaluate", "--json", "--folds", "4"],
         capture_output=True, text=True, encoding="utf-8", check=False,
         env={**os.environ, "PYTHONPATH": str(REPO)},
     )  # fmt: skip

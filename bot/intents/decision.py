@@ -35,21 +35,39 @@ class Decision:
     alternatives: list[tuple[str, float]]
 
 
+_EMERGENCY = tuple(sorted(EMERGENCY_INTENTS))
+_URGENT = tuple(sorted(URGENT_INTENTS))
+
+
+def _top(probs: Mapping[str, float], intents: Sequence[str]) -> tuple[str, float, float]:
+    """(the most probable of `intents`, its probability, their total); ties: the later id."""
+    best, top, total = intents[0], -1.0, 0.0
+    for intent in intents:
+        p = probs.get(intent, 0.0)
+        total += p
+        if p >= top:
+            best, top = intent, p
+    return best, top, total
+
+
 def decide(probs: Mapping[str, float], t: Thresholds, limit: int = 3) -> Decision:
-    ranked = sorted(probs.items(), key=lambda kv: (-kv[1], kv[0]))
-    mass = sum(p for i, p in probs.items() if i in EMERGENCY_INTENTS)
+    ranked = sorted(probs.items(), key=_by_probability)
+    intent, _, mass = _top(probs, _EMERGENCY)
     if mass >= t.emergency_confirm:
-        intent = max(EMERGENCY_INTENTS, key=lambda i: (probs.get(i, 0.0), i))
         return _decision(intent, round(mass, 4), mass < t.emergency_sure, ranked, limit)
-    urgent = sum(p for i, p in probs.items() if i in URGENT_INTENTS)
+    intent, _, urgent = _top(probs, _URGENT)
     if urgent >= t.urgent:
-        intent = max(URGENT_INTENTS, key=lambda i: (probs.get(i, 0.0), i))
         return _decision(intent, round(urgent, 4), False, ranked, limit)
-    rest = [(i, p) for i, p in ranked if i not in EMERGENCY_INTENTS | URGENT_INTENTS]
-    intent, score = rest[0]
+    for intent, score in ranked:
+        if intent not in EMERGENCY_INTENTS and intent not in URGENT_INTENTS:
+            break
     if score < t.unknown_below:
-        intent, score = UNKNOWN, round(1.0 - score, 4)
+        intent, score = UNKNOWN, 1.0 - score
     return _decision(intent, round(score, 4), False, ranked, limit)
+
+
+def _by_probability(item: tuple[str, float]) -> tuple[float, str]:
+    return (-item[1], item[0])
 
 
 def _decision(

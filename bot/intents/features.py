@@ -56,7 +56,13 @@ class Featurizer:
     ) -> None:
         """`syllables`: character -> its usual toneless pinyin syllable; `context`: class ->
         words that put a message's words in a frame (classifier.yaml `context`)."""
-        self._context = [(name, tuple(words)) for name, words in (context or {}).items()]
+        pairs = [(w, name) for name, words in (context or {}).items() for w in words if w]
+        self._context_of = dict(pairs)
+        self._context_re = (
+            re.compile("|".join(re.escape(w) for w, _ in sorted(pairs, key=lambda p: -len(p[0]))))
+            if pairs
+            else None
+        )
         self._normalizer = normalizer
         self._tokenizer = tokenizer
         self._syllable_of = syllables
@@ -103,7 +109,11 @@ class Featurizer:
         if english:
             _english(english, out)
         self._negated(text, out)
-        frames = [name for name, words in self._context if any(w in text for w in words)]
+        frames = (
+            sorted({self._context_of[m.group()] for m in self._context_re.finditer(text)})
+            if self._context_re is not None
+            else []
+        )
         if frames:
             words = [f for f in out if f[0] in "jwp" and f[1] == ":" and "_" not in f]
             for name in frames:

@@ -45,6 +45,7 @@ class IntentModel:
         self.meta = dict(arrays.meta)
         self._index = {f: i for i, f in enumerate(arrays.features)}
         self._idf = arrays.idf.astype(np.float64).tolist()
+        self._idf_array = arrays.idf.astype(np.float32)
         self._weights = np.ascontiguousarray(arrays.weights, dtype=np.float32)
         self._bias = arrays.bias.astype(np.float64)
 
@@ -72,19 +73,22 @@ class IntentModel:
         return dict(zip(self.intents, probs.tolist(), strict=True))
 
     def logits(self, features: Sequence[str]) -> np.ndarray:
-        index, idf = self._index, self._idf
+        get = self._index.get
         rows: list[int] = []
-        values: list[float] = []
+        repeated: list[tuple[int, int]] = []  # (position in rows, count) of repeated features
         for feature, count in Counter(features).items():
-            i = index.get(feature)
+            i = get(feature)
             if i is not None:
+                if count > 1:
+                    repeated.append((len(rows), count))
                 rows.append(i)
-                values.append((1.0 + math.log(count)) * idf[i])
         if not rows:
             return self._bias.copy()
-        norm = math.sqrt(sum(v * v for v in values))
-        vector = np.asarray(values, dtype=np.float32) / norm
-        result: np.ndarray = vector @ self._weights[rows] + self._bias
+        values = self._idf_array[rows]  # (1 + log tf) * idf, tf = 1 for most features
+        for position, count in repeated:
+            values[position] *= 1.0 + math.log(count)
+        values /= np.sqrt(np.dot(values, values))
+        result: np.ndarray = values @ self._weights[rows] + self._bias
         return result
 
 
