@@ -374,34 +374,34 @@ def matches_label(text: str, label: str) -> bool:
     return bool(folded) and folded in label_parts(label)
 
 
+def _mentions(text: str, words: frozenset[str]) -> bool:
+    folded = _fold(text)
+    return any(w in folded for w in words)
+
+
 def nothing_wrong(text: str) -> bool:
     """The resident says nothing is wrong ("没事", "误会了", "false alarm")."""
-    folded = _fold(text)
-    return any(w in folded for w in NOTHING_WRONG) and not distress(text)
+    return _mentions(text, NOTHING_WRONG) and not distress(text)
 
 
 def distress(text: str) -> bool:
     """Words of someone in danger or fear ("救命", "快来", "help")."""
-    folded = _fold(text)
-    return any(w in folded for w in DISTRESS)
+    return _mentions(text, DISTRESS)
 
 
 def worse(text: str) -> bool:
-    folded = _fold(text)
-    return any(w in folded for w in WORSE)
+    """An open emergency getting worse, or help taking too long."""
+    return _mentions(text, WORSE)
 
 
 def asks_progress(text: str) -> bool:
-    folded = _fold(text)
-    return any(w in folded for w in PROGRESS)
+    return _mentions(text, PROGRESS)
 
 
 def corrects(text: str) -> bool:
-    folded = _fold(text)
-    return any(w in folded for w in CORRECTION)
+    return _mentions(text, CORRECTION)
 
 
 def asks(text: str) -> bool:
     """Looks like a question of the resident's own ("对了物业费怎么交")."""
-    folded = _fold(text)
-    return any(w in folded for w in QUESTION)
+    return _mentions(text, QUESTION)

@@ -1,0 +1,51 @@
+"""Situations within an intent (locales/zh/situations.yaml) and the words flows read."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.config import REPO_ROOT
+from bot.flows.answers import asks_progress, corrects, distress, nothing_wrong, worse
+from bot.flows.situations import Situations
+from bot.intents.normalize import TextNormalizer
+
+SITUATIONS = Situations.load(
+    REPO_ROOT / "locales" / "zh" / "situations.yaml", TextNormalizer().prepare
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "model", "intent", "situation"),
+    [
+        ("我真的不想活了", "unknown", "medical", "crisis"),  # forced, whatever the model said
+        ("I don't want to live anymore", "smalltalk", "medical", "crisis"),
+        ("車裡鎖著一個小孩", "lost_child", "medical", "car"),  # Traditional is read too
+        ("外墙瓷砖掉下来了 差点砸到人", "repair", "security", "falling_object"),
+        ("洗澡的时候头好晕 热水器开着", "medical", "medical", "co"),
+        ("我妈被困在电梯里了", "elevator_trapped", "elevator_trapped", "lift_relative"),
+        ("我被困在电梯里了", "elevator_trapped", "elevator_trapped", None),
+        ("楼上漏水 天花板在滴", "flooding", "flooding", "flood_upstairs"),
+        ("楼上漏水 天花板在滴", "repair", "repair", None),  # words mark only an emergency
+        ("跳楼价大甩卖", "unknown", "unknown", None),  # unless
+    ],
+)
+def test_situations(text: str, model: str, intent: str, situation: str | None) -> None:
+    found = SITUATIONS.find(text, model)
+    assert (found.intent, found.situation) == (intent, situation)
+
+
+def test_every_situation_has_its_texts() -> None:
+    from bot.texts import Texts
+
+    texts = Texts.load(REPO_ROOT / "locales")
+    for s in SITUATIONS._all:
+        for locale in ("zh", "en"):
+            for part in ("name", "now", "full", "next"):
+                assert texts.has(f"safety.{s.name}.{part}", locale), (s.name, part, locale)
+
+
+def test_words_flows_read() -> None:
+    assert nothing_wrong("没事了 误会") and not nothing_wrong("没事 我妈晕了 救命")
+    assert distress("快来人啊") and not distress("谢谢")
+    assert worse("味道越来越大了") and asks_progress("我的报修进度怎么样了")
+    assert corrects("不对，房号说错了，是1205") and not corrects("3栋1202")
