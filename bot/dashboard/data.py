@@ -13,7 +13,6 @@
 from __future__ import annotations
 
 import html
-import statistics
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -27,8 +26,8 @@ from bot.stats.numbers import (
     DELIVERY_TARGET,
     RESOLVE_TARGET_SECONDS,
     SATISFACTION_TARGET,
-    SATISFIED_FROM,
     SEVERITIES,
+    TicketFigures,
     claim_deadline,
 )
 from bot.storage.models import Notice, Ticket, TicketEvent, TicketStatus
@@ -54,7 +53,7 @@ class Deadline:
 
 
 @dataclass
-class Period:
+class Period(TicketFigures):
     start: date
     end: date
     tickets: int = 0
@@ -68,24 +67,6 @@ class Period:
     ratings: list[int] = field(default_factory=list)
     notices: list[tuple[Notice, RunCounts]] = field(default_factory=list)
 
-    def claim_median(self, severity: str) -> float | None:
-        values = self.claim_seconds.get(severity) or []
-        return statistics.median(values) if values else None
-
-    @property
-    def resolve_median(self) -> float | None:
-        return statistics.median(self.resolve_seconds) if self.resolve_seconds else None
-
-    @property
-    def satisfied_share(self) -> float | None:
-        if not self.ratings:
-            return None
-        return sum(1 for r in self.ratings if r >= SATISFIED_FROM) / len(self.ratings)
-
-    @property
-    def rating_average(self) -> float | None:
-        return statistics.fmean(self.ratings) if self.ratings else None
-
 
 class DashboardData:
     def __init__(self, app: App) -> None:
@@ -96,7 +77,9 @@ class DashboardData:
     def deadline(self, ticket: Ticket) -> Deadline:
         settings = self.app.settings
         if ticket.status in WAITING:
-            since = ticket.updated_at if ticket.status == TicketStatus.REOPENED else ticket.created_at
+            since = (
+                ticket.updated_at if ticket.status == TicketStatus.REOPENED else ticket.created_at
+            )
             return Deadline(
                 "claim", since + timedelta(seconds=claim_deadline(self.app, ticket.severity))
             )

@@ -58,9 +58,9 @@ def decide(probs: Mapping[str, float], t: Thresholds, limit: int = 3) -> Decisio
     intent, _, urgent = _top(probs, _URGENT)
     if urgent >= t.urgent:
         return _decision(intent, round(urgent, 4), False, ranked, limit)
-    for intent, score in ranked:
-        if intent not in EMERGENCY_INTENTS and intent not in URGENT_INTENTS:
-            break
+    intent, score = next(
+        (i, p) for i, p in ranked if i not in EMERGENCY_INTENTS and i not in URGENT_INTENTS
+    )
     if score < t.unknown_below:
         intent, score = UNKNOWN, 1.0 - score
     return _decision(intent, round(score, 4), False, ranked, limit)

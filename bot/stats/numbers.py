@@ -33,21 +33,13 @@ CLAIMED = (TicketStatus.CLAIMED, TicketStatus.ON_SITE)
 RESOLVED = (TicketStatus.RESOLVED, TicketStatus.CLOSED)
 
 
-@dataclass
-class Stats:
-    now: datetime  # local
-    today: int = 0
-    week: int = 0
-    week_by_intent: Counter[str] = field(default_factory=Counter)
-    week_by_severity: Counter[str] = field(default_factory=Counter)
-    open: int = 0  # waiting to be claimed (open or reopened), any age
-    claimed: int = 0  # claimed or on site, any age
-    resolved_week: int = 0
-    claim_seconds: dict[str, list[float]] = field(default_factory=dict)  # by severity, 30 days
-    resolve_seconds: list[float] = field(default_factory=list)  # 30 days
-    ratings: list[int] = field(default_factory=list)  # 30 days
-    daily: list[tuple[date, Counter[str]]] = field(default_factory=list)  # chart, by severity
-    notices: list[tuple[Notice, RunCounts]] = field(default_factory=list)  # 30 days
+class TicketFigures:
+    """Medians and shares computed from a period's raw figures (`claim_seconds` by severity,
+    `resolve_seconds`, `ratings`); shared by /stats and the dashboard."""
+
+    claim_seconds: dict[str, list[float]]
+    resolve_seconds: list[float]
+    ratings: list[int]
 
     def claim_median(self, severity: str) -> float | None:
         values = self.claim_seconds.get(severity) or []
@@ -66,6 +58,23 @@ class Stats:
         if not self.ratings:
             return None
         return sum(1 for r in self.ratings if r >= SATISFIED_FROM) / len(self.ratings)
+
+
+@dataclass
+class Stats(TicketFigures):
+    now: datetime  # local
+    today: int = 0
+    week: int = 0
+    week_by_intent: Counter[str] = field(default_factory=Counter)
+    week_by_severity: Counter[str] = field(default_factory=Counter)
+    open: int = 0  # waiting to be claimed (open or reopened), any age
+    claimed: int = 0  # claimed or on site, any age
+    resolved_week: int = 0
+    claim_seconds: dict[str, list[float]] = field(default_factory=dict)  # by severity, 30 days
+    resolve_seconds: list[float] = field(default_factory=list)  # 30 days
+    ratings: list[int] = field(default_factory=list)  # 30 days
+    daily: list[tuple[date, Counter[str]]] = field(default_factory=list)  # chart, by severity
+    notices: list[tuple[Notice, RunCounts]] = field(default_factory=list)  # 30 days
 
 
 def claim_deadline(app: App, severity: str) -> float:
