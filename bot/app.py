@@ -1,8 +1,9 @@
-"""The application factory: builds every service once and wires them together. No globals.
+"""The running application: start, stop, and the one entry point for every update.
 
-Services receive the `App` and reach their collaborators through it (`app.tickets`,
-`app.notices`, ...), which keeps construction order free of cycles.
-A transport attaches a `Sender` to `app.outbox` and feeds `Incoming`s to `app.handle`.
+`bot/bootstrap.py` builds it (`create_app`): every service with explicit collaborators, the
+scheduler's job table and the outbox's delivery hooks. Services never see the `App`; only
+the bootstrap, the transports, the commands and the tests use it. A transport attaches a
+`Sender` to `app.outbox` and feeds `Incoming`s to `app.receive` (or `app.handle`).
 """
 
 from __future__ import annotations
@@ -19,8 +20,9 @@ from sqlalchemy.exc import IntegrityError
 
 from bot.config import Settings
 from bot.core.actions import AnswerButton, SendText
-from bot.core.clock import Clock, SystemClock
+from bot.core.clock import Clock
 from bot.core.incoming import Incoming
+from bot.core.roles import Roles
 from bot.delivery.outbox import Outbox
 from bot.delivery.staff import StaffChatGuard
 from bot.intake import Intake
@@ -47,36 +49,27 @@ STOP_GRACE_SECONDS = 5.0
 
 @dataclass(eq=False)
 class App:
+    """What the bootstrap built. The services are kept here for the transports, the
+    dashboard (`bot.dashboard.deps.DashboardDeps`) and the tests, never handed to a service."""
+
     settings: Settings
     clock: Clock
     db: Database
     texts: Texts
     classifier: Classifier
+    roles: Roles
     outbox: Outbox
-    profiles: ProfileService = field(init=False)
-    flows: FlowEngine = field(init=False)
-    tickets: TicketService = field(init=False)
-    notices: NoticeService = field(init=False)
-    scheduler: JobScheduler = field(init=False)
-    router: Router = field(init=False)
+    scheduler: JobScheduler
+    profiles: ProfileService
+    tickets: TicketService
+    notices: NoticeService
+    flows: FlowEngine
+    router: Router
+    staff_guard: StaffChatGuard
     intake: Intake = field(init=False)
-    staff_guard: StaffChatGuard = field(init=False)
     _background: list[asyncio.Task[None]] = field(default_factory=list, init=False)
     _stop: asyncio.Event = field(default_factory=asyncio.Event, init=False)
     started: bool = field(default=False, init=False)
-
-    # -- roles ----------------------------------------------------------------------------
-    def is_staff_chat(self, chat_id: str) -> bool:
-        return chat_id == self.settings.staff_chat_id
-
-    def is_manager(self, user_id: str) -> bool:
-        return user_id in self.settings.manager_ids
-
-    def is_supervisor(self, user_id: str) -> bool:
-        return user_id in self.settings.supervisor_ids or self.is_manager(user_id)
-
-    def is_staff(self, user_id: str) -> bool:
-        return user_id in self.settings.staff_ids or self.is_supervisor(user_id)
 
     # -- lifecycle --------------------------------------------------------------------------
     async def start(self, *, migrate: bool = True, background: bool = True) -> None:
@@ -200,53 +193,3 @@ class App:
             await self.outbox.send(SendText(incoming.chat_id, text))
         except Exception:
             log.exception("could not even apologise to chat %s", incoming.chat_id)
-
-
-async def create_app(
-    settings: Settings | None = None,
-    *,
-    clock: Clock | None = None,
-    classifier: Classifier | None = None,
-) -> App:
-    """Build the application. Call `await app.start()` before feeding it updates."""
-    from bot.delivery.blocked import BlockedReporter
-    from bot.flows.engine import FlowEngine
-    from bot.handlers import Router
-    from bot.notices.service import NoticeService
-    from bot.profiles import ProfileService
-    from bot.scheduling.scheduler import JobScheduler
-    from bot.tickets.service import TicketService
-
-    settings = settings or Settings()
-    clock = clock or SystemClock()
-    db = Database(settings.database_url)
-    texts = Texts.load(
-        settings.locales_dir,
-        default=settings.locale,
-        traditional="s2hk" if settings.region == "HK" else "s2tw",
-    )
-    if classifier is None:
-        from bot.intents import Classifier
-
-        classifier = Classifier.from_locales(settings.locales_dir)
-    app = App(
-        settings=settings,
-        clock=clock,
-        db=db,
-        texts=texts,
-        classifier=classifier,
-        outbox=Outbox(db, clock),
-    )
-    app.scheduler = JobScheduler(app)
-    app.profiles = ProfileService(app)
-    app.tickets = TicketService(app)
-    app.notices = NoticeService(app)
-    app.flows = FlowEngine(app)
-    app.router = Router(app)
-    app.intake = Intake(app)
-    app.staff_guard = StaffChatGuard(app)
-    app.staff_guard.attach()
-    app.outbox.on_blocked.append(app.profiles.mark_unreachable)
-    app.outbox.on_blocked.append(BlockedReporter(app))
-    app.outbox.must_reach.add(settings.staff_chat_id)
-    return app

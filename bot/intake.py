@@ -44,7 +44,14 @@ from bot.storage.db import is_unavailable
 from bot.storage.models import InboxUpdate, ProcessedUpdate
 
 if TYPE_CHECKING:
-    from bot.app import App
+    from collections.abc import Awaitable, Callable
+
+    from bot.config import Settings
+    from bot.core.clock import Clock
+    from bot.delivery.outbox import Outbox
+    from bot.intents import Classifier
+    from bot.storage.db import Database
+    from bot.texts import Texts
 
 log = logging.getLogger(__name__)
 
@@ -69,9 +76,9 @@ class NotStored(Exception):
     confirm it to Telegram, which will send it again."""
 
 
-def text_or_fallback(app: App, key: str, locale: str | None = None, **values: object) -> str:
-    if app.texts.has(key, locale):
-        return app.texts.get(key, locale, **values)
+def text_or_fallback(texts: Texts, key: str, locale: str | None = None, **values: object) -> str:
+    if texts.has(key, locale):
+        return texts.get(key, locale, **values)
     return FALLBACK_TEXTS[key].format(**values)
 
 
@@ -94,11 +101,27 @@ class _Chat:
 
 class Intake:
     def __init__(
-        self, app: App, *, concurrency: int = CONCURRENCY, spool_path: Path | None = None
+        self,
+        handle: Callable[[Incoming], Awaitable[None]],
+        *,
+        settings: Settings,
+        clock: Clock,
+        db: Database,
+        texts: Texts,
+        outbox: Outbox,
+        classifier: Classifier,
+        concurrency: int = CONCURRENCY,
+        spool_path: Path | None = None,
     ) -> None:
-        self.app = app
+        self.handle = handle  # `App.handle`: route one update once
+        self.settings = settings
+        self.clock = clock
+        self.db = db
+        self.texts = texts
+        self.outbox = outbox
+        self.classifier = classifier
         self.concurrency = concurrency
-        self.spool_path = spool_path or default_spool_path(app.settings.database_url)
+        self.spool_path = spool_path or default_spool_path(settings.database_url)
         self._chats: dict[str, _Chat] = {}
         self._ready: list[tuple[int, int, str]] = []  # (priority, order, chat): a heap
         self._order = itertools.count()
@@ -174,7 +197,7 @@ class Intake:
             return True
 
     async def _insert(self, incoming: Incoming) -> bool:
-        async with self.app.db.transaction() as session:
+        async with self.db.transaction() as session:
             if await session.get(ProcessedUpdate, incoming.update_id) is not None:
                 return False
             exists = await session.scalar(
@@ -184,7 +207,7 @@ class Intake:
                 session.add(
                     InboxUpdate(
                         key=incoming.update_id, chat_id=incoming.chat_id,
-                        payload=incoming.to_dict(), received_at=self.app.clock.now(),
+                        payload=incoming.to_dict(), received_at=self.clock.now(),
                     )
                 )
         return True
@@ -197,7 +220,7 @@ class Intake:
         if self._held:
             if not await self._flush_held():
                 return 0
-        async with self.app.db.session() as session:
+        async with self.db.session() as session:
             rows = (await session.scalars(select(InboxUpdate).order_by(InboxUpdate.id))).all()
         for row in rows:
             try:
@@ -233,7 +256,7 @@ class Intake:
         if not self._ready or not incoming.is_private or not incoming.text:
             return NORMAL
         try:
-            return EMERGENCY if self.app.classifier.classify(incoming.text).is_emergency else NORMAL
+            return EMERGENCY if self.classifier.classify(incoming.text).is_emergency else NORMAL
         except Exception:
             return NORMAL
 
@@ -265,7 +288,7 @@ class Intake:
             await self._degrade(incoming)
             return
         try:
-            await asyncio.wait_for(self.app.handle(incoming), HANDLE_TIMEOUT)
+            await asyncio.wait_for(self.handle(incoming), HANDLE_TIMEOUT)
         except Exception as exc:
             if not is_unavailable(exc):
                 raise
@@ -318,31 +341,30 @@ class Intake:
 
     async def _reply_directly(self, incoming: Incoming) -> None:
         """The resident's answer without the database: straight through the transport."""
-        sender = self.app.outbox.sender
+        sender = self.outbox.sender
         if (
             sender is None or incoming.update_id in self._replied or not incoming.is_private
             or incoming.is_button or incoming.edited
         ):
             return
         self._replied.add(incoming.update_id)
-        app = self.app
-        locale = app.texts.pick_locale(incoming.language_code)
-        numbers = app.settings.emergency_numbers()
+        locale = self.texts.pick_locale(incoming.language_code)
+        numbers = self.settings.emergency_numbers()
         intent = None
         if incoming.text:
             try:
-                result = app.classifier.classify(incoming.text)
+                result = self.classifier.classify(incoming.text)
                 intent = result.intent if result.is_emergency else None
             except Exception:
                 log.exception("classifier failed in degraded mode")
-        if intent and app.texts.has(f"safety.{intent}.now", locale):
-            numbers_key = "resident.numbers_hk" if app.settings.region == "HK" else "resident.numbers"
+        if intent and self.texts.has(f"safety.{intent}.now", locale):
+            numbers_key = "resident.numbers_hk" if self.settings.region == "HK" else "resident.numbers"
             reply = "\n\n".join(
-                (app.texts.get(f"safety.{intent}.now", locale, **numbers),
-                 app.texts.get(numbers_key, locale, **numbers))
+                (self.texts.get(f"safety.{intent}.now", locale, **numbers),
+                 self.texts.get(numbers_key, locale, **numbers))
             )
         else:
-            reply = app.texts.get("common.internal_error", locale, **numbers)
+            reply = self.texts.get("common.internal_error", locale, **numbers)
         try:
             await asyncio.wait_for(
                 sender.deliver(
@@ -358,15 +380,15 @@ class Intake:
         loop_time = asyncio.get_running_loop().time()
         if self._staff_told_at is not None and loop_time - self._staff_told_at < STAFF_NOTICE_EVERY:
             return
-        sender = self.app.outbox.sender
+        sender = self.outbox.sender
         if sender is None:
             return
         self._staff_told_at = loop_time
-        notice = text_or_fallback(self.app, "delivery.database_down")
+        notice = text_or_fallback(self.texts, "delivery.database_down")
         try:
             await asyncio.wait_for(
                 sender.deliver(
-                    SendText(self.app.settings.staff_chat_id, notice),
+                    SendText(self.settings.staff_chat_id, notice),
                     reply_to_message_id=None, target_message_id=None,
                 ),
                 REPLY_TIMEOUT,
@@ -384,7 +406,7 @@ class Intake:
     async def probe(self) -> bool:
         try:
             async with asyncio.timeout(STORE_TIMEOUT):
-                async with self.app.db.session() as session:
+                async with self.db.session() as session:
                     await session.execute(text("SELECT 1"))
         except Exception as exc:
             if not is_unavailable(exc):
@@ -418,7 +440,7 @@ class Intake:
         return True
 
     async def _forget(self, key: str) -> None:
-        async with self.app.db.transaction() as session:
+        async with self.db.transaction() as session:
             await session.execute(delete(InboxUpdate).where(InboxUpdate.key == key))
 
     @property

@@ -15,7 +15,8 @@ from sqlalchemy import select, update
 from bot.storage.models import Resident
 
 if TYPE_CHECKING:
-    from bot.app import App
+    from bot.core.clock import Clock
+    from bot.storage.db import Database
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,11 +51,12 @@ class Profile:
 
 
 class ProfileService:
-    def __init__(self, app: App) -> None:
-        self.app = app
+    def __init__(self, db: Database, clock: Clock) -> None:
+        self.db = db
+        self.clock = clock
 
     async def get(self, user_id: str) -> Profile | None:
-        async with self.app.db.session() as session:
+        async with self.db.session() as session:
             row = await session.scalar(select(Resident).where(Resident.user_id == user_id))
             return Profile.of(row) if row is not None else None
 
@@ -62,8 +64,8 @@ class ProfileService:
         self, user_id: str, chat_id: str, name: str = "", locale: str = "zh"
     ) -> Profile:
         """The resident's row, created if missing (name, chat and language only)."""
-        now = self.app.clock.now()
-        async with self.app.db.transaction() as session:
+        now = self.clock.now()
+        async with self.db.transaction() as session:
             row = await session.scalar(select(Resident).where(Resident.user_id == user_id))
             if row is None:
                 row = Resident(
@@ -107,8 +109,8 @@ class ProfileService:
         overwrite the resident's own address).
         """
         await self.ensure(user_id, chat_id, name, locale)
-        now = self.app.clock.now()
-        async with self.app.db.transaction() as session:
+        now = self.clock.now()
+        async with self.db.transaction() as session:
             row = await session.scalar(select(Resident).where(Resident.user_id == user_id))
             assert row is not None
             fresh = replace or not row.consent
@@ -123,8 +125,8 @@ class ProfileService:
 
     async def forget(self, user_id: str) -> bool:
         """Delete the kept details and the consent; True when there was something to delete."""
-        now = self.app.clock.now()
-        async with self.app.db.transaction() as session:
+        now = self.clock.now()
+        async with self.db.transaction() as session:
             row = await session.scalar(select(Resident).where(Resident.user_id == user_id))
             if row is None:
                 return False
@@ -136,8 +138,8 @@ class ProfileService:
 
     async def mark_unreachable(self, chat_id: str) -> None:
         """The resident blocked the bot (403): stop sending, keep the record."""
-        now = self.app.clock.now()
-        async with self.app.db.transaction() as session:
+        now = self.clock.now()
+        async with self.db.transaction() as session:
             await session.execute(
                 update(Resident)
                 .where(Resident.chat_id == chat_id)

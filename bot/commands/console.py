@@ -40,7 +40,7 @@ def _run(args: argparse.Namespace) -> int:
 
 
 async def _main(settings: Settings, *, json_mode: bool) -> int:
-    from bot.app import create_app
+    from bot.bootstrap import create_app
     from bot.transports.console import run_interactive, run_json
 
     app = await create_app(settings)

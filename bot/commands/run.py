@@ -65,7 +65,7 @@ async def serve(
     classifier: Classifier | None = None,
 ) -> None:
     """Run the app behind its Telegram transport until `stop` is set (or a signal comes)."""
-    from bot.app import create_app
+    from bot.bootstrap import create_app
     from bot.transports import build_transport
 
     stop = stop or _stop_on_signals()

@@ -11,11 +11,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from bot.app import App
+    from bot.dashboard.deps import DashboardDeps
     from bot.dashboard.server import DashboardServer
 
 
-async def start_dashboard(app: App) -> DashboardServer | None:
+async def start_dashboard(app: DashboardDeps) -> DashboardServer | None:
     """Start the dashboard server when DASHBOARD_ENABLED; None when it is off."""
     if not app.settings.dashboard_enabled:
         return None
@@ -26,7 +26,7 @@ async def start_dashboard(app: App) -> DashboardServer | None:
     return server
 
 
-def links(app: App, user_id: str, name: str = "") -> tuple[str, str]:
+def links(app: DashboardDeps, user_id: str, name: str = "") -> tuple[str, str]:
     """(a signed sign-in link for `user_id`, the Mini App address) for /dashboard."""
     from bot.dashboard.auth import Signer
     from bot.dashboard.server import public_url_of

@@ -23,8 +23,8 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl
 
 if TYPE_CHECKING:
-    from bot.app import App
     from bot.config import Settings
+    from bot.dashboard.deps import DashboardDeps
 
 LINK = "link"
 SESSION = "session"
@@ -131,12 +131,12 @@ class Viewer:
         return self.role in (MANAGER, SUPERVISOR)
 
 
-def role_of(app: App, user_id: str) -> str | None:
-    if app.is_manager(user_id):
+def role_of(app: DashboardDeps, user_id: str) -> str | None:
+    if app.roles.is_manager(user_id):
         return MANAGER
-    if app.is_supervisor(user_id):
+    if app.roles.is_supervisor(user_id):
         return SUPERVISOR
-    if app.is_staff(user_id):
+    if app.roles.is_staff(user_id):
         return STAFF
     return None
 
@@ -144,7 +144,7 @@ def role_of(app: App, user_id: str) -> str | None:
 class Signer:
     """Links and sessions for one app: its key, its clock, its roles."""
 
-    def __init__(self, app: App) -> None:
+    def __init__(self, app: DashboardDeps) -> None:
         self.app = app
         settings = app.settings
         self.key = dashboard_key(settings)

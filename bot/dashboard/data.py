@@ -33,7 +33,7 @@ from bot.stats.numbers import (
 from bot.storage.models import Notice, Ticket, TicketEvent, TicketStatus
 
 if TYPE_CHECKING:
-    from bot.app import App
+    from bot.dashboard.deps import DashboardDeps
     from bot.notices.broadcast import RunCounts
 
 WAITING = (TicketStatus.OPEN, TicketStatus.REOPENED)
@@ -69,7 +69,7 @@ class Period(TicketFigures):
 
 
 class DashboardData:
-    def __init__(self, app: App) -> None:
+    def __init__(self, app: DashboardDeps) -> None:
         self.app = app
         self.tz = ZoneInfo(app.settings.timezone)
 
@@ -81,7 +81,7 @@ class DashboardData:
                 ticket.updated_at if ticket.status == TicketStatus.REOPENED else ticket.created_at
             )
             return Deadline(
-                "claim", since + timedelta(seconds=claim_deadline(self.app, ticket.severity))
+                "claim", since + timedelta(seconds=claim_deadline(self.app.settings, ticket.severity))
             )
         if (
             ticket.severity == "emergency"

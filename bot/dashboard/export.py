@@ -17,7 +17,7 @@ from openpyxl.utils import get_column_letter
 from bot.stats.export import BOM, RequestLog
 
 if TYPE_CHECKING:
-    from bot.app import App
+    from bot.dashboard.deps import DashboardDeps
 
 NUMERIC_COLUMNS = frozenset({0, 15, 16, 17, 20, 21})  # id, minutes, rating, events, notice
 
@@ -33,15 +33,15 @@ def _width(text: str) -> int:
     return sum(2 if ord(ch) > 0x2E80 else 1 for ch in text)
 
 
-async def rows(app: App, start: date, end: date) -> tuple[list[list[str]], int]:
+async def rows(app: DashboardDeps, start: date, end: date) -> tuple[list[list[str]], int]:
     """(header and rows as /export writes them, how many tickets)."""
-    content, count = await RequestLog(app).csv_bytes(start, end)
+    content, count = await RequestLog(settings=app.settings, db=app.db, texts=app.texts).csv_bytes(start, end)
     text = content.decode("utf-8").removeprefix(BOM)
     return list(csv.reader(io.StringIO(text))), count
 
 
-async def csv_bytes(app: App, start: date, end: date) -> tuple[bytes, int]:
-    return await RequestLog(app).csv_bytes(start, end)
+async def csv_bytes(app: DashboardDeps, start: date, end: date) -> tuple[bytes, int]:
+    return await RequestLog(settings=app.settings, db=app.db, texts=app.texts).csv_bytes(start, end)
 
 
 def xlsx_from_rows(table: list[list[str]], title: str) -> bytes:
@@ -66,6 +66,6 @@ def xlsx_from_rows(table: list[list[str]], title: str) -> bytes:
     return out.getvalue()
 
 
-async def xlsx_bytes(app: App, start: date, end: date, title: str) -> tuple[bytes, int]:
+async def xlsx_bytes(app: DashboardDeps, start: date, end: date, title: str) -> tuple[bytes, int]:
     table, count = await rows(app, start, end)
     return xlsx_from_rows(table, title), count

@@ -28,7 +28,7 @@ from bot.stats.numbers import claim_deadline
 from bot.storage.models import Ticket, TicketEvent, TicketStatus
 
 if TYPE_CHECKING:
-    from bot.app import App
+    from bot.dashboard.deps import DashboardDeps
 
 LOCALES = ("zh", "en")
 
@@ -188,7 +188,7 @@ def json_script(element_id: str, value: object) -> str:
 
 
 class Pages:
-    def __init__(self, app: App, data: DashboardData) -> None:
+    def __init__(self, app: DashboardDeps, data: DashboardData) -> None:
         self.app = app
         self.data = data
 
@@ -452,7 +452,7 @@ class Pages:
             (
                 self.p(f"severity.{s}", locale),
                 self.minutes(period.claim_median(s)),
-                claim_deadline(self.app, s) / 60,
+                claim_deadline(self.app.settings, s) / 60,
             )
             for s in SEVERITIES
         ]

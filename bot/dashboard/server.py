@@ -35,7 +35,7 @@ from bot.dashboard.pages import LOCALES, Pages
 from bot.tickets.states import Actor
 
 if TYPE_CHECKING:
-    from bot.app import App
+    from bot.dashboard.deps import DashboardDeps
 
 log = logging.getLogger(__name__)
 
@@ -46,7 +46,7 @@ MAX_DAYS = 366
 HTML = "text/html"
 
 
-def public_url_of(app: App, port: int) -> str:
+def public_url_of(app: DashboardDeps, port: int) -> str:
     """Where people open the dashboard, ending with "/"."""
     settings = app.settings
     url = settings.dashboard_public_url
@@ -58,7 +58,7 @@ def public_url_of(app: App, port: int) -> str:
 
 
 class DashboardServer:
-    def __init__(self, app: App, *, listen: str | None = None, port: int | None = None) -> None:
+    def __init__(self, app: DashboardDeps, *, listen: str | None = None, port: int | None = None) -> None:
         self.app = app
         self.listen = listen if listen is not None else app.settings.dashboard_listen
         self.port = port if port is not None else app.settings.dashboard_port

@@ -16,7 +16,10 @@ from typing import TYPE_CHECKING
 from bot.core.actions import SendText
 
 if TYPE_CHECKING:
-    from bot.app import App
+    from bot.core.clock import Clock
+    from bot.core.ports import Messenger, TicketDesk
+    from bot.core.roles import Roles
+    from bot.texts import Texts
 
 log = logging.getLogger(__name__)
 
@@ -29,32 +32,43 @@ class BlockedReporter:
     """An `Outbox.on_blocked` hook. Says it once: once per ticket for a resident, once a day
     for a staff member (every later message to them would be refused again)."""
 
-    def __init__(self, app: App) -> None:
-        self.app = app
+    def __init__(
+        self,
+        *,
+        roles: Roles,
+        clock: Clock,
+        texts: Texts,
+        outbox: Messenger,
+        tickets: TicketDesk,
+    ) -> None:
+        self.roles = roles
+        self.clock = clock
+        self.texts = texts
+        self.outbox = outbox
+        self.tickets = tickets
         self._staff_noted: dict[str, datetime] = {}
 
     async def __call__(self, chat_id: str) -> None:
-        app = self.app
-        if app.is_staff_chat(chat_id):
+        if self.roles.is_staff_chat(chat_id):
             return
-        staff_chat = app.settings.staff_chat_id
-        if app.is_staff(chat_id):  # a private chat's id is the person's user id
+        staff_chat = self.roles.settings.staff_chat_id
+        if self.roles.is_staff(chat_id):  # a private chat's id is the person's user id
             log.warning("staff member %s does not accept messages from the bot", chat_id)
-            now = app.clock.now()
+            now = self.clock.now()
             noted = self._staff_noted.get(chat_id)
             if noted is not None and now - noted < STAFF_NOTE_EVERY:
                 return
             self._staff_noted[chat_id] = now
-            text = app.texts.get("delivery.staff_unreachable", None, user=chat_id)
-            await app.outbox.send(SendText(staff_chat, text))
+            text = self.texts.get("delivery.staff_unreachable", None, user=chat_id)
+            await self.outbox.send(SendText(staff_chat, text))
             return
-        ticket = await app.tickets.active_ticket_for(chat_id)
+        ticket = await self.tickets.active_ticket_for(chat_id)
         if ticket is None:
             return
-        if any(event.kind == EVENT for event in await app.tickets.events(ticket.id)):
+        if any(event.kind == EVENT for event in await self.tickets.events(ticket.id)):
             return
-        await app.tickets.add_event(ticket.id, EVENT, actor_kind="system")
-        text = app.texts.get(
+        await self.tickets.add_event(ticket.id, EVENT, actor_kind="system")
+        text = self.texts.get(
             "delivery.resident_unreachable", None, ticket=ticket.id, phone=ticket.phone or "-"
         )
-        await app.outbox.send(SendText(staff_chat, text, reply_to=f"ticket:{ticket.id}:alert"))
+        await self.outbox.send(SendText(staff_chat, text, reply_to=f"ticket:{ticket.id}:alert"))

@@ -17,7 +17,11 @@ from bot.core.actions import Action, EditText, SendDocument, SendPhoto, SendText
 from bot.storage.models import BotSetting
 
 if TYPE_CHECKING:
-    from bot.app import App
+    from bot.config import Settings
+    from bot.core.clock import Clock
+    from bot.delivery.outbox import Outbox
+    from bot.storage.db import Database
+    from bot.texts import Texts
 
 log = logging.getLogger(__name__)
 
@@ -35,9 +39,9 @@ FALLBACK_TEXTS = {  # until the locale has these keys (locales/<locale>/texts/de
 }
 
 
-def text_or_fallback(app: App, key: str, **values: object) -> str:
-    if app.texts.has(key):
-        return app.texts.get(key, None, **values)
+def text_or_fallback(texts: Texts, key: str, **values: object) -> str:
+    if texts.has(key):
+        return texts.get(key, None, **values)
     return FALLBACK_TEXTS[key].format(**{k: html.escape(str(v)) for k, v in values.items()})
 
 
@@ -53,36 +57,41 @@ def content_of(action: Action) -> str:
 
 
 class StaffChatGuard:
-    def __init__(self, app: App) -> None:
-        self.app = app
+    """Hooks `Outbox.on_migrated` and `Outbox.on_must_reach_failure` (wired by the bootstrap).
+    `settings.staff_chat_id` follows the migration (`bot.core.roles.Roles` reads it live)."""
 
-    def attach(self) -> None:
-        self.app.outbox.on_migrated.append(self.migrated)
-        self.app.outbox.on_must_reach_failure.append(self.failed)
+    def __init__(
+        self, *, settings: Settings, clock: Clock, db: Database, texts: Texts, outbox: Outbox
+    ) -> None:
+        self.settings = settings
+        self.clock = clock
+        self.db = db
+        self.texts = texts
+        self.outbox = outbox
 
     async def load(self) -> None:
         """At start: a migration learned by an earlier run still applies, unless
         STAFF_CHAT_ID was changed meanwhile (then the environment wins)."""
-        async with self.app.db.session() as session:
+        async with self.db.session() as session:
             stored = await session.get(BotSetting, STAFF_CHAT_KEY)
         if stored is None:
             return
         old, new = str(stored.value.get("from", "")), str(stored.value.get("chat_id", ""))
-        settings = self.app.settings
+        settings = self.settings
         if new and settings.staff_chat_id == old:
             log.info("staff group: using %s (the supergroup %s became)", new, old)
             self._use(new)
 
     def _use(self, chat_id: str) -> None:
-        self.app.settings.staff_chat_id = chat_id
-        self.app.outbox.must_reach.add(chat_id)
+        self.settings.staff_chat_id = chat_id
+        self.outbox.must_reach.add(chat_id)
 
     async def migrated(self, old: str, new: str) -> None:
-        if old != self.app.settings.staff_chat_id:
+        if old != self.settings.staff_chat_id:
             return  # another group (ignored anyway) or already followed
         log.warning("the staff group %s is now the supergroup %s: following it", old, new)
-        now = self.app.clock.now()
-        async with self.app.db.transaction() as session:
+        now = self.clock.now()
+        async with self.db.transaction() as session:
             stored = await session.get(BotSetting, STAFF_CHAT_KEY)
             value = {"chat_id": new, "from": old}
             if stored is None:
@@ -92,21 +101,21 @@ class StaffChatGuard:
                 value["from"] = str(stored.value.get("from", old))
                 stored.value, stored.updated_at = value, now
         self._use(new)
-        await self.app.outbox.send(
-            SendText(new, text_or_fallback(self.app, "delivery.staff_chat_migrated", chat=new))
+        await self.outbox.send(
+            SendText(new, text_or_fallback(self.texts, "delivery.staff_chat_migrated", chat=new))
         )
 
     async def failed(self, action: Action, problem: str) -> None:
         """Privately to every supervisor and manager: the staff group did not get this."""
-        settings = self.app.settings
+        settings = self.settings
         people = list(dict.fromkeys([*settings.supervisor_ids, *settings.manager_ids]))
         log.error("staff group unreachable (%s); telling %d supervisor(s)/manager(s)",
                   problem, len(people))
         if not people:
             return
-        head = text_or_fallback(self.app, "delivery.staff_chat_unreachable", problem=problem)
+        head = text_or_fallback(self.texts, "delivery.staff_chat_unreachable", problem=problem)
         body = content_of(action)
         text = f"{head}\n\n{body}" if body else head
         buttons = action.buttons if isinstance(action, (SendText, EditText)) else None
         for person in people:
-            await self.app.outbox.send(SendText(person, text, buttons))
+            await self.outbox.send(SendText(person, text, buttons))

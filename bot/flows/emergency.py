@@ -45,14 +45,14 @@ def _opening(slots: Slots) -> str | None:
 async def _after_confirm(turn: Turn) -> bool:
     """"Nothing is wrong" ends it; "not that" asks what is happening (the WHAT step)."""
     if turn.slots.get("confirmed") == SAFE:
-        await turn.app.flows.intake.not_confirmed(turn)
+        await turn.conversation.not_confirmed(turn)
         return True
     return False
 
 
 async def _after_what(turn: Turn) -> bool:
     """What the resident says is happening instead of the guess (intake.reconsider)."""
-    return bool(await turn.app.flows.intake.reconsider(turn))
+    return bool(await turn.conversation.reconsider(turn))
 
 
 SAFE = "safe"
@@ -113,7 +113,7 @@ def report_text(turn: Turn, ticket: Ticket, *, escalated: bool) -> str:
 async def _finish(turn: Turn) -> None:
     ticket = await open_ticket(turn)
     await turn.send_html(report_text(turn, ticket, escalated=False))
-    await turn.app.flows.end(turn, await offer_to_remember(turn))
+    await turn.end(await offer_to_remember(turn))
 
 
 async def _escalate(turn: Turn) -> None:
@@ -127,7 +127,7 @@ async def _escalate(turn: Turn) -> None:
         extra["unconfirmed"] = True  # silence counts as yes
     ticket = await open_ticket(turn, **extra)
     await turn.send_html(report_text(turn, ticket, escalated=True))
-    await turn.app.flows.end(turn)
+    await turn.end()
 
 
 EMERGENCY = Flow(
@@ -155,7 +155,7 @@ EMERGENCY = Flow(
 async def _check_notice(turn: Turn) -> bool:
     """Answer from an active outage notice (or a known cluster) when one covers the building."""
     slots = turn.slots
-    answer = await turn.app.notices.answer_outage(
+    answer = await turn.ctx.notices.answer_outage(
         chat_id=turn.chat_id,
         user_id=turn.user_id,
         user_name=turn.user_name or str(slots.get("name") or ""),
@@ -167,7 +167,7 @@ async def _check_notice(turn: Turn) -> bool:
     if answer is None:
         return False
     await turn.send_html(answer)
-    await turn.app.flows.end(turn)
+    await turn.end()
     return True
 
 
@@ -186,7 +186,7 @@ def outage_text(turn: Turn, ticket: Ticket, *, escalated: bool) -> str:
 async def _finish_outage(turn: Turn) -> None:
     ticket = await open_ticket(turn)
     await turn.send_html(outage_text(turn, ticket, escalated=False))
-    await turn.app.flows.end(turn, await offer_to_remember(turn))
+    await turn.end(await offer_to_remember(turn))
 
 
 async def _escalate_outage(turn: Turn) -> None:
@@ -196,7 +196,7 @@ async def _escalate_outage(turn: Turn) -> None:
         turn, incomplete=True, reason="idle", missing=missing_details(turn.slots)
     )
     await turn.send_html(outage_text(turn, ticket, escalated=True))
-    await turn.app.flows.end(turn)
+    await turn.end()
 
 
 OUTAGE = Flow(

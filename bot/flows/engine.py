@@ -14,6 +14,7 @@ from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from bot.core.actions import EditText, Keyboard, keyboard
+from bot.core.incoming import Incoming
 from bot.estate import EstateRegistry
 from bot.flows.answers import residue
 from bot.flows.catalog import CATALOG
@@ -27,8 +28,9 @@ from bot.flows.validators import MAX_SHORT_ANSWER, Checks, has_words
 from bot.texts import Raw
 
 if TYPE_CHECKING:
-    from bot.app import App
+    from bot.flows.context import FlowContext
     from bot.flows.intake import Intake
+    from bot.storage.db import Database
 
 log = logging.getLogger(__name__)
 
@@ -43,15 +45,24 @@ ECHO_CHARS = 40  # of words added to the ticket, shown back to the resident
 
 
 class FlowEngine:
-    def __init__(self, app: App) -> None:
+    """Runs flows; implements `Conversation` (what a flow definition asks of it).
+
+    Built by the bootstrap with the conversation's typed context and the database its
+    conversation store keeps state in."""
+
+    def __init__(self, ctx: FlowContext, db: Database) -> None:
         from bot.flows.intake import Intake
         from bot.intents.normalize import TextNormalizer
 
-        self.app = app
+        self.ctx = ctx
+        self.settings = ctx.settings
+        self.clock = ctx.clock
+        self.texts = ctx.texts
+        self.outbox = ctx.outbox
         self.normalizer = TextNormalizer()  # Traditional -> Simplified for reading answers
-        self.store = ConversationStore(app.db, app.clock)
-        self.estate = EstateRegistry.load(app.settings.estate_registry_file)
-        self.checks = Checks(region=app.settings.region, estate=self.estate)
+        self.store = ConversationStore(db, ctx.clock)
+        self.estate = EstateRegistry.load(ctx.settings.estate_registry_file)
+        self.checks = Checks(region=ctx.settings.region, estate=self.estate)
         self.locks = KeyedLocks()
         self.catalog: dict[str, Flow] = dict(CATALOG)  # the flows this engine runs, by name
         self.intake: Intake = Intake(self)
@@ -73,13 +84,27 @@ class FlowEngine:
         turn.state.reset(keep)
         await self.store.save(turn.state)
 
+    async def not_confirmed(self, turn: Turn) -> None:
+        """A guessed emergency the resident says is not happening (the front desk decides)."""
+        await self.intake.not_confirmed(turn)
+
+    async def reconsider(self, turn: Turn) -> bool:
+        """What is happening instead of a guessed emergency (the front desk reads it)."""
+        return bool(await self.intake.reconsider(turn))
+
+    def turn(
+        self, state: State, locale: str, user_name: str = "", incoming: Incoming | None = None
+    ) -> Turn:
+        """A turn of this engine's conversations."""
+        return Turn(self.ctx, self, state, locale, user_name, incoming)
+
     # -- running a flow ---------------------------------------------------------------------
     async def begin(self, turn: Turn, name: str, slots: dict[str, Any]) -> None:
         """Start flow `name` with what is already known (None values are not known)."""
         flow = self.catalog[name]
         state = turn.state
         state.flow, state.step = name, None
-        state.started_at = self.app.clock.now()
+        state.started_at = self.clock.now()
         state.slots = {k: v for k, v in slots.items() if v is not None}
         state.slots["locale"] = turn.locale
         opening = flow.opening(state.slots) if flow.opening else None
@@ -99,7 +124,7 @@ class FlowEngine:
             if step is None:
                 # a safety net: should finishing fail half-way (a crash, a database error),
                 # the sweep finishes it again soon; nothing is dropped
-                turn.state.deadline_at = self.app.clock.now() + timedelta(seconds=RETRY_SECONDS)
+                turn.state.deadline_at = self.clock.now() + timedelta(seconds=RETRY_SECONDS)
                 await self.store.save(turn.state)
                 await flow.finish(turn)
                 if turn.state.flow == flow.name and turn.state.step is None:
@@ -116,8 +141,8 @@ class FlowEngine:
             return
 
     def _restart_clock(self, turn: Turn, flow: Flow, step: Step) -> None:
-        seconds = (step.timeout or flow.idle_seconds)(self.app.settings)
-        turn.state.deadline_at = self.app.clock.now() + timedelta(seconds=seconds)
+        seconds = (step.timeout or flow.idle_seconds)(self.settings)
+        turn.state.deadline_at = self.clock.now() + timedelta(seconds=seconds)
 
     async def ask(
         self, turn: Turn, flow: Flow, step: Step, error: Answer | None = None, lead: str = ""
@@ -332,7 +357,7 @@ class FlowEngine:
         message_id = turn.incoming.message_id if turn.incoming else None
         if prompt and message_id is not None:
             text = turn.text("resident.chosen", prompt=Raw(prompt), choice=label)
-            await self.app.outbox.send(EditText(turn.chat_id, message_id, text, None))
+            await self.outbox.send(EditText(turn.chat_id, message_id, text, None))
 
     async def cancel(self, turn: Turn) -> None:
         flow = self.flow_of(turn.state)
@@ -413,7 +438,7 @@ class FlowEngine:
     async def sweep(self) -> int:
         """Handle every conversation whose step deadline has passed; returns count."""
         handled = 0
-        for chat_id, user_id, deadline in await self.store.due(self.app.clock.now()):
+        for chat_id, user_id, deadline in await self.store.due(self.clock.now()):
             async with self.locks(chat_id):
                 if not await self.store.claim(chat_id, deadline):
                     continue
@@ -421,8 +446,8 @@ class FlowEngine:
                 flow = self.flow_of(state)
                 if flow is None:
                     continue
-                locale = str(state.slots.get("locale") or self.app.texts.default)
-                turn = Turn(self.app, state, locale=locale, user_name=state.slots.get("name", ""))
+                locale = str(state.slots.get("locale") or self.texts.default)
+                turn = self.turn(state, locale, state.slots.get("name", ""))
                 try:
                     if state.step is None:  # finishing was interrupted: finish it now
                         await self.advance(turn)
@@ -439,7 +464,7 @@ class FlowEngine:
         try:
             state = await self.store.load(chat_id, user_id)
             if state.active:
-                state.deadline_at = self.app.clock.now() + timedelta(seconds=RETRY_SECONDS)
+                state.deadline_at = self.clock.now() + timedelta(seconds=RETRY_SECONDS)
                 await self.store.save(state)
         except Exception:
             log.exception("could not reschedule idle handling for chat %s", chat_id)

@@ -126,22 +126,22 @@ def describes(normalized: str) -> bool:
 class Intake:
     def __init__(self, engine: FlowEngine) -> None:
         self.engine = engine
-        self.app = engine.app
+        self.ctx = engine.ctx
         self.faq = FaqAnswerer.load(
-            self.app.settings.locales_dir,
+            self.ctx.settings.locales_dir,
             normalizer=engine.normalizer.normalize,
-            default=self.app.texts.default,
+            default=self.ctx.texts.default,
         )
         prepare = engine.normalizer.prepare
         self.situations = Situations.load(
-            self.app.settings.locales_dir / "zh" / "situations.yaml", prepare
+            self.ctx.settings.locales_dir / "zh" / "situations.yaml", prepare
         )
 
     def classify(self, text: str) -> Classification:
         """The classifier's answer, with the situations' safety layer: a crisis, a child
         locked in a car, carbon monoxide or falling objects are that emergency whatever the
         model said (bot/flows/situations.py)."""
-        found = self.app.classifier.classify(text)
+        found = self.ctx.classifier.classify(text)
         situation = self.situations.find(text, found.intent)
         if situation.forced:
             found = replace(
@@ -177,7 +177,7 @@ class Intake:
                 return
             await self._in_flow(turn, text)
             return
-        ticket = await self.app.tickets.active_ticket_for(turn.chat_id)
+        ticket = await self.ctx.tickets.active_ticket_for(turn.chat_id)
         if ticket is not None:
             await self.on_open_ticket(turn, ticket, text, self.classify(text))
 
@@ -284,7 +284,7 @@ class Intake:
 
     async def dispatch(self, turn: Turn, text: str, found: Classification) -> None:
         """No flow is active: start what the words ask for."""
-        ticket = await self.app.tickets.active_ticket_for(turn.chat_id)
+        ticket = await self.ctx.tickets.active_ticket_for(turn.chat_id)
         if ticket is None and not tx.is_emergency(found.intent) and self._only_a_phone(text):
             await self.unknown(turn, text)  # a phone before anything else: kept
             return
@@ -298,7 +298,7 @@ class Intake:
         )
         if new_emergency:
             if ticket is not None and turn.incoming is not None:  # staff on it hear it too
-                await self.app.tickets.relay_from_resident(ticket, turn.incoming)
+                await self.ctx.tickets.relay_from_resident(ticket, turn.incoming)
             if turn.incoming is not None and getattr(turn.incoming, "forwarded", False):
                 found = replace(found, needs_confirmation=True)  # someone else's words: ask
             await self.emergency(turn, found, text, carry=self.pending(turn))
@@ -317,7 +317,7 @@ class Intake:
         safety line repeated; "没事了/不用来了" -> an offer to close; "进度?" -> the state;
         anything else -> passed on, with the state."""
         assert turn.incoming is not None
-        await self.app.tickets.relay_from_resident(ticket, turn.incoming)
+        await self.ctx.tickets.relay_from_resident(ticket, turn.incoming)
         state = Raw(turn.text(f"tickets.open.state.{ticket.status}"))
         changed = corrections(text, self.engine.checks.region, correcting=corrects(text))
         shared = turn.incoming.attachment
@@ -330,7 +330,7 @@ class Intake:
         }
         emergency = tx.is_emergency(ticket.intent)
         if changed:  # a phone given later, or a correction: the ticket follows
-            await self.app.tickets.update_details(ticket, **changed)
+            await self.ctx.tickets.update_details(ticket, **changed)
             building = changed.get("building", ticket.building)
             room = changed.get("room", ticket.room)
             await turn.send_html(self._corrected_text(turn, changed, building, room))
@@ -347,7 +347,7 @@ class Intake:
             return
         same = found is not None and found.intent == ticket.intent
         if emergency and text and (worse(text) or (same and not asks_progress(text))):
-            await self.app.tickets.alerts.note(
+            await self.ctx.tickets.alerts.note(
                 ticket, "staff.reminder.worse", with_buttons=True, words=text[:300]
             )
             key = (ticket.extra or {}).get("situation") or ticket.intent
@@ -492,7 +492,7 @@ class Intake:
         await self.send_faq(turn, entry.answer)
 
     async def send_faq(self, turn: Turn, answer: str) -> None:
-        for service, number in self.app.settings.emergency_numbers().items():
+        for service, number in self.ctx.settings.emergency_numbers().items():
             answer = answer.replace("{" + service + "}", number)
         await turn.send_html(
             turn.text("resident.inquiry.answer", answer=Raw(answer)),
@@ -608,12 +608,12 @@ class Intake:
 
     async def _close_or_keep(self, turn: Turn, close: bool, arg: str) -> str | None:
         ticket_id = strict_id(arg)
-        ticket = await self.app.tickets.get(ticket_id) if ticket_id is not None else None
+        ticket = await self.ctx.tickets.get(ticket_id) if ticket_id is not None else None
         if ticket is None or ticket.chat_id != turn.chat_id:
             return "resident.toast.expired"
         if close:
             actor = Actor("resident", turn.user_id, turn.user_name)
-            done = await self.app.tickets.workflow.cancel_by_resident(ticket.id, actor)
+            done = await self.ctx.tickets.workflow.cancel_by_resident(ticket.id, actor)
             if done is None:
                 return "resident.toast.expired"
             await turn.send("tickets.open.closed", id=ticket.id)
@@ -639,7 +639,7 @@ class Intake:
         no_label = matches_label(text, turn.label("resident.button.remember_no"))
         recent = False
         if isinstance(asked, str):
-            since = self.app.clock.now() - datetime.fromisoformat(asked)
+            since = self.ctx.clock.now() - datetime.fromisoformat(asked)
             recent = since <= timedelta(seconds=REMEMBER_TYPED_SECONDS)
         yes = yes_label or (recent and (says_yes(text) or offers_yes(text)))
         no = no_label or (recent and (says_no(text) or declines(text)))
@@ -663,7 +663,7 @@ class Intake:
                 await self.engine.settle(turn, turn.label("resident.button.remember_no"))
             await turn.send("resident.remember.declined")
             return None
-        await self.app.profiles.remember(
+        await self.ctx.profiles.remember(
             turn.user_id, turn.chat_id, name=turn.user_name, locale=turn.locale, **details
         )
         await turn.send(
@@ -711,7 +711,7 @@ class Intake:
         )
 
     async def forget(self, turn: Turn) -> None:
-        had = await self.app.profiles.forget(turn.user_id)
+        had = await self.ctx.profiles.forget(turn.user_id)
         turn.forget_cached_profile()
         if turn.state.active:
             turn.slots.pop("remember", None)
@@ -788,7 +788,7 @@ class Intake:
 
     async def _outside_flow(self, turn: Turn, key: str, **values: object) -> None:
         """Something kept for the next flow; a ticket still open gets it instead."""
-        ticket = await self.app.tickets.active_ticket_for(turn.chat_id)
+        ticket = await self.ctx.tickets.active_ticket_for(turn.chat_id)
         if ticket is not None and turn.incoming is not None:
             await self.on_open_ticket(turn, ticket, "", None)
             return

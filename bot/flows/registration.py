@@ -21,7 +21,7 @@ def _idle_after(settings: Settings) -> float:
 async def _after_consent(turn: Turn) -> bool:
     if turn.slots.get("consent") == steps.YES:
         return False
-    await turn.app.flows.end(turn)
+    await turn.end()
     await turn.send("resident.register.declined")
     return True
 
@@ -47,7 +47,7 @@ def profile_text(
 
 async def _finish(turn: Turn) -> None:
     slots = turn.slots
-    await turn.app.profiles.remember(
+    await turn.ctx.profiles.remember(
         turn.user_id,
         turn.chat_id,
         name=turn.user_name,
@@ -61,7 +61,7 @@ async def _finish(turn: Turn) -> None:
 
 
 async def _idle(turn: Turn) -> None:
-    await turn.app.flows.end(turn)
+    await turn.end()
 
 
 REGISTER = Flow(

@@ -36,7 +36,7 @@ def done_text(turn: Turn, ticket: Ticket, *, incomplete: bool = False) -> str:
 async def _finish(turn: Turn) -> None:
     ticket = await open_ticket(turn)
     await turn.send_html(done_text(turn, ticket))
-    await turn.app.flows.end(turn, await offer_to_remember(turn))
+    await turn.end(await offer_to_remember(turn))
 
 
 async def _idle(turn: Turn) -> None:
@@ -48,7 +48,7 @@ async def _idle(turn: Turn) -> None:
         await turn.send_html(done_text(turn, ticket, incomplete=True))
     else:
         await turn.send("resident.report.expired")
-    await turn.app.flows.end(turn)
+    await turn.end()
 
 
 REPAIR = Flow(

@@ -39,7 +39,7 @@ async def open_ticket(turn: Turn, **extra: Any) -> Ticket:
     """Open the ticket for this conversation (the ticket service alerts the staff group)."""
     slots = turn.slots
     intent = str(slots["intent"])
-    profile = await turn.app.profiles.ensure(
+    profile = await turn.ctx.profiles.ensure(
         turn.user_id, turn.chat_id, turn.user_name, turn.locale
     )
     keys = ("place", "location", "also", "documents", "situation", "floor")
@@ -61,7 +61,7 @@ async def open_ticket(turn: Turn, **extra: Any) -> Ticket:
         photos=list(slots.get("photos", ())),
         extra={**info, **extra},
     )
-    ticket = await turn.app.tickets.open_ticket(draft)
+    ticket = await turn.ctx.tickets.open_ticket(draft)
     turn.state.ticket_id = ticket.id
     return ticket
 
@@ -77,7 +77,7 @@ async def offer_to_remember(turn: Turn) -> dict[str, Any]:
         return {}
     profile = await turn.profile()
     if profile is not None and profile.consent:
-        await turn.app.profiles.remember(
+        await turn.ctx.profiles.remember(
             turn.user_id,
             turn.chat_id,
             name=turn.user_name,
@@ -102,4 +102,4 @@ async def offer_to_remember(turn: Turn) -> dict[str, Any]:
             known_only=True,
         ),
     )
-    return {"remember": details, "remember_at": turn.app.clock.now().isoformat()}
+    return {"remember": details, "remember_at": turn.ctx.clock.now().isoformat()}

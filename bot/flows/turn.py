@@ -1,6 +1,8 @@
 """`Turn`: one moment of a resident's conversation, handed to flows and their hooks.
 
-It carries the app, the conversation state, the resident's locale and (when a message
+It carries a typed `FlowContext` (the services a conversation may use), the conversation
+it belongs to (`Conversation`: the flow engine, seen through the three things a flow
+definition asks of it), the conversation state, the resident's locale and (when a message
 caused it) the `Incoming`; it renders texts with the emergency numbers always available,
 and sends through the outbox.
 """
@@ -9,22 +11,33 @@ from __future__ import annotations
 
 import html
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from bot.core.actions import Keyboard, SendText
 
 if TYPE_CHECKING:
-    from bot.app import App
     from bot.core.incoming import Incoming
+    from bot.flows.context import FlowContext
     from bot.flows.store import State
     from bot.profiles import Profile
 
 _UNSET: Any = object()
 
 
+class Conversation(Protocol):
+    """What a flow definition may ask of the engine running it."""
+
+    async def end(self, turn: Turn, keep: dict[str, Any] | None = None) -> None: ...
+
+    async def not_confirmed(self, turn: Turn) -> None: ...
+
+    async def reconsider(self, turn: Turn) -> bool: ...
+
+
 @dataclass(eq=False)
 class Turn:
-    app: App
+    ctx: FlowContext
+    conversation: Conversation
     state: State
     locale: str
     user_name: str = ""
@@ -43,9 +56,13 @@ class Turn:
     def slots(self) -> dict[str, Any]:
         return self.state.slots
 
+    async def end(self, keep: dict[str, Any] | None = None) -> None:
+        """Leave the flow; `keep` stays in the conversation for the next one."""
+        await self.conversation.end(self, keep)
+
     def text(self, key: str, **values: object) -> str:
-        numbers = self.app.settings.emergency_numbers()
-        return self.app.texts.get(key, self.locale, **{**numbers, **values})
+        numbers = self.ctx.settings.emergency_numbers()
+        return self.ctx.texts.get(key, self.locale, **{**numbers, **values})
 
     def label(self, key: str, **values: object) -> str:
         """A button's text: plain text, not HTML."""
@@ -53,21 +70,21 @@ class Turn:
 
     def numbers(self) -> str:
         """The emergency numbers line for this region."""
-        key = "resident.numbers_hk" if self.app.settings.region == "HK" else "resident.numbers"
+        key = "resident.numbers_hk" if self.ctx.settings.region == "HK" else "resident.numbers"
         return self.text(key)
 
     def has_text(self, key: str) -> bool:
-        return self.app.texts.has(key, self.locale)
+        return self.ctx.texts.has(key, self.locale)
 
     async def send(self, key: str, buttons: Keyboard | None = None, **values: object) -> None:
         await self.send_html(self.text(key, **values), buttons)
 
     async def send_html(self, html: str, buttons: Keyboard | None = None) -> None:
-        await self.app.outbox.send(SendText(self.chat_id, html, buttons))
+        await self.ctx.outbox.send(SendText(self.chat_id, html, buttons))
 
     async def profile(self) -> Profile | None:
         if self._profile is _UNSET:
-            self._profile = await self.app.profiles.get(self.user_id)
+            self._profile = await self.ctx.profiles.get(self.user_id)
         profile: Profile | None = self._profile
         return profile
 

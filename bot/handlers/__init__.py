@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Protocol
 from bot.core.incoming import Incoming
 
 if TYPE_CHECKING:
-    from bot.app import App
+    from bot.core.roles import Roles
 
 
 class Handler(Protocol):
@@ -21,16 +21,14 @@ class Handler(Protocol):
 
 
 class Router:
-    def __init__(self, app: App) -> None:
-        from bot.handlers.manager import ManagerHandler
-        from bot.handlers.resident import ResidentHandler
-        from bot.handlers.staff import StaffHandler
+    """The handlers come from the bootstrap, in the order they are asked."""
 
-        self.app = app
-        self.handlers: list[Handler] = [StaffHandler(app), ManagerHandler(app), ResidentHandler(app)]
+    def __init__(self, roles: Roles, handlers: list[Handler]) -> None:
+        self.roles = roles
+        self.handlers = handlers
 
     async def route(self, incoming: Incoming) -> None:
-        if not incoming.is_private and not self.app.is_staff_chat(incoming.chat_id):
+        if not incoming.is_private and not self.roles.is_staff_chat(incoming.chat_id):
             if incoming.command != "whereami":
                 return
         for handler in self.handlers:

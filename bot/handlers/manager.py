@@ -29,34 +29,62 @@ from bot.stats.service import StatsService
 from bot.storage.models import Notice, NoticeStatus
 
 if TYPE_CHECKING:
-    from bot.app import App
+    from collections.abc import Callable
+
+    from bot.config import Settings
+    from bot.core.clock import Clock
+    from bot.core.ports import Messenger
+    from bot.core.roles import Roles
+    from bot.notices.service import NoticeService
+    from bot.texts import Texts
+
+    DashboardLinks = Callable[[str, str], tuple[str, str]]
 
 COMMANDS = frozenset({"notice", "notices", "restored", "cancel_notice", "stats", "export", "help"})
 FLOW_BUTTONS = frozenset({"k", "b", "s", "e", "r", "a", "ok", "edit", "ed", "back", "x", "cl"})
 
 
 class ManagerHandler:
-    def __init__(self, app: App) -> None:
-        self.app = app
-        self.flow = NoticeFlow(app)
-        self.stats = StatsService(app)
-        self.log = RequestLog(app)
+    def __init__(
+        self,
+        *,
+        settings: Settings,
+        roles: Roles,
+        clock: Clock,
+        texts: Texts,
+        outbox: Messenger,
+        notices: NoticeService,
+        flow: NoticeFlow,
+        stats: StatsService,
+        log: RequestLog,
+        dashboard_links: DashboardLinks,
+    ) -> None:
+        self.settings = settings
+        self.roles = roles
+        self.clock = clock
+        self.texts = texts
+        self.outbox = outbox
+        self.notices = notices
+        self.flow = flow
+        self.stats = stats
+        self.log = log
+        self.dashboard_links = dashboard_links
 
     @property
     def locale(self) -> str:
-        return self.app.settings.locale
+        return self.settings.locale
 
     def m(self, key: str, /, **values: object) -> str:
-        return self.app.texts.get(f"manager.{key}", self.locale, **values)
+        return self.texts.get(f"manager.{key}", self.locale, **values)
 
     async def say(self, chat_id: str, text: str, buttons: Keyboard | None = None) -> None:
-        await self.app.outbox.send(SendText(chat_id, text, buttons))
+        await self.outbox.send(SendText(chat_id, text, buttons))
 
     # -- routing ----------------------------------------------------------------------------
     async def accepts(self, incoming: Incoming) -> bool:
         if incoming.is_private and incoming.command == "dashboard":
-            return self.app.is_staff(incoming.user_id)  # managers, supervisors and staff
-        if not incoming.is_private or not self.app.is_manager(incoming.user_id):
+            return self.roles.is_staff(incoming.user_id)  # managers, supervisors and staff
+        if not incoming.is_private or not self.roles.is_manager(incoming.user_id):
             return False
         if incoming.is_button:
             return (incoming.button_data or "").startswith("nt:")
@@ -99,7 +127,7 @@ class ManagerHandler:
         if action in FLOW_BUTTONS:
             await self.flow.on_button(incoming, action, arg)
             return
-        await self.app.outbox.send(
+        await self.outbox.send(
             AnswerButton(incoming.callback_id or "", chat_id=incoming.chat_id)
         )
         if action == "no":
@@ -116,11 +144,11 @@ class ManagerHandler:
         if incoming.message_id is None:
             await self.say(incoming.chat_id, text)
             return
-        await self.app.outbox.send(EditText(incoming.chat_id, incoming.message_id, text, None))
+        await self.outbox.send(EditText(incoming.chat_id, incoming.message_id, text, None))
 
     # -- /notices -------------------------------------------------------------------------------
     def _names(self, notice: Notice) -> dict[str, object]:
-        render = self.app.notices.render
+        render = self.notices.render
         return {
             "id": notice.id,
             "kind": render.kind(notice.kind, self.locale),
@@ -128,15 +156,15 @@ class ManagerHandler:
         }
 
     async def list_notices(self, chat_id: str) -> None:
-        notices = await self.app.notices.current()
+        notices = await self.notices.current()
         if not notices:
             await self.say(chat_id, self.m("list_none"))
             return
-        render = self.app.notices.render
+        render = self.notices.render
         blocks = [self.m("list_header")]
         rows = []
         for notice in notices:
-            counts = await self.app.notices.counts(notice.id)
+            counts = await self.notices.counts(notice.id)
             meant = counts.total - counts.skipped
             blocks.append(
                 self.m(
@@ -168,7 +196,7 @@ class ManagerHandler:
         await self._confirm_close(incoming.chat_id, int(arg), restored=command == "restored")
 
     async def _closable(self, chat_id: str, notice_id: int, *, restored: bool) -> Notice | None:
-        notice = await self.app.notices.get(notice_id)
+        notice = await self.notices.get(notice_id)
         if notice is None:
             await self.say(chat_id, self.m("no_such_notice", id=notice_id))
             return None
@@ -180,7 +208,7 @@ class ManagerHandler:
             return None
         if restored and notice.status == NoticeStatus.PLANNED:
             start = (
-                self.app.notices.render.when(notice.starts_at, self.locale)
+                self.notices.render.when(notice.starts_at, self.locale)
                 if notice.starts_at
                 else ""
             )
@@ -192,7 +220,7 @@ class ManagerHandler:
         notice = await self._closable(chat_id, notice_id, restored=restored)
         if notice is None:
             return
-        told = len(await self.app.notices.runs.told(notice_id))
+        told = len(await self.notices.runs.told(notice_id))
         key, yes, data = (
             ("ask_restored", "btn.yes_restored", f"nt:ry:{notice_id}")
             if restored
@@ -209,11 +237,11 @@ class ManagerHandler:
         if await self._closable(chat_id, notice_id, restored=restored) is None:
             return None
         if restored:
-            count = await self.app.notices.restore(notice_id)
+            count = await self.notices.restore(notice_id)
         else:
-            count = await self.app.notices.withdraw(notice_id)
+            count = await self.notices.withdraw(notice_id)
         if count is None:  # closed meanwhile by someone else
-            notice = await self.app.notices.get(notice_id)
+            notice = await self.notices.get(notice_id)
             status = self.m(f"status.{notice.status}") if notice else ""
             return self.m("already_closed", id=notice_id, status=status)
         return self.m("restored_done" if restored else "withdrawn_done", id=notice_id, count=count)
@@ -222,19 +250,19 @@ class ManagerHandler:
     async def send_stats(self, chat_id: str) -> None:
         text, png, caption = await self.stats.report()
         await self.say(chat_id, text)
-        await self.app.outbox.send(
+        await self.outbox.send(
             SendPhoto(chat_id, caption=caption, content=png, filename="stats.png")
         )
 
     async def send_export(self, chat_id: str, args: str) -> None:
-        today = self.app.notices.render.local(self.app.clock.now()).date()
+        today = self.notices.render.local(self.clock.now()).date()
         found = parse_range(args, today)
         if found is None:
             await self.say(chat_id, self.m("export_bad_dates"))
             return
         start, end = found
         content, count = await self.log.csv_bytes(start, end)
-        await self.app.outbox.send(
+        await self.outbox.send(
             SendDocument(
                 chat_id,
                 filename=f"requests_{start:%Y%m%d}-{end:%Y%m%d}.csv",
@@ -247,16 +275,14 @@ class ManagerHandler:
 
     # -- /dashboard (bot/dashboard): a short-lived signed link, and the Mini App button -----------
     async def send_dashboard(self, incoming: Incoming) -> None:
-        from bot.dashboard import links
-
         def d(key: str, **values: object) -> str:
-            return self.app.texts.get(f"dashboard.tg.{key}", self.locale, **values)
+            return self.texts.get(f"dashboard.tg.{key}", self.locale, **values)
 
-        settings = self.app.settings
+        settings = self.settings
         if not settings.dashboard_enabled:
             await self.say(incoming.chat_id, d("disabled"))
             return
-        link, mini_app = links(self.app, incoming.user_id, incoming.user_name or "")
+        link, mini_app = self.dashboard_links(incoming.user_id, incoming.user_name or "")
         text = d("link", url=link, minutes=max(1, round(settings.dashboard_link_seconds / 60)))
         buttons: Keyboard | None = None
         if mini_app.startswith("https://"):  # Telegram opens Mini Apps over HTTPS only

@@ -15,14 +15,21 @@ from bot.flows.language import pick_locale
 from bot.flows.turn import Turn
 
 if TYPE_CHECKING:
-    from bot.app import App
+    from bot.core.ports import Messenger, ProfileStore
+    from bot.flows.engine import FlowEngine
+    from bot.texts import Texts
 
 FOREIGN_BUTTONS = ("tk:", "nt:")  # tickets and notices answer their own buttons
 
 
 class ResidentHandler:
-    def __init__(self, app: App) -> None:
-        self.app = app
+    def __init__(
+        self, *, flows: FlowEngine, profiles: ProfileStore, texts: Texts, outbox: Messenger
+    ) -> None:
+        self.flows = flows
+        self.profiles = profiles
+        self.texts = texts
+        self.outbox = outbox
 
     async def accepts(self, incoming: Incoming) -> bool:
         if not incoming.is_private:
@@ -30,15 +37,15 @@ class ResidentHandler:
         return not (incoming.button_data or "").startswith(FOREIGN_BUTTONS)
 
     async def handle(self, incoming: Incoming) -> None:
-        engine = self.app.flows
+        engine = self.flows
         async with engine.locks(incoming.chat_id):
             state = await engine.load(incoming.chat_id, incoming.user_id)
             previous = state.slots.get("locale")
             if previous is None:
-                profile = await self.app.profiles.get(incoming.user_id)
+                profile = await self.profiles.get(incoming.user_id)
                 previous = profile.locale if profile else None
-            locale = pick_locale(self.app.texts, incoming.text, incoming.language_code, previous)
-            turn = Turn(self.app, state, locale, incoming.user_name, incoming)
+            locale = pick_locale(self.texts, incoming.text, incoming.language_code, previous)
+            turn = engine.turn(state, locale, incoming.user_name, incoming)
             if locale != state.slots.get("locale"):
                 state.slots["locale"] = locale
             if incoming.is_button:
@@ -60,24 +67,24 @@ class ResidentHandler:
         toast: str | None = None
         try:
             if data == "flow:cancel":
-                await self.app.flows.cancel(turn)
+                await self.flows.cancel(turn)
             elif data.startswith("flow:"):
                 _, step, value = [*data.split(":", 2), "", ""][:3]
-                if not await self.app.flows.press(turn, step, value):
+                if not await self.flows.press(turn, step, value):
                     toast = "resident.toast.expired"
             elif data.startswith("menu:"):
-                toast = await self.app.flows.intake.choose(turn, data.removeprefix("menu:"))
+                toast = await self.flows.intake.choose(turn, data.removeprefix("menu:"))
             else:
                 toast = "resident.toast.expired"
         finally:
             if incoming.callback_id:
                 text = turn.text(toast) if toast else None
-                await self.app.outbox.send(
+                await self.outbox.send(
                     AnswerButton(incoming.callback_id, text=text, chat_id=incoming.chat_id)
                 )
 
     async def _command(self, turn: Turn, command: str) -> None:
-        intake = self.app.flows.intake
+        intake = self.flows.intake
         if command == "start":
             await intake.start(turn)
         elif command == "me":
@@ -85,8 +92,8 @@ class ResidentHandler:
         elif command == "forget":
             await intake.forget(turn)
         elif command == "cancel":
-            await self.app.flows.cancel(turn)
+            await self.flows.cancel(turn)
         elif turn.state.active:
-            await self.app.flows.reask(turn)
+            await self.flows.reask(turn)
         else:
             await intake.menu(turn)

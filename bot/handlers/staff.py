@@ -27,26 +27,42 @@ from bot.tickets.alerts import ticket_id_of_ref
 from bot.tickets.states import Actor
 
 if TYPE_CHECKING:
-    from bot.app import App
+    from bot.config import Settings
+    from bot.core.roles import Roles
+    from bot.delivery.outbox import Outbox
+    from bot.texts import Texts
+    from bot.tickets.service import TicketService
 
 GROUP_COMMANDS = frozenset({"open", "ticket", "report", "whereami", "help", "start"})
 
 
 class StaffHandler:
-    def __init__(self, app: App) -> None:
-        self.app = app
+    def __init__(
+        self,
+        *,
+        settings: Settings,
+        roles: Roles,
+        texts: Texts,
+        outbox: Outbox,
+        tickets: TicketService,
+    ) -> None:
+        self.settings = settings
+        self.roles = roles
+        self.texts = texts
+        self.outbox = outbox
+        self.tickets = tickets
 
     def _t(self, key: str, /, **values: object) -> str:
-        return self.app.texts.get(key, self.app.settings.locale, **values)
+        return self.texts.get(key, self.settings.locale, **values)
 
     def acts_as_staff(self, incoming: Incoming) -> bool:
-        return self.app.is_staff_chat(incoming.chat_id) or self.app.is_staff(incoming.user_id)
+        return self.roles.is_staff_chat(incoming.chat_id) or self.roles.is_staff(incoming.user_id)
 
     async def _may_act_on(self, ticket_id: int, incoming: Incoming) -> bool:
         """Staff, or the one who claimed this ticket (reminded in private, pressing there)."""
         if self.acts_as_staff(incoming):
             return True
-        ticket = await self.app.tickets.get(ticket_id)
+        ticket = await self.tickets.get(ticket_id)
         return (
             ticket is not None
             and ticket.claimed_by is not None
@@ -58,7 +74,7 @@ class StaffHandler:
             return True
         if incoming.is_button:
             return tk.is_ticket_button(incoming.button_data)
-        if not self.app.is_staff_chat(incoming.chat_id):
+        if not self.roles.is_staff_chat(incoming.chat_id):
             return await self._staff_reply_in_private(incoming)
         command = incoming.command
         return command in GROUP_COMMANDS if command else True
@@ -68,10 +84,10 @@ class StaffHandler:
         if (
             incoming.command
             or incoming.reply_to_message_id is None
-            or not self.app.is_staff(incoming.user_id)
+            or not self.roles.is_staff(incoming.user_id)
         ):
             return False
-        ref = await self.app.outbox.ref_of(incoming.chat_id, incoming.reply_to_message_id)
+        ref = await self.outbox.ref_of(incoming.chat_id, incoming.reply_to_message_id)
         return ticket_id_of_ref(ref) is not None
 
     async def handle(self, incoming: Incoming) -> None:
@@ -85,25 +101,25 @@ class StaffHandler:
             await self._reply(incoming)
 
     async def _say(self, incoming: Incoming, text: str) -> None:
-        await self.app.outbox.send(SendText(incoming.chat_id, text, reply_to=incoming.message_id))
+        await self.outbox.send(SendText(incoming.chat_id, text, reply_to=incoming.message_id))
 
     # -- buttons --------------------------------------------------------------------------
     async def _button(self, incoming: Incoming) -> None:
         button = tk.parse_button(incoming.button_data)
-        locale = self.app.texts.pick_locale(incoming.language_code)
+        locale = self.texts.pick_locale(incoming.language_code)
         if button is None:
-            answer = self.app.texts.get("tickets.expired", locale)
+            answer = self.texts.get("tickets.expired", locale)
         elif button.for_staff and not await self._may_act_on(button.ticket_id, incoming):
-            answer = self.app.texts.get("tickets.staff_only", locale)
+            answer = self.texts.get("tickets.staff_only", locale)
         elif button.for_staff:
             actor = Actor("staff", incoming.user_id, incoming.user_name or incoming.user_id)
-            answer = await self.app.tickets.workflow.staff_action(
+            answer = await self.tickets.workflow.staff_action(
                 button.action, button.ticket_id, actor
             )
         else:
-            answer = await self.app.tickets.feedback.press(button, incoming)
+            answer = await self.tickets.feedback.press(button, incoming)
         if incoming.callback_id:
-            await self.app.outbox.send(
+            await self.outbox.send(
                 AnswerButton(incoming.callback_id, answer, chat_id=incoming.chat_id)
             )
 
@@ -111,16 +127,16 @@ class StaffHandler:
     async def _command(self, incoming: Incoming) -> None:
         command = incoming.command
         if command == "open":
-            await self._say(incoming, await self.app.tickets.timeline.open_list())
+            await self._say(incoming, await self.tickets.timeline.open_list())
         elif command in ("ticket", "report"):
             ticket = await self._ticket_for(incoming)
             if ticket is None:
                 return
             if command == "ticket":
-                await self._say(incoming, await self.app.tickets.timeline.render(ticket))
+                await self._say(incoming, await self.tickets.timeline.render(ticket))
             else:
                 actor = Actor("staff", incoming.user_id, incoming.user_name or incoming.user_id)
-                await self.app.tickets.reports.send_draft(ticket, incoming.chat_id, actor)
+                await self.tickets.reports.send_draft(ticket, incoming.chat_id, actor)
         else:
             await self._say(incoming, self._t("staff.help"))
 
@@ -130,12 +146,12 @@ class StaffHandler:
         ticket_id: int | None = strict_id(arg)
         if ticket_id is None and not arg and incoming.reply_to_message_id is not None:
             ticket_id = ticket_id_of_ref(
-                await self.app.outbox.ref_of(incoming.chat_id, incoming.reply_to_message_id)
+                await self.outbox.ref_of(incoming.chat_id, incoming.reply_to_message_id)
             )
         if ticket_id is None:
             await self._say(incoming, self._t(f"staff.usage.{incoming.command}"))
             return None
-        ticket = await self.app.tickets.get(ticket_id)
+        ticket = await self.tickets.get(ticket_id)
         if ticket is None:
             await self._say(incoming, self._t("staff.answer.not_found", id=ticket_id))
         return ticket
@@ -143,13 +159,13 @@ class StaffHandler:
     # -- replies to residents -------------------------------------------------------------
     async def _reply(self, incoming: Incoming) -> None:
         assert incoming.reply_to_message_id is not None
-        ref = await self.app.outbox.ref_of(incoming.chat_id, incoming.reply_to_message_id)
+        ref = await self.outbox.ref_of(incoming.chat_id, incoming.reply_to_message_id)
         ticket_id = ticket_id_of_ref(ref)
         if ticket_id is None:
             return  # a reply to something else: staff talking among themselves
-        ticket = await self.app.tickets.get(ticket_id)
+        ticket = await self.tickets.get(ticket_id)
         if ticket is None:
             return
-        problem = await self.app.tickets.relay.from_staff(ticket, incoming)
+        problem = await self.tickets.relay.from_staff(ticket, incoming)
         if problem:
             await self._say(incoming, problem)

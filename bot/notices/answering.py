@@ -18,20 +18,22 @@ from bot.notices.render import INTENT_KIND, NoticeFacts
 from bot.storage.models import Notice, NoticeStatus, OutageReport
 
 if TYPE_CHECKING:
-    from bot.app import App
+    from bot.core.clock import Clock
     from bot.notices.service import NoticeService
+    from bot.storage.db import Database
 
 EARLY_START = timedelta(hours=1)
 
 
 class NoticeAnswers:
-    def __init__(self, app: App, notices: NoticeService) -> None:
-        self.app = app
+    def __init__(self, notices: NoticeService, *, clock: Clock, db: Database) -> None:
         self.notices = notices
+        self.clock = clock
+        self.db = db
 
     async def covering(self, kind: str, building: str | None, now: datetime) -> Notice | None:
         """The notice that answers a `kind` outage in `building` now, if any."""
-        async with self.app.db.session() as session:
+        async with self.db.session() as session:
             candidates = (
                 await session.scalars(
                     select(Notice)
@@ -62,7 +64,7 @@ class NoticeAnswers:
         kind = INTENT_KIND.get(intent)
         if kind is None:
             return None
-        now = self.app.clock.now()
+        now = self.clock.now()
         notice = await self.covering(kind, building, now)  # an estate-wide one covers any
         if notice is None:
             if not building:  # clusters are per building
@@ -94,7 +96,7 @@ class NoticeAnswers:
         text: str,
         now: datetime,
     ) -> None:
-        async with self.app.db.transaction() as session:
+        async with self.db.transaction() as session:
             asked_before = await session.scalar(
                 select(OutageReport.id)
                 .where(OutageReport.notice_id == notice.id, OutageReport.user_id == user_id)

@@ -33,7 +33,11 @@ from bot.notices.ratelimit import Now, RateLimiter, Sleep
 from bot.storage.models import DeliveryStatus, NoticeDelivery, Resident
 
 if TYPE_CHECKING:
-    from bot.app import App
+    from bot.config import Settings
+    from bot.core.clock import Clock
+    from bot.core.ports import ProfileStore
+    from bot.delivery.outbox import Outbox
+    from bot.storage.db import Database
 
 log = logging.getLogger(__name__)
 
@@ -91,8 +95,9 @@ class Recorder:
     for the commit that holds its row, so "sent" is never recorded before it is durable,
     and a busy broadcast does not pay one commit per message."""
 
-    def __init__(self, app: App) -> None:
-        self.app = app
+    def __init__(self, *, clock: Clock, db: Database) -> None:
+        self.clock = clock
+        self.db = db
         self._queue: list[tuple[int, str, str | None, asyncio.Future[bool]]] = []
         self._writer: asyncio.Task[None] | None = None
 
@@ -121,12 +126,12 @@ class Recorder:
     async def _write(
         self, batch: list[tuple[int, str, str | None, asyncio.Future[bool]]]
     ) -> set[int]:
-        now = self.app.clock.now()
+        now = self.clock.now()
         groups: dict[tuple[str, str | None], list[int]] = {}
         for row_id, status, error, _ in batch:
             groups.setdefault((status, error), []).append(row_id)
         changed: set[int] = set()
-        async with self.app.db.transaction() as session:
+        async with self.db.transaction() as session:
             for (status, error), ids in groups.items():
                 result = await session.execute(
                     update(NoticeDelivery)
@@ -160,23 +165,30 @@ def concurrency_for(rate: float) -> int:
 class Broadcaster:
     def __init__(
         self,
-        app: App,
         *,
+        settings: Settings,
+        clock: Clock,
+        db: Database,
+        outbox: Outbox,
+        profiles: ProfileStore,
         rate: float | None = None,
         now: Now = time.monotonic,
         sleep: Sleep = asyncio.sleep,
         concurrency: int | None = None,
     ) -> None:
-        self.app = app
-        rate = app.settings.broadcast_rate_per_second if rate is None else rate
+        self.clock = clock
+        self.db = db
+        self.outbox = outbox
+        self.profiles = profiles
+        rate = settings.broadcast_rate_per_second if rate is None else rate
         self.limiter = RateLimiter(rate, now=now, sleep=sleep)
         self.now = now
         self.sleep = sleep
         self.concurrency = concurrency or concurrency_for(rate)
-        self.recorder = Recorder(app)
+        self.recorder = Recorder(clock=clock, db=db)
 
     async def counts(self, notice_id: int, purpose: str) -> RunCounts:
-        async with self.app.db.session() as session:
+        async with self.db.session() as session:
             rows = await session.execute(
                 select(NoticeDelivery.status, func.count())
                 .where(NoticeDelivery.notice_id == notice_id, NoticeDelivery.purpose == purpose)
@@ -258,7 +270,7 @@ class Broadcaster:
             raise
 
     async def _pending(self, notice_id: int, purpose: str) -> list[_Row]:
-        async with self.app.db.session() as session:
+        async with self.db.session() as session:
             result = await session.execute(
                 select(
                     NoticeDelivery.id,
@@ -287,10 +299,10 @@ class Broadcaster:
                 return None
             first = False
             await self.limiter.acquire()
-            sender = self.app.outbox.sender
+            sender = self.outbox.sender
             while sender is None:  # no transport attached yet
                 await self.sleep(0.5)
-                sender = self.app.outbox.sender
+                sender = self.outbox.sender
             try:
                 await sender.deliver(
                     SendText(row.chat_id, text), reply_to_message_id=None, target_message_id=None
@@ -325,11 +337,11 @@ class Broadcaster:
             await record
             raise
         if status == DeliveryStatus.BLOCKED:
-            await self.app.profiles.mark_unreachable(row.chat_id)
+            await self.profiles.mark_unreachable(row.chat_id)
         return status if changed else None
 
     async def _note_attempt(self, row: _Row, attempts: int, error: str) -> None:
-        async with self.app.db.transaction() as session:
+        async with self.db.transaction() as session:
             await session.execute(
                 update(NoticeDelivery)
                 .where(NoticeDelivery.id == row.id)

@@ -49,8 +49,12 @@ from bot.tickets.draft import TicketDraft
 from bot.tickets.states import WAITING, Actor
 
 if TYPE_CHECKING:
-    from bot.app import App
+    from bot.config import Settings
+    from bot.core.clock import Clock
+    from bot.core.ports import Messenger, Scheduler, TicketDesk
     from bot.notices.service import NoticeService
+    from bot.storage.db import Database
+    from bot.texts import Texts
 
 OPEN, CLOSED = "open", "closed"
 SEVERITY = "urgent"
@@ -73,18 +77,34 @@ class _Reporter:
 
 
 class OutageClusters:
-    def __init__(self, app: App, notices: NoticeService) -> None:
-        self.app = app
+    def __init__(
+        self,
+        notices: NoticeService,
+        *,
+        settings: Settings,
+        clock: Clock,
+        db: Database,
+        texts: Texts,
+        outbox: Messenger,
+        scheduler: Scheduler,
+        tickets: TicketDesk,
+    ) -> None:
         self.notices = notices
+        self.settings = settings
+        self.clock = clock
+        self.db = db
+        self.texts = texts
+        self.outbox = outbox
+        self.scheduler = scheduler
+        self.tickets = tickets
         self._lock = asyncio.Lock()  # one report at a time decides whether a cluster forms
-        app.scheduler.register("outage.sweep", self._job_sweep)
 
     def t(self, key: str, locale: str | None = None, /, **values: object) -> str:
-        return self.app.texts.get(f"notices.{key}", locale or self.app.settings.locale, **values)
+        return self.texts.get(f"notices.{key}", locale or self.settings.locale, **values)
 
     @property
     def window(self) -> timedelta:
-        return timedelta(seconds=self.app.settings.outage_cluster_window_seconds)
+        return timedelta(seconds=self.settings.outage_cluster_window_seconds)
 
     # -- a report -----------------------------------------------------------------------------
     async def report(
@@ -115,7 +135,7 @@ class OutageClusters:
             if cluster is not None:
                 await self._join(cluster, report, user_name)
             else:
-                async with self.app.db.transaction() as session:
+                async with self.db.transaction() as session:
                     session.add(report)
                 cluster = await self._maybe_form(kind, building, report, user_name, locale, now)
                 if cluster is None:
@@ -130,7 +150,7 @@ class OutageClusters:
 
     async def open_cluster(self, kind: str, building: str) -> OutageCluster | None:
         """The building's open cluster for `kind`; one whose ticket is finished is closed."""
-        async with self.app.db.session() as session:
+        async with self.db.session() as session:
             cluster = await session.scalar(
                 select(OutageCluster)
                 .where(
@@ -150,7 +170,7 @@ class OutageClusters:
         return None
 
     async def _join(self, cluster: OutageCluster, report: OutageReport, user_name: str) -> None:
-        async with self.app.db.transaction() as session:
+        async with self.db.transaction() as session:
             seen = await session.scalar(
                 select(OutageReport.id)
                 .where(
@@ -170,7 +190,7 @@ class OutageClusters:
                 .execution_options(synchronize_session=False)
             )
         if cluster.ticket_id is not None:
-            await self.app.tickets.add_event(
+            await self.tickets.add_event(
                 cluster.ticket_id,
                 "message_in",
                 actor_kind="resident",
@@ -192,7 +212,7 @@ class OutageClusters:
         locale: str,
         now: datetime,
     ) -> OutageCluster | None:
-        async with self.app.db.session() as session:
+        async with self.db.session() as session:
             reports = (
                 await session.scalars(
                     select(OutageReport)
@@ -207,9 +227,9 @@ class OutageClusters:
                 )
             ).all()
         reporters = {r.user_id for r in reports}
-        if len(reporters) < self.app.settings.outage_cluster_threshold:
+        if len(reporters) < self.settings.outage_cluster_threshold:
             return None
-        async with self.app.db.transaction() as session:
+        async with self.db.transaction() as session:
             cluster = OutageCluster(
                 kind=kind,
                 building=building,
@@ -228,7 +248,7 @@ class OutageClusters:
                 .execution_options(synchronize_session=False)
             )
         profile = await self._profile(trigger.user_id)
-        ticket = await self.app.tickets.open_ticket(
+        ticket = await self.tickets.open_ticket(
             TicketDraft(
                 chat_id=trigger.chat_id,
                 user_id=trigger.user_id,
@@ -245,7 +265,7 @@ class OutageClusters:
             )
         )
         cluster.ticket_id = ticket.id
-        async with self.app.db.transaction() as session:
+        async with self.db.transaction() as session:
             await session.execute(
                 update(OutageCluster)
                 .where(OutageCluster.id == cluster.id)
@@ -259,20 +279,20 @@ class OutageClusters:
         return cluster
 
     async def _schedule_sweep(self, cluster_id: int) -> None:
-        await self.app.scheduler.schedule(
+        await self.scheduler.schedule(
             "outage.sweep",
-            self.app.clock.now() + SWEEP_EVERY,
+            self.clock.now() + SWEEP_EVERY,
             {"cluster_id": cluster_id},
             f"outage:{cluster_id}:sweep",
         )
 
-    async def _job_sweep(self, payload: dict[str, object]) -> None:
+    async def job_sweep(self, payload: dict[str, object]) -> None:
         cluster = await self.get(int(str(payload["cluster_id"])))
         if cluster is None or cluster.status != OPEN:
             return
         if await self._merge_stragglers(cluster):
             await self.refresh_alert(cluster.id)
-        if self.app.clock.now() - cluster.last_report_at < SWEEP_FOR:
+        if self.clock.now() - cluster.last_report_at < SWEEP_FOR:
             await self._schedule_sweep(cluster.id)
 
     # -- merging the first reports' own tickets -------------------------------------------------
@@ -281,7 +301,7 @@ class OutageClusters:
         if cluster.ticket_id is None:
             return []
         intent = KIND_INTENT[cluster.kind]
-        async with self.app.db.session() as session:
+        async with self.db.session() as session:
             reports = (
                 await session.scalars(
                     select(OutageReport).where(
@@ -308,7 +328,7 @@ class OutageClusters:
                     found.setdefault(ticket.id, (ticket, []))[1].append(report.id)
         merged: list[int] = []
         for ticket_id, (ticket, report_ids) in sorted(found.items()):
-            done = await self.app.tickets.transition(
+            done = await self.tickets.transition(
                 ticket_id,
                 allowed=WAITING,
                 to=TicketStatus.CANCELLED,
@@ -319,9 +339,9 @@ class OutageClusters:
             if done is None:
                 continue
             merged.append(ticket_id)
-            await self.app.tickets.alerts.refresh(done)
-            locale = str((ticket.extra or {}).get("locale") or self.app.settings.locale)
-            await self.app.outbox.send(
+            await self.tickets.refresh_alert(done)
+            locale = str((ticket.extra or {}).get("locale") or self.settings.locale)
+            await self.outbox.send(
                 SendText(
                     ticket.chat_id,
                     self.t(
@@ -333,7 +353,7 @@ class OutageClusters:
                     ),
                 )
             )
-            async with self.app.db.transaction() as session:
+            async with self.db.transaction() as session:
                 await session.execute(
                     update(OutageReport)
                     .where(OutageReport.id.in_(report_ids))
@@ -341,7 +361,7 @@ class OutageClusters:
                     .execution_options(synchronize_session=False)
                 )
         if merged:
-            async with self.app.db.transaction() as session:
+            async with self.db.transaction() as session:
                 fresh = await session.get(OutageCluster, cluster.id)
                 if fresh is not None:
                     fresh.extra = {
@@ -353,7 +373,7 @@ class OutageClusters:
     # -- the staff alert ----------------------------------------------------------------------
     async def reporters(self, cluster_id: int) -> list[_Reporter]:
         """Each resident once, at their first report, oldest first."""
-        async with self.app.db.session() as session:
+        async with self.db.session() as session:
             rows = (
                 await session.scalars(
                     select(OutageReport)
@@ -379,7 +399,7 @@ class OutageClusters:
 
     async def description(self, cluster: OutageCluster) -> str:
         """The cluster ticket's text: what, how many, merged tickets, who (plain text)."""
-        locale = self.app.settings.locale
+        locale = self.settings.locale
         render = self.notices.render
         reporters = await self.reporters(cluster.id)
         profiles = await self._profiles([r.user_id for r in reporters])
@@ -421,21 +441,21 @@ class OutageClusters:
         return "\n".join(html.unescape(line) for line in lines)
 
     async def refresh_alert(self, cluster_id: int) -> None:
-        async with self.app.db.session() as session:
+        async with self.db.session() as session:
             cluster = await session.get(OutageCluster, cluster_id)
         if cluster is None or cluster.ticket_id is None:
             return
         description = await self.description(cluster)
-        await self.app.tickets.set_values(cluster.ticket_id, description=description)
-        ticket = await self.app.tickets.get(cluster.ticket_id)
+        await self.tickets.set_values(cluster.ticket_id, description=description)
+        ticket = await self.tickets.get(cluster.ticket_id)
         if ticket is not None:
-            await self.app.tickets.alerts.refresh(ticket)
+            await self.tickets.refresh_alert(ticket)
 
     async def _offer_managers(self, cluster: OutageCluster) -> None:
-        locale = self.app.settings.locale
+        locale = self.settings.locale
         render = self.notices.render
         kind = render.kind(cluster.kind, locale)
-        text = self.app.texts.get(
+        text = self.texts.get(
             "manager.cluster_offer",
             locale,
             building=render.buildings([cluster.building], locale),
@@ -444,9 +464,9 @@ class OutageClusters:
             kind=kind,
             ticket=cluster.ticket_id or "-",
         )
-        button = self.app.texts.get("manager.btn.publish_cluster", locale, kind=kind)
-        for manager in self.app.settings.manager_ids:
-            await self.app.outbox.send(
+        button = self.texts.get("manager.btn.publish_cluster", locale, kind=kind)
+        for manager in self.settings.manager_ids:
+            await self.outbox.send(
                 SendText(
                     manager,
                     text,
@@ -457,12 +477,12 @@ class OutageClusters:
 
     # -- ending ---------------------------------------------------------------------------------
     async def get(self, cluster_id: int) -> OutageCluster | None:
-        async with self.app.db.session() as session:
+        async with self.db.session() as session:
             return await session.get(OutageCluster, cluster_id)
 
     async def close_for_notice(self, notice: Notice) -> list[str]:
         """A notice now covers these clusters: close them; the reporters' chats to tell."""
-        async with self.app.db.session() as session:
+        async with self.db.session() as session:
             clusters = (
                 await session.scalars(
                     select(OutageCluster).where(
@@ -480,11 +500,11 @@ class OutageClusters:
         return list(dict.fromkeys(chats))
 
     async def _close(self, cluster_id: int, notice_id: int | None) -> None:
-        async with self.app.db.transaction() as session:
+        async with self.db.transaction() as session:
             await session.execute(
                 update(OutageCluster)
                 .where(OutageCluster.id == cluster_id)
-                .values(status=CLOSED, notice_id=notice_id, closed_at=self.app.clock.now())
+                .values(status=CLOSED, notice_id=notice_id, closed_at=self.clock.now())
                 .execution_options(synchronize_session=False)
             )
 
@@ -493,7 +513,7 @@ class OutageClusters:
         wanted = [i for i in ids if i]
         if not wanted:
             return {}
-        async with self.app.db.session() as session:
+        async with self.db.session() as session:
             rows = await session.scalars(select(Ticket).where(Ticket.id.in_(wanted)))
             return {t.id: t for t in rows.all()}
 
@@ -503,7 +523,7 @@ class OutageClusters:
     async def _profiles(self, user_ids: Sequence[str]) -> dict[str, Resident]:
         if not user_ids:
             return {}
-        async with self.app.db.session() as session:
+        async with self.db.session() as session:
             rows = await session.scalars(
                 select(Resident).where(Resident.user_id.in_(list(user_ids)))
             )

@@ -29,7 +29,7 @@ from bot.storage.models import NoticeDraft
 from bot.texts import Raw
 
 if TYPE_CHECKING:
-    from bot.app import App
+    from bot.notices.context import NoticeFlowContext
     from bot.notices.render import NoticeRenderer
 
 DRAFT_TTL = timedelta(hours=24)
@@ -39,7 +39,7 @@ TOO_OLD = timedelta(days=1)
 
 
 class NoticeFlow:
-    def __init__(self, app: App) -> None:
+    def __init__(self, app: NoticeFlowContext) -> None:
         self.app = app
 
     @property

@@ -20,8 +20,11 @@ from bot.notices.render import NoticeFacts
 from bot.storage.models import DeliveryStatus, Notice, NoticeDelivery, NoticeStatus, Resident
 
 if TYPE_CHECKING:
-    from bot.app import App
+    from bot.config import Settings
+    from bot.core.ports import Messenger
     from bot.notices.service import NoticeService
+    from bot.storage.db import Database
+    from bot.texts import Texts
 
 log = logging.getLogger(__name__)
 
@@ -36,17 +39,28 @@ def progress_ref(notice_id: int, purpose: str) -> str:
 
 
 class DeliveryRuns:
-    def __init__(self, app: App, notices: NoticeService) -> None:
-        self.app = app
+    def __init__(
+        self,
+        notices: NoticeService,
+        *,
+        settings: Settings,
+        db: Database,
+        texts: Texts,
+        outbox: Messenger,
+    ) -> None:
         self.notices = notices
+        self.settings = settings
+        self.db = db
+        self.texts = texts
+        self.outbox = outbox
 
     def m(self, key: str, /, **values: object) -> str:
-        return self.app.texts.get(f"manager.{key}", self.app.settings.locale, **values)
+        return self.texts.get(f"manager.{key}", self.settings.locale, **values)
 
     # -- who --------------------------------------------------------------------------------
     async def registered_in(self, buildings: list[str]) -> list[Resident]:
         """Registered residents (a building and consent) that `buildings` covers."""
-        async with self.app.db.session() as session:
+        async with self.db.session() as session:
             residents = (
                 await session.scalars(
                     select(Resident)
@@ -58,7 +72,7 @@ class DeliveryRuns:
 
     async def told(self, notice_id: int) -> list[tuple[int, str]]:
         """(resident id, chat id) of everyone the notice or its reminder reached."""
-        async with self.app.db.session() as session:
+        async with self.db.session() as session:
             rows = await session.execute(
                 select(NoticeDelivery.resident_id, NoticeDelivery.chat_id)
                 .where(
@@ -78,7 +92,7 @@ class DeliveryRuns:
             wanted = [(r.id, r.chat_id, r.unreachable) for r in residents]
         else:
             wanted = [(rid, chat, False) for rid, chat in await self.told(notice.id)]
-        async with self.app.db.transaction() as session:
+        async with self.db.transaction() as session:
             existing = set(
                 (
                     await session.scalars(
@@ -107,14 +121,14 @@ class DeliveryRuns:
         counts = await self.notices.broadcaster.counts(notice.id, purpose)
         if notice.manager_chat_id:
             if counts.total == 0:
-                await self.app.outbox.send(
+                await self.outbox.send(
                     SendText(
                         notice.manager_chat_id,
                         self.m("summary_none", id=notice.id, purpose=self.purpose(purpose)),
                     )
                 )
             else:
-                await self.app.outbox.send(
+                await self.outbox.send(
                     SendText(
                         notice.manager_chat_id,
                         self.progress_text(notice.id, purpose, counts, None),
@@ -128,7 +142,7 @@ class DeliveryRuns:
 
     # -- sending ----------------------------------------------------------------------------
     async def pending_runs(self) -> list[tuple[int, str]]:
-        async with self.app.db.session() as session:
+        async with self.db.session() as session:
             rows = await session.execute(
                 select(NoticeDelivery.notice_id, NoticeDelivery.purpose)
                 .where(NoticeDelivery.status == DeliveryStatus.PENDING)
@@ -210,7 +224,7 @@ class DeliveryRuns:
     ) -> None:
         if not notice.manager_chat_id:
             return
-        await self.app.outbox.send(
+        await self.outbox.send(
             EditText(
                 notice.manager_chat_id,
                 progress_ref(notice.id, purpose),
@@ -242,4 +256,4 @@ class DeliveryRuns:
                 sent=counts.sent,
                 total=counts.total - counts.skipped,
             )
-        await self.app.outbox.send(SendText(notice.manager_chat_id, text))
+        await self.outbox.send(SendText(notice.manager_chat_id, text))

@@ -40,7 +40,12 @@ from bot.storage.models import (
 )
 
 if TYPE_CHECKING:
-    from bot.app import App
+    from bot.config import Settings
+    from bot.core.clock import Clock
+    from bot.core.ports import ProfileStore, Scheduler, TicketDesk
+    from bot.delivery.outbox import Outbox
+    from bot.storage.db import Database
+    from bot.texts import Texts
 
 log = logging.getLogger(__name__)
 
@@ -52,20 +57,44 @@ def job_id(notice_id: int, what: str) -> str:
 
 
 class NoticeService:
-    def __init__(self, app: App) -> None:
-        self.app = app
-        self.render = NoticeRenderer(app.texts, app.settings.timezone)
-        self.broadcaster = Broadcaster(app)
-        self.runs = DeliveryRuns(app, self)
-        self.answers = NoticeAnswers(app, self)
-        self.clusters = OutageClusters(app, self)
+    def __init__(
+        self,
+        *,
+        settings: Settings,
+        clock: Clock,
+        db: Database,
+        texts: Texts,
+        outbox: Outbox,
+        scheduler: Scheduler,
+        tickets: TicketDesk,
+        profiles: ProfileStore,
+    ) -> None:
+        self.settings = settings
+        self.clock = clock
+        self.db = db
+        self.texts = texts
+        self.outbox = outbox
+        self.scheduler = scheduler
+        self.render = NoticeRenderer(texts, settings.timezone)
+        self.broadcaster = Broadcaster(
+            settings=settings, clock=clock, db=db, outbox=outbox, profiles=profiles
+        )
+        self.runs = DeliveryRuns(self, settings=settings, db=db, texts=texts, outbox=outbox)
+        self.answers = NoticeAnswers(self, clock=clock, db=db)
+        self.clusters = OutageClusters(
+            self,
+            settings=settings,
+            clock=clock,
+            db=db,
+            texts=texts,
+            outbox=outbox,
+            scheduler=scheduler,
+            tickets=tickets,
+        )
         self.withdrawn: set[int] = set()  # restored or withdrawn in this process: stop sending
         self._wake = asyncio.Event()
         self._drain_lock = asyncio.Lock()
         self._stopping: asyncio.Event | None = None  # the App is stopping: let go at once
-        app.scheduler.register("notice.start", self._job_start)
-        app.scheduler.register("notice.remind", self._job_remind)
-        app.scheduler.register("notice.due", self._job_due)
 
     # -- residents ------------------------------------------------------------------------
     async def answer_outage(
@@ -95,12 +124,12 @@ class NoticeService:
 
     # -- reading ----------------------------------------------------------------------------
     async def get(self, notice_id: int) -> Notice | None:
-        async with self.app.db.session() as session:
+        async with self.db.session() as session:
             return await session.get(Notice, notice_id)
 
     async def current(self) -> list[Notice]:
         """Active and planned notices, soonest start first."""
-        async with self.app.db.session() as session:
+        async with self.db.session() as session:
             rows = await session.scalars(
                 select(Notice)
                 .where(Notice.status.in_(NoticeStatus.CURRENT))
@@ -125,9 +154,9 @@ class NoticeService:
         cluster_id: int | None = None,
     ) -> tuple[Notice, int, int]:
         """Store the notice and start sending it: (notice, residents, reporters told)."""
-        now = self.app.clock.now()
+        now = self.clock.now()
         started = facts.starts_at is None or facts.starts_at <= now
-        async with self.app.db.transaction() as session:
+        async with self.db.transaction() as session:
             notice = Notice(
                 kind=facts.kind,
                 buildings=list(facts.buildings),
@@ -149,27 +178,27 @@ class NoticeService:
         return notice, count, told
 
     async def _schedule(self, notice: Notice) -> None:
-        now = self.app.clock.now()
+        now = self.clock.now()
         payload: dict[str, Any] = {"notice_id": notice.id}
         if notice.status == NoticeStatus.PLANNED and notice.starts_at is not None:
-            await self.app.scheduler.schedule(
+            await self.scheduler.schedule(
                 "notice.start", notice.starts_at, payload, job_id(notice.id, "start")
             )
             remind_at = notice.starts_at - timedelta(
-                seconds=self.app.settings.notice_remind_before_seconds
+                seconds=self.settings.notice_remind_before_seconds
             )
             if remind_at > now:
-                await self.app.scheduler.schedule(
+                await self.scheduler.schedule(
                     "notice.remind", remind_at, payload, job_id(notice.id, "remind")
                 )
         if notice.ends_at is not None and notice.ends_at > now:
-            await self.app.scheduler.schedule(
+            await self.scheduler.schedule(
                 "notice.due", notice.ends_at, payload, job_id(notice.id, "due")
             )
 
     async def _unschedule(self, notice_id: int) -> None:
         for what in ("start", "remind", "due"):
-            await self.app.scheduler.cancel(job_id(notice_id, what))
+            await self.scheduler.cancel(job_id(notice_id, what))
 
     async def _tell_reporters(
         self, notice: Notice, chats: list[str], purpose: str = "notice"
@@ -178,7 +207,7 @@ class NoticeService:
         list (not registered) hear it too, through the ordinary outbox."""
         if not chats:
             return 0
-        async with self.app.db.session() as session:
+        async with self.db.session() as session:
             on_list = set(
                 (
                     await session.scalars(
@@ -198,8 +227,8 @@ class NoticeService:
         for chat in chats:
             if chat in on_list:
                 continue
-            locale = locales.get(chat) or self.app.settings.locale
-            await self.app.outbox.send(SendText(chat, self.render.message(facts, purpose, locale)))
+            locale = locales.get(chat) or self.settings.locale
+            await self.outbox.send(SendText(chat, self.render.message(facts, purpose, locale)))
             told += 1
         return told
 
@@ -219,10 +248,10 @@ class NoticeService:
     async def _close(
         self, notice_id: int, status: str, purpose: str, allowed: tuple[str, ...]
     ) -> int | None:
-        now = self.app.clock.now()
+        now = self.clock.now()
         values: dict[str, Any] = {"status": status}
         values["restored_at" if status == NoticeStatus.RESTORED else "cancelled_at"] = now
-        async with self.app.db.transaction() as session:
+        async with self.db.transaction() as session:
             result = await session.execute(
                 update(Notice)
                 .where(Notice.id == notice_id, Notice.status.in_(allowed))
@@ -250,16 +279,16 @@ class NoticeService:
         return count
 
     async def _askers(self, notice_id: int) -> list[str]:
-        async with self.app.db.session() as session:
+        async with self.db.session() as session:
             chats = await session.scalars(
                 select(OutageReport.chat_id).where(OutageReport.notice_id == notice_id).distinct()
             )
             return list(chats.all())
 
     # -- scheduler jobs ---------------------------------------------------------------------------
-    async def _job_start(self, payload: dict[str, Any]) -> None:
+    async def job_start(self, payload: dict[str, Any]) -> None:
         notice_id = int(payload["notice_id"])
-        async with self.app.db.transaction() as session:
+        async with self.db.transaction() as session:
             result = await session.execute(
                 update(Notice)
                 .where(Notice.id == notice_id, Notice.status == NoticeStatus.PLANNED)
@@ -271,18 +300,18 @@ class NoticeService:
         if changed and notice is not None:
             await self.clusters.close_for_notice(notice)
 
-    async def _job_remind(self, payload: dict[str, Any]) -> None:
+    async def job_remind(self, payload: dict[str, Any]) -> None:
         notice = await self.get(int(payload["notice_id"]))
         if notice is None or notice.status != NoticeStatus.PLANNED:
             return
         await self.runs.plan(notice, "reminder")
 
-    async def _job_due(self, payload: dict[str, Any]) -> None:
+    async def job_due(self, payload: dict[str, Any]) -> None:
         notice = await self.get(int(payload["notice_id"]))
         if notice is None or notice.status != NoticeStatus.ACTIVE or not notice.manager_chat_id:
             return
-        locale = self.app.settings.locale
-        text = self.app.texts.get(
+        locale = self.settings.locale
+        text = self.texts.get(
             "manager.due",
             locale,
             id=notice.id,
@@ -290,8 +319,8 @@ class NoticeService:
             buildings=self.render.buildings(list(notice.buildings or []), locale),
             end=self.render.when(notice.ends_at, locale) if notice.ends_at else "",
         )
-        button = self.app.texts.get("manager.btn.yes_restored", locale)
-        await self.app.outbox.send(
+        button = self.texts.get("manager.btn.yes_restored", locale)
+        await self.outbox.send(
             SendText(notice.manager_chat_id, text, keyboard([(button, f"nt:ry:{notice.id}")]))
         )
 

@@ -38,7 +38,8 @@ from bot.core.clock import SystemClock
 from bot.scheduling.executor import JOB_FUNC, AppExecutor
 
 if TYPE_CHECKING:
-    from bot.app import App
+    from bot.core.clock import Clock
+    from bot.storage.db import Database
 
 log = logging.getLogger(__name__)
 
@@ -68,8 +69,9 @@ class _Scheduler(BackgroundScheduler):
 
 
 class JobScheduler:
-    def __init__(self, app: App) -> None:
-        self.app = app
+    def __init__(self, db: Database, clock: Clock) -> None:
+        self.db = db
+        self.clock = clock
         self._handlers: dict[str, JobHandler] = {}
         self._executor: AppExecutor | None = None
         self._store: BaseJobStore = self._make_store()
@@ -79,12 +81,12 @@ class JobScheduler:
     @property
     def real_time(self) -> bool:
         """True when the clock is the system clock: APScheduler's own loop runs the jobs."""
-        return isinstance(self.app.clock, SystemClock)
+        return isinstance(self.clock, SystemClock)
 
     def _make_store(self) -> BaseJobStore:
-        if self.app.db.in_memory:
+        if self.db.in_memory:
             return MemoryJobStore()
-        return SQLAlchemyJobStore(engine=self.app.db.create_sync_engine(), tablename=TABLE)
+        return SQLAlchemyJobStore(engine=self.db.create_sync_engine(), tablename=TABLE)
 
     def _make_scheduler(self) -> BackgroundScheduler:
         return _Scheduler(
@@ -178,7 +180,7 @@ class JobScheduler:
             return 0
         if self._scheduler.state == STATE_STOPPED:
             return 0
-        now = self.app.clock.now()
+        now = self.clock.now()
         ran = 0
         errors: list[Exception] = []
         for _ in range(RUN_DUE_ROUNDS):

@@ -21,7 +21,9 @@ from bot.notices.timephrases import scan_date
 from bot.storage.models import Ticket, TicketEvent
 
 if TYPE_CHECKING:
-    from bot.app import App
+    from bot.config import Settings
+    from bot.storage.db import Database
+    from bot.texts import Texts
 
 DEFAULT_DAYS = 30
 BOM = "\ufeff"
@@ -55,12 +57,14 @@ def safe_cell(value: object) -> str:
 
 
 class RequestLog:
-    def __init__(self, app: App) -> None:
-        self.app = app
-        self.tz = ZoneInfo(app.settings.timezone)
+    def __init__(self, *, settings: Settings, db: Database, texts: Texts) -> None:
+        self.settings = settings
+        self.db = db
+        self.texts = texts
+        self.tz = ZoneInfo(settings.timezone)
 
     def t(self, key: str, /, **values: object) -> str:
-        return self.app.texts.get(f"manager.{key}", self.app.settings.locale, **values)
+        return self.texts.get(f"manager.{key}", self.settings.locale, **values)
 
     def _local(self, when: datetime | None) -> str:
         return when.astimezone(self.tz).strftime("%Y-%m-%d %H:%M") if when else ""
@@ -76,15 +80,15 @@ class RequestLog:
             return ""
         full = f"{key}.{value}"
         return (
-            self.app.texts.get(full, self.app.settings.locale)
-            if self.app.texts.has(full)
+            self.texts.get(full, self.settings.locale)
+            if self.texts.has(full)
             else value
         )
 
     async def tickets(self, start: date, end: date) -> tuple[Sequence[Ticket], dict[int, int]]:
         since = datetime.combine(start, time(), tzinfo=self.tz)
         until = datetime.combine(end + timedelta(days=1), time(), tzinfo=self.tz)
-        async with self.app.db.session() as session:
+        async with self.db.session() as session:
             tickets = (
                 await session.scalars(
                     select(Ticket)
@@ -110,7 +114,7 @@ class RequestLog:
         yes, no = self.t("export_yes"), self.t("export_no")
         out = io.StringIO()
         writer = csv.writer(out, lineterminator="\r\n")
-        writer.writerow(self.app.texts.raw("manager.export_columns", self.app.settings.locale))
+        writer.writerow(self.texts.raw("manager.export_columns", self.settings.locale))
         for tk in tickets:
             writer.writerow(
                 safe_cell(value)

@@ -19,8 +19,11 @@ from sqlalchemy import func, select
 from bot.storage.models import Notice, Ticket, TicketStatus
 
 if TYPE_CHECKING:
-    from bot.app import App
+    from bot.config import Settings
+    from bot.core.clock import Clock
     from bot.notices.broadcast import RunCounts
+    from bot.notices.service import NoticeService
+    from bot.storage.db import Database
 
 SEVERITIES = ("emergency", "urgent", "normal")
 CHART_DAYS = 14
@@ -77,24 +80,25 @@ class Stats(TicketFigures):
     notices: list[tuple[Notice, RunCounts]] = field(default_factory=list)  # 30 days
 
 
-def claim_deadline(app: App, severity: str) -> float:
-    settings = app.settings
+def claim_deadline(settings: Settings, severity: str) -> float:
     return {
         "emergency": settings.sla_claim_seconds_emergency,
         "urgent": settings.sla_claim_seconds_urgent,
     }.get(severity, settings.sla_claim_seconds_normal)
 
 
-async def collect(app: App) -> Stats:
-    tz = ZoneInfo(app.settings.timezone)
-    now = app.clock.now().astimezone(tz)
+async def collect(
+    settings: Settings, clock: Clock, db: Database, notice_service: NoticeService
+) -> Stats:
+    tz = ZoneInfo(settings.timezone)
+    now = clock.now().astimezone(tz)
     today = now.date()
     week_start = today - timedelta(days=today.weekday())
     chart_start = today - timedelta(days=CHART_DAYS - 1)
     recent_start = today - timedelta(days=RECENT_DAYS - 1)
     since = datetime.combine(min(week_start, chart_start, recent_start), time(), tzinfo=tz)
     stats = Stats(now=now)
-    async with app.db.session() as session:
+    async with db.session() as session:
         tickets = (
             await session.scalars(
                 select(Ticket).where(
@@ -148,5 +152,5 @@ async def collect(app: App) -> Stats:
             stats.ratings.append(int(ticket.rating))
     stats.daily = sorted(daily.items())
     for notice in notices:
-        stats.notices.append((notice, await app.notices.counts(notice.id, "notice")))
+        stats.notices.append((notice, await notice_service.counts(notice.id, "notice")))
     return stats

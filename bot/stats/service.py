@@ -19,19 +19,38 @@ from bot.stats.numbers import (
 )
 
 if TYPE_CHECKING:
-    from bot.app import App
+    from bot.config import Settings
+    from bot.core.clock import Clock
+    from bot.notices.service import NoticeService
+    from bot.storage.db import Database
+    from bot.texts import Texts
+    from bot.tickets.formatting import Formatter
 
 
 class StatsService:
-    def __init__(self, app: App) -> None:
-        self.app = app
+    def __init__(
+        self,
+        *,
+        settings: Settings,
+        clock: Clock,
+        db: Database,
+        texts: Texts,
+        fmt: Formatter,
+        notices: NoticeService,
+    ) -> None:
+        self.settings = settings
+        self.clock = clock
+        self.db = db
+        self.texts = texts
+        self.fmt = fmt
+        self.notices = notices
 
     @property
     def locale(self) -> str:
-        return self.app.settings.locale
+        return self.settings.locale
 
     def t(self, key: str, locale: str | None = None, /, **values: object) -> str:
-        return self.app.texts.get(f"manager.{key}", locale or self.locale, **values)
+        return self.texts.get(f"manager.{key}", locale or self.locale, **values)
 
     @cached_property
     def font(self) -> str | None:
@@ -55,7 +74,7 @@ class StatsService:
 
     # -- the message -----------------------------------------------------------------------
     def text(self, stats: Stats) -> str:
-        intent_name = self.app.tickets.fmt.intent
+        intent_name = self.fmt.intent
         by_intent = "、".join(
             f"{intent_name(intent, self.locale)} {n}"
             for intent, n in stats.week_by_intent.most_common()
@@ -63,7 +82,7 @@ class StatsService:
         claim_lines = []
         for severity in SEVERITIES:
             median = stats.claim_median(severity)
-            target = claim_deadline(self.app, severity)
+            target = claim_deadline(self.settings, severity)
             claim_lines.append(
                 self.t(
                     "stats_claim_line",
@@ -86,7 +105,7 @@ class StatsService:
         else:
             satisfaction = self.t("stats_no_data")
         notice_lines = []
-        render = self.app.notices.render
+        render = self.notices.render
         for notice, counts in stats.notices:
             rate = counts.delivery_rate
             notice_lines.append(
@@ -123,7 +142,7 @@ class StatsService:
 
     # -- the picture -------------------------------------------------------------------------
     def labels(self, locale: str) -> ChartLabels:
-        intents = {intent: self.app.tickets.fmt.intent(intent, locale) for intent in INTENTS}
+        intents = {intent: self.fmt.intent(intent, locale) for intent in INTENTS}
         return ChartLabels(
             title_days=self.t("chart.title_days", locale),
             title_intents=self.t("chart.title_intents", locale),
@@ -142,6 +161,6 @@ class StatsService:
 
     async def report(self) -> tuple[str, bytes, str]:
         """(the message, the chart PNG, the chart's caption)."""
-        stats = await collect(self.app)
+        stats = await collect(self.settings, self.clock, self.db, self.notices)
         caption = self.t("stats_caption", self.locale)  # the manager's language, whatever the chart
         return self.text(stats), await self.chart(stats), caption

@@ -83,12 +83,12 @@ class AlertBoard(TicketPart):
         names = []
         for field in fields:
             key = f"staff.alert.field.{field}"
-            names.append(self._t(key) if self.app.texts.has(key) else field)
+            names.append(self._t(key) if self.texts.has(key) else field)
         return list(dict.fromkeys(names))
 
     def mark(self, ticket: Ticket) -> str:
         key = f"staff.mark.{ticket.severity}"
-        return self._t(key) if self.app.texts.has(key) else self._t("staff.mark.normal")
+        return self._t(key) if self.texts.has(key) else self._t("staff.mark.normal")
 
     def summary(self, ticket: Ticket) -> str:
         """One line: "🔴 #12 燃气泄漏 · 3栋 1202室 · 13812345678"."""
@@ -112,7 +112,7 @@ class AlertBoard(TicketPart):
             self._t(
                 "staff.alert.head",
                 severity=self._t(severity_key)
-                if self.app.texts.has(severity_key)
+                if self.texts.has(severity_key)
                 else ticket.severity,
                 intent=self.fmt.intent(ticket.intent),
                 id=ticket.id,
@@ -129,7 +129,7 @@ class AlertBoard(TicketPart):
             )
         extra = ticket.extra or {}
         situation = extra.get("situation")
-        if situation and self.app.texts.has(f"safety.{situation}.name"):
+        if situation and self.texts.has(f"safety.{situation}.name"):
             lines.append(
                 self._t("staff.alert.situation", situation=self._t(f"safety.{situation}.name"))
             )
@@ -178,7 +178,7 @@ class AlertBoard(TicketPart):
                 continue
             key = f"staff.alert.history.{event.kind}"
             reason = (event.data or {}).get("reason")
-            if reason and self.app.texts.has(f"{key}_{reason}"):
+            if reason and self.texts.has(f"{key}_{reason}"):
                 key = f"{key}_{reason}"
             lines.append(
                 self._t(
@@ -206,7 +206,7 @@ class AlertBoard(TicketPart):
         return keyboard(row) if row else None
 
     async def render(self, ticket: Ticket) -> str:
-        events = await self.app.tickets.events(ticket.id)
+        events = await self.tickets.events(ticket.id)
         parts = [self.card(ticket), *self.history(ticket, events)]
         if ticket.status not in (states.CLOSED, states.CANCELLED):
             parts.append(self._t("staff.alert.reply_hint"))
@@ -215,13 +215,13 @@ class AlertBoard(TicketPart):
     # -- sending --------------------------------------------------------------------------
     async def post(self, ticket: Ticket) -> None:
         """The alert, then the resident's photos as replies to it."""
-        chat = self.app.settings.staff_chat_id
+        chat = self.settings.staff_chat_id
         text = await self.render(ticket)
-        await self.app.outbox.send(
+        await self.outbox.send(
             SendText(chat, text, self.buttons(ticket), ref=alert_ref(ticket.id))
         )
         for file_id in (ticket.extra or {}).get("photos") or []:
-            await self.app.outbox.send(
+            await self.outbox.send(
                 SendPhoto(
                     chat,
                     photo=str(file_id),
@@ -234,9 +234,9 @@ class AlertBoard(TicketPart):
     async def refresh(self, ticket: Ticket) -> None:
         """Edit the alert in place to show the ticket as it is now."""
         text = await self.render(ticket)
-        await self.app.outbox.send(
+        await self.outbox.send(
             EditText(
-                self.app.settings.staff_chat_id, alert_ref(ticket.id), text, self.buttons(ticket)
+                self.settings.staff_chat_id, alert_ref(ticket.id), text, self.buttons(ticket)
             )
         )
 
@@ -245,9 +245,9 @@ class AlertBoard(TicketPart):
     ) -> None:
         """A short message in the group, as a reply to the alert (so it is one tap away)."""
         text = self._t(key, id=ticket.id, summary=Raw(self.summary(ticket)), **values)
-        await self.app.outbox.send(
+        await self.outbox.send(
             SendText(
-                self.app.settings.staff_chat_id,
+                self.settings.staff_chat_id,
                 text,
                 self.buttons(ticket) if with_buttons else None,
                 reply_to=alert_ref(ticket.id),

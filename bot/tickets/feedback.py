@@ -8,7 +8,7 @@ question is answered once (a second tap, or a replayed button, changes nothing).
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy import or_
 
@@ -20,26 +20,19 @@ from bot.tickets import jobs, states
 from bot.tickets.part import TicketPart
 from bot.tickets.states import SYSTEM, Actor
 
-if TYPE_CHECKING:
-    from bot.app import App
-
 
 class ResidentFeedback(TicketPart):
-    def __init__(self, app: App) -> None:
-        super().__init__(app)
-        app.scheduler.register(jobs.AUTO_CLOSE, self._auto_close_job)
-
     # -- asking ---------------------------------------------------------------------------
     async def ask_fixed(self, ticket: Ticket) -> None:
         locale = self.tickets.fmt.resident_locale(ticket)
         buttons = keyboard(
             [
                 (
-                    self.app.texts.get("tickets.button.fixed_yes", locale),
+                    self.texts.get("tickets.button.fixed_yes", locale),
                     tk.button_data(tk.FIXED, ticket.id, "yes"),
                 ),
                 (
-                    self.app.texts.get("tickets.button.fixed_no", locale),
+                    self.texts.get("tickets.button.fixed_no", locale),
                     tk.button_data(tk.FIXED, ticket.id, "no"),
                 ),
             ]
@@ -47,8 +40,8 @@ class ResidentFeedback(TicketPart):
         await self.tickets.relay.notify_resident(
             ticket, _resolved_key(ticket), buttons=buttons, ref=f"ticket:{ticket.id}:ask_fixed"
         )
-        run_at = self.app.clock.now() + timedelta(
-            seconds=self.app.settings.ticket_autoclose_seconds
+        run_at = self.clock.now() + timedelta(
+            seconds=self.settings.ticket_autoclose_seconds
         )
         await self.schedule(jobs.AUTO_CLOSE, ticket.id, run_at)
 
@@ -56,7 +49,7 @@ class ResidentFeedback(TicketPart):
         locale = self.tickets.fmt.resident_locale(ticket)
         row = [
             (
-                self.app.texts.get("tickets.button.rate", locale, n=n),
+                self.texts.get("tickets.button.rate", locale, n=n),
                 tk.button_data(tk.RATE, ticket.id, str(n)),
             )
             for n in range(1, 6)
@@ -71,10 +64,10 @@ class ResidentFeedback(TicketPart):
     # -- answers --------------------------------------------------------------------------
     async def press(self, button: tk.TicketButton, incoming: Incoming) -> str:
         """A resident's button on their own ticket; returns the button answer."""
-        answer_locale = self.app.texts.pick_locale(incoming.language_code)
+        answer_locale = self.texts.pick_locale(incoming.language_code)
         ticket = await self.tickets.get(button.ticket_id)
         if ticket is None or ticket.user_id != incoming.user_id:
-            return self.app.texts.get("tickets.not_yours", answer_locale)
+            return self.texts.get("tickets.not_yours", answer_locale)
         actor = Actor("resident", incoming.user_id, incoming.user_name or ticket.user_name)
         if button.action == tk.FIXED and button.value == "yes":
             return await self._fixed(ticket, actor)
@@ -84,10 +77,10 @@ class ResidentFeedback(TicketPart):
             return await self._rate(ticket, actor, int(button.value))
         if button.action == tk.FOLLOWUP and button.value is not None:
             return await self.tickets.followups.answer(ticket, actor, button.value)
-        return self.app.texts.get("tickets.expired", answer_locale)
+        return self.texts.get("tickets.expired", answer_locale)
 
     def _r(self, ticket: Ticket, key: str, /, **values: Any) -> str:
-        return self.app.texts.get(
+        return self.texts.get(
             key, self.tickets.fmt.resident_locale(ticket), id=ticket.id, **values
         )
 
@@ -152,7 +145,7 @@ class ResidentFeedback(TicketPart):
             f"ticket:{ticket.id}:ask_rating",
             self._r(ticket, "tickets.button.rate", n=rating),
         )
-        low = rating <= self.app.settings.low_rating_threshold
+        low = rating <= self.settings.low_rating_threshold
         await self.tickets.relay.notify_resident(
             fresh, "tickets.rated_low" if low else "tickets.rated"
         )
@@ -162,7 +155,7 @@ class ResidentFeedback(TicketPart):
         return self._r(ticket, "tickets.thanks")
 
     # -- nobody answered ------------------------------------------------------------------
-    async def _auto_close_job(self, payload: dict[str, Any]) -> None:
+    async def auto_close_job(self, payload: dict[str, Any]) -> None:
         await self.tickets.workflow.close(int(payload["ticket_id"]), SYSTEM, "timeout")
 
 

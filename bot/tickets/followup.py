@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import hashlib
 from datetime import datetime, time, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from bot.core.actions import keyboard
 from bot.storage.models import Ticket
@@ -21,9 +21,6 @@ from bot.tickets import buttons as tk
 from bot.tickets import jobs, states
 from bot.tickets.part import TicketPart
 from bot.tickets.states import SYSTEM, Actor
-
-if TYPE_CHECKING:
-    from bot.app import App
 
 COMPLAINT = "complaint"
 REPAIR = "repair"
@@ -40,20 +37,16 @@ def in_sample(ticket_id: int, rate: float) -> bool:
 
 
 class FollowUps(TicketPart):
-    def __init__(self, app: App) -> None:
-        super().__init__(app)
-        app.scheduler.register(jobs.FOLLOWUP, self._followup_job)
-
     def due_at(self, ticket: Ticket) -> datetime | None:
         """When this ticket's follow-up is due, or None when it gets none."""
-        s = self.app.settings
+        s = self.settings
         if ticket.intent == COMPLAINT:
             days = s.followup_complaint_days
         elif ticket.intent == REPAIR and in_sample(ticket.id, s.followup_repair_sample_rate):
             days = s.followup_repair_days
         else:
             return None
-        closed = ticket.closed_at or self.app.clock.now()
+        closed = ticket.closed_at or self.clock.now()
         return self.daytime(closed + timedelta(days=days))
 
     def daytime(self, when: datetime) -> datetime:
@@ -73,7 +66,7 @@ class FollowUps(TicketPart):
             ticket.id, "followup_planned", SYSTEM, data={"at": due.isoformat()}
         )
 
-    async def _followup_job(self, payload: dict[str, Any]) -> None:
+    async def followup_job(self, payload: dict[str, Any]) -> None:
         ticket = await self.tickets.get(int(payload["ticket_id"]))
         if ticket is None or ticket.status != states.CLOSED or ticket.followup_answer is not None:
             return
@@ -83,7 +76,7 @@ class FollowUps(TicketPart):
         buttons = keyboard(
             [
                 (
-                    self.app.texts.get(f"tickets.button.followup_{a}", locale),
+                    self.texts.get(f"tickets.button.followup_{a}", locale),
                     tk.button_data(tk.FOLLOWUP, ticket.id, a),
                 )
                 for a in ANSWERS
@@ -111,7 +104,7 @@ class FollowUps(TicketPart):
     async def answer(self, ticket: Ticket, actor: Actor, value: str) -> str:
         """The resident's follow-up answer; returns the button answer."""
         locale = self.tickets.fmt.resident_locale(ticket)
-        texts = self.app.texts
+        texts = self.texts
         if value not in ANSWERS or not await self._was_sent(ticket.id):
             return texts.get("tickets.expired", locale)
         label = texts.get(f"tickets.button.followup_{value}", locale)

@@ -10,20 +10,24 @@ from zoneinfo import ZoneInfo
 from bot.storage.models import Ticket
 
 if TYPE_CHECKING:
-    from bot.app import App
+    from bot.config import Settings
+    from bot.core.clock import Clock
+    from bot.texts import Texts
 
 
 class Formatter:
-    def __init__(self, app: App) -> None:
-        self.app = app
+    def __init__(self, *, settings: Settings, clock: Clock, texts: Texts) -> None:
+        self.settings = settings
+        self._clock = clock
+        self.texts = texts
 
     @cached_property
     def tz(self) -> ZoneInfo:
-        return ZoneInfo(self.app.settings.timezone)
+        return ZoneInfo(self.settings.timezone)
 
     @property
     def staff_locale(self) -> str:
-        return self.app.settings.locale
+        return self.settings.locale
 
     # -- time ------------------------------------------------------------------------------
     def local(self, when: datetime) -> datetime:
@@ -47,7 +51,7 @@ class Formatter:
         minutes = max(0, int(seconds // 60))
         days, rest = divmod(minutes, 24 * 60)
         hours, mins = divmod(rest, 60)
-        texts, loc = self.app.texts, locale or self.staff_locale
+        texts, loc = self.texts, locale or self.staff_locale
         if days:
             return texts.get("tickets.age.days", loc, days=days, hours=hours)
         if hours:
@@ -55,13 +59,13 @@ class Formatter:
         return texts.get("tickets.age.minutes", loc, minutes=mins)
 
     def age_since(self, when: datetime, locale: str | None = None) -> str:
-        return self.age((self.app.clock.now() - when).total_seconds(), locale)
+        return self.age((self._clock.now() - when).total_seconds(), locale)
 
     # -- what and where ------------------------------------------------------------------
     def intent(self, intent: str, locale: str | None = None) -> str:
         key = f"tickets.intent.{intent}"
         loc = locale or self.staff_locale
-        return self.app.texts.get(key, loc) if self.app.texts.has(key, loc) else intent
+        return self.texts.get(key, loc) if self.texts.has(key, loc) else intent
 
     def place(self, ticket: Ticket, locale: str | None = None) -> str | None:
         """ "3栋2单元 1202室", then the resident's words for the place ("5栋 电梯里"), or None."""
@@ -73,14 +77,14 @@ class Formatter:
                 parts.append(ticket.building)
             elif unit:
                 parts.append(
-                    self.app.texts.get(
+                    self.texts.get(
                         "tickets.place.building_unit", loc, building=building, unit=unit
                     )
                 )
             else:
-                parts.append(self.app.texts.get("tickets.place.building", loc, building=building))
+                parts.append(self.texts.get("tickets.place.building", loc, building=building))
         if ticket.room:
-            parts.append(self.app.texts.get("tickets.place.room", loc, room=ticket.room))
+            parts.append(self.texts.get("tickets.place.room", loc, room=ticket.room))
         words = str((ticket.extra or {}).get("place") or "").strip()
         if words and words not in parts:  # the resident's own words: "地下车库B2", "电梯里"
             parts.append(words)
@@ -88,12 +92,12 @@ class Formatter:
 
     def place_or_unknown(self, ticket: Ticket, locale: str | None = None) -> str:
         loc = locale or self.staff_locale
-        return self.place(ticket, loc) or self.app.texts.get("tickets.place.unknown", loc)
+        return self.place(ticket, loc) or self.texts.get("tickets.place.unknown", loc)
 
     def resident_locale(self, ticket: Ticket) -> str:
         locale = (ticket.extra or {}).get("locale")
         return (
             locale
-            if isinstance(locale, str) and locale in self.app.texts.locales
-            else self.app.texts.default
+            if isinstance(locale, str) and locale in self.texts.locales
+            else self.texts.default
         )

@@ -1,4 +1,4 @@
-"""`TicketPart`: what every piece of the ticket service shares (the App, its siblings, texts)."""
+"""`TicketPart`: what every piece of the ticket service shares (its collaborators, texts)."""
 
 from __future__ import annotations
 
@@ -8,35 +8,52 @@ from typing import TYPE_CHECKING
 from bot.tickets import jobs
 
 if TYPE_CHECKING:
-    from bot.app import App
+    from bot.config import Settings
+    from bot.core.clock import Clock
+    from bot.core.ports import Messenger, Scheduler
+    from bot.storage.db import Database
+    from bot.texts import Texts
     from bot.tickets.formatting import Formatter
     from bot.tickets.service import TicketService
 
 
 class TicketPart:
-    """A piece of the ticket service; reaches the other pieces through `app.tickets`."""
+    """A piece of the ticket service: built by `TicketService` with exactly its collaborators
+    (settings, clock, database, texts, outbox, scheduler) and the service itself."""
 
-    def __init__(self, app: App) -> None:
-        self.app = app
-
-    @property
-    def tickets(self) -> TicketService:
-        return self.app.tickets
+    def __init__(
+        self,
+        tickets: TicketService,
+        *,
+        settings: Settings,
+        clock: Clock,
+        db: Database,
+        texts: Texts,
+        outbox: Messenger,
+        scheduler: Scheduler,
+    ) -> None:
+        self.tickets = tickets
+        self.settings = settings
+        self.clock = clock
+        self.db = db
+        self.texts = texts
+        self.outbox = outbox
+        self.scheduler = scheduler
 
     @property
     def fmt(self) -> Formatter:
-        return self.app.tickets.fmt
+        return self.tickets.fmt
 
     async def schedule(self, kind: str, ticket_id: int, run_at: datetime) -> None:
         """This ticket's job of `kind` at `run_at` (one per ticket and kind: replaces)."""
-        await self.app.scheduler.schedule(
+        await self.scheduler.schedule(
             kind, run_at, {"ticket_id": ticket_id}, jobs.job_id(kind, ticket_id)
         )
 
     async def cancel(self, *kinds: str, ticket_id: int) -> None:
         for kind in kinds:
-            await self.app.scheduler.cancel(jobs.job_id(kind, ticket_id))
+            await self.scheduler.cancel(jobs.job_id(kind, ticket_id))
 
     def _t(self, key: str, /, **values: object) -> str:
         """A staff-facing text, in the deployment's locale."""
-        return self.app.texts.get(key, self.app.settings.locale, **values)
+        return self.texts.get(key, self.settings.locale, **values)

@@ -24,7 +24,7 @@ class Relay(TicketPart):
         text = (incoming.text or "").strip()
         attachment = incoming.attachment
         chat, ref, reply_to = (
-            self.app.settings.staff_chat_id,
+            self.settings.staff_chat_id,
             f"ticket:{ticket.id}:msg",
             alert_ref(ticket.id),
         )
@@ -85,7 +85,7 @@ class Relay(TicketPart):
         else:
             return
         await self.tickets.record(ticket.id, "message_in", actor, text=text or None, data=data)
-        await self.app.outbox.send(action)
+        await self.outbox.send(action)
 
     # -- staff -> resident ----------------------------------------------------------------
     async def from_staff(self, ticket: Ticket, incoming: Incoming) -> str | None:
@@ -101,7 +101,7 @@ class Relay(TicketPart):
             and attachment.file_id
         ):
             key = "tickets.staff_photo_with_text" if text else "tickets.staff_photo"
-            caption = self.app.texts.get(key, locale, id=ticket.id, text=text)
+            caption = self.texts.get(key, locale, id=ticket.id, text=text)
             await self.tickets.record(
                 ticket.id,
                 "message_out",
@@ -109,17 +109,17 @@ class Relay(TicketPart):
                 text=text or None,
                 data={"attachment": "photo", "file_id": attachment.file_id},
             )
-            await self.app.outbox.send(
+            await self.outbox.send(
                 SendPhoto(ticket.chat_id, photo=attachment.file_id, caption=caption, ref=ref)
             )
             return None
         if attachment is not None or not text:
             return self._t("staff.relay.unsupported")
         await self.tickets.record(ticket.id, "message_out", actor, text=text)
-        await self.app.outbox.send(
+        await self.outbox.send(
             SendText(
                 ticket.chat_id,
-                self.app.texts.get("tickets.staff_says", locale, id=ticket.id, text=text),
+                self.texts.get("tickets.staff_says", locale, id=ticket.id, text=text),
                 ref=ref,
             )
         )
@@ -138,15 +138,15 @@ class Relay(TicketPart):
     ) -> None:
         """A ticket message to the resident, in the resident's language."""
         locale = self.tickets.fmt.resident_locale(ticket)
-        text = self.app.texts.get(key, locale, id=ticket.id, **values)
-        await self.app.outbox.send(SendText(ticket.chat_id, text, buttons, ref=ref))
+        text = self.texts.get(key, locale, id=ticket.id, **values)
+        await self.outbox.send(SendText(ticket.chat_id, text, buttons, ref=ref))
 
     async def settle_question(
         self, ticket: Ticket, key: str, ref: str, answer: str, /, **values: object
     ) -> None:
         """Show the resident's choice under a question (sent with `ref`), buttons removed."""
         locale = self.tickets.fmt.resident_locale(ticket)
-        texts = self.app.texts
+        texts = self.texts
         question = texts.get(key, locale, id=ticket.id, **values)
         text = question + "\n" + texts.get("tickets.your_answer", locale, answer=answer)
-        await self.app.outbox.send(EditText(ticket.chat_id, ref, text, None))
+        await self.outbox.send(EditText(ticket.chat_id, ref, text, None))

@@ -14,7 +14,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from bot.core.actions import Keyboard, SendText, keyboard
 from bot.storage.models import Ticket
@@ -23,9 +23,6 @@ from bot.tickets import buttons as tk
 from bot.tickets import jobs, states
 from bot.tickets.part import TicketPart
 from bot.tickets.states import SYSTEM
-
-if TYPE_CHECKING:
-    from bot.app import App
 
 SUPERVISORS = 1
 MANAGERS = 2
@@ -37,31 +34,26 @@ being assigned and escalated, with the emergency numbers again."""
 
 
 class Reminders(TicketPart):
-    def __init__(self, app: App) -> None:
-        super().__init__(app)
-        app.scheduler.register(jobs.CLAIM_REMINDER, self._claim_reminder_job)
-        app.scheduler.register(jobs.ONSITE_REMINDER, self._onsite_reminder_job)
-
     def claim_sla(self, severity: str) -> float:
-        s = self.app.settings
+        s = self.settings
         return {
             "emergency": s.sla_claim_seconds_emergency,
             "urgent": s.sla_claim_seconds_urgent,
         }.get(severity, s.sla_claim_seconds_normal)
 
     def people(self, rung: int) -> list[str]:
-        s = self.app.settings
+        s = self.settings
         return list(s.supervisor_ids if rung == SUPERVISORS else s.manager_ids)
 
     # -- clocks ---------------------------------------------------------------------------
     async def start_claim_clock(self, ticket: Ticket) -> None:
-        run_at = self.app.clock.now() + timedelta(seconds=self.claim_sla(ticket.severity))
+        run_at = self.clock.now() + timedelta(seconds=self.claim_sla(ticket.severity))
         await self.schedule(jobs.CLAIM_REMINDER, ticket.id, run_at)
 
     async def start_onsite_clock(self, ticket: Ticket) -> None:
         if ticket.severity != "emergency":
             return
-        run_at = self.app.clock.now() + timedelta(seconds=self.app.settings.onsite_reminder_seconds)
+        run_at = self.clock.now() + timedelta(seconds=self.settings.onsite_reminder_seconds)
         await self.schedule(jobs.ONSITE_REMINDER, ticket.id, run_at)
 
     async def waiting_since(self, ticket: Ticket) -> datetime:
@@ -73,7 +65,7 @@ class Reminders(TicketPart):
         return ticket.created_at
 
     # -- unclaimed ------------------------------------------------------------------------
-    async def _claim_reminder_job(self, payload: dict[str, Any]) -> None:
+    async def claim_reminder_job(self, payload: dict[str, Any]) -> None:
         ticket_id = int(payload["ticket_id"])
         counted = await self.tickets.set_values(
             ticket_id, Ticket.status.in_(states.WAITING), reminders_sent=Ticket.reminders_sent + 1
@@ -89,7 +81,7 @@ class Reminders(TicketPart):
         )
         await self._climb(ticket, n, age)
         if ticket.severity == "emergency" and n <= RESIDENT_TOLD_TIMES:  # the truth, and the numbers
-            numbers = self.app.settings.emergency_numbers()
+            numbers = self.settings.emergency_numbers()
             await self.tickets.relay.notify_resident(
                 ticket,
                 "tickets.unclaimed_emergency",
@@ -97,11 +89,11 @@ class Reminders(TicketPart):
                 fire=numbers["fire"],
                 ambulance=numbers["ambulance"],
             )
-        if n < self.app.settings.claim_reminder_limit:
+        if n < self.settings.claim_reminder_limit:
             await self.start_claim_clock(ticket)
 
     async def _climb(self, ticket: Ticket, reminders: int, age: str) -> None:
-        after = self.app.settings.escalate_after_reminders
+        after = self.settings.escalate_after_reminders
         if reminders < after:
             return
         rung = min(MANAGERS, SUPERVISORS + reminders - after)
@@ -142,7 +134,7 @@ class Reminders(TicketPart):
                 [(self._t("staff.button.claim"), tk.button_data(tk.CLAIM, ticket.id))]
             )
         for person in people:
-            await self.app.outbox.send(
+            await self.outbox.send(
                 SendText(person, text, buttons, ref=f"ticket:{ticket.id}:escalation")
             )
         await self.tickets.record(
@@ -176,7 +168,7 @@ class Reminders(TicketPart):
         )
 
     # -- claimed but not there ------------------------------------------------------------
-    async def _onsite_reminder_job(self, payload: dict[str, Any]) -> None:
+    async def onsite_reminder_job(self, payload: dict[str, Any]) -> None:
         ticket = await self.tickets.get(int(payload["ticket_id"]))
         if ticket is None or ticket.status != states.CLAIMED or ticket.severity != "emergency":
             return
@@ -187,7 +179,7 @@ class Reminders(TicketPart):
             onsite = keyboard(
                 [(self._t("staff.button.onsite"), tk.button_data(tk.ONSITE, ticket.id))]
             )
-            await self.app.outbox.send(
+            await self.outbox.send(
                 SendText(
                     ticket.claimed_by,
                     self._t(

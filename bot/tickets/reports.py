@@ -24,7 +24,7 @@ from __future__ import annotations
 import html
 import re
 from datetime import datetime, time, timedelta, tzinfo
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from bot.core.actions import Keyboard, SendDocument, SendText, keyboard
 from bot.storage.models import Ticket, TicketEvent
@@ -35,9 +35,6 @@ from bot.tickets.alerts import alert_ref, shorten
 from bot.tickets.part import TicketPart
 from bot.tickets.states import SYSTEM, Actor
 from bot.tickets.timeline import fit
-
-if TYPE_CHECKING:
-    from bot.app import App
 
 _TAG = re.compile(r"<[^>]+>")
 ACCOUNT_CHARS = 2400  # of the timeline in the message; the file has all of it
@@ -70,10 +67,6 @@ def html_to_plain(text: str) -> str:
 
 
 class IncidentReports(TicketPart):
-    def __init__(self, app: App) -> None:
-        super().__init__(app)
-        app.scheduler.register(jobs.REPORT_REMINDER, self._reminder_job)
-
     def _submitted_button(self, ticket_id: int) -> Keyboard:
         return keyboard(
             [(self._t("staff.button.reported"), tk.button_data(tk.REPORTED, ticket_id))]
@@ -89,18 +82,18 @@ class IncidentReports(TicketPart):
         await self.tickets.alerts.note(
             ticket, "staff.report.due_set", due=self.tickets.fmt.short(due)
         )
-        before = timedelta(seconds=self.app.settings.report_remind_before_seconds)
-        remind_at = max(self.app.clock.now(), due - before)
+        before = timedelta(seconds=self.settings.report_remind_before_seconds)
+        remind_at = max(self.clock.now(), due - before)
         await self.schedule(jobs.REPORT_REMINDER, ticket.id, remind_at)
 
     async def submitted(self, ticket_id: int) -> bool:
         return any(e.kind == "report_submitted" for e in await self.tickets.events(ticket_id))
 
-    async def _reminder_job(self, payload: dict[str, Any]) -> None:
+    async def reminder_job(self, payload: dict[str, Any]) -> None:
         ticket = await self.tickets.get(int(payload["ticket_id"]))
         if ticket is None or ticket.report_due_at is None or await self.submitted(ticket.id):
             return
-        now, due = self.app.clock.now(), ticket.report_due_at
+        now, due = self.clock.now(), ticket.report_due_at
         key = "staff.report.overdue" if now >= due else "staff.report.reminder"
         text = self._t(
             key,
@@ -112,10 +105,10 @@ class IncidentReports(TicketPart):
         buttons = self._submitted_button(ticket.id)
         ref = f"ticket:{ticket.id}:report_reminder"
         if ticket.claimed_by:
-            await self.app.outbox.send(SendText(ticket.claimed_by, text, buttons, ref=ref))
-        await self.app.outbox.send(
+            await self.outbox.send(SendText(ticket.claimed_by, text, buttons, ref=ref))
+        await self.outbox.send(
             SendText(
-                self.app.settings.staff_chat_id,
+                self.settings.staff_chat_id,
                 text,
                 buttons,
                 reply_to=alert_ref(ticket.id),
@@ -207,8 +200,8 @@ class IncidentReports(TicketPart):
     async def send_draft(self, ticket: Ticket, chat_id: str, actor: Actor) -> None:
         text = await self.draft(ticket)
         full = await self.draft(ticket, fit_message=False)
-        await self.app.outbox.send(SendText(chat_id, text, self._submitted_button(ticket.id)))
-        await self.app.outbox.send(
+        await self.outbox.send(SendText(chat_id, text, self._submitted_button(ticket.id)))
+        await self.outbox.send(
             SendDocument(
                 chat_id,
                 filename=f"incident-report-{ticket.id}.txt",

@@ -17,7 +17,7 @@ The parts live in small modules, reached through this service:
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlalchemy import select, update
 
@@ -28,6 +28,7 @@ from bot.tickets.draft import TicketDraft
 from bot.tickets.feedback import ResidentFeedback
 from bot.tickets.followup import FollowUps
 from bot.tickets.formatting import Formatter
+from bot.tickets.part import TicketPart
 from bot.tickets.relay import Relay
 from bot.tickets.reminders import Reminders
 from bot.tickets.reports import IncidentReports
@@ -36,27 +37,59 @@ from bot.tickets.timeline import Timeline
 from bot.tickets.workflow import Workflow
 
 if TYPE_CHECKING:
-    from bot.app import App
+    from bot.config import Settings
+    from bot.core.clock import Clock
+    from bot.core.ports import Messenger, Scheduler
+    from bot.storage.db import Database
+    from bot.texts import Texts
+
+P = TypeVar("P", bound=TicketPart)
 
 
 class TicketService:
-    def __init__(self, app: App) -> None:
-        self.app = app
-        self.fmt = Formatter(app)
-        self.alerts = AlertBoard(app)
-        self.workflow = Workflow(app)
-        self.relay = Relay(app)
-        self.feedback = ResidentFeedback(app)
-        self.reminders = Reminders(app)
-        self.followups = FollowUps(app)
-        self.reports = IncidentReports(app)
-        self.timeline = Timeline(app)
+    def __init__(
+        self,
+        *,
+        settings: Settings,
+        clock: Clock,
+        db: Database,
+        texts: Texts,
+        outbox: Messenger,
+        scheduler: Scheduler,
+    ) -> None:
+        self.clock = clock
+        self.db = db
+        self.fmt = Formatter(settings=settings, clock=clock, texts=texts)
+
+        def part(cls: type[P]) -> P:
+            return cls(
+                self,
+                settings=settings,
+                clock=clock,
+                db=db,
+                texts=texts,
+                outbox=outbox,
+                scheduler=scheduler,
+            )
+
+        self.alerts = part(AlertBoard)
+        self.workflow = part(Workflow)
+        self.relay = part(Relay)
+        self.feedback = part(ResidentFeedback)
+        self.reminders = part(Reminders)
+        self.followups = part(FollowUps)
+        self.reports = part(IncidentReports)
+        self.timeline = part(Timeline)
+
+    async def refresh_alert(self, ticket: Ticket) -> None:
+        """Redraw the ticket's staff-group alert (after another service changed it)."""
+        await self.alerts.refresh(ticket)
 
     # -- opening --------------------------------------------------------------------------
     async def open_ticket(self, draft: TicketDraft) -> Ticket:
         """Create the ticket and its first event, alert the staff group, start the reminders."""
-        now = self.app.clock.now()
-        async with self.app.db.transaction() as session:
+        now = self.clock.now()
+        async with self.db.transaction() as session:
             ticket = Ticket(
                 chat_id=draft.chat_id,
                 user_id=draft.user_id,
@@ -95,12 +128,12 @@ class TicketService:
 
     # -- reading --------------------------------------------------------------------------
     async def get(self, ticket_id: int) -> Ticket | None:
-        async with self.app.db.session() as session:
+        async with self.db.session() as session:
             return await session.get(Ticket, ticket_id)
 
     async def active_ticket_for(self, chat_id: str) -> Ticket | None:
         """The resident's newest ticket still being worked on (open, claimed, on site, reopened)."""
-        async with self.app.db.session() as session:
+        async with self.db.session() as session:
             ticket: Ticket | None = await session.scalar(
                 select(Ticket)
                 .where(Ticket.chat_id == chat_id, Ticket.status.in_(TicketStatus.ACTIVE))
@@ -111,7 +144,7 @@ class TicketService:
 
     async def active_tickets(self) -> Sequence[Ticket]:
         """Every ticket still being worked on, oldest first."""
-        async with self.app.db.session() as session:
+        async with self.db.session() as session:
             rows = await session.scalars(
                 select(Ticket)
                 .where(Ticket.status.in_(TicketStatus.ACTIVE))
@@ -120,7 +153,7 @@ class TicketService:
             return rows.all()
 
     async def events(self, ticket_id: int) -> Sequence[TicketEvent]:
-        async with self.app.db.session() as session:
+        async with self.db.session() as session:
             rows = await session.scalars(
                 select(TicketEvent)
                 .where(TicketEvent.ticket_id == ticket_id)
@@ -140,11 +173,11 @@ class TicketService:
         text: str | None = None,
         data: dict[str, Any] | None = None,
     ) -> None:
-        async with self.app.db.transaction() as session:
+        async with self.db.transaction() as session:
             session.add(
                 TicketEvent(
                     ticket_id=ticket_id,
-                    at=self.app.clock.now(),
+                    at=self.clock.now(),
                     kind=kind,
                     actor_kind=actor_kind,
                     actor_id=actor_id,
@@ -191,8 +224,8 @@ class TicketService:
         Returns the updated ticket, or None when it was not in an allowed state (someone
         else was faster, or the button is stale). `where` adds conditions.
         """
-        now = self.app.clock.now()
-        async with self.app.db.transaction() as session:
+        now = self.clock.now()
+        async with self.db.transaction() as session:
             result = await session.execute(
                 update(Ticket)
                 .where(Ticket.id == ticket_id, Ticket.status.in_(list(allowed)), *where)
@@ -217,11 +250,11 @@ class TicketService:
 
     async def set_values(self, ticket_id: int, *where: Any, **values: Any) -> bool:
         """A conditional UPDATE of plain columns; True when the row matched."""
-        async with self.app.db.transaction() as session:
+        async with self.db.transaction() as session:
             result = await session.execute(
                 update(Ticket)
                 .where(Ticket.id == ticket_id, *where)
-                .values(updated_at=self.app.clock.now(), **values)
+                .values(updated_at=self.clock.now(), **values)
                 .execution_options(synchronize_session=False)
             )
             return bool(result.rowcount == 1)  # type: ignore[attr-defined]

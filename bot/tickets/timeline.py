@@ -26,9 +26,9 @@ class Timeline(TicketPart):
         data = event.data or {}
         key = f"staff.event.{event.kind}"
         variant = data.get("reason") or ("attachment" if data.get("attachment") else None)
-        if variant and self.app.texts.has(f"{key}_{variant}"):
+        if variant and self.texts.has(f"{key}_{variant}"):
             key = f"{key}_{variant}"
-        if not self.app.texts.has(key):
+        if not self.texts.has(key):
             return self._t("staff.event.other", kind=event.kind, text=event.text or "")
         at = data.get("at")
         kind = data.get("attachment")
@@ -76,7 +76,7 @@ class Timeline(TicketPart):
         active = await self.tickets.active_tickets()
         if not active:
             return self._t("staff.open.empty")
-        now = self.app.clock.now()
+        now = self.clock.now()
         lines = [self._t("staff.open.head", count=len(active))]
         for ticket in active[:MAX_OPEN_LINES]:
             state = self.tickets.alerts.state_name(ticket.status)

@@ -37,7 +37,7 @@ class Workflow(TicketPart):
 
     def _claimer_values(self, actor: Actor) -> dict[str, Any]:
         """Keep the claimer if there is one; else the presser claims on the way."""
-        now = self.app.clock.now()
+        now = self.clock.now()
         return {
             "claimed_by": func.coalesce(Ticket.claimed_by, actor.id),
             "claimed_by_name": func.coalesce(Ticket.claimed_by_name, actor.name),
@@ -77,7 +77,7 @@ class Workflow(TicketPart):
         return done
 
     async def claim(self, ticket: Ticket, actor: Actor) -> str:
-        now = self.app.clock.now()
+        now = self.clock.now()
         values = {"claimed_by": actor.id, "claimed_by_name": actor.name, "claimed_at": now}
         done = await self._move(ticket, actor, states.CLAIM_FROM, states.CLAIMED, values)
         if isinstance(done, str):
@@ -87,7 +87,7 @@ class Workflow(TicketPart):
         return self._t("staff.answer.claimed", id=done.id)
 
     async def on_site(self, ticket: Ticket, actor: Actor) -> str:
-        values = {**self._claimer_values(actor), "on_site_at": self.app.clock.now()}
+        values = {**self._claimer_values(actor), "on_site_at": self.clock.now()}
         done = await self._move(ticket, actor, states.ONSITE_FROM, states.ON_SITE, values)
         if isinstance(done, str):
             return done
@@ -95,7 +95,7 @@ class Workflow(TicketPart):
         return self._t("staff.answer.on_site", id=done.id)
 
     async def resolve(self, ticket: Ticket, actor: Actor) -> str:
-        values = {**self._claimer_values(actor), "resolved_at": self.app.clock.now()}
+        values = {**self._claimer_values(actor), "resolved_at": self.clock.now()}
         done = await self._move(ticket, actor, states.RESOLVE_FROM, states.RESOLVED, values)
         if isinstance(done, str):
             return done
@@ -114,7 +114,7 @@ class Workflow(TicketPart):
             to=states.CLOSED,
             event="closed",
             actor=actor,
-            values={"closed_at": self.app.clock.now(), **values},
+            values={"closed_at": self.clock.now(), **values},
             data={"reason": reason},
         )
         if done is None:
@@ -132,7 +132,7 @@ class Workflow(TicketPart):
             to=states.CANCELLED,
             event="cancelled",
             actor=actor,
-            values={"closed_at": self.app.clock.now()},
+            values={"closed_at": self.clock.now()},
             data={"reason": "resident"},
         )
         if done is None:

@@ -18,7 +18,8 @@ import pytest
 from sqlalchemy import select
 
 import bot.intake as intake_module
-from bot.app import App, create_app
+from bot.app import App
+from bot.bootstrap import create_app
 from bot.config import Settings
 from bot.core.clock import FakeClock
 from bot.core.incoming import Incoming

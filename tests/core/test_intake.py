@@ -11,7 +11,8 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from bot.app import App, create_app
+from bot.app import App
+from bot.bootstrap import create_app
 from bot.config import Settings
 from bot.core.incoming import Incoming
 from bot.storage.models import InboxUpdate, ProcessedUpdate

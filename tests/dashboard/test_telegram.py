@@ -44,7 +44,7 @@ async def test_over_https_the_message_carries_a_mini_app_button(h: Harness) -> N
 
 
 async def test_only_staff_accounts_may_ask(h: Harness) -> None:
-    handler = ManagerHandler(h.app)
+    handler = next(x for x in h.app.router.handlers if isinstance(x, ManagerHandler))
     assert await handler.accepts(dashboard_command(MANAGER))
     assert await handler.accepts(dashboard_command(STAFF))
     assert not await handler.accepts(dashboard_command(STRANGER))  # a resident's /dashboard

@@ -53,7 +53,7 @@ async def test_a_group_upgraded_to_a_supergroup_is_followed(h: Harness, database
     assert len(alerts) == 1 and "已接单" in alerts[0].plain  # resent once, then edited
     follow = next(m for m in shown if "更浓了" in m.plain)
     assert follow.reply_to == alerts[0].message_id
-    assert h.app.settings.staff_chat_id == NEW and h.app.is_staff_chat(NEW)
+    assert h.app.settings.staff_chat_id == NEW and h.app.roles.is_staff_chat(NEW)
     assert await h.app.outbox.pending_count() == 0
 
     async with h.app.db.session() as session:

@@ -23,7 +23,7 @@ async def _finish(turn: Turn) -> None:
 
 async def _idle(turn: Turn) -> None:
     await turn.send_html(f"idle at {turn.state.step}")
-    await turn.app.flows.end(turn)
+    await turn.end()
 
 
 def _size(text: str, slots: dict[str, Any], checks: validators.Checks) -> Answer:
@@ -65,7 +65,7 @@ async def begin(h: Harness, chat: str = "1001") -> None:
     async with engine.locks(chat):
         state = await engine.load(chat, chat)
         incoming = Incoming(update_id="x", chat_id=chat, user_id=chat)
-        await engine.begin(Turn(h.app, state, "zh", "", incoming), "demo", {"intent": "repair"})
+        await engine.begin(h.app.flows.turn(state, "zh", "", incoming), "demo", {"intent": "repair"})
     await h.app.outbox.drain()
 
 

@@ -99,6 +99,16 @@ def virtual_broadcaster(
 ) -> Broadcaster:
     """A broadcaster on virtual time. Concurrent sleepers share one virtual clock, so pacing
     is measured exactly only with `concurrency=1`."""
-    broadcaster = Broadcaster(app, rate=rate, now=vt.now, sleep=vt.sleep, concurrency=concurrency)
+    broadcaster = Broadcaster(
+        settings=app.settings,
+        clock=app.clock,
+        db=app.db,
+        outbox=app.outbox,
+        profiles=app.profiles,
+        rate=rate,
+        now=vt.now,
+        sleep=vt.sleep,
+        concurrency=concurrency,
+    )
     app.notices.broadcaster = broadcaster
     return broadcaster

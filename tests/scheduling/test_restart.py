@@ -10,7 +10,8 @@ import sys
 from datetime import timedelta
 from typing import Any
 
-from bot.app import App, create_app
+from bot.app import App
+from bot.bootstrap import create_app
 from bot.config import REPO_ROOT, Settings
 from bot.core.clock import SystemClock
 
@@ -97,7 +98,7 @@ async def test_the_running_loop_fires_a_job_at_its_time(database_url: str) -> No
 CHILD = """
 import asyncio, sys
 from datetime import timedelta
-from bot.app import create_app
+from bot.bootstrap import create_app
 from bot.config import Settings
 
 async def main():

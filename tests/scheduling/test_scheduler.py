@@ -12,7 +12,8 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from bot.app import App, create_app
+from bot.app import App
+from bot.bootstrap import create_app
 from bot.config import Settings
 from bot.core.clock import FakeClock
 from bot.storage.models import SchedulerJob

@@ -7,7 +7,8 @@ import itertools
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.app import App, create_app
+from bot.app import App
+from bot.bootstrap import create_app
 from bot.config import Settings
 from bot.core.clock import FakeClock
 from bot.core.incoming import Attachment, ChatKind, Incoming

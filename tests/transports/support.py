@@ -9,7 +9,8 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from bot.app import App, create_app
+from bot.app import App
+from bot.bootstrap import create_app
 from bot.config import Settings
 from bot.core.actions import AnswerButton, EditText, SendText, keyboard
 from bot.core.clock import Clock

@@ -10,7 +10,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from bot.app import create_app
+from bot.bootstrap import create_app
 from bot.config import Settings
 from bot.core.actions import SendPhoto, SendText
 from bot.core.incoming import AttachmentKind, ChatKind

@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator
 import aiohttp
 import pytest
 
-from bot.app import create_app
+from bot.bootstrap import create_app
 from bot.config import Settings
 from bot.transports import build_transport
 from bot.transports.base import webhook_path

@@ -1,0 +1,220 @@
+"""The composition root: the one place that builds every service and wires them together.
+
+Each service receives exactly its collaborators as constructor arguments (the ports of
+`bot/core/ports.py` where it crosses a package). Nothing registers itself: the scheduler's
+jobs come from `job_table`, the outbox's delivery hooks from `delivery_hooks`. Only
+`bot/commands`, `bot/transports` and the tests import this module or `bot.app`
+(`tests/core/test_import_rule.py`).
+
+Wiring order (each line uses only what is above it):
+
+    settings, clock, db, texts, classifier, roles, outbox
+    scheduler(db, clock)                      profiles(db, clock)
+    tickets(settings, clock, db, texts, outbox, scheduler)
+    notices(settings, clock, db, texts, outbox, scheduler, tickets, profiles)
+    flows(FlowContext(settings, clock, texts, outbox, profiles, tickets, notices, classifier), db)
+    staff guard, blocked reporter             handlers -> router
+    App(...) ; intake(app.handle, ...)
+    job_table -> scheduler.register ;  delivery_hooks -> outbox.on_* lists
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.app import App
+from bot.config import Settings
+from bot.core.clock import Clock, SystemClock
+from bot.core.ports import JobHandler
+from bot.core.roles import Roles
+from bot.dashboard import links as dashboard_links
+from bot.delivery.blocked import BlockedReporter
+from bot.delivery.outbox import BlockedHook, FailureHook, MigratedHook, Outbox
+from bot.delivery.staff import StaffChatGuard
+from bot.flows.context import FlowContext
+from bot.flows.engine import FlowEngine
+from bot.handlers import Router
+from bot.handlers.manager import ManagerHandler
+from bot.handlers.resident import ResidentHandler
+from bot.handlers.staff import StaffHandler
+from bot.intake import Intake
+from bot.intents import Classifier
+from bot.notices.context import NoticeFlowContext
+from bot.notices.flow import NoticeFlow
+from bot.notices.service import NoticeService
+from bot.profiles import ProfileService
+from bot.scheduling.scheduler import JobScheduler
+from bot.stats.export import RequestLog
+from bot.stats.service import StatsService
+from bot.storage.db import Database
+from bot.texts import Texts
+from bot.tickets import jobs
+from bot.tickets.service import TicketService
+
+
+def job_table(tickets: TicketService, notices: NoticeService) -> dict[str, JobHandler]:
+    """Every scheduled job kind and the handler that runs it (stored jobs name the kind)."""
+    return {
+        jobs.CLAIM_REMINDER: tickets.reminders.claim_reminder_job,
+        jobs.ONSITE_REMINDER: tickets.reminders.onsite_reminder_job,
+        jobs.AUTO_CLOSE: tickets.feedback.auto_close_job,
+        jobs.FOLLOWUP: tickets.followups.followup_job,
+        jobs.REPORT_REMINDER: tickets.reports.reminder_job,
+        "notice.start": notices.job_start,
+        "notice.remind": notices.job_remind,
+        "notice.due": notices.job_due,
+        "outage.sweep": notices.clusters.job_sweep,
+    }
+
+
+@dataclass(frozen=True)
+class DeliveryHooks:
+    """What the outbox calls when a delivery says something about a chat."""
+
+    on_blocked: list[BlockedHook]  # the chat refuses the bot (403)
+    on_migrated: list[MigratedHook]  # a group became a supergroup
+    on_must_reach_failure: list[FailureHook]  # the staff group is unreachable
+
+
+def delivery_hooks(
+    profiles: ProfileService, guard: StaffChatGuard, blocked: BlockedReporter
+) -> DeliveryHooks:
+    return DeliveryHooks(
+        on_blocked=[profiles.mark_unreachable, blocked],  # in this order
+        on_migrated=[guard.migrated],
+        on_must_reach_failure=[guard.failed],
+    )
+
+
+def load_texts(settings: Settings) -> Texts:
+    return Texts.load(
+        settings.locales_dir,
+        default=settings.locale,
+        traditional="s2hk" if settings.region == "HK" else "s2tw",
+    )
+
+
+async def create_app(
+    settings: Settings | None = None,
+    *,
+    clock: Clock | None = None,
+    classifier: Classifier | None = None,
+) -> App:
+    """Build the application. Call `await app.start()` before feeding it updates."""
+    settings = settings or Settings()
+    clock = clock or SystemClock()
+    db = Database(settings.database_url)
+    texts = load_texts(settings)
+    if classifier is None:
+        classifier = Classifier.from_locales(settings.locales_dir)
+    roles = Roles(settings)
+    outbox = Outbox(db, clock)
+
+    scheduler = JobScheduler(db, clock)
+    profiles = ProfileService(db, clock)
+    tickets = TicketService(
+        settings=settings, clock=clock, db=db, texts=texts, outbox=outbox, scheduler=scheduler
+    )
+    notices = NoticeService(
+        settings=settings,
+        clock=clock,
+        db=db,
+        texts=texts,
+        outbox=outbox,
+        scheduler=scheduler,
+        tickets=tickets,
+        profiles=profiles,
+    )
+    flows = FlowEngine(
+        FlowContext(
+            settings=settings,
+            clock=clock,
+            texts=texts,
+            outbox=outbox,
+            profiles=profiles,
+            tickets=tickets,
+            notices=notices,
+            classifier=classifier,
+        ),
+        db,
+    )
+    guard = StaffChatGuard(settings=settings, clock=clock, db=db, texts=texts, outbox=outbox)
+    blocked = BlockedReporter(
+        roles=roles, clock=clock, texts=texts, outbox=outbox, tickets=tickets
+    )
+
+    handlers = Router(
+        roles,
+        [
+            StaffHandler(
+                settings=settings, roles=roles, texts=texts, outbox=outbox, tickets=tickets
+            ),
+            ManagerHandler(
+                settings=settings,
+                roles=roles,
+                clock=clock,
+                texts=texts,
+                outbox=outbox,
+                notices=notices,
+                flow=NoticeFlow(
+                    NoticeFlowContext(
+                        settings=settings,
+                        clock=clock,
+                        db=db,
+                        texts=texts,
+                        outbox=outbox,
+                        notices=notices,
+                    )
+                ),
+                stats=StatsService(
+                    settings=settings,
+                    clock=clock,
+                    db=db,
+                    texts=texts,
+                    fmt=tickets.fmt,
+                    notices=notices,
+                ),
+                log=RequestLog(settings=settings, db=db, texts=texts),
+                dashboard_links=lambda user, name: app_links(user, name),
+            ),
+            ResidentHandler(flows=flows, profiles=profiles, texts=texts, outbox=outbox),
+        ],
+    )
+    app = App(
+        settings=settings,
+        clock=clock,
+        db=db,
+        texts=texts,
+        classifier=classifier,
+        roles=roles,
+        outbox=outbox,
+        scheduler=scheduler,
+        profiles=profiles,
+        tickets=tickets,
+        notices=notices,
+        flows=flows,
+        router=handlers,
+        staff_guard=guard,
+    )
+
+    def app_links(user_id: str, name: str) -> tuple[str, str]:
+        return dashboard_links(app, user_id, name)
+
+    app.intake = Intake(
+        app.handle,
+        settings=settings,
+        clock=clock,
+        db=db,
+        texts=texts,
+        outbox=outbox,
+        classifier=classifier,
+    )
+
+    for kind, handler in job_table(tickets, notices).items():
+        scheduler.register(kind, handler)
+    hooks = delivery_hooks(profiles, guard, blocked)
+    outbox.on_blocked.extend(hooks.on_blocked)
+    outbox.on_migrated.extend(hooks.on_migrated)
+    outbox.on_must_reach_failure.extend(hooks.on_must_reach_failure)
+    outbox.must_reach.add(settings.staff_chat_id)
+    return app

@@ -1,0 +1,30 @@
+"""`FlowContext`: what a resident's conversation may use, typed (no `App`).
+
+Built once by the bootstrap and carried by every `Turn`; flow definitions and the front
+desk read their collaborators here. Each field is the narrowest port its callers use.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from bot.config import Settings
+    from bot.core.clock import Clock
+    from bot.core.ports import Messenger, OutageDesk, ProfileStore
+    from bot.intents import Classifier
+    from bot.texts import Texts
+    from bot.tickets.service import TicketService
+
+
+@dataclass(frozen=True, eq=False)
+class FlowContext:
+    settings: Settings
+    clock: Clock
+    texts: Texts
+    outbox: Messenger
+    profiles: ProfileStore
+    tickets: TicketService
+    notices: OutageDesk
+    classifier: Classifier
