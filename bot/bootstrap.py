@@ -13,6 +13,7 @@ Wiring order (each line uses only what is above it):
     tickets(settings, clock, db, texts, outbox, scheduler)
     notices(settings, clock, db, texts, outbox, scheduler, tickets, profiles)
     flows(FlowContext(settings, clock, texts, outbox, profiles, tickets, notices, classifier), db)
+    desk = FrontDesk(flows) (bot/handlers/resident/), then flows.desk = desk
     staff guard, blocked reporter             handlers -> router
     App(...) ; intake(app.handle, ...)
     job_table -> scheduler.register ;  delivery_hooks -> outbox.on_* lists
@@ -35,7 +36,7 @@ from bot.flows.context import FlowContext
 from bot.flows.engine import FlowEngine
 from bot.handlers import Router
 from bot.handlers.manager import ManagerHandler
-from bot.handlers.resident import ResidentHandler
+from bot.handlers.resident import FrontDesk, ResidentHandler
 from bot.handlers.staff import StaffHandler
 from bot.intake import Intake
 from bot.intents import Classifier
@@ -138,10 +139,10 @@ async def create_app(
         ),
         db,
     )
+    desk = FrontDesk(flows)
+    flows.desk = desk
     guard = StaffChatGuard(settings=settings, clock=clock, db=db, texts=texts, outbox=outbox)
-    blocked = BlockedReporter(
-        roles=roles, clock=clock, texts=texts, outbox=outbox, tickets=tickets
-    )
+    blocked = BlockedReporter(roles=roles, clock=clock, texts=texts, outbox=outbox, tickets=tickets)
 
     handlers = Router(
         roles,
@@ -177,7 +178,7 @@ async def create_app(
                 log=RequestLog(settings=settings, db=db, texts=texts),
                 dashboard_links=lambda user, name: app_links(user, name),
             ),
-            ResidentHandler(flows=flows, profiles=profiles, texts=texts, outbox=outbox),
+            ResidentHandler(flows=flows, desk=desk, profiles=profiles, texts=texts, outbox=outbox),
         ],
     )
     app = App(

@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from datetime import timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from bot.core.actions import EditText, Keyboard, keyboard
 from bot.core.incoming import Incoming
@@ -29,7 +29,6 @@ from bot.texts import Raw
 
 if TYPE_CHECKING:
     from bot.flows.context import FlowContext
-    from bot.flows.intake import Intake
     from bot.storage.db import Database
 
 log = logging.getLogger(__name__)
@@ -44,6 +43,15 @@ DETAIL_STEPS = frozenset({"building", "room", "place_building", "phone"})
 ECHO_CHARS = 40  # of words added to the ticket, shown back to the resident
 
 
+class FrontDeskPort(Protocol):
+    """What the engine hands back to the resident's front desk (`bot/handlers/resident/`)
+    when a flow asks: the guessed emergency is not happening, or something else is."""
+
+    async def not_confirmed(self, turn: Turn) -> None: ...
+
+    async def reconsider(self, turn: Turn) -> bool: ...
+
+
 class FlowEngine:
     """Runs flows; implements `Conversation` (what a flow definition asks of it).
 
@@ -51,7 +59,6 @@ class FlowEngine:
     conversation store keeps state in."""
 
     def __init__(self, ctx: FlowContext, db: Database) -> None:
-        from bot.flows.intake import Intake
         from bot.intents.normalize import TextNormalizer
 
         self.ctx = ctx
@@ -65,7 +72,7 @@ class FlowEngine:
         self.checks = Checks(region=ctx.settings.region, estate=self.estate)
         self.locks = KeyedLocks()
         self.catalog: dict[str, Flow] = dict(CATALOG)  # the flows this engine runs, by name
-        self.intake: Intake = Intake(self)
+        self.desk: FrontDeskPort | None = None  # the resident's front desk (the bootstrap sets it)
 
     # -- state ------------------------------------------------------------------------------
     async def load(self, chat_id: str, user_id: str) -> State:
@@ -86,11 +93,13 @@ class FlowEngine:
 
     async def not_confirmed(self, turn: Turn) -> None:
         """A guessed emergency the resident says is not happening (the front desk decides)."""
-        await self.intake.not_confirmed(turn)
+        assert self.desk is not None, "the bootstrap gives the engine its front desk"
+        await self.desk.not_confirmed(turn)
 
     async def reconsider(self, turn: Turn) -> bool:
         """What is happening instead of a guessed emergency (the front desk reads it)."""
-        return bool(await self.intake.reconsider(turn))
+        assert self.desk is not None, "the bootstrap gives the engine its front desk"
+        return await self.desk.reconsider(turn)
 
     def turn(
         self, state: State, locale: str, user_name: str = "", incoming: Incoming | None = None

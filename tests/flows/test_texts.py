@@ -8,14 +8,14 @@ import pytest
 import yaml
 
 from bot.config import REPO_ROOT
-from bot.flows.intake import EMERGENCY_MENU
+from bot.handlers.resident.base import EMERGENCY_MENU
 from bot.intents.taxonomy import EMERGENCY_INTENTS, URGENT_INTENTS
 from bot.texts import Texts
 
 TEXTS = Texts.load(REPO_ROOT / "locales")
 SOURCES = [
     *sorted((REPO_ROOT / "bot" / "flows").glob("*.py")),
-    REPO_ROOT / "bot" / "handlers" / "resident.py",
+    *sorted((REPO_ROOT / "bot" / "handlers" / "resident").glob("*.py")),
 ]
 KEY = re.compile(r'"((?:resident|safety)\.[a-z_.{}]+)"')
 SAFETY_PARTS = ("name", "button", "now", "full", "next")

@@ -1,8 +1,8 @@
 """Residents in their private chat: commands, buttons, words and attachments -> flows.
 
 One message at a time per chat (the flow engine's lock), the conversation state loaded from
-the database, the language picked, then `Intake` (what the words start) or the flow engine
-(the question being answered). Every button press is answered, so the spinner stops.
+the database, the language picked, then the front desk (`desk.py`: what the words start)
+or the flow engine (the question being answered). Every button press is answered, so the spinner stops.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from bot.flows.turn import Turn
 if TYPE_CHECKING:
     from bot.core.ports import Messenger, ProfileStore
     from bot.flows.engine import FlowEngine
+    from bot.handlers.resident.desk import FrontDesk
     from bot.texts import Texts
 
 FOREIGN_BUTTONS = ("tk:", "nt:")  # tickets and notices answer their own buttons
@@ -24,9 +25,16 @@ FOREIGN_BUTTONS = ("tk:", "nt:")  # tickets and notices answer their own buttons
 
 class ResidentHandler:
     def __init__(
-        self, *, flows: FlowEngine, profiles: ProfileStore, texts: Texts, outbox: Messenger
+        self,
+        *,
+        flows: FlowEngine,
+        desk: FrontDesk,
+        profiles: ProfileStore,
+        texts: Texts,
+        outbox: Messenger,
     ) -> None:
         self.flows = flows
+        self.desk = desk
         self.profiles = profiles
         self.texts = texts
         self.outbox = outbox
@@ -53,14 +61,12 @@ class ResidentHandler:
             elif incoming.command is not None:
                 await self._command(turn, incoming.command)
             elif incoming.attachment is not None:
-                await engine.intake.attachment(
-                    turn, incoming.attachment, (incoming.text or "").strip()
-                )
+                await self.desk.attachment(turn, incoming.attachment, (incoming.text or "").strip())
             elif incoming.text and incoming.text.strip():
                 if getattr(incoming, "edited", False):
-                    await engine.intake.edited(turn, incoming.text.strip())
+                    await self.desk.edited(turn, incoming.text.strip())
                 else:
-                    await engine.intake.text(turn, incoming.text.strip())
+                    await self.desk.text(turn, incoming.text.strip())
 
     async def _button(self, turn: Turn, incoming: Incoming) -> None:
         data = incoming.button_data or ""
@@ -73,7 +79,7 @@ class ResidentHandler:
                 if not await self.flows.press(turn, step, value):
                     toast = "resident.toast.expired"
             elif data.startswith("menu:"):
-                toast = await self.flows.intake.choose(turn, data.removeprefix("menu:"))
+                toast = await self.desk.choose(turn, data.removeprefix("menu:"))
             else:
                 toast = "resident.toast.expired"
         finally:
@@ -84,7 +90,7 @@ class ResidentHandler:
                 )
 
     async def _command(self, turn: Turn, command: str) -> None:
-        intake = self.flows.intake
+        intake = self.desk
         if command == "start":
             await intake.start(turn)
         elif command == "me":

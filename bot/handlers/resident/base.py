@@ -1,0 +1,249 @@
+"""The front desk's shared ground: the rules and words it reads by, classifying with the
+situations' safety layer, what a conversation carries between flows, the menus' buttons,
+FAQ answers."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any
+
+from bot.core.actions import Keyboard, keyboard
+from bot.faq import FaqAnswerer
+from bot.flows.answers import (
+    distress,
+    everywhere,
+    indoor,
+    place_in,
+    residue,
+)
+from bot.flows.places import mask_phone, place_text
+from bot.flows.situations import Situations
+from bot.flows.ticketing import PENDING
+from bot.intents import taxonomy as tx
+from bot.intents.entities import extract_entities
+from bot.texts import Raw
+
+if TYPE_CHECKING:
+    from bot.flows.engine import FlowEngine
+    from bot.flows.reading import Reading
+    from bot.flows.spec import Flow
+    from bot.flows.turn import Turn
+    from bot.intents.classification import Classification
+
+
+# intents a resident can pick from the emergency menu, in the order shown
+EMERGENCY_MENU = (
+    tx.FIRE,
+    tx.GAS_LEAK,
+    tx.ELEVATOR_TRAPPED,
+    tx.FLOODING,
+    tx.MEDICAL,
+    tx.SECURITY,
+    tx.LOST_CHILD,
+    tx.NATURAL_DISASTER,
+    tx.POWER_OUTAGE,
+    tx.WATER_OUTAGE,
+)
+# slots an interrupting emergency takes over from the flow it interrupts
+CARRIED = (*PENDING, "building", "room", "area", "place", "notes")
+THANKS = frozenset(
+    "谢谢 多谢 谢了 感谢 谢谢你 谢谢您 辛苦了 辛苦 thanks thank thankyou thx ty".split()
+)
+BYE = frozenset("再见 拜拜 bye goodbye 晚安 回见 88".split())
+FAQ_TOPICS_SHOWN = 8
+LEAVE_ABOVE = 0.5
+"""A repair or complaint being reported is left for another request this probable."""
+INTERRUPT_ABOVE = 0.7
+INTERRUPT_MIN_CHARS = 4
+"""The emergency probability that interrupts a conversation (or words of distress)."""
+REMEMBER_TYPED_SECONDS = 600  # a typed "好" answers "记住这些信息吗？" this soon after it
+# words that only ask for help ("我要报修"): with nothing else, the problem is still to be asked
+_REQUEST_WORDS = re.compile(
+    "报修|维修|修理|投诉|建议|反映|我要|我想|想要|需要|麻烦|帮我|帮忙|一下|请问|你好|您好|有个|问题|东西|"
+    r"\b(?:i|want|to|need|please|report|a|an|make|complain|complaint|repair|fix|something)\b"
+)
+
+
+def _strong(found: Classification) -> bool:
+    """Enough to interrupt a conversation or an open ticket with another emergency: words
+    of distress, or a probable one said in more than a word or two ("门口" is too little)."""
+    if distress(found.text):
+        return True
+    return found.score >= INTERRUPT_ABOVE and len(found.normalized) >= INTERRUPT_MIN_CHARS
+
+
+_BARE_ROOM = re.compile(r"(?<![0-9])([0-9]{3,4}[a-z]?)(?![0-9])", re.IGNORECASE)
+
+
+def corrections(text: str, region: Any, *, correcting: bool = True) -> dict[str, str]:
+    """Building, room and phone named in a message (a bare "1205" counts as a room only in
+    a correction)."""
+    entities, rest = extract_entities(text, region)
+    changed = {}
+    if entities.building:
+        changed["building"] = entities.building
+    room = entities.room
+    if room is None and correcting:  # "不对，是1205": the number is the room
+        bare = _BARE_ROOM.search(rest)
+        room = bare.group(1) if bare else None
+    if room and (correcting or entities.building):
+        changed["room"] = room
+    if entities.phone:
+        changed["phone"] = entities.phone
+    return changed
+
+
+def describes(normalized: str) -> bool:
+    """Whether a message says what is wrong, beyond asking for a repair or a complaint."""
+    rest = _REQUEST_WORDS.sub(" ", normalized.casefold())
+    return len("".join(ch for ch in rest if ch.isalnum())) >= 2
+
+
+class DeskBase:
+    def __init__(self, engine: FlowEngine) -> None:
+        self.engine = engine
+        self.ctx = engine.ctx
+        self.faq = FaqAnswerer.load(
+            self.ctx.settings.locales_dir,
+            normalizer=engine.normalizer.normalize,
+            default=self.ctx.texts.default,
+        )
+        prepare = engine.normalizer.prepare
+        self.situations = Situations.load(
+            self.ctx.settings.locales_dir / "zh" / "situations.yaml", prepare
+        )
+
+    def classify(self, text: str) -> Classification:
+        """The classifier's answer, with the situations' safety layer: a crisis, a child
+        locked in a car, carbon monoxide or falling objects are that emergency whatever the
+        model said (bot/flows/situations.py)."""
+        found = self.ctx.classifier.classify(text)
+        situation = self.situations.find(text, found.intent)
+        if situation.forced:
+            found = replace(
+                found,
+                intent=situation.intent,
+                severity=tx.severity_of(situation.intent),
+                needs_confirmation=False,
+                alternatives=[(found.intent, found.score), *found.alternatives][:3],
+            )
+        return found
+
+    @staticmethod
+    def corrected_text(
+        turn: Turn, changed: dict[str, str], building: str | None, room: str | None
+    ) -> str:
+        parts = []
+        if "building" in changed or "room" in changed:
+            place = place_text(turn, building, room, None)
+            parts.append(turn.text("resident.corrected.place", place=place))
+        if "phone" in changed:
+            parts.append(turn.text("resident.corrected.phone", masked=mask_phone(changed["phone"])))
+        return "\n".join(parts)
+
+    @staticmethod
+    def interrupts(flow: Flow, reading: Reading, found: Classification, *, same: bool) -> bool:
+        """A new emergency interrupts, unless the words only answered the question ("我在3栋"
+        is no lift entrapment), or it is a weak guess in the middle of another emergency, or
+        a middling one inside a repair or complaint without words of distress (the words
+        stay on that report, where staff read them). Short answers carry little evidence, so
+        the bar is INTERRUPT_ABOVE."""
+        if not tx.is_emergency(found.intent) or (flow.emergency and same):
+            return False
+        if reading.understood and not reading.more:
+            return False
+        if flow.emergency and found.needs_confirmation:
+            return False
+        return _strong(found)
+
+    @staticmethod
+    def clear_request(found: Classification) -> bool:
+        """Clear enough to leave the conversation for it."""
+        if found.intent in (tx.UNKNOWN, tx.SMALLTALK) or found.needs_confirmation:
+            return False
+        return found.score >= LEAVE_ABOVE
+
+    def pending(self, turn: Turn) -> dict[str, Any]:
+        """What the resident sent that the next flow should take along (a photo, a contact)."""
+        return {k: turn.slots[k] for k in PENDING if turn.slots.get(k)}
+
+    def carried(self, turn: Turn) -> dict[str, Any]:
+        slots = turn.slots
+        carry = {k: slots[k] for k in CARRIED if slots.get(k) is not None}
+        if slots.get("text"):
+            carry["earlier"] = slots["text"]
+        intent = slots.get("intent")
+        if intent and tx.is_emergency(str(intent)):
+            carry["also"] = [*slots.get("also", []), intent]
+        return carry
+
+    @staticmethod
+    def where(intent: str, text: str, slots: dict[str, Any]) -> dict[str, Any]:
+        """A public place the first message names: no flat to ask ("电梯里有人晕倒了"), nor a
+        building ("北门停车场有人晕倒了"); the whole estate out of water: no building to ask."""
+        if tx.is_urgent(intent):
+            return {"everywhere": True} if everywhere(text) else {}
+        place = place_in(text)
+        if place is None or slots.get("room"):
+            return {}
+        if slots.get("building") or indoor(place):  # "电梯里...": which building still asked
+            return {"place": place}
+        return {"area": True, "place": place}
+
+    async def send_faq(self, turn: Turn, answer: str) -> None:
+        for service, number in self.ctx.settings.emergency_numbers().items():
+            answer = answer.replace("{" + service + "}", number)
+        await turn.send_html(
+            turn.text("resident.inquiry.answer", answer=Raw(answer)),
+            keyboard([(turn.label("resident.button.human"), "menu:human")]),
+        )
+
+    def only_a_phone(self, text: str) -> bool:
+        entities, rest = extract_entities(text, self.engine.checks.region)
+        return bool(entities.phone) and not residue(rest)
+
+    # -- menus ------------------------------------------------------------------------------------
+    def menu_buttons(self, turn: Turn) -> Keyboard:
+        t = turn.label
+        return keyboard(
+            [(t("resident.button.emergency"), "menu:emergency")],
+            [
+                (t("resident.button.repair"), "menu:repair"),
+                (t("resident.button.complaint"), "menu:complaint"),
+            ],
+            [
+                (t("resident.button.inquiry"), "menu:inquiry"),
+                (t("resident.button.human"), "menu:human"),
+            ],
+        )
+
+    async def menu(self, turn: Turn) -> None:
+        await turn.send("resident.menu.text", buttons=self.menu_buttons(turn))
+
+    def emergency_buttons(self, turn: Turn) -> Keyboard:
+        items = [(turn.label(f"safety.{i}.button"), f"menu:em:{i}") for i in EMERGENCY_MENU]
+        return keyboard(*(items[i : i + 2] for i in range(0, len(items), 2)))
+
+    def faq_buttons(self, turn: Turn) -> Keyboard:
+        topics = self.faq.topics(turn.locale)[:FAQ_TOPICS_SHOWN]
+        items = [(e.title, f"menu:faq:{e.id}") for e in topics]
+        rows = [items[i : i + 2] for i in range(0, len(items), 2)]
+        rows.append([(turn.label("resident.button.human"), "menu:human")])
+        return keyboard(*rows)
+
+    async def leave(self, turn: Turn) -> None:
+        if turn.state.active:
+            await self.engine.end(turn, self.pending(turn))
+
+
+class DeskPart:
+    """One part of the front desk: the engine, the context, the FAQ and the situations of
+    the shared `DeskBase` (`self.base`), and the other parts it names."""
+
+    def __init__(self, base: DeskBase) -> None:
+        self.base = base
+        self.engine = base.engine
+        self.ctx = base.ctx
+        self.faq = base.faq
+        self.situations = base.situations

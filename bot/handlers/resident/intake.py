@@ -1,0 +1,307 @@
+"""What a resident's words start: an emergency, an outage report, a repair or complaint, an
+FAQ answer, a ticket for staff, a friendly word, or the menu of what the bot can do.
+
+Rules (issue 3, issue 4):
+- a new emergency always interrupts any other flow, taking along what is already known;
+- inside a flow, words answer the question; in a non-emergency flow, a clearly different
+  request that does not answer it leaves the flow for that request;
+- with no flow active and a ticket still open, anything but a new emergency goes to the
+  staff on that ticket (`relay_from_resident`), and the bot says nothing itself.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any
+
+from bot.flows.answers import (
+    asks,
+    corrects,
+    distress,
+    is_cancel,
+    is_resolved,
+    nothing_wrong,
+    residue,
+)
+from bot.flows.places import mask_phone
+from bot.flows.ticketing import open_ticket
+from bot.flows.validators import has_words, squash
+from bot.handlers.resident.base import (
+    BYE,
+    THANKS,
+    DeskBase,
+    DeskPart,
+    _strong,
+    corrections,
+    describes,
+)
+from bot.intents import taxonomy as tx
+from bot.intents.entities import extract_entities
+
+if TYPE_CHECKING:
+    from bot.flows.turn import Turn
+    from bot.handlers.resident.open_ticket import OpenTicket
+    from bot.handlers.resident.profile import ProfileDesk
+    from bot.intents.classification import Classification
+
+
+class Intake(DeskPart):
+    def __init__(self, base: DeskBase, open_ticket: OpenTicket, profile: ProfileDesk) -> None:
+        super().__init__(base)
+        self.open_ticket = open_ticket
+        self.profile = profile
+
+    # -- typed words -------------------------------------------------------------------------
+    async def text(self, turn: Turn, text: str) -> None:
+        if turn.state.active and self.engine.current(turn) is not None:
+            await self._in_flow(turn, text)
+            return
+        if await self.profile.remember_typed(turn, text):
+            return
+        if is_cancel(text):
+            await self.engine.cancel(turn)
+            return
+        found = self.base.classify(text)
+        if turn.state.active:  # finishing was interrupted (a crash): finish first
+            await self.engine.advance(turn)
+        await self.dispatch(turn, text, found)
+
+    async def edited(self, turn: Turn, text: str) -> None:
+        """An edited message: inside a flow a correction of what it said (building, room,
+        phone); on an open ticket passed on like a message; otherwise left alone (the
+        answer to the original was given already)."""
+        if turn.state.active and self.engine.current(turn) is not None:
+            if await self._correct(turn, text):
+                return
+            await self._in_flow(turn, text)
+            return
+        ticket = await self.ctx.tickets.active_ticket_for(turn.chat_id)
+        if ticket is not None:
+            await self.open_ticket.on_open_ticket(turn, ticket, text, self.base.classify(text))
+
+    async def _in_flow(self, turn: Turn, text: str) -> None:
+        """Words inside a flow: a typed button, a cancel, a new emergency, or the answer."""
+        current = self.engine.current(turn)
+        assert current is not None
+        flow, step = current
+        reading = self.engine.read(turn, flow, step, text)
+        if reading.button is not None:  # "跳过", "不用了", "是的": before any cancel word
+            await self.engine.apply(turn, flow, step, text, reading)
+            return
+        if is_cancel(text) or (not flow.emergency and is_resolved(text)):
+            await self.engine.cancel(turn)
+            return
+        if corrects(text) and await self._correct(turn, text):
+            return
+        found = self.base.classify(text)
+        same = found.intent == turn.slots.get("intent")
+        if self.base.interrupts(flow, reading, found, same=same):
+            await self.emergency(turn, found, text, carry=self.base.carried(turn))
+            return
+        if not reading.understood and not tx.is_emergency(found.intent) and asks(text):
+            entry = self.faq.answer(text, turn.locale)
+            if entry is not None:  # a side question: answered, then ours again
+                await self.base.send_faq(turn, entry.answer)
+                await self.engine.reask(turn)
+                return
+        if step.name == "confirm" and same and not found.needs_confirmation:
+            await self.engine.accept(turn, flow, step, {"confirmed": "yes"})
+            return
+        leaves = (
+            not flow.emergency
+            and self.base.clear_request(found)
+            and not same
+            and not tx.is_emergency(found.intent)  # a weak one did not interrupt: stays
+        )
+        if leaves and not reading.understood:
+            await self.engine.end(turn, self.base.pending(turn))
+            await self.dispatch(turn, text, found)
+            return
+        await self.engine.apply(turn, flow, step, text, reading)
+
+    async def _correct(self, turn: Turn, text: str) -> bool:
+        """ "不对，房号说错了，是1205": the answers given are changed, the question asked
+        again. False when the words name nothing to change."""
+        changed = corrections(text, self.engine.checks.region)
+        if not changed:
+            return False
+        turn.slots.update(changed)
+        lead = self.base.corrected_text(
+            turn, changed, turn.slots.get("building"), turn.slots.get("room")
+        )
+        await self.engine.reask(turn, lead=lead)
+        return True
+
+    async def dispatch(self, turn: Turn, text: str, found: Classification) -> None:
+        """No flow is active: start what the words ask for."""
+        ticket = await self.ctx.tickets.active_ticket_for(turn.chat_id)
+        if ticket is None and not tx.is_emergency(found.intent) and self.base.only_a_phone(text):
+            await self.unknown(turn, text)  # a phone before anything else: kept
+            return
+        new_emergency = tx.is_emergency(found.intent) and (
+            ticket is None
+            or (ticket.intent != found.intent and _strong(found) and not found.needs_confirmation)
+        )
+        if new_emergency:
+            if ticket is not None and turn.incoming is not None:  # staff on it hear it too
+                await self.ctx.tickets.relay_from_resident(ticket, turn.incoming)
+            if turn.incoming is not None and getattr(turn.incoming, "forwarded", False):
+                found = replace(found, needs_confirmation=True)  # someone else's words: ask
+            await self.emergency(turn, found, text, carry=self.base.pending(turn))
+            return
+        if ticket is not None:
+            await self.open_ticket.on_open_ticket(turn, ticket, text, found)
+            return
+        await self.by_intent(turn, found.intent, text, found)
+
+    async def by_intent(
+        self, turn: Turn, intent: str, text: str, found: Classification | None = None
+    ) -> None:
+        if tx.is_emergency(intent):
+            await self.start_emergency(turn, intent, text, found)
+        elif tx.is_urgent(intent):
+            await self.engine.begin(turn, "outage", self.known(turn, intent, text, found))
+        elif intent in (tx.REPAIR, tx.COMPLAINT):
+            slots = self.known(turn, intent, text, found)
+            if found is not None and describes(found.normalized):
+                slots["description"] = text.strip()[:4000]
+            await self.engine.begin(turn, intent, slots)
+        elif intent == tx.INQUIRY:
+            await self.inquiry(turn, text)
+        elif intent == tx.HUMAN_AGENT:
+            await self.to_staff(turn, tx.HUMAN_AGENT, text, "resident.human.done")
+        elif intent == tx.SMALLTALK:
+            await self.smalltalk(turn, text)
+        else:
+            await self.unknown(turn, text)
+
+    # -- emergencies --------------------------------------------------------------------------
+    async def emergency(
+        self, turn: Turn, found: Classification, text: str, *, carry: dict[str, Any]
+    ) -> None:
+        await self.start_emergency(
+            turn, found.intent, text, found, carry=carry, unconfirmed=found.needs_confirmation
+        )
+
+    async def start_emergency(
+        self,
+        turn: Turn,
+        intent: str,
+        text: str,
+        found: Classification | None = None,
+        *,
+        carry: dict[str, Any] | None = None,
+        unconfirmed: bool = False,
+    ) -> None:
+        carry = dict(carry if carry is not None else self.base.pending(turn))
+        earlier = carry.pop("earlier", None)
+        slots = {**carry, **self.known(turn, intent, text, found)}
+        if earlier:
+            slots["text"] = f"{earlier}\n{text}"
+        if unconfirmed:
+            slots["unconfirmed"] = True
+        await self.engine.begin(turn, "emergency", slots)
+
+    async def not_confirmed(self, turn: Turn) -> None:
+        """The resident said nothing is wrong: the only way a guessed emergency ends without
+        a ticket."""
+        await self.engine.end(turn, self.base.pending(turn))
+        await turn.send("resident.not_confirmed", buttons=self.base.menu_buttons(turn))
+
+    async def reconsider(self, turn: Turn) -> bool:
+        """What is happening, after "not that" to a guessed emergency. Another emergency
+        starts its own flow (its life-saving line first); words of danger or fear keep this
+        report an emergency (the questions go on, a ticket follows); "nothing is wrong" ends
+        it; anything else is handled as what it is (a repair, a question...). True when the
+        emergency flow was left."""
+        what = str(turn.slots.get("what") or "")
+        earlier = str(turn.slots.get("text") or "")
+        if nothing_wrong(what):
+            await self.not_confirmed(turn)
+            return True
+        found = self.base.classify(what)
+        if tx.is_emergency(found.intent) and not found.needs_confirmation:
+            carry = {**self.base.carried(turn), "earlier": earlier}
+            carry.pop("also", None)
+            await self.start_emergency(turn, found.intent, what, found, carry=carry)
+            return True
+        if tx.is_emergency(found.intent) or distress(what) or distress(earlier):
+            turn.slots["text"] = f"{earlier}\n{what}" if earlier else what
+            turn.slots["other"] = True
+            turn.slots.pop("unconfirmed", None)
+            if tx.is_emergency(found.intent):
+                turn.slots["intent"] = found.intent
+                turn.slots.pop("situation", None)
+                await turn.send("safety." + str(found.intent) + ".now")
+            else:
+                await turn.send_html(turn.numbers())
+            return False
+        await self.engine.end(turn, self.base.pending(turn))
+        await self.by_intent(turn, found.intent, what, found)
+        return True
+
+    def known(
+        self, turn: Turn, intent: str, text: str, found: Classification | None
+    ) -> dict[str, Any]:
+        """The flow's first slots: the intent, the words, and what they already tell."""
+        slots: dict[str, Any] = {
+            **self.base.pending(turn),
+            "intent": intent,
+            "text": text.strip()[:4000],
+            "name": turn.user_name,
+        }
+        if found is None:
+            return slots
+        entities, estate = found.entities, self.engine.estate
+        if entities.building and estate.has_building(entities.building):
+            slots["building"] = entities.building
+            if entities.room and estate.has_room(entities.building, entities.room):
+                slots["room"] = entities.room
+        if entities.phone:
+            slots["phone"] = entities.phone
+        slots.update(self.base.where(intent, self.engine.normalizer.to_simplified(text), slots))
+        situation = self.situations.find(text, intent)
+        if situation.situation and situation.intent == intent:
+            slots["situation"] = situation.situation
+        return slots
+
+    # -- answers without a flow -------------------------------------------------------------
+    async def inquiry(self, turn: Turn, text: str) -> None:
+        entry = self.faq.answer(text, turn.locale)
+        if entry is None:
+            await self.to_staff(turn, tx.INQUIRY, text, "resident.inquiry.ticket")
+            return
+        await self.base.send_faq(turn, entry.answer)
+
+    async def to_staff(self, turn: Turn, intent: str, text: str, done_key: str) -> None:
+        """A ticket straight away (a question for staff, a request for a person)."""
+        turn.state.slots = {
+            **self.base.pending(turn),
+            "intent": intent,
+            "text": text.strip()[:4000],
+        }
+        ticket = await open_ticket(turn)
+        await self.engine.end(turn)
+        await turn.send(done_key, ticket=ticket.id)
+
+    async def smalltalk(self, turn: Turn, text: str) -> None:
+        word = squash(text)
+        if any(w in word for w in THANKS):
+            await turn.send("resident.smalltalk.thanks")
+        elif any(word.startswith(w) for w in BYE):
+            await turn.send("resident.smalltalk.bye")
+        else:
+            await turn.send("resident.smalltalk.hello", buttons=self.base.menu_buttons(turn))
+
+    async def unknown(self, turn: Turn, text: str) -> None:
+        entities, rest = extract_entities(text, self.engine.checks.region)
+        if entities.phone and not residue(rest):  # a phone before anything else: kept
+            turn.slots["phone"] = entities.phone
+            masked = mask_phone(entities.phone)
+            await self.open_ticket.outside_flow(turn, "resident.attachment.contact", masked=masked)
+            return
+        entry = self.faq.answer(text, turn.locale) if has_words(text) else None
+        if entry is not None:
+            await self.base.send_faq(turn, entry.answer)
+            return
+        await turn.send("resident.menu.unknown", buttons=self.base.menu_buttons(turn))

@@ -1,0 +1,93 @@
+"""A ticket is open and no flow is running: every message goes to the staff on that ticket
+(`relay_from_resident`), corrections of place or phone update it, the bot says nothing."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from bot.core.actions import keyboard
+from bot.core.incoming import AttachmentKind
+from bot.flows.answers import (
+    asks_progress,
+    corrects,
+    is_cancel,
+    is_resolved,
+    nothing_wrong,
+    worse,
+)
+from bot.handlers.resident.base import (
+    DeskBase,
+    DeskPart,
+    corrections,
+)
+from bot.intents import taxonomy as tx
+from bot.intents.entities import parse_phone
+from bot.texts import Raw
+
+if TYPE_CHECKING:
+    from bot.flows.turn import Turn
+    from bot.intents.classification import Classification
+    from bot.storage.models import Ticket
+
+
+class OpenTicket(DeskPart):
+    def __init__(self, base: DeskBase) -> None:
+        super().__init__(base)
+
+    # -- a ticket is open: every message is answered -------------------------------------
+    async def on_open_ticket(
+        self, turn: Turn, ticket: Ticket, text: str, found: Classification | None
+    ) -> None:
+        """The resident writes while a ticket is open: staff get the words under the alert,
+        and the resident always gets an answer: worse -> staff alerted again and the
+        safety line repeated; "没事了/不用来了" -> an offer to close; "进度?" -> the state;
+        anything else -> passed on, with the state."""
+        assert turn.incoming is not None
+        await self.ctx.tickets.relay_from_resident(ticket, turn.incoming)
+        state = Raw(turn.text(f"tickets.open.state.{ticket.status}"))
+        changed = corrections(text, self.engine.checks.region, correcting=corrects(text))
+        shared = turn.incoming.attachment
+        if shared is not None and shared.kind is AttachmentKind.CONTACT:  # a phone, shared
+            phone = parse_phone(shared.phone or "", self.engine.checks.region)
+            if phone:
+                changed["phone"] = phone
+        changed = {k: v for k, v in changed.items() if corrects(text) or not getattr(ticket, k)}
+        emergency = tx.is_emergency(ticket.intent)
+        if changed:  # a phone given later, or a correction: the ticket follows
+            await self.ctx.tickets.update_details(ticket, **changed)
+            building = changed.get("building", ticket.building)
+            room = changed.get("room", ticket.room)
+            await turn.send_html(self.base.corrected_text(turn, changed, building, room))
+            if not (emergency and worse(text)):
+                return
+        if text and (is_resolved(text) or is_cancel(text) or nothing_wrong(text)):
+            buttons = keyboard(
+                [
+                    (turn.label("tickets.button.close"), f"menu:close:{ticket.id}"),
+                    (turn.label("tickets.button.keep"), f"menu:keep:{ticket.id}"),
+                ]
+            )
+            await turn.send("tickets.open.close_offer", buttons, id=ticket.id)
+            return
+        same = found is not None and found.intent == ticket.intent
+        if emergency and text and (worse(text) or (same and not asks_progress(text))):
+            await self.ctx.tickets.alerts.note(
+                ticket, "staff.reminder.worse", with_buttons=True, words=text[:300]
+            )
+            key = (ticket.extra or {}).get("situation") or ticket.intent
+            await turn.send(f"safety.{key}.now")
+            await turn.send("tickets.open.worse", id=ticket.id, state=state)
+            return
+        if text and asks_progress(text):
+            await turn.send("tickets.open.progress", id=ticket.id, state=state)
+            return
+        await turn.send("tickets.open.relayed", id=ticket.id, state=state)
+
+    async def outside_flow(self, turn: Turn, key: str, **values: object) -> None:
+        """Something kept for the next flow; a ticket still open gets it instead."""
+        ticket = await self.ctx.tickets.active_ticket_for(turn.chat_id)
+        if ticket is not None and turn.incoming is not None:
+            await self.on_open_ticket(turn, ticket, "", None)
+            return
+        await self.engine.store.save(turn.state)
+        await turn.send(key, buttons=self.base.menu_buttons(turn), **values)

@@ -1,0 +1,122 @@
+"""The resident's details: /start, /me, /forget, "remember these?" and registering."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from bot.core.actions import keyboard
+from bot.flows.answers import (
+    declines,
+    matches_label,
+    offers_yes,
+)
+from bot.flows.registration import profile_text
+from bot.flows.validators import says_no, says_yes
+from bot.handlers.resident.base import (
+    REMEMBER_TYPED_SECONDS,
+    DeskBase,
+    DeskPart,
+)
+
+if TYPE_CHECKING:
+    from bot.flows.turn import Turn
+
+
+class ProfileDesk(DeskPart):
+    def __init__(self, base: DeskBase) -> None:
+        super().__init__(base)
+
+    # -- the resident's details ---------------------------------------------------------------
+    async def remember_typed(self, turn: Turn, text: str) -> bool:
+        """A typed "记住" / "不用了" to "下次要直接用这些信息吗？": like pressing the button.
+
+        A plain yes or no counts only soon after the question (a later "好" may answer staff).
+        """
+        asked = turn.slots.get("remember_at")
+        if not turn.slots.get("remember") or len(text) > 20:
+            return False
+        yes_label = matches_label(text, turn.label("resident.button.remember_yes"))
+        no_label = matches_label(text, turn.label("resident.button.remember_no"))
+        recent = False
+        if isinstance(asked, str):
+            since = self.ctx.clock.now() - datetime.fromisoformat(asked)
+            recent = since <= timedelta(seconds=REMEMBER_TYPED_SECONDS)
+        yes = yes_label or (recent and (says_yes(text) or offers_yes(text)))
+        no = no_label or (recent and (says_no(text) or declines(text)))
+        if yes == no:
+            return False
+        await self.remember(turn, yes, pressed=False)
+        return True
+
+    async def remember(self, turn: Turn, yes: bool, *, pressed: bool = True) -> str | None:
+        details = turn.slots.get("remember")
+        if not details:
+            return "resident.toast.expired"
+        keep = {k: v for k, v in turn.slots.items() if k not in ("remember", "remember_at")}
+        if turn.state.active:
+            turn.state.slots = keep
+            await self.engine.store.save(turn.state)
+        else:
+            await self.engine.end(turn, keep)
+        if not yes:
+            if pressed:
+                await self.engine.settle(turn, turn.label("resident.button.remember_no"))
+            await turn.send("resident.remember.declined")
+            return None
+        await self.ctx.profiles.remember(
+            turn.user_id, turn.chat_id, name=turn.user_name, locale=turn.locale, **details
+        )
+        await turn.send(
+            "resident.remember.done",
+            details=profile_text(
+                turn, details.get("building"), details.get("room"), details.get("phone")
+            ),
+        )
+        return None
+
+    async def register(self, turn: Turn, *, consented: bool = False) -> None:
+        slots: dict[str, Any] = {"intent": "register", "name": turn.user_name}
+        if consented:
+            slots["consent"] = "yes"
+        await self.engine.begin(turn, "register", slots)
+
+    async def start(self, turn: Turn) -> None:
+        """/start: welcome, then registration (or the details already kept)."""
+        flow = self.engine.flow_of(turn.state)
+        if flow is not None and flow.emergency:
+            await self.engine.reask(turn)
+            return
+        await self.base.leave(turn)
+        await turn.send("resident.welcome", name=turn.user_name or turn.text("resident.you"))
+        profile = await turn.profile()
+        if profile is not None and profile.has_details:
+            details = profile_text(turn, profile.building, profile.room, profile.phone)
+            await turn.send(
+                "resident.register.already",
+                keyboard([(turn.label("resident.button.update"), "menu:register")]),
+                details=details,
+            )
+            return
+        await self.register(turn)
+
+    async def show_me(self, turn: Turn) -> None:
+        profile = await turn.profile()
+        if profile is None or not profile.has_details:
+            await turn.send("resident.me.empty")
+            return
+        await turn.send(
+            "resident.me.shown",
+            keyboard([(turn.label("resident.button.update"), "menu:register")]),
+            details=profile_text(turn, profile.building, profile.room, profile.phone),
+        )
+
+    async def forget(self, turn: Turn) -> None:
+        had = await self.ctx.profiles.forget(turn.user_id)
+        turn.forget_cached_profile()
+        if turn.state.active:
+            turn.slots.pop("remember", None)
+            await self.engine.store.save(turn.state)
+        else:
+            await self.engine.end(turn)
+        await turn.send("resident.forget.done" if had else "resident.forget.nothing")
