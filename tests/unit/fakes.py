@@ -102,9 +102,13 @@ class FakeTicketDesk:
 
     async def open_ticket(self, draft: TicketDraft) -> Any:
         self.opened.append(draft)
-        return SimpleNamespace(id=len(self.opened), **{
-            k: getattr(draft, k) for k in ("chat_id", "user_id", "intent", "severity", "building")
-        })
+        return SimpleNamespace(
+            id=len(self.opened),
+            **{
+                k: getattr(draft, k)
+                for k in ("chat_id", "user_id", "intent", "severity", "building")
+            },
+        )
 
     async def get(self, ticket_id: int) -> Any:
         return None

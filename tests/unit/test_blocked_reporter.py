@@ -23,9 +23,9 @@ class DeskWithOneTicket(FakeTicketDesk):
         return self.ticket if chat_id == self.ticket.chat_id else None
 
 
-def reporter(settings: Settings, clock: FakeClock, texts: Texts, desk: FakeTicketDesk) -> tuple[
-    BlockedReporter, FakeMessenger
-]:
+def reporter(
+    settings: Settings, clock: FakeClock, texts: Texts, desk: FakeTicketDesk
+) -> tuple[BlockedReporter, FakeMessenger]:
     outbox = FakeMessenger()
     blocked = BlockedReporter(
         roles=Roles(settings), clock=clock, texts=texts, outbox=outbox, tickets=desk

@@ -109,7 +109,9 @@ def engine(
 
 async def turn_of(engine: FlowEngine, text: str = "") -> Turn:
     state = await engine.load(CHAT, CHAT)
-    return engine.turn(state, "zh", "", Incoming(update_id="u", chat_id=CHAT, user_id=CHAT, text=text))
+    return engine.turn(
+        state, "zh", "", Incoming(update_id="u", chat_id=CHAT, user_id=CHAT, text=text)
+    )
 
 
 async def test_a_flow_asks_its_questions_and_finishes_with_what_it_learned(
