@@ -22,7 +22,7 @@ from bot.flows.locks import KeyedLocks
 from bot.flows.places import mask_phone, place_text
 from bot.flows.reading import DECLINE, OFFER, SKIP, Reading, place_values, read
 from bot.flows.spec import Answer, Flow, Offer, Step
-from bot.flows.store import ConversationStore, State
+from bot.flows.store import ConversationStore, Marks, State
 from bot.flows.turn import Turn
 from bot.flows.validators import MAX_SHORT_ANSWER, Checks, has_words
 from bot.texts import Raw
@@ -116,6 +116,7 @@ class FlowEngine:
         state.started_at = self.clock.now()
         state.slots = {k: v for k, v in slots.items() if v is not None}
         state.slots["locale"] = turn.locale
+        state.marks = Marks()
         opening = flow.opening(state.slots) if flow.opening else None
         if opening:
             await turn.send(opening)
@@ -167,11 +168,11 @@ class FlowEngine:
             elif step.prompt_place and turn.slots.get("place"):
                 key = step.prompt_place
             html = turn.text(key, **self.prompt_values(turn, offer))
-        turn.slots["_prompt"] = html
+        turn.state.marks.prompt = html
         if lead:
             html = f"{lead}\n\n{html}"
         buttons = self.buttons(turn, flow, step, offer)
-        turn.slots["_buttons"] = {
+        turn.state.marks.buttons = {
             "step": step.name,
             "shown": [
                 [b.data.rsplit(":", 1)[-1], b.text]
@@ -194,10 +195,11 @@ class FlowEngine:
 
     def read(self, turn: Turn, flow: Flow, step: Step, text: str) -> Reading:
         """What `text` says as an answer to the current question (see `bot/flows/reading.py`)."""
+        room_first = turn.state.marks.room  # validators see it as `_room` (building_first)
         return read(
             self.normalizer.to_simplified(text),
             step,
-            turn.slots,
+            {**turn.slots, "_room": room_first} if room_first else turn.slots,
             self.checks,
             buttons=self.button_values(turn, step),
             optional=self.optional(flow, step),
@@ -233,30 +235,30 @@ class FlowEngine:
             return
         room_first = reading.error.error_values.get("room") if reading.error else None
         if step.name == "building" and room_first:
-            turn.slots["_room"] = room_first  # "1202", then "3栋": the room is kept
+            turn.state.marks.room = room_first  # "1202", then "3栋": the room is kept
         noted = not room_first and self.note(turn, text)
         if self._tried(turn, flow, step):
-            pointer = reading.pointer or turn.slots.get("_pointer")
+            pointer = reading.pointer or turn.state.marks.pointer
             if pointer and step.places:  # said twice where it is: that is the place
                 await self.accept(turn, flow, step, place_values(step, pointer), lead=lead)
                 return
             await self.skip(turn, flow, step, lead)
             return
         if reading.pointer:
-            turn.slots["_pointer"] = reading.pointer
+            turn.state.marks.pointer = reading.pointer
         self._restart_clock(turn, flow, step)
         error, why = self._why(turn, step, text, reading, noted)
         await self.ask(turn, flow, step, error=error, lead="\n".join(p for p in (lead, why) if p))
 
     def tries(self, turn: Turn) -> int:
         """Unusable answers to the current question so far."""
-        return int(turn.slots.get("_tries", {}).get(turn.state.step or "", 0))
+        return int(turn.state.marks.tries.get(turn.state.step or "", 0))
 
     def _tried(self, turn: Turn, flow: Flow, step: Step) -> bool:
         """Count an unusable answer; True when the question has been asked often enough."""
-        tries = dict(turn.slots.get("_tries", {}))
+        tries = dict(turn.state.marks.tries)
         tries[step.name] = tries.get(step.name, 0) + 1
-        turn.slots["_tries"] = tries
+        turn.state.marks.tries = tries
         return tries[step.name] >= self.max_tries(flow, step)
 
     async def skip(self, turn: Turn, flow: Flow, step: Step, lead: str = "") -> None:
@@ -302,11 +304,10 @@ class FlowEngine:
         self, turn: Turn, flow: Flow, step: Step, values: dict[str, Any], lead: str = ""
     ) -> None:
         skipped = step.name == "building" and not values.get("building") and "area" not in values
-        if skipped and turn.slots.get("_room"):
-            values = {**values, "room": turn.slots["_room"]}  # the room said first is kept
+        if skipped and turn.state.marks.room:
+            values = {**values, "room": turn.state.marks.room}  # the room said first is kept
         turn.slots.update(values)
-        for key in ("_tries", "_pointer"):
-            turn.slots.pop(key, None)
+        turn.state.marks.tries, turn.state.marks.pointer = {}, None
         if step.after is not None and await step.after(turn):
             return
         await self.advance(turn, lead=lead)
@@ -335,7 +336,7 @@ class FlowEngine:
     async def choose(self, turn: Turn, flow: Flow, step: Step, value: str, *, typed: bool) -> bool:
         """A button pressed, or its label typed (then the question keeps its buttons)."""
         if value == DECLINE:
-            turn.slots["_declined"] = [*turn.slots.get("_declined", []), step.name]
+            turn.state.marks.declined = [*turn.state.marks.declined, step.name]
             if not typed:
                 await self.settle(turn, turn.label("resident.button.not_it"))
             await self.ask(turn, flow, step)
@@ -362,7 +363,7 @@ class FlowEngine:
 
     async def settle(self, turn: Turn, label: str) -> None:
         """Take the buttons off the question just answered by a press, showing the choice."""
-        prompt = turn.slots.get("_prompt")
+        prompt = turn.state.marks.prompt
         message_id = turn.incoming.message_id if turn.incoming else None
         if prompt and message_id is not None:
             text = turn.text("resident.chosen", prompt=Raw(prompt), choice=label)
@@ -396,7 +397,7 @@ class FlowEngine:
 
     # -- rendering ------------------------------------------------------------------------------
     async def _offer(self, turn: Turn, step: Step) -> Offer | None:
-        if step.offer is None or step.name in turn.slots.get("_declined", ()):
+        if step.offer is None or step.name in turn.state.marks.declined:
             return None
         return step.offer(turn.slots, await turn.profile())
 
@@ -438,7 +439,7 @@ class FlowEngine:
 
     def button_values(self, turn: Turn, step: Step) -> list[tuple[str, str]]:
         """(value, label) of the question's own buttons, as `buttons` shows them now."""
-        shown = turn.slots.get("_buttons") or {}
+        shown = turn.state.marks.buttons or {}
         if shown.get("step") != step.name:
             return []
         return [(str(value), str(label)) for value, label in shown.get("shown", ())]

@@ -3,6 +3,12 @@
 The row holds the active flow, its step, the slots answered so far and the step's deadline,
 so a restart continues where it stopped. With no active flow the row may still hold
 things kept for the next flow (a photo sent before any words, a shared contact).
+
+In memory, `State.slots` holds what the resident said (answers, carried details, locale)
+and `State.marks` the engine's own bookkeeping (`Marks`: the question's prompt and buttons
+as shown, tries, declined offers, ...). In the row both share the `slots` JSON column as
+before, the marks under their `_`-prefixed keys, so rows written by earlier versions load
+and rows written now load in them.
 """
 
 from __future__ import annotations
@@ -21,6 +27,34 @@ if TYPE_CHECKING:
 
 
 @dataclass(slots=True)
+class Marks:
+    """The flow engine's bookkeeping for the current question (not the resident's answers)."""
+
+    prompt: str | None = None  # the question's text as last shown (`_prompt`)
+    buttons: dict[str, Any] | None = None  # its buttons as shown: step, values (`_buttons`)
+    tries: dict[str, int] = field(default_factory=dict)  # unusable answers, by step (`_tries`)
+    pointer: str | None = None  # "here"/"there" said before the place (`_pointer`)
+    room: str | None = None  # a room said before the building (`_room`)
+    declined: list[str] = field(default_factory=list)  # steps whose offer was declined
+
+    KEYS = ("prompt", "buttons", "tries", "pointer", "room", "declined")
+
+    @classmethod
+    def split(cls, stored: dict[str, Any]) -> tuple[Marks, dict[str, Any]]:
+        """(marks, answers) of a stored `slots` JSON (marks under `_<name>` keys)."""
+        answers = dict(stored)
+        marks = cls()
+        for name in cls.KEYS:
+            if f"_{name}" in answers:
+                setattr(marks, name, answers.pop(f"_{name}"))
+        return marks, answers
+
+    def stored(self) -> dict[str, Any]:
+        """The `_<name>` keys to store beside the answers (only what is set)."""
+        return {f"_{name}": value for name in self.KEYS if (value := getattr(self, name))}
+
+
+@dataclass(slots=True)
 class State:
     chat_id: str
     user_id: str
@@ -30,6 +64,7 @@ class State:
     ticket_id: int | None = None
     started_at: datetime | None = None
     deadline_at: datetime | None = None
+    marks: Marks = field(default_factory=Marks)
 
     @property
     def active(self) -> bool:
@@ -40,6 +75,7 @@ class State:
         locale = self.slots.get("locale")
         self.flow = self.step = None
         self.slots = {**({"locale": locale} if locale else {}), **(keep or {})}
+        self.marks = Marks()
         self.started_at = self.deadline_at = None
 
 
@@ -53,12 +89,14 @@ class ConversationStore:
             row = await session.scalar(select(Conversation).where(Conversation.chat_id == chat_id))
         if row is None:
             return State(chat_id=chat_id, user_id=user_id)
+        marks, answers = Marks.split(row.slots or {})
         return State(
             chat_id=row.chat_id,
             user_id=row.user_id,
             flow=row.flow,
             step=row.step,
-            slots=dict(row.slots or {}),
+            slots=answers,
+            marks=marks,
             ticket_id=row.ticket_id,
             started_at=row.started_at,
             deadline_at=row.deadline_at,
@@ -76,7 +114,7 @@ class ConversationStore:
             row.user_id = state.user_id
             row.flow = state.flow
             row.step = state.step
-            row.slots = dict(state.slots)
+            row.slots = {**state.slots, **state.marks.stored()}
             row.ticket_id = state.ticket_id
             row.started_at = state.started_at
             row.deadline_at = state.deadline_at

@@ -7,9 +7,11 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from sqlalchemy import select
 
 from bot.config import REPO_ROOT
-from bot.flows.store import State
+from bot.flows.store import Marks, State
+from bot.storage.models import Conversation
 from tests.support.harness import Harness, make_harness
 from tests.transcripts.runner import Replay, load
 
@@ -38,6 +40,44 @@ async def test_conversation_state_round_trips(h: Harness) -> None:
     await store.save(loaded)
     again = await store.load("c1", "u1")
     assert again.flow is None and again.slots == {"photos": ["p1"]}
+
+
+async def test_a_row_of_an_earlier_version_loads_its_bookkeeping_apart(h: Harness) -> None:
+    """Rows written before `Marks` kept the engine's bookkeeping among the slots under `_`
+    keys; they load with it in `marks`, and are written back in the same shape."""
+    stored = {
+        "intent": "water_leak",
+        "locale": "zh",
+        "_prompt": "几栋？",
+        "_buttons": {"step": "building", "shown": [["skip", "跳过"]]},
+        "_tries": {"building": 1},
+        "_pointer": "here",
+        "_room": "1202",
+        "_declined": ["phone"],
+    }
+    async with h.app.db.transaction() as session:
+        session.add(
+            Conversation(
+                chat_id="c9", user_id="u9", flow="repair", step="building", slots=stored,
+                updated_at=h.clock.now(),
+            )
+        )
+    state = await h.app.flows.store.load("c9", "u9")
+    assert state.slots == {"intent": "water_leak", "locale": "zh"}
+    assert state.marks == Marks(
+        prompt="几栋？",
+        buttons={"step": "building", "shown": [["skip", "跳过"]]},
+        tries={"building": 1},
+        pointer="here",
+        room="1202",
+        declined=["phone"],
+    )
+    await h.app.flows.store.save(state)
+    async with h.app.db.session() as session:
+        row = await session.scalar(select(Conversation).where(Conversation.chat_id == "c9"))
+        assert row is not None and row.slots == stored
+    state.reset()
+    assert state.marks == Marks()
 
 
 async def test_due_deadlines_are_claimed_once(h: Harness) -> None:
