@@ -12,7 +12,8 @@ Wiring order (each line uses only what is above it):
     scheduler(db, clock)                      profiles(db, clock)
     tickets(settings, clock, db, texts, outbox, scheduler)
     notices(settings, clock, db, texts, outbox, scheduler, tickets, profiles)
-    flows(FlowContext(settings, clock, texts, outbox, profiles, tickets, notices, classifier), db)
+    flows(FlowContext(settings, clock, texts, outbox, profiles, tickets, notices, classifier),
+          store=ConversationStore(db, clock), locks=KeyedLocks())
     desk = FrontDesk(flows) (bot/handlers/resident/), then flows.desk = desk
     staff guard, blocked reporter             handlers -> router
     App(...) ; intake(app.handle, ...)
@@ -34,6 +35,8 @@ from bot.delivery.outbox import BlockedHook, FailureHook, MigratedHook, Outbox
 from bot.delivery.staff import StaffChatGuard
 from bot.flows.context import FlowContext
 from bot.flows.engine import FlowEngine
+from bot.flows.locks import KeyedLocks
+from bot.flows.store import ConversationStore
 from bot.handlers import Router
 from bot.handlers.manager import ManagerHandler
 from bot.handlers.resident import FrontDesk, ResidentHandler
@@ -137,7 +140,8 @@ async def create_app(
             notices=notices,
             classifier=classifier,
         ),
-        db,
+        store=ConversationStore(db, clock),
+        locks=KeyedLocks(),
     )
     desk = FrontDesk(flows)
     flows.desk = desk

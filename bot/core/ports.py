@@ -4,19 +4,22 @@
   The application's messenger is the database-backed outbox, so nothing is lost on restart.
 - `Sender`: what a transport implements to actually deliver one action; returns the sent
   message id (None for button answers), or raises a `bot.core.errors.DeliveryError`.
-- Between services: `Scheduler`, `ProfileStore`, `TicketDesk`, `OutageDesk` (below), each
-  the narrowest shape its callers use; `bot/bootstrap.py` passes the real services.
+- Between services: `Scheduler`, `ProfileStore`, `TicketDesk`, `OutageDesk`,
+  `ConversationStorage` + `Isolation` (below), each the narrowest shape its callers use;
+  `bot/bootstrap.py` passes the real services.
 """
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
+from contextlib import AbstractAsyncContextManager
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
 from bot.core.actions import Action
 
 if TYPE_CHECKING:  # data shapes only: the ports import no service
+    from bot.flows.store import State
     from bot.profiles import Profile
     from bot.storage.models import Ticket, TicketEvent
     from bot.tickets.draft import TicketDraft
@@ -136,3 +139,26 @@ class OutageDesk(Protocol):
         text: str,
         locale: str,
     ) -> str | None: ...
+
+
+class ConversationStorage(Protocol):
+    """A resident's conversation state, by chat (like aiogram's `BaseStorage`, for our
+    `State`: flow, step, answers and the engine's marks); `bot/flows/store.py` keeps it in
+    the `conversations` table. `due`/`claim` find and take passed step deadlines, once."""
+
+    async def load(self, chat_id: str, user_id: str) -> State: ...
+
+    async def save(self, state: State) -> None: ...
+
+    async def delete(self, chat_id: str) -> None: ...
+
+    async def due(self, now: datetime, limit: int = 200) -> list[tuple[str, str, datetime]]: ...
+
+    async def claim(self, chat_id: str, deadline: datetime) -> bool: ...
+
+
+class Isolation(Protocol):
+    """One holder at a time per key (like aiogram's `BaseEventIsolation.lock`): a message
+    and the idle sweep never interleave in a conversation (`bot/flows/locks.py`)."""
+
+    def __call__(self, key: str) -> AbstractAsyncContextManager[None]: ...

@@ -22,14 +22,14 @@ from bot.flows.locks import KeyedLocks
 from bot.flows.places import mask_phone, place_text
 from bot.flows.reading import DECLINE, OFFER, SKIP, Reading, place_values, read
 from bot.flows.spec import Answer, Flow, Offer, Step
-from bot.flows.store import ConversationStore, Marks, State
+from bot.flows.store import Marks, State
 from bot.flows.turn import Turn
 from bot.flows.validators import MAX_SHORT_ANSWER, Checks, has_words
 from bot.texts import Raw
 
 if TYPE_CHECKING:
+    from bot.core.ports import ConversationStorage, Isolation
     from bot.flows.context import FlowContext
-    from bot.storage.db import Database
 
 log = logging.getLogger(__name__)
 
@@ -55,10 +55,12 @@ class FrontDeskPort(Protocol):
 class FlowEngine:
     """Runs flows; implements `Conversation` (what a flow definition asks of it).
 
-    Built by the bootstrap with the conversation's typed context and the database its
-    conversation store keeps state in."""
+    Built by the bootstrap with the conversation's typed context, the storage of
+    conversation state and the per-conversation isolation (aiogram's storage + lock)."""
 
-    def __init__(self, ctx: FlowContext, db: Database) -> None:
+    def __init__(
+        self, ctx: FlowContext, *, store: ConversationStorage, locks: Isolation | None = None
+    ) -> None:
         from bot.intents.normalize import TextNormalizer
 
         self.ctx = ctx
@@ -67,10 +69,10 @@ class FlowEngine:
         self.texts = ctx.texts
         self.outbox = ctx.outbox
         self.normalizer = TextNormalizer()  # Traditional -> Simplified for reading answers
-        self.store = ConversationStore(db, ctx.clock)
+        self.store = store
         self.estate = EstateRegistry.load(ctx.settings.estate_registry_file)
         self.checks = Checks(region=ctx.settings.region, estate=self.estate)
-        self.locks = KeyedLocks()
+        self.locks = locks or KeyedLocks()
         self.catalog: dict[str, Flow] = dict(CATALOG)  # the flows this engine runs, by name
         self.desk: FrontDeskPort | None = None  # the resident's front desk (the bootstrap sets it)
 

@@ -6,6 +6,7 @@ collaborators, and the test reads what was asked of them.
 
 from __future__ import annotations
 
+import copy
 import itertools
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -13,6 +14,7 @@ from types import SimpleNamespace
 from typing import Any
 
 from bot.core.actions import Action, EditText, SendText
+from bot.flows.store import State
 from bot.profiles import Profile
 from bot.tickets.draft import TicketDraft
 
@@ -131,3 +133,35 @@ class FakeOutageDesk:
 
     async def answer_outage(self, **_: Any) -> str | None:
         return None
+
+
+class FakeConversationStorage:
+    """`ConversationStorage` in a dict (copies in, copies out, like a database row)."""
+
+    def __init__(self) -> None:
+        self.rows: dict[str, State] = {}
+
+    async def load(self, chat_id: str, user_id: str) -> State:
+        row = self.rows.get(chat_id)
+        return copy.deepcopy(row) if row else State(chat_id=chat_id, user_id=user_id)
+
+    async def save(self, state: State) -> None:
+        self.rows[state.chat_id] = copy.deepcopy(state)
+
+    async def delete(self, chat_id: str) -> None:
+        self.rows.pop(chat_id, None)
+
+    async def due(self, now: datetime, limit: int = 200) -> list[tuple[str, str, datetime]]:
+        due = [
+            (s.chat_id, s.user_id, s.deadline_at)
+            for s in self.rows.values()
+            if s.deadline_at is not None and s.deadline_at <= now
+        ]
+        return sorted(due, key=lambda row: row[2])[:limit]
+
+    async def claim(self, chat_id: str, deadline: datetime) -> bool:
+        row = self.rows.get(chat_id)
+        if row is None or row.deadline_at != deadline:
+            return False
+        row.deadline_at = None
+        return True

@@ -1,4 +1,5 @@
-"""`FlowEngine` alone: a small flow of the test's own, its context built of fakes."""
+"""`FlowEngine` alone: a small flow of the test's own, its context and its conversation
+storage fakes (the real storage in the restart test)."""
 
 from __future__ import annotations
 
@@ -13,12 +14,19 @@ from bot.flows import steps
 from bot.flows.context import FlowContext
 from bot.flows.engine import FlowEngine
 from bot.flows.spec import Answer, Choice, Flow, Step
+from bot.flows.store import ConversationStore
 from bot.flows.turn import Turn
 from bot.flows.validators import Checks
 from bot.storage.db import Database
 from bot.texts import Texts
 from bot.tickets.draft import TicketDraft
-from tests.unit.fakes import FakeMessenger, FakeOutageDesk, FakeProfiles, FakeTicketDesk
+from tests.unit.fakes import (
+    FakeConversationStorage,
+    FakeMessenger,
+    FakeOutageDesk,
+    FakeProfiles,
+    FakeTicketDesk,
+)
 
 CHAT = "1001"
 
@@ -84,15 +92,10 @@ def desk() -> FakeTicketDesk:
 
 
 @pytest.fixture
-def engine(
-    settings: Settings,
-    clock: FakeClock,
-    db: Database,
-    texts: Texts,
-    outbox: FakeMessenger,
-    desk: FakeTicketDesk,
-) -> FlowEngine:
-    ctx = FlowContext(
+def ctx(
+    settings: Settings, clock: FakeClock, texts: Texts, outbox: FakeMessenger, desk: FakeTicketDesk
+) -> FlowContext:
+    return FlowContext(
         settings=settings,
         clock=clock,
         texts=texts,
@@ -102,7 +105,11 @@ def engine(
         notices=FakeOutageDesk(),
         classifier=NoClassifier(),  # type: ignore[arg-type]
     )
-    flows = FlowEngine(ctx, db)
+
+
+@pytest.fixture
+def engine(ctx: FlowContext) -> FlowEngine:
+    flows = FlowEngine(ctx, store=FakeConversationStorage())
     flows.catalog["demo"] = DEMO
     return flows
 
@@ -129,11 +136,13 @@ async def test_a_flow_asks_its_questions_and_finishes_with_what_it_learned(
 
 
 async def test_the_state_survives_a_new_engine(
-    engine: FlowEngine, settings: Settings, db: Database, outbox: FakeMessenger
+    ctx: FlowContext, db: Database, clock: FakeClock
 ) -> None:
+    engine = FlowEngine(ctx, store=ConversationStore(db, clock))
+    engine.catalog["demo"] = DEMO
     await engine.begin(await turn_of(engine), "demo", {"intent": "repair"})
     await engine.answer(await turn_of(engine, "L"), "L")
-    again = FlowEngine(engine.ctx, db)  # a restart: the same database, a new engine
+    again = FlowEngine(ctx, store=ConversationStore(db, clock))  # a restart: a new engine
     again.catalog["demo"] = DEMO
     state = await again.load(CHAT, CHAT)
     assert (state.flow, state.step, state.slots.get("size")) == ("demo", "phone", "L")
