@@ -24,7 +24,8 @@ from typing import Any
 
 from sqlalchemy import insert
 
-from bot.app import App, create_app
+from bot.app import App
+from bot.bootstrap import create_app
 from bot.config import Settings
 from bot.core.actions import Action, SendText
 from bot.notices.render import NoticeFacts
