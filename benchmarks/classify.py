@@ -202,7 +202,9 @@ def print_accuracy() -> None:
         return
     figures = json.loads(proc.stdout.strip().splitlines()[-1])
     print("       labelled set                        n  accuracy  emergency recall  confusers alarmed")
-    for name, f in (("grouped CV (by writer)", figures["cv"]), ("fresh holdout", figures["holdout"])):
+    sets = [("grouped CV (4 folds of writers)", figures["cv"])]
+    sets += [(f"holdout {name.removesuffix('.jsonl')}", f) for name, f in figures["holdouts"].items()]
+    for name, f in sets:
         print(
             f"       {name:<30} {f['messages']:>6}   {f['accuracy']:.4f}    "
             f"{f['emergency_recall']:.4f}            {f['confusers_alarmed']:.1%} of {f['confusers']}"

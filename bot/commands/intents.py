@@ -5,8 +5,8 @@
 - `tune`: leave-one-writer-out cross-validation; choose the decision thresholds (best
   accuracy with emergency recall >= 0.99 and confusers alarmed <= 5%) and write them to
   locales/zh/classifier.yaml.
-- `evaluate`: the same cross-validation and the fresh holdout (tests/data/
-  intents_holdout3.jsonl, never trained on): accuracy, emergency recall, confuser alarms,
+- `evaluate`: the same cross-validation and the fresh holdouts (tests/data/
+  intents_holdout3.jsonl and intents_holdout4.jsonl, never trained on): accuracy, emergency recall, confuser alarms,
   per intent, tag and writer, the confusion; `--json` for the totals only.
 """
 
@@ -22,7 +22,10 @@ from pathlib import Path
 from bot.commands.classify import _locales_dir
 
 REPO = Path(__file__).resolve().parents[2]
-HOLDOUT = REPO / "tests" / "data" / "intents_holdout3.jsonl"
+HOLDOUTS = (
+    REPO / "tests" / "data" / "intents_holdout3.jsonl",  # writer H1
+    REPO / "tests" / "data" / "intents_holdout4.jsonl",  # writer H2, written after v2 landed
+)
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -34,7 +37,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument("action", choices=("train", "tune", "evaluate"))
     parser.add_argument("--locales-dir", type=Path, default=None)
-    parser.add_argument("--holdout", type=Path, default=HOLDOUT)
+    parser.add_argument(
+        "--holdout", type=Path, action="append", help="a holdout file (repeatable; default: both)"
+    )
     parser.add_argument("--json", action="store_true", help="evaluate: totals as JSON")
     parser.add_argument("--misses", type=int, default=0, help="evaluate: show N misses")
     parser.add_argument(
@@ -88,10 +93,17 @@ def _run(args: argparse.Namespace) -> int:
         print(f"chosen: {t}")
     cv = training.report(scored, t)
     classifier = Classifier.from_locales(root)
-    holdout_rows = training.read_labelled([args.holdout]) if args.holdout.is_file() else []
-    held = training.report(training.score_with(classifier, holdout_rows), t)
+    held = {
+        path.name: training.report(
+            training.score_with(classifier, training.read_labelled([path])), t
+        )
+        for path in (args.holdout or HOLDOUTS)
+        if path.is_file()
+    }
     if args.json:
-        print(json.dumps({"cv": cv.as_dict(), "holdout": held.as_dict()}))
+        figures = {name: r.as_dict() for name, r in held.items()}
+        first = next(iter(figures.values()), {})
+        print(json.dumps({"cv": cv.as_dict(), "holdout": first, "holdouts": figures}))
         return 0
     title = (
         f"grouped CV ({args.folds} folds of writers)"
@@ -99,8 +111,9 @@ def _run(args: argparse.Namespace) -> int:
         else "grouped CV (leave one writer out)"
     )
     print(training.format_report(title, cv))
-    print(training.format_report(f"fresh holdout ({args.holdout.name})", held))
-    for title, r in (("CV", cv), ("holdout", held)):
+    for name, r in held.items():
+        print(training.format_report(f"fresh holdout ({name})", r))
+    for title, r in (("CV", cv), *held.items()):
         for text, want, got in training.emergency_misses(r)[: args.misses]:
             print(f"  {title} missed {want} -> {got}: {text[:80]}")
     print(f"({time.monotonic() - started:.0f} s)")

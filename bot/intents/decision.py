@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from operator import itemgetter
 
 from bot.intents.taxonomy import EMERGENCY_INTENTS, UNKNOWN, URGENT_INTENTS
 
@@ -51,7 +52,7 @@ def _top(probs: Mapping[str, float], intents: Sequence[str]) -> tuple[str, float
 
 
 def decide(probs: Mapping[str, float], t: Thresholds, limit: int = 3) -> Decision:
-    ranked = sorted(probs.items(), key=_by_probability)
+    ranked = sorted(probs.items(), key=_PROBABILITY, reverse=True)  # stable: ties keep id order
     intent, _, mass = _top(probs, _EMERGENCY)
     if mass >= t.emergency_confirm:
         return _decision(intent, round(mass, 4), mass < t.emergency_sure, ranked, limit)
@@ -66,14 +67,18 @@ def decide(probs: Mapping[str, float], t: Thresholds, limit: int = 3) -> Decisio
     return _decision(intent, round(score, 4), False, ranked, limit)
 
 
-def _by_probability(item: tuple[str, float]) -> tuple[float, str]:
-    return (-item[1], item[0])
+_PROBABILITY = itemgetter(1)
 
 
 def _decision(
     intent: str, score: float, confirm: bool, ranked: Sequence[tuple[str, float]], limit: int
 ) -> Decision:
-    alternatives = [(i, round(p, 4)) for i, p in ranked if i != intent][:limit]
+    alternatives: list[tuple[str, float]] = []
+    for i, p in ranked:
+        if i != intent:
+            alternatives.append((i, round(p, 4)))
+            if len(alternatives) == limit:
+                break
     return Decision(intent, score, confirm, alternatives)
 
 

@@ -8,8 +8,8 @@ training.py) holds, as plain arrays (`numpy.load(allow_pickle=False)`):
 - `weights` (features x intents) and `bias` (intents) of a multinomial logistic regression;
 - `intents`: the intent ids of the columns; `meta`: a JSON string (data hash, settings).
 
-A message's features are counted, weighted `(1 + log tf) * idf`, L2-normalised (exactly as
-in training) and multiplied by the weights; a softmax gives one probability per intent.
+A message's features are counted, weighted `(1 + log tf) * idf` (or `idf` alone when the
+model was trained with `tf: binary`), L2-normalised (exactly as in training) and multiplied by the weights; a softmax gives one probability per intent.
 """
 
 from __future__ import annotations
@@ -41,13 +41,15 @@ class IntentModel:
     """Probabilities per intent for a bag of features."""
 
     def __init__(self, arrays: ModelArrays) -> None:
-        self.intents: tuple[str, ...] = tuple(arrays.intents)
+        # Columns in id order, so that probabilities come out (and tie) in a stable order.
+        order = sorted(range(len(arrays.intents)), key=lambda c: arrays.intents[c])
+        self.intents: tuple[str, ...] = tuple(arrays.intents[c] for c in order)
         self.meta = dict(arrays.meta)
+        self._binary = self.meta.get("tf") == "binary"
         self._index = {f: i for i, f in enumerate(arrays.features)}
-        self._idf = arrays.idf.astype(np.float64).tolist()
         self._idf_array = arrays.idf.astype(np.float32)
-        self._weights = np.ascontiguousarray(arrays.weights, dtype=np.float32)
-        self._bias = arrays.bias.astype(np.float64)
+        self._weights = np.ascontiguousarray(np.asarray(arrays.weights)[:, order], dtype=np.float32)
+        self._bias = np.asarray(arrays.bias, dtype=np.float64)[order]
 
     def __len__(self) -> int:
         return len(self._index)
@@ -73,6 +75,8 @@ class IntentModel:
         return dict(zip(self.intents, probs.tolist(), strict=True))
 
     def logits(self, features: Sequence[str]) -> np.ndarray:
+        if self._binary:
+            return self._binary_logits(features)
         get = self._index.get
         rows: list[int] = []
         repeated: list[tuple[int, int]] = []  # (position in rows, count) of repeated features
@@ -87,6 +91,16 @@ class IntentModel:
         values = self._idf_array[rows]  # (1 + log tf) * idf, tf = 1 for most features
         for position, count in repeated:
             values[position] *= 1.0 + math.log(count)
+        values /= np.sqrt(np.dot(values, values))
+        result: np.ndarray = values @ self._weights[rows] + self._bias
+        return result
+
+    def _binary_logits(self, features: Sequence[str]) -> np.ndarray:
+        """`tf: binary`: a feature counts once however often it occurs."""
+        rows = [i for i in map(self._index.get, set(features)) if i is not None]
+        if not rows:
+            return self._bias.copy()
+        values = self._idf_array[rows]
         values /= np.sqrt(np.dot(values, values))
         result: np.ndarray = values @ self._weights[rows] + self._bias
         return result

@@ -11,7 +11,8 @@ the part a fold learns from and the part it is measured on. The fresh holdout
 (tests/data/intents_holdout3.jsonl, written before training by a writer whose lines are
 never trained on) is only ever measured.
 
-Features: features.py (the same code serves classification). Weights: `(1 + log tf) * idf`,
+Features: features.py (the same code serves classification). Weights: `(1 + log tf) * idf`
+(or `idf` alone with `tf: binary` in classifier.yaml),
 L2-normalised rows, multinomial LogisticRegression (lbfgs, deterministic).
 """
 
@@ -102,7 +103,9 @@ def featurize(featurizer: Featurizer, texts: Sequence[str]) -> list[list[str]]:
     return out
 
 
-def _matrix(bags: Sequence[Sequence[str]], index: dict[str, int], idf: np.ndarray) -> Any:
+def _matrix(
+    bags: Sequence[Sequence[str]], index: dict[str, int], idf: np.ndarray, binary: bool = False
+) -> Any:
     from scipy.sparse import csr_matrix
 
     data: list[float] = []
@@ -113,7 +116,8 @@ def _matrix(bags: Sequence[Sequence[str]], index: dict[str, int], idf: np.ndarra
         for feature, count in Counter(bag).items():
             i = index.get(feature)
             if i is not None:
-                row.append((i, (1.0 + math.log(count)) * float(idf[i])))
+                tf = 1.0 if binary else 1.0 + math.log(count)
+                row.append((i, tf * float(idf[i])))
         norm = math.sqrt(sum(v * v for _, v in row)) or 1.0
         for i, v in sorted(row):
             cols.append(i)
@@ -136,7 +140,8 @@ def fit(
     index = {f: i for i, f in enumerate(vocabulary)}
     n = len(bags)
     idf = np.asarray([math.log((1 + n) / (1 + df[f])) + 1.0 for f in vocabulary])
-    x = _matrix(bags, index, idf)
+    binary = str(training.get("tf", "sublinear")) == "binary"
+    x = _matrix(bags, index, idf, binary)
     model = LogisticRegression(
         C=float(training.get("C", 8.0)),
         max_iter=int(training.get("max_iter", 400)),
@@ -154,7 +159,13 @@ def fit(
     for j, intent in enumerate(classes):
         full_w[:, INTENTS.index(intent)] = weights[:, j]
         full_b[INTENTS.index(intent)] = bias[j]
-    return ModelArrays(vocabulary, idf.astype(np.float32), full_w, full_b, INTENTS, {})
+    meta = {"tf": "binary" if binary else "sublinear"}
+    prune = float(training.get("prune_below", 0.0))
+    if prune > 0:  # features whose every weight is tiny change no decision: drop them
+        keep = np.flatnonzero(np.abs(full_w).max(axis=1) >= prune)
+        vocabulary = [vocabulary[i] for i in keep]
+        idf, full_w = idf[keep], full_w[keep]
+    return ModelArrays(vocabulary, idf.astype(np.float32), full_w, full_b, INTENTS, meta)
 
 
 def train_and_export(
@@ -170,6 +181,7 @@ def train_and_export(
     bags = featurize(featurizer, [r.text for r in rows])
     arrays = fit(bags, [r.intent for r in rows], settings.training)
     meta = {
+        **arrays.meta,
         "data_hash": digest or data_hash(locale_root),
         "messages": len(rows),
         "writers": len({r.writer for r in rows}),

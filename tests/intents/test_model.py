@@ -55,13 +55,19 @@ def test_every_line_names_its_writer_and_a_contract_intent() -> None:
     assert len({r.writer for r in rows}) >= 8
 
 
-def test_the_holdout_is_never_trained_on() -> None:
-    holdout = read_labelled([REPO_ROOT / "tests" / "data" / "intents_holdout3.jsonl"])
+HOLDOUTS = ("intents_holdout3.jsonl", "intents_holdout4.jsonl")
+
+
+@pytest.mark.parametrize("name", HOLDOUTS)
+def test_the_holdout_is_never_trained_on(name: str) -> None:
+    holdout = read_labelled([REPO_ROOT / "tests" / "data" / name])
     trained = {r.text for r in read_labelled(training_files(ZH))}
     assert holdout
     assert {r.writer for r in holdout}.isdisjoint({r.writer for r in read_labelled(training_files(ZH))})
     overlap = [r.text for r in holdout if r.text in trained]
-    assert len(overlap) <= len(holdout) // 50  # stray short duplicates ("停电了"), never a copy
+    # independent writers meet only on stray short lines ("转人工", "在吗"), never a copy
+    assert all(len(text) <= 40 for text in overlap), overlap
+    assert len(overlap) <= len(holdout) // 25, overlap
 
 
 def test_training_is_deterministic(featurizer: Any, small: list[Labelled]) -> None:
@@ -223,16 +229,21 @@ def test_report_counts_confirmation_as_an_alarm() -> None:
 # -- the gate: figures on messages the model never learned from ---------------------------
 # Measured figures are in the README ("The classifier and how it is measured"); the floors
 # below sit a little under them, so that a change that makes the model worse fails here.
-HOLDOUT_FLOORS = {"accuracy": 0.92, "emergency_recall": 0.985, "confusers_alarmed": 0.15}
-CV_FLOORS = {"accuracy": 0.86, "emergency_recall": 0.985, "confusers_alarmed": 0.25}
+HOLDOUT_FLOORS = {
+    "intents_holdout3.jsonl": {"accuracy": 0.94, "emergency_recall": 0.985, "confusers_alarmed": 0.11},
+    "intents_holdout4.jsonl": {"accuracy": 0.91, "emergency_recall": 0.985, "confusers_alarmed": 0.11},
+}
+CV_FLOORS = {"accuracy": 0.86, "emergency_recall": 0.985, "confusers_alarmed": 0.22}
 
 
-def test_the_fresh_holdout(classifier: Any) -> None:
-    rows = read_labelled([REPO_ROOT / "tests" / "data" / "intents_holdout3.jsonl"])
+@pytest.mark.parametrize("name", HOLDOUTS)
+def test_the_fresh_holdout(classifier: Any, name: str) -> None:
+    rows = read_labelled([REPO_ROOT / "tests" / "data" / name])
     r = report(score_with(classifier, rows), classifier.settings.thresholds)
-    assert r.accuracy >= HOLDOUT_FLOORS["accuracy"], r.as_dict()
-    assert r.emergency_recall >= HOLDOUT_FLOORS["emergency_recall"], r.as_dict()
-    assert r.confuser_rate <= HOLDOUT_FLOORS["confusers_alarmed"], r.as_dict()
+    floors = HOLDOUT_FLOORS[name]
+    assert r.accuracy >= floors["accuracy"], r.as_dict()
+    assert r.emergency_recall >= floors["emergency_recall"], r.as_dict()
+    assert r.confuser_rate <= floors["confusers_alarmed"], r.as_dict()
 
 
 @pytest.mark.slow
