@@ -16,6 +16,7 @@ state) and is safe to share between coroutines.
 from __future__ import annotations
 
 import logging
+import re
 import tempfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -44,6 +45,17 @@ MODEL_LOCALE = "zh"
 class ClauseSettings:
     long_message_chars: int = 40
     clause_min_chars: int = 6
+    connectors: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "connectors", tuple(str(c) for c in self.connectors))
+
+    @property
+    def connectors_re(self) -> re.Pattern[str] | None:
+        if not self.connectors:
+            return None
+        words = sorted(self.connectors, key=len, reverse=True)
+        return re.compile("(?=" + "|".join(re.escape(w) for w in words) + ")")
 
 
 @dataclass(frozen=True)
@@ -92,6 +104,7 @@ class Classifier:
         self.model = model
         self.settings = settings
         self.region = featurizer.region
+        self._connectors = settings.clauses.connectors_re
 
     @classmethod
     def from_locales(
@@ -180,7 +193,7 @@ class Classifier:
         c = self.settings.clauses
         if len(raw) < c.long_message_chars:
             return []
-        parts = list(clauses(raw, c.clause_min_chars))
+        parts = list(clauses(raw, c.clause_min_chars, self._connectors))
         if len(parts) < 2:
             return []
         out = []

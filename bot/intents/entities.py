@@ -50,7 +50,7 @@ _FOLD.update(
 
 _CN = f"[{_CN_CHARS}]{{1,4}}"
 _ID = rf"(?:\d{{1,3}}[a-z]?|[a-z]\d{{0,2}}|{_CN})"
-_SEP = r"[\s\-/]*"
+_SEP = r"(?:[\s\-/]|的)*"  # 3栋1202, 3栋 1202, 3-1202, 6栋的1703
 
 # --- phones ----------------------------------------------------------------------------
 _MOBILE_RE = re.compile(r"(?<![\d+])(?:\+?\s?86[\s\-]*)?(1[3-9]\d(?:[\s\-]?\d){8})(?!\d)")
@@ -107,6 +107,9 @@ _ROOM_RES = [
 ]
 _BARE_BUILDING_RE = re.compile(rf"^\s*(?:第\s*)?({_ID})\s*(?:号)?\s*$")
 _BARE_ROOM_RE = re.compile(rf"^\s*(\d{{3,4}}[a-z]?|\d{{1,2}}[a-z]|{_CN_ROOM})\s*(?:室|号)?\s*$")
+_BARE_NUMBER_RE = re.compile(
+    r"(?<![\d.:])(?<!电话)(?<!手机)(\d{3,4})(?![\d.:点号楼层栋座幢元块%年月日])"
+)
 _BARE_PAIR_RE = re.compile(r"^\s*(\d{1,3}[a-z]?)\s*[\s\-/]\s*(\d{3,4}[a-z]?)\s*$")
 
 # Cheap tests before the full patterns (most messages have no phone, many no address).
@@ -272,7 +275,10 @@ def parse_location(text: str) -> tuple[str | None, str | None]:
     if pair:
         return _canon_id(pair.group(1)), _canon_room(pair.group(2))
     rest = _cut(folded, [(s, e) for s, e, _ in _phone_spans(folded, None)])
-    building, room, _ = _find_location(rest)
+    building, room, left = _find_location(rest)
+    if building is not None and room is None:  # "我家是1202，在11栋": the other number is the room
+        bare = _BARE_NUMBER_RE.search(left)
+        room = bare.group(1) if bare else None
     if building is None and room is None:
         building = parse_building(folded)
         if building is None:

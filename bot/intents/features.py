@@ -209,10 +209,15 @@ def syllable_table(path: Any) -> dict[str, str]:
     return table
 
 
-def clauses(text: str, min_chars: int) -> Iterable[str]:
+def clauses(
+    text: str, min_chars: int, connectors: re.Pattern[str] | None = None
+) -> Iterable[str]:
     """The clauses of a long raw message (split at sentence and clause punctuation and line
-    breaks), merged so that each has at least `min_chars` characters where possible."""
+    breaks, and before `connectors` such as 还有就是 / 然后 in unpunctuated voice input),
+    merged so that each has at least `min_chars` characters where possible."""
     parts = [p for p in _CLAUSE_RE.split(text) if p.strip()]
+    if connectors is not None:
+        parts = [q for p in parts for q in connectors.split(p) if q.strip()]
     current = ""
     for part in parts:
         current = f"{current} {part}" if current else part

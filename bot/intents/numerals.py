@@ -26,7 +26,9 @@ def spoken_digits(text: str, min_run: int = 7) -> str:
         digits = sum(ch not in " -，,、" for ch in run)
         if digits < min_run or run.isascii():
             return run
-        return "".join(str(SPOKEN[ch]) if ch in SPOKEN else " " for ch in run)
+        return "".join(
+            ch if "0" <= ch <= "9" else str(SPOKEN[ch]) if ch in SPOKEN else " " for ch in run
+        )
 
     return _SPOKEN_RE.sub(convert, text)
 
