@@ -234,3 +234,20 @@ def test_extract_resident_forms(text: str, building: str | None, room: str | Non
 def test_letter_building_is_cut_from_the_text() -> None:
     _, rest = extract_entities("B栋大堂有人晕倒")
     assert "b栋" not in rest and "大堂有人晕倒" in rest
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("我家是1202，在11栋", ("11", "1202")),  # the room before its building
+        ("我是6栋的1703", ("6", "1703")),
+        ("7栋 电话138", ("7", None)),  # a phone's start is not a room
+    ],
+)
+def test_parse_location_in_resident_words(text: str, expected: tuple[str | None, str | None]) -> None:
+    assert parse_location(text) == expected
+
+
+def test_a_phone_half_in_chinese_numerals() -> None:
+    assert parse_phone("138一二三四5678") == "13812345678"
+    assert parse_phone("幺三八 1234 五六七八") == "13812345678"

@@ -265,3 +265,13 @@ def test_grouped_cross_validation(featurizer: Any) -> None:
     assert r.accuracy >= CV_FLOORS["accuracy"], r.as_dict()
     assert r.emergency_recall >= CV_FLOORS["emergency_recall"], r.as_dict()
     assert r.confuser_rate <= CV_FLOORS["confusers_alarmed"], r.as_dict()
+
+
+def test_unpunctuated_voice_input_is_split_before_connectors() -> None:
+    from bot.intents.classifier import ClauseSettings
+    from bot.intents.features import clauses
+
+    text = "楼道里老有人抽烟电梯也老坏还有就是我家燃气报警器一直在叫"
+    assert list(clauses(text, 6)) == [text]
+    split = list(clauses(text, 6, ClauseSettings(connectors=("还有就是",)).connectors_re))
+    assert split == ["楼道里老有人抽烟电梯也老坏", "还有就是我家燃气报警器一直在叫"]
