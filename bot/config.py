@@ -33,6 +33,10 @@ class Settings(BaseSettings):
     webhook_listen: str = "0.0.0.0"
     webhook_port: int = 8443
     webhook_path: str | None = None  # default: the path of WEBHOOK_URL
+    bot_username: str | None = None  # for t.me deep links (`python -m bot qr`); or --bot
+
+    # Signed deep links (bot/deeplinks.py): QR codes that bind a resident to a flat
+    deeplink_secret: str | None = None  # signs them; default: from BOT_TOKEN (set it before printing)
 
     # People
     staff_chat_id: str = "staff"

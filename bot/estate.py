@@ -94,6 +94,11 @@ class EstateRegistry:
         return sorted(found.rooms, key=_natural)[len(found.rooms) // 2]
 
 
+def natural_key(value: str) -> tuple[int, str]:
+    """Sorts building and room ids as people count them: 2 before 10, 3A before 3B."""
+    return _natural(value)
+
+
 def _natural(value: str) -> tuple[int, str]:
     digits = "".join(ch for ch in value if ch.isdigit())
     return (int(digits) if digits else 10**9, value)

@@ -5,12 +5,14 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from bot import deeplinks
 from bot.core.actions import keyboard
 from bot.flows.answers import (
     declines,
     matches_label,
     offers_yes,
 )
+from bot.flows.places import place_text
 from bot.flows.registration import profile_text
 from bot.flows.validators import says_no, says_yes
 from bot.handlers.resident.base import (
@@ -89,6 +91,10 @@ class ProfileDesk(DeskPart):
             return
         await self.base.leave(turn)
         await turn.send("resident.welcome", name=turn.user_name or turn.text("resident.you"))
+        place = await self._linked_place(turn)
+        if place is not None:
+            await self.bind(turn, place)
+            return
         profile = await turn.profile()
         if profile is not None and profile.has_details:
             details = profile_text(turn, profile.building, profile.room, profile.phone)
@@ -99,6 +105,48 @@ class ProfileDesk(DeskPart):
             )
             return
         await self.register(turn)
+
+    async def _linked_place(self, turn: Turn) -> deeplinks.Place | None:
+        """The place a QR code's deep link (`/start <payload>`) names, if any; a forged,
+        damaged or foreign code gets a kind word, then the normal /start."""
+        payload = turn.incoming.command_args.strip() if turn.incoming is not None else ""
+        if not payload:
+            return None
+        try:
+            place = deeplinks.verify(deeplinks.link_key(self.ctx.settings), payload)
+        except deeplinks.BadLink:
+            await turn.send("resident.link.bad")
+            return None
+        if place.estate != deeplinks.DEFAULT_ESTATE:
+            await turn.send("resident.link.other_estate")
+            return None
+        return place
+
+    async def bind(self, turn: Turn, place: deeplinks.Place) -> None:
+        """A QR code's flat: offered for registration (consent asked as always); a resident
+        already registered there hears so; one registered elsewhere keeps the phone."""
+        profile = await turn.profile()
+        room = place.room or None
+        if (
+            profile is not None and profile.has_details
+            and profile.building == place.building and (room is None or profile.room == room)
+        ):
+            details = profile_text(turn, profile.building, profile.room, profile.phone)
+            await turn.send(
+                "resident.register.already",
+                keyboard([(turn.label("resident.button.update"), "menu:register")]),
+                details=details,
+            )
+            return
+        await turn.send("resident.link.place", place=place_text(turn, place.building, room))
+        slots: dict[str, Any] = {
+            "intent": "register", "name": turn.user_name, "building": place.building,
+            "room": room,
+        }
+        if profile is not None and profile.has_details:  # moving: consent given, phone kept
+            slots["consent"] = "yes"
+            slots["phone"] = profile.phone
+        await self.engine.begin(turn, "register", slots)
 
     async def show_me(self, turn: Turn) -> None:
         profile = await turn.profile()
