@@ -68,6 +68,7 @@ def job_table(tickets: TicketService, notices: NoticeService) -> dict[str, JobHa
         "notice.remind": notices.job_remind,
         "notice.due": notices.job_due,
         "outage.sweep": notices.clusters.job_sweep,
+        "outage.alert": notices.clusters.job_alert,
     }
 
 

@@ -18,6 +18,14 @@ OUTAGE_CLUSTER_WINDOW_SECONDS, the reports become a cluster:
   little later: it is merged at the next report, or by the `outage.sweep` job that runs
   every SWEEP_EVERY while reports keep coming (for SWEEP_FOR after the last one).
 
+Work per report is bounded however large the cluster grows (an outage storm): the cluster
+row keeps incremental state in `extra` — `listed` (the first report of each of the first
+MAX_LISTED reporters, what the alert shows), `pending` (the reports that formed the cluster
+and may still open a ticket of their own, the only ones merging looks at) — so a report
+costs a constant number of statements. The grouped alert is edited at most once every
+ALERT_EVERY (Telegram allows about 20 messages a minute to a group): reports in between are
+coalesced by the `outage.alert` job.
+
 A cluster ends when its ticket is finished (resolved, closed, cancelled: new reports then
 count afresh) or when a notice covering it is published (the notice answers from then on;
 the reporters who are not on the notice's list get the notice too).
@@ -43,6 +51,7 @@ from bot.storage.models import (
     OutageReport,
     Resident,
     Ticket,
+    TicketEvent,
     TicketStatus,
 )
 from bot.tickets.draft import TicketDraft
@@ -63,6 +72,7 @@ MAX_WORDS = 30
 TICKET_LOOKBACK = timedelta(minutes=5)  # a report's own ticket opens right after it
 SWEEP_EVERY = timedelta(seconds=60)
 SWEEP_FOR = timedelta(minutes=30)
+ALERT_EVERY = timedelta(seconds=6)  # at most 10 edits a minute of one grouped alert
 BOT = Actor("system", None, "bot")
 
 
@@ -98,6 +108,12 @@ class OutageClusters:
         self.scheduler = scheduler
         self.tickets = tickets
         self._lock = asyncio.Lock()  # one report at a time decides whether a cluster forms
+        # Debouncing (this process): when each cluster's alert was last drawn, which clusters
+        # have an `outage.alert` / `outage.sweep` job waiting. Lost at a restart: then the
+        # next report simply draws the alert at once and schedules the sweep again.
+        self._alerted: dict[int, datetime] = {}
+        self._alert_waiting: set[int] = set()
+        self._sweeping: set[int] = set()
 
     def t(self, key: str, locale: str | None = None, /, **values: object) -> str:
         return self.texts.get(f"notices.{key}", locale or self.settings.locale, **values)
@@ -170,6 +186,8 @@ class OutageClusters:
         return None
 
     async def _join(self, cluster: OutageCluster, report: OutageReport, user_name: str) -> None:
+        """One transaction of constant size: the report, the cluster's counters, the ticket's
+        timeline; then the stragglers (if any are left) and a debounced alert."""
         async with self.db.transaction() as session:
             seen = await session.scalar(
                 select(OutageReport.id)
@@ -180,27 +198,36 @@ class OutageClusters:
                 .limit(1)
             )
             session.add(report)
+            extra = dict(cluster.extra or {})
             if seen is None:
                 cluster.report_count += 1
+                listed = list(extra.get("listed") or [])
+                if "listed" in extra and len(listed) < MAX_LISTED:
+                    await session.flush()
+                    extra["listed"] = [*listed, report.id]
             cluster.last_report_at = report.at
+            cluster.extra = extra
             await session.execute(
                 update(OutageCluster)
                 .where(OutageCluster.id == cluster.id)
-                .values(report_count=cluster.report_count, last_report_at=report.at)
+                .values(report_count=cluster.report_count, last_report_at=report.at, extra=extra)
                 .execution_options(synchronize_session=False)
             )
-        if cluster.ticket_id is not None:
-            await self.tickets.add_event(
-                cluster.ticket_id,
-                "message_in",
-                actor_kind="resident",
-                actor_id=report.user_id,
-                actor_name=user_name,
-                text=report.text,
-                data={"outage_report": True},
-            )
+            if cluster.ticket_id is not None:
+                session.add(
+                    TicketEvent(
+                        ticket_id=cluster.ticket_id,
+                        at=self.clock.now(),
+                        kind="message_in",
+                        actor_kind="resident",
+                        actor_id=report.user_id,
+                        actor_name=user_name,
+                        text=report.text,
+                        data={"outage_report": True},
+                    )
+                )
         await self._merge_stragglers(cluster)
-        await self.refresh_alert(cluster.id)
+        await self._alert_soon(cluster.id)
         await self._schedule_sweep(cluster.id)
 
     async def _maybe_form(
@@ -229,13 +256,21 @@ class OutageClusters:
         reporters = {r.user_id for r in reports}
         if len(reporters) < self.settings.outage_cluster_threshold:
             return None
+        first: dict[str, int] = {}
+        for r in reports:
+            first.setdefault(r.user_id, r.id)
         async with self.db.transaction() as session:
             cluster = OutageCluster(
                 kind=kind,
                 building=building,
                 status=OPEN,
                 report_count=len(reporters),
-                extra={"merged": []},
+                extra={
+                    "merged": [],
+                    "listed": list(first.values())[:MAX_LISTED],
+                    # the trigger's resident is answered "we know": no ticket of theirs to merge
+                    "pending": [r.id for r in reports if r.id != trigger.id],
+                },
                 opened_at=reports[0].at,
                 last_report_at=now,
             )
@@ -272,6 +307,7 @@ class OutageClusters:
                 .values(ticket_id=ticket.id)
                 .execution_options(synchronize_session=False)
             )
+        self._alerted[cluster.id] = self.clock.now()  # the alert was just posted
         if await self._merge_stragglers(cluster):
             await self.refresh_alert(cluster.id)
         await self._offer_managers(cluster)
@@ -279,53 +315,98 @@ class OutageClusters:
         return cluster
 
     async def _schedule_sweep(self, cluster_id: int) -> None:
+        if cluster_id in self._sweeping:
+            return  # one is waiting; it reschedules itself while reports keep coming
         await self.scheduler.schedule(
             "outage.sweep",
             self.clock.now() + SWEEP_EVERY,
             {"cluster_id": cluster_id},
             f"outage:{cluster_id}:sweep",
         )
+        self._sweeping.add(cluster_id)
 
     async def job_sweep(self, payload: dict[str, object]) -> None:
-        cluster = await self.get(int(str(payload["cluster_id"])))
+        cluster_id = int(str(payload["cluster_id"]))
+        self._sweeping.discard(cluster_id)
+        cluster = await self.get(cluster_id)
         if cluster is None or cluster.status != OPEN:
             return
         if await self._merge_stragglers(cluster):
-            await self.refresh_alert(cluster.id)
+            await self._alert_soon(cluster.id)
         if self.clock.now() - cluster.last_report_at < SWEEP_FOR:
             await self._schedule_sweep(cluster.id)
 
+    async def _alert_soon(self, cluster_id: int) -> None:
+        """Redraw the grouped alert now if it was last drawn ALERT_EVERY ago, else once when
+        that time has passed (the `outage.alert` job): whatever arrives in between is in it."""
+        if cluster_id in self._alert_waiting:
+            return  # the job draws it, at the latest ALERT_EVERY after the last drawing
+        last = self._alerted.get(cluster_id)
+        if last is None or self.clock.now() - last >= ALERT_EVERY:
+            await self.job_alert({"cluster_id": cluster_id})
+            return
+        await self.scheduler.schedule(
+            "outage.alert",
+            last + ALERT_EVERY,
+            {"cluster_id": cluster_id},
+            f"outage:{cluster_id}:alert",
+        )
+        self._alert_waiting.add(cluster_id)
+
+    async def job_alert(self, payload: dict[str, object]) -> None:
+        cluster_id = int(str(payload["cluster_id"]))
+        self._alert_waiting.discard(cluster_id)
+        self._alerted[cluster_id] = self.clock.now()
+        await self.refresh_alert(cluster_id)
+
     # -- merging the first reports' own tickets -------------------------------------------------
     async def _merge_stragglers(self, cluster: OutageCluster) -> list[int]:
-        """Merge into the cluster ticket every unclaimed ticket its reports opened."""
+        """Merge into the cluster ticket every unclaimed ticket its first reports opened.
+
+        Only the reports that formed the cluster (`extra["pending"]`) can have opened one
+        (later reporters are answered "we know" instead): two statements, however many
+        reports joined since; a report whose ticket was merged leaves the list."""
         if cluster.ticket_id is None:
+            return []
+        extra = cluster.extra or {}
+        pending = extra.get("pending")
+        if pending is not None and not pending:
             return []
         intent = KIND_INTENT[cluster.kind]
         async with self.db.session() as session:
-            reports = (
+            query = select(OutageReport).where(
+                OutageReport.cluster_key == str(cluster.id), OutageReport.ticket_id.is_(None)
+            )
+            if pending is not None:
+                query = query.where(OutageReport.id.in_([int(i) for i in pending]))
+            reports = (await session.scalars(query)).all()
+            if not reports:
+                return []
+            candidates = (
                 await session.scalars(
-                    select(OutageReport).where(
-                        OutageReport.cluster_key == str(cluster.id),
-                        OutageReport.ticket_id.is_(None),
-                    )
-                )
-            ).all()
-            found: dict[int, tuple[Ticket, list[int]]] = {}
-            for report in reports:
-                ticket = await session.scalar(
                     select(Ticket)
                     .where(
-                        Ticket.chat_id == report.chat_id,
+                        Ticket.chat_id.in_({r.chat_id for r in reports}),
                         Ticket.intent == intent,
                         Ticket.status.in_(WAITING),
                         Ticket.id != cluster.ticket_id,
-                        Ticket.created_at >= report.at - TICKET_LOOKBACK,
+                        Ticket.created_at >= min(r.at for r in reports) - TICKET_LOOKBACK,
                     )
                     .order_by(Ticket.id)
-                    .limit(1)
                 )
-                if ticket is not None:
-                    found.setdefault(ticket.id, (ticket, []))[1].append(report.id)
+            ).all()
+        found: dict[int, tuple[Ticket, list[int]]] = {}
+        for report in reports:
+            ticket = next(
+                (
+                    t
+                    for t in candidates
+                    if t.chat_id == report.chat_id and t.created_at >= report.at - TICKET_LOOKBACK
+                ),
+                None,
+            )
+            if ticket is not None:
+                found.setdefault(ticket.id, (ticket, []))[1].append(report.id)
         merged: list[int] = []
         for ticket_id, (ticket, report_ids) in sorted(found.items()):
             done = await self.tickets.transition(
@@ -361,13 +442,18 @@ class OutageClusters:
                     .execution_options(synchronize_session=False)
                 )
         if merged:
+            done_reports = {i for _, ids in found.values() for i in ids}
             async with self.db.transaction() as session:
                 fresh = await session.get(OutageCluster, cluster.id)
                 if fresh is not None:
-                    fresh.extra = {
-                        **(fresh.extra or {}),
-                        "merged": [*(fresh.extra or {}).get("merged", []), *merged],
-                    }
+                    fresh_extra = dict(fresh.extra or {})
+                    fresh_extra["merged"] = [*fresh_extra.get("merged", []), *merged]
+                    if "pending" in fresh_extra:
+                        fresh_extra["pending"] = [
+                            i for i in fresh_extra["pending"] if int(i) not in done_reports
+                        ]
+                    fresh.extra = fresh_extra
+                    cluster.extra = fresh_extra
         return merged
 
     # -- the staff alert ----------------------------------------------------------------------
@@ -397,18 +483,37 @@ class OutageClusters:
                 seen[report.user_id] = replace(first, ticket_id=report.ticket_id)
         return list(seen.values())
 
+    async def listed(self, cluster: OutageCluster) -> list[_Reporter]:
+        """The reporters the alert lists (at most MAX_LISTED): read by id from the cluster's
+        `listed` state, so drawing the alert does not re-read a storm's every report."""
+        ids = (cluster.extra or {}).get("listed")
+        if ids is None:  # a cluster formed before the state was kept
+            return (await self.reporters(cluster.id))[:MAX_LISTED]
+        async with self.db.session() as session:
+            rows = (
+                await session.scalars(
+                    select(OutageReport)
+                    .where(OutageReport.id.in_([int(i) for i in ids]))
+                    .order_by(OutageReport.at, OutageReport.id)
+                )
+            ).all()
+        return [
+            _Reporter(r.user_id, r.chat_id, r.user_name, r.at, r.text, r.ticket_id) for r in rows
+        ]
+
     async def description(self, cluster: OutageCluster) -> str:
         """The cluster ticket's text: what, how many, merged tickets, who (plain text)."""
         locale = self.settings.locale
         render = self.notices.render
-        reporters = await self.reporters(cluster.id)
+        reporters = await self.listed(cluster)
+        count = max(cluster.report_count, len(reporters))
         profiles = await self._profiles([r.user_id for r in reporters])
         lines = [
             self.t(
                 "cluster_head",
                 building=render.buildings([cluster.building], locale),
                 kind=render.kind(cluster.kind, locale),
-                count=len(reporters),
+                count=count,
                 minutes=round(self.window.total_seconds() / 60),
             )
         ]
@@ -433,8 +538,8 @@ class OutageClusters:
                     words=words if len(words) <= MAX_WORDS else words[: MAX_WORDS - 1] + "…",
                 )
             )
-        if len(reporters) > MAX_LISTED:
-            lines.append(self.t("cluster_more", count=len(reporters) - MAX_LISTED))
+        if count > len(reporters[:MAX_LISTED]):
+            lines.append(self.t("cluster_more", count=count - len(reporters[:MAX_LISTED])))
         if cluster.notice_id:
             lines.append(self.t("cluster_notice", notice=cluster.notice_id))
         # a ticket's description is plain text (the alert escapes it): unescape our texts

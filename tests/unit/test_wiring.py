@@ -35,7 +35,7 @@ async def test_every_job_kind_has_exactly_one_handler(harness: Harness) -> None:
     table = job_table(app.tickets, app.notices)
     ticket_kinds = {v for k, v in vars(jobs).items() if k.isupper() and isinstance(v, str)}
     assert ticket_kinds <= set(table)
-    assert {"notice.start", "notice.remind", "notice.due", "outage.sweep"} <= set(table)
+    assert {"notice.start", "notice.remind", "notice.due", "outage.sweep", "outage.alert"} <= set(table)
     assert set(app.scheduler._handlers) == set(table)
 
 
