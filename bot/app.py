@@ -87,6 +87,7 @@ class App:
             self.spawn(self._housekeeping_loop(self._stop))
             self.spawn(self.outbox.run(self._stop))
             self.spawn(self.outbox.run_answers(self._stop))
+            self.spawn(self.outbox.run_urgent(self._stop))
             self.spawn(self.flows.run_sweeper(self._stop))
             self.spawn(self.notices.run(self._stop))  # resumes an interrupted broadcast
             await self.intake.start()  # and handles what the last run received but did not
@@ -156,6 +157,10 @@ class App:
     async def receive(self, incoming: Incoming) -> None:
         """What a transport calls: durable when it returns (see `bot/intake.py`)."""
         await self.intake.receive(incoming)
+
+    async def receive_many(self, batch: list[Incoming]) -> None:
+        """A getUpdates batch: stored in one transaction, durable when it returns."""
+        await self.intake.receive_many(batch)
 
     async def _answer_press(self, incoming: Incoming) -> None:
         """Every press is answered (Telegram's spinner turns until then): a press the router

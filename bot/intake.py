@@ -60,6 +60,7 @@ STORE_TIMEOUT = 1.5  # seconds to store an update before the database counts as 
 HANDLE_TIMEOUT = 60.0  # seconds one update may take before the database counts as hanging
 REPLY_TIMEOUT = 10.0  # seconds a direct reply may take in degraded mode
 PROBE_EVERY = 2.0  # seconds between two checks of a database that is down
+SUMMARY_EVERY = 60.0  # seconds between two "still down" log lines
 STAFF_NOTICE_EVERY = 1800.0  # seconds: one "database down" notice per outage, at most this often
 EMERGENCY, NORMAL = 0, 1
 
@@ -136,6 +137,7 @@ class Intake:
         self._replied: set[str] = set()
         self._staff_told_at: float | None = None
         self._recovery: asyncio.Task[None] | None = None
+        self._down_since: float | None = None
         self._spool_lock = asyncio.Lock()
 
     # -- lifecycle ---------------------------------------------------------------------------
@@ -183,11 +185,60 @@ class Intake:
         except Exception as exc:
             if not is_unavailable(exc):
                 raise
-            log.error("database unavailable while storing update %s: %s", incoming.update_id, exc)
+            self._went_down(exc)
             await self._degrade(incoming)
             return
         if fresh:
             self._dispatch(incoming)
+
+    async def receive_many(self, batch: list[Incoming]) -> None:
+        """A getUpdates batch: kept durably in one transaction (not one per update), then
+        queued; like `receive`, it returns once the whole batch is safe to confirm."""
+        if self.down or len(batch) < 2:
+            for incoming in batch:
+                await self.receive(incoming)
+            return
+        try:
+            fresh = await asyncio.wait_for(self._insert_many(batch), STORE_TIMEOUT)
+        except IntegrityError:  # some stored meanwhile (a redelivery): one at a time
+            for incoming in batch:
+                await self.receive(incoming)
+            return
+        except Exception as exc:
+            if not is_unavailable(exc):
+                raise
+            self._went_down(exc)
+            for incoming in batch:
+                await self._degrade(incoming)
+            return
+        for incoming in fresh:
+            self._dispatch(incoming)
+
+    async def _insert_many(self, batch: list[Incoming]) -> list[Incoming]:
+        """Into the inbox in one transaction; returns those not handled before."""
+        unique = list({i.update_id: i for i in batch}.values())
+        keys = [i.update_id for i in unique]
+        async with self.db.transaction() as session:
+            processed = set(
+                (
+                    await session.scalars(
+                        select(ProcessedUpdate.key).where(ProcessedUpdate.key.in_(keys))
+                    )
+                ).all()
+            )
+            stored = set(
+                (await session.scalars(select(InboxUpdate.key).where(InboxUpdate.key.in_(keys)))).all()
+            )
+            now = self.clock.now()
+            for incoming in unique:
+                if incoming.update_id not in processed and incoming.update_id not in stored:
+                    session.add(
+                        InboxUpdate(
+                            key=incoming.update_id, chat_id=incoming.chat_id,
+                            payload=incoming.to_dict(), received_at=now,
+                        )
+                    )
+        return [i for i in unique if i.update_id not in processed]
 
     async def _store(self, incoming: Incoming) -> bool:
         """Into the inbox; False when it was handled before (a redelivery)."""
@@ -292,10 +343,23 @@ class Intake:
         except Exception as exc:
             if not is_unavailable(exc):
                 raise
-            log.error("database unavailable while handling update %s: %s", incoming.update_id, exc)
+            self._went_down(exc)
             await self._degrade(incoming)
 
     # -- degraded mode ---------------------------------------------------------------------------
+    def _went_down(self, exc: BaseException) -> None:
+        """One log line when the database goes away (not one per update: a storm would
+        flood the log); `_recover` adds a summary every SUMMARY_EVERY while it is down."""
+        if self.down:
+            return
+        self._down_since = asyncio.get_running_loop().time()
+        log.error(
+            "database unavailable (%s): degraded mode, residents answered directly, "
+            "updates kept in %s until it is back",
+            exc.__class__.__name__ + (f": {exc}" if str(exc) else ""),
+            self.spool_path,
+        )
+
     async def _degrade(self, incoming: Incoming) -> None:
         """Keep the update (memory and spool file), answer the resident directly, tell the
         staff group once, and watch for the database to come back."""
@@ -397,11 +461,21 @@ class Intake:
             log.error("could not tell the staff group the database is down: %s", exc)
 
     async def _recover(self) -> None:
+        loop = asyncio.get_running_loop()
+        summary_at = loop.time() + SUMMARY_EVERY
         while self._held or self.down:
             await asyncio.sleep(PROBE_EVERY)
+            held = len(self._held)
             if await self.probe() and await self._flush_held():
-                log.info("database back: held updates handled now")
+                down_for = loop.time() - (self._down_since or loop.time())
+                log.warning(
+                    "database back after %.0f s: %d held update(s) handled now", down_for, held
+                )
+                self._down_since = None
                 return
+            if loop.time() >= summary_at:
+                summary_at = loop.time() + SUMMARY_EVERY
+                log.warning("database still unavailable: %d update(s) held", held)
 
     async def probe(self) -> bool:
         try:

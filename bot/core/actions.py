@@ -37,6 +37,7 @@ class SendText:
     buttons: Keyboard | None = None
     ref: str | None = None
     reply_to: MessageTarget | None = None
+    urgent: bool = False  # the life-saving line: the outbox's urgent lane, ahead of the rest
 
 
 @dataclass(frozen=True, slots=True)

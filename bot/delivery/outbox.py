@@ -9,6 +9,14 @@ its spinner turns on, so answers wait in memory, leave before any row (between t
 drain, too), on their own worker, and never wait behind a chat's order or its 429 backoff. An
 answer lost in a crash is harmless: the query is stale by the time the bot is back.
 
+Urgent rows (`SendText.urgent`: the life-saving line of an emergency) are rows too, stored
+like the others, but this process hands them at once to their own worker (a few at a time),
+ahead of every other row: in a backlog, or when Telegram throttles, nothing stands in front
+of them. Meanwhile the ordinary drain leaves their chats alone, so what follows the line in
+its chat (the next question) still comes after it. A row the urgent worker could not send
+yet (429, a network error) waits there for its retry time; after a restart, it is an
+ordinary pending row.
+
 A 403 settles the chat's other pending rows too (one report, not one per message), except
 for the chats in `must_reach` (the staff group): there a 403 or a 400 "chat not found" is a
 set-up problem someone will fix (the bot was removed from the group), so those rows wait and
@@ -26,7 +34,7 @@ import time
 from collections import OrderedDict, deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import func, select, update
 
@@ -49,7 +57,7 @@ from bot.core.errors import (
     TemporaryError,
 )
 from bot.core.ports import Sender
-from bot.storage.db import Database
+from bot.storage.db import Database, is_unavailable
 from bot.storage.models import MessageRef, OutboxMessage, OutboxStatus
 
 log = logging.getLogger(__name__)
@@ -72,6 +80,9 @@ ANSWER_ATTEMPTS = 3  # a button answer that fails this often (temporarily) is gi
 ANSWER_MAX_AGE = 60.0  # seconds: later, Telegram says the query is too old anyway
 ANSWER_RETRY_CAP = 5.0  # seconds an answer waits out a 429 at most
 ANSWERED_REMEMBERED = 10_000  # callback ids remembered as answered
+FAILING_LOG_EVERY = 60.0  # seconds between two "database unavailable" lines of the workers
+URGENT_AT_ONCE = 8  # urgent rows delivered at the same time (different chats)
+URGENT_REMEMBERED = 10_000  # urgent row ids remembered as settled (the drain skips them)
 
 
 @dataclass
@@ -98,29 +109,121 @@ class Outbox:
         self._answers_lock = asyncio.Lock()
         self._answered: OrderedDict[str, None] = OrderedDict()
         self._added = 0  # rows queued so far (a drain goes on while hooks queue more)
+        # the urgent lane: row ids waiting (with the earliest time to try), their chats, and
+        # the ids it settled (a drain's batch in hand may still show them pending)
+        self._urgent: deque[tuple[int, datetime | None]] = deque()
+        self._urgent_open: dict[int, str] = {}
+        self._urgent_done: OrderedDict[int, None] = OrderedDict()
+        self._urgent_wake = asyncio.Event()
+        self._urgent_lock = asyncio.Lock()
+        self._failing_since: float | None = None  # the database is down: log it once a minute
+        self._failing_logged = 0.0
 
     # -- the Messenger port -------------------------------------------------------------
     async def send(self, action: Action) -> None:
         if isinstance(action, AnswerButton):
             self._queue_answer(action)
             return
+        urgent = isinstance(action, SendText) and action.urgent
         async with self.db.transaction() as session:
-            session.add(
-                OutboxMessage(
-                    chat_id=action.chat_id,
-                    action=action_to_dict(action),
-                    status=OutboxStatus.PENDING,
-                    attempts=0,
-                    created_at=self.clock.now(),
-                )
+            row = OutboxMessage(
+                chat_id=action.chat_id,
+                action=action_to_dict(action),
+                status=OutboxStatus.PENDING,
+                attempts=0,
+                created_at=self.clock.now(),
             )
+            session.add(row)
+            if urgent:
+                await session.flush()
         self._added += 1
+        if urgent:
+            self._urgent_open[row.id] = action.chat_id
+            self._urgent.append((row.id, None))
+            self._urgent_wake.set()
         self._wake.set()
 
     def wake(self) -> None:
         """Deliver now rather than at the worker's next tick (a sender was attached)."""
         self._wake.set()
         self._answers_wake.set()
+        self._urgent_wake.set()
+
+    # -- the urgent lane ------------------------------------------------------------------
+    @property
+    def urgent_waiting(self) -> int:
+        return len(self._urgent_open)
+
+    async def flush_urgent(self) -> int:
+        """Deliver every urgent row that is due, a few at a time; returns how many settled."""
+        if self.sender is None or not self._urgent:
+            return 0
+        async with self._urgent_lock:
+            now = self.clock.now()
+            due = [item for item in self._urgent if item[1] is None or item[1] <= now]
+            later = [item for item in self._urgent if item[1] is not None and item[1] > now]
+            self._urgent.clear()
+            self._urgent.extend(later)
+            async with self.db.session() as session:
+                rows = (
+                    await session.scalars(
+                        select(OutboxMessage)
+                        .where(OutboxMessage.id.in_([i for i, _ in due]))
+                        .order_by(OutboxMessage.id)
+                    )
+                ).all()
+            gate = asyncio.Semaphore(URGENT_AT_ONCE)
+            settled = 0
+
+            async def one(row: OutboxMessage) -> None:
+                nonlocal settled
+                async with gate:
+                    status = await self._deliver(row)
+                if status == OutboxStatus.PENDING and row.id in self._urgent_open:
+                    self._urgent.append((row.id, await self._urgent_retry_at(row)))
+                    return
+                settled += 1
+                self._urgent_settled(row.id)
+
+            await asyncio.gather(
+                *(one(row) for row in rows if row.status == OutboxStatus.PENDING),
+                return_exceptions=True,
+            )
+            for row in rows:  # settled meanwhile by someone else
+                if row.status != OutboxStatus.PENDING:
+                    self._urgent_settled(row.id)
+            for gone in {i for i, _ in due} - {row.id for row in rows}:
+                self._urgent_settled(gone)
+        return settled
+
+    def _urgent_settled(self, row_id: int) -> None:
+        self._urgent_open.pop(row_id, None)
+        self._urgent_done[row_id] = None
+        while len(self._urgent_done) > URGENT_REMEMBERED:
+            self._urgent_done.popitem(last=False)
+
+    async def _urgent_retry_at(self, row: OutboxMessage) -> datetime:
+        """When the urgent row that could not go yet is tried again (its stored retry time)."""
+        async with self.db.session() as session:
+            not_before = await session.scalar(
+                select(OutboxMessage.not_before).where(OutboxMessage.id == row.id)
+            )
+        return not_before or self.clock.now() + timedelta(seconds=0.5)
+
+    async def run_urgent(self, stop: asyncio.Event) -> None:
+        """The urgent lane's own worker: a life-saving line leaves as soon as it is stored."""
+        while not stop.is_set():
+            self._urgent_wake.clear()
+            try:
+                await self.flush_urgent()
+            except Exception as exc:
+                self._log_failure("urgent rows", exc)
+            timeout = 0.2 if self._urgent else 5.0
+            wake = asyncio.ensure_future(self._urgent_wake.wait())
+            stopped = asyncio.ensure_future(stop.wait())
+            await asyncio.wait({wake, stopped}, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
+            for fut in (wake, stopped):
+                fut.cancel()
 
     # -- button answers -------------------------------------------------------------------
     def _queue_answer(self, action: AnswerButton) -> None:
@@ -255,6 +358,7 @@ class Outbox:
         if self.sender is None:
             return 0
         settled = await self.flush_answers()
+        settled += await self.flush_urgent()
         async with self._lock:
             while stop is None or not stop.is_set():
                 added = self._added
@@ -276,12 +380,17 @@ class Outbox:
                 )
             ).all()
         held: set[str] = set()
+        urgent_chats = set(self._urgent_open.values())
         settled = 0
         for row in rows:
             if stop is not None and stop.is_set():
                 break
             if self._answers:  # a press was answered meanwhile: it goes first
                 settled += await self.flush_answers()
+            if row.id in self._urgent_done:
+                continue  # the urgent lane settled it after this batch was read
+            if row.chat_id in urgent_chats:
+                held.add(row.chat_id)  # its life-saving line goes first, on the urgent lane
             if row.chat_id in held:
                 continue
             if row.not_before is not None and row.not_before > now:
@@ -411,6 +520,18 @@ class Outbox:
                 log.exception("migration hook failed (%s -> %s)", old, new)
         self._wake.set()
 
+    def _log_failure(self, what: str, exc: Exception) -> None:
+        """A database that is down fails every drain (two a second): one line when that
+        starts and one a minute after, not a stack trace each time. Anything else: logged."""
+        if not is_unavailable(exc):
+            log.exception("%s failed; retrying", what)
+            return
+        now = time.monotonic()
+        if self._failing_since is None or now - self._failing_logged >= FAILING_LOG_EVERY:
+            log.error("%s: database unavailable (%s); retrying", what, exc.__class__.__name__)
+            self._failing_since = self._failing_since or now
+            self._failing_logged = now
+
     @staticmethod
     def _backoff(attempts: int) -> float:
         return min(BACKOFF_CAP, 2.0 ** min(attempts, 10) * 0.5)
@@ -430,8 +551,9 @@ class Outbox:
             self._wake.clear()
             try:
                 await self.drain(stop)
-            except Exception:
-                log.exception("outbox drain failed; retrying")
+                self._failing_since = None
+            except Exception as exc:
+                self._log_failure("outbox drain", exc)
             wake = asyncio.ensure_future(self._wake.wait())
             stopped = asyncio.ensure_future(stop.wait())
             await asyncio.wait({wake, stopped}, timeout=tick, return_when=asyncio.FIRST_COMPLETED)

@@ -77,10 +77,14 @@ class Turn:
         return self.ctx.texts.has(key, self.locale)
 
     async def send(self, key: str, buttons: Keyboard | None = None, **values: object) -> None:
-        await self.send_html(self.text(key, **values), buttons)
+        # an emergency's life-saving line ("safety.<what>.now") takes the outbox's urgent lane
+        urgent = key.startswith("safety.") and key.endswith(".now")
+        await self.send_html(self.text(key, **values), buttons, urgent=urgent)
 
-    async def send_html(self, html: str, buttons: Keyboard | None = None) -> None:
-        await self.ctx.outbox.send(SendText(self.chat_id, html, buttons))
+    async def send_html(
+        self, html: str, buttons: Keyboard | None = None, *, urgent: bool = False
+    ) -> None:
+        await self.ctx.outbox.send(SendText(self.chat_id, html, buttons, urgent=urgent))
 
     async def profile(self) -> Profile | None:
         if self._profile is _UNSET:

@@ -138,9 +138,11 @@ class TelegramTransport(ABC):
                 )
                 self._confirmed = self._offset
                 failures = 0
-                for update in updates:
-                    await self.receive(update)
-                    self._offset = int(update["update_id"]) + 1
+                if updates:  # the batch is stored in one transaction, then confirmed
+                    await self.app.receive_many(
+                        [i for i in map(self._readable, updates) if i is not None]
+                    )
+                    self._offset = int(updates[-1]["update_id"]) + 1
             except asyncio.CancelledError:
                 raise
             except Exception as exc:
@@ -181,13 +183,16 @@ class TelegramTransport(ABC):
     async def receive(self, update: Mapping[str, Any]) -> None:
         """One update as Bot API JSON: stored for the core when this returns (raises
         `bot.intake.NotStored` when it could not be kept: do not confirm it)."""
-        try:
-            incoming = self.incoming(update)
-        except Exception:  # an update we cannot read: confirming it is all we can do
-            log.exception("%s: update %s cannot be read", self.name, update.get("update_id"))
-            return
+        incoming = self._readable(update)
         if incoming is not None:
             await self.app.receive(incoming)
+
+    def _readable(self, update: Mapping[str, Any]) -> Incoming | None:
+        try:
+            return self.incoming(update)
+        except Exception:  # an update we cannot read: confirming it is all we can do
+            log.exception("%s: update %s cannot be read", self.name, update.get("update_id"))
+            return None
 
     # -- the command menu --------------------------------------------------------------------
     async def _publish_menus(self) -> None:

@@ -217,3 +217,25 @@ async def test_held_updates_survive_a_restart_through_the_spool(tmp_path: Path, 
         assert any("电话" in m for m in sent_to(again.outbox.sender, "1001"))  # type: ignore[arg-type]
     finally:
         await again.stop()
+
+
+async def test_an_outage_is_logged_once_not_once_per_message(
+    app: App, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    outage = SqliteOutage(tmp_path / "helpline.db")
+    await outage.start(app)
+    with caplog.at_level("WARNING"):
+        await app.receive_many([message(f"20{n:02d}", GAS, n) for n in range(10)])
+        for n in range(10, 20):
+            await app.receive(message(f"20{n:02d}", TAP, n))
+    sender = app.outbox.sender
+    assert isinstance(sender, RecordingSender)
+    assert all(len(sent_to(sender, f"20{n:02d}")) == 1 for n in range(20))  # all answered
+    errors = [r for r in caplog.records if r.levelname == "ERROR" and r.name == "bot.intake"]
+    assert len(errors) == 1 and "degraded mode" in errors[0].getMessage()
+    outage.end()
+    async with asyncio.timeout(20):
+        while app.intake.down or app.intake.held:  # noqa: ASYNC110 - the recovery's own state
+            await asyncio.sleep(0.05)
+    assert any("database back" in r.getMessage() and "20 held" in r.getMessage()
+               for r in caplog.records)

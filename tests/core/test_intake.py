@@ -181,3 +181,30 @@ async def test_telegram_hears_of_an_update_only_once_it_is_stored(
 async def fake() -> AsyncIterator[FakeBotAPI]:
     async with FakeBotAPI() as api:
         yield api
+
+
+async def test_a_polled_batch_is_stored_in_one_transaction(sqlite_url: str) -> None:
+    from sqlalchemy import event
+
+    recorder = Recorder()
+    app = await make_app(sqlite_url, recorder)
+    commits: list[int] = []
+    engine = app.db.engine.sync_engine
+
+    def committed(*_: object) -> None:
+        commits.append(1)
+
+    try:
+        done = message("z", "早就处理过", 99)
+        await app.receive(done)
+        await app.intake.join()
+        batch = [message(f"c{n}", f"report {n}", n) for n in range(20)]
+        event.listen(engine, "commit", committed)
+        await app.receive_many([*batch, batch[3], done])  # a repeat, and one handled before
+        event.remove(engine, "commit", committed)
+        assert len(commits) == 1  # twenty updates, one transaction before Telegram hears
+        await app.intake.join()
+        assert sorted(recorder.done) == sorted(["早就处理过", *(f"report {n}" for n in range(20))])
+        assert await counts(app) == (0, 21)
+    finally:
+        await app.stop()

@@ -108,3 +108,50 @@ async def test_pending_rows_survive_a_restart(database_url: str) -> None:
     await second.drain()
     assert [m.plain for m in _sender(second).messages("c1")] == ["queued before the crash"]
     await db2.dispose()
+
+
+async def test_an_urgent_line_goes_ahead_of_a_backlog_and_keeps_its_chat_in_order(
+    outbox: Outbox,
+) -> None:
+    for n in range(30):  # other traffic waiting
+        await outbox.send(SendText(f"other{n}", f"notice {n}"))
+    await outbox.send(SendText("r1", "关掉燃气阀门", urgent=True))
+    await outbox.send(SendText("r1", "请问是几栋？"))
+    sender = _sender(outbox)
+    assert outbox.urgent_waiting == 1
+    await outbox.drain()
+    sent = [action.text for action, _ in sender.log if isinstance(action, SendText)]
+    assert sent[0] == "关掉燃气阀门"  # before the 30 rows stored earlier
+    assert [m.plain for m in sender.messages("r1")] == ["关掉燃气阀门", "请问是几栋？"]
+    assert len(sent) == 32 and outbox.urgent_waiting == 0  # each row once
+
+
+async def test_an_urgent_line_that_is_throttled_waits_its_retry_and_goes_once(
+    outbox: Outbox,
+) -> None:
+    sender = _sender(outbox)
+    sender.fail_next = [RetryAfter(3)]
+    await outbox.send(SendText("r1", "关掉燃气阀门", urgent=True))
+    await outbox.send(SendText("r1", "请问是几栋？"))
+    await outbox.drain()
+    assert sender.messages("r1") == []  # the question does not overtake the line
+    assert isinstance(outbox.clock, FakeClock)
+    outbox.clock.advance(3)
+    await outbox.drain()
+    assert [m.plain for m in sender.messages("r1")] == ["关掉燃气阀门", "请问是几栋？"]
+
+
+async def test_urgent_rows_left_by_a_restart_are_ordinary_pending_rows(
+    database_url: str,
+) -> None:
+    db = Database(database_url)
+    await db.upgrade()
+    try:
+        first = Outbox(db, FakeClock())  # no sender: the process ends before delivering
+        await first.send(SendText("r1", "关掉燃气阀门", urgent=True))
+        again = Outbox(db, FakeClock())
+        again.sender = RecordingSender()
+        await again.drain()
+        assert [m.plain for m in again.sender.messages("r1")] == ["关掉燃气阀门"]
+    finally:
+        await db.dispose()
