@@ -14,8 +14,8 @@ like the others, but this process hands them at once to their own worker (a few 
 ahead of every other row: in a backlog, or when Telegram throttles, nothing stands in front
 of them. Meanwhile the ordinary drain leaves their chats alone, so what follows the line in
 its chat (the next question) still comes after it. A row the urgent worker could not send
-yet (429, a network error) waits there for its retry time; after a restart, it is an
-ordinary pending row.
+yet (429, a network error) waits there for its retry time; one that fails otherwise (the
+database busy), and any left by a restart, is an ordinary pending row.
 
 A 403 settles the chat's other pending rows too (one report, not one per message), except
 for the chats in `must_reach` (the staff group): there a 403 or a 400 "chat not found" is a
@@ -125,20 +125,26 @@ class Outbox:
             self._queue_answer(action)
             return
         urgent = isinstance(action, SendText) and action.urgent
-        async with self.db.transaction() as session:
-            row = OutboxMessage(
-                chat_id=action.chat_id,
-                action=action_to_dict(action),
-                status=OutboxStatus.PENDING,
-                attempts=0,
-                created_at=self.clock.now(),
-            )
-            session.add(row)
-            if urgent:
-                await session.flush()
+        row = OutboxMessage(
+            chat_id=action.chat_id,
+            action=action_to_dict(action),
+            status=OutboxStatus.PENDING,
+            attempts=0,
+            created_at=self.clock.now(),
+        )
+        try:
+            async with self.db.transaction() as session:
+                session.add(row)
+                if urgent:
+                    await session.flush()
+                    # known before the commit: a drain that can read the row leaves it alone
+                    self._urgent_open[row.id] = action.chat_id
+        except BaseException:
+            if urgent and row.id is not None:
+                self._urgent_open.pop(row.id, None)
+            raise
         self._added += 1
         if urgent:
-            self._urgent_open[row.id] = action.chat_id
             self._urgent.append((row.id, None))
             self._urgent_wake.set()
         self._wake.set()
@@ -156,29 +162,40 @@ class Outbox:
 
     async def flush_urgent(self) -> int:
         """Deliver every urgent row that is due, a few at a time; returns how many settled."""
-        if self.sender is None or not self._urgent:
+        if self.sender is None or not (self._urgent or self._urgent_lock.locked()):
             return 0
-        async with self._urgent_lock:
+        async with self._urgent_lock:  # also: until the worker's round in progress is over
+            if not self._urgent:
+                return 0
             now = self.clock.now()
             due = [item for item in self._urgent if item[1] is None or item[1] <= now]
             later = [item for item in self._urgent if item[1] is not None and item[1] > now]
             self._urgent.clear()
             self._urgent.extend(later)
-            async with self.db.session() as session:
-                rows = (
-                    await session.scalars(
-                        select(OutboxMessage)
-                        .where(OutboxMessage.id.in_([i for i, _ in due]))
-                        .order_by(OutboxMessage.id)
-                    )
-                ).all()
+            try:
+                async with self.db.session() as session:
+                    rows = (
+                        await session.scalars(
+                            select(OutboxMessage)
+                            .where(OutboxMessage.id.in_([i for i, _ in due]))
+                            .order_by(OutboxMessage.id)
+                        )
+                    ).all()
+            except Exception:
+                self._urgent.extendleft(reversed(due))  # tried again at the next round
+                raise
             gate = asyncio.Semaphore(URGENT_AT_ONCE)
             settled = 0
 
             async def one(row: OutboxMessage) -> None:
                 nonlocal settled
-                async with gate:
-                    status = await self._deliver(row)
+                try:
+                    async with gate:
+                        status = await self._deliver(row)
+                except Exception:  # e.g. the database busy: the ordinary lane takes it over
+                    log.exception("urgent row %s handed to the ordinary lane", row.id)
+                    self._urgent_open.pop(row.id, None)
+                    return
                 if status == OutboxStatus.PENDING and row.id in self._urgent_open:
                     self._urgent.append((row.id, await self._urgent_retry_at(row)))
                     return
@@ -380,15 +397,15 @@ class Outbox:
                 )
             ).all()
         held: set[str] = set()
-        urgent_chats = set(self._urgent_open.values())
+        urgent_chats = set(self._urgent_open.values())  # read after the rows: see `send`
         settled = 0
         for row in rows:
             if stop is not None and stop.is_set():
                 break
             if self._answers:  # a press was answered meanwhile: it goes first
                 settled += await self.flush_answers()
-            if row.id in self._urgent_done:
-                continue  # the urgent lane settled it after this batch was read
+            if row.id in self._urgent_done or row.id in self._urgent_open:
+                continue  # the urgent lane's (settled after this batch was read, or to come)
             if row.chat_id in urgent_chats:
                 held.add(row.chat_id)  # its life-saving line goes first, on the urgent lane
             if row.chat_id in held:
