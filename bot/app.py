@@ -82,6 +82,7 @@ class App:
         self._stop.clear()
         await self.staff_guard.load()  # the staff group's id, if it became a supergroup
         await self.scheduler.start()
+        await self.tickets.digest.plan_next()  # the shift digest (DIGEST_TIMES), if any
         await self._housekeeping()
         if background:
             self.spawn(self._housekeeping_loop(self._stop))

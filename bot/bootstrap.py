@@ -8,9 +8,9 @@ jobs come from `job_table`, the outbox's delivery hooks from `delivery_hooks`. O
 
 Wiring order (each line uses only what is above it):
 
-    settings, clock, db, texts, classifier, roles, outbox
+    settings, clock, db, texts, classifier, teams, roles, outbox
     scheduler(db, clock)                      profiles(db, clock)
-    tickets(settings, clock, db, texts, outbox, scheduler)
+    tickets(settings, clock, db, texts, outbox, scheduler, teams, roster, work calendar)
     notices(settings, clock, db, texts, outbox, scheduler, tickets, profiles)
     flows(FlowContext(settings, clock, texts, outbox, profiles, tickets, notices, classifier),
           store=ConversationStore(db, clock), locks=KeyedLocks())
@@ -53,7 +53,10 @@ from bot.stats.service import StatsService
 from bot.storage.db import Database
 from bot.texts import Texts
 from bot.tickets import jobs
+from bot.tickets.deadlines import WorkCalendar
+from bot.tickets.roster import Roster
 from bot.tickets.service import TicketService
+from bot.tickets.teams import Teams
 
 
 def job_table(tickets: TicketService, notices: NoticeService) -> dict[str, JobHandler]:
@@ -64,6 +67,8 @@ def job_table(tickets: TicketService, notices: NoticeService) -> dict[str, JobHa
         jobs.AUTO_CLOSE: tickets.feedback.auto_close_job,
         jobs.FOLLOWUP: tickets.followups.followup_job,
         jobs.REPORT_REMINDER: tickets.reports.reminder_job,
+        jobs.DUE: tickets.reminders.due_job,
+        jobs.DIGEST: tickets.digest.digest_job,
         "notice.start": notices.job_start,
         "notice.remind": notices.job_remind,
         "notice.due": notices.job_due,
@@ -112,13 +117,22 @@ async def create_app(
     texts = load_texts(settings)
     if classifier is None:
         classifier = Classifier.from_locales(settings.locales_dir)
-    roles = Roles(settings)
+    teams = Teams.load(settings.teams_file)
+    roles = Roles(settings, team_chats=teams.chats())
     outbox = Outbox(db, clock)
 
     scheduler = JobScheduler(db, clock)
     profiles = ProfileService(db, clock)
     tickets = TicketService(
-        settings=settings, clock=clock, db=db, texts=texts, outbox=outbox, scheduler=scheduler
+        settings=settings,
+        clock=clock,
+        db=db,
+        texts=texts,
+        outbox=outbox,
+        scheduler=scheduler,
+        teams=teams,
+        roster=Roster.load(settings.duty_roster_file, settings.timezone),
+        calendar=WorkCalendar.from_settings(settings),
     )
     notices = NoticeService(
         settings=settings,

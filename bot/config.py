@@ -76,6 +76,18 @@ class Settings(BaseSettings):
     low_rating_threshold: int = 2
     report_remind_before_seconds: float = 3600
 
+    # The staff desk: teams, deadlines in working time, duty roster, shift digest
+    teams_file: Path | None = None
+    """Team groups and routing by intent/building (example: examples/teams.yaml)."""
+    duty_roster_file: Path | None = None
+    """Who is on duty when (example: examples/duty_roster.yaml)."""
+    office_hours: str = "09:00-18:00"
+    deadline_seconds_emergency: float = 3600
+    deadline_work_hours_urgent: float = 2
+    deadline_work_hours_normal: float = 9
+    digest_times: str = ""
+    """Local times of the shift hand-over digest (交接班), e.g. "08:00,20:00"; empty: off."""
+
     # Outage notices
     broadcast_rate_per_second: float = 25
     notice_remind_before_seconds: float = 3600

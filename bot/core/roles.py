@@ -27,9 +27,10 @@ class RoleSettings(Protocol):
 @dataclass(frozen=True, slots=True)
 class Roles:
     settings: RoleSettings
+    team_chats: frozenset[str] = frozenset()  # team groups (TEAMS_FILE): staff groups too
 
     def is_staff_chat(self, chat_id: str) -> bool:
-        return chat_id == self.settings.staff_chat_id
+        return chat_id == self.settings.staff_chat_id or chat_id in self.team_chats
 
     def is_manager(self, user_id: str) -> bool:
         return user_id in self.settings.manager_ids

@@ -8,10 +8,13 @@ of a ticket may also press its buttons (the on-site and report reminders). A sta
 anyone else, a malformed button, or a button for a ticket that has moved on changes
 nothing and gets a polite answer.
 
-In the group: `/open`, `/ticket N`, `/report N` (N may be left out when replying to a
+In the group (the main staff group and every team group alike): `/open [filters]`,
+`/ticket N`, `/report N`, `/unclaim N`, `/assign N 名字`, `/resolve N [note]`, `/dup N M`,
+`/quote N 金额 [说明]`, `/note N ...`, `/digest` (N may be left out when replying to a
 ticket's message), `/whereami`, `/help`; a Telegram reply to a ticket's message goes to
-its resident (so does a staff account's reply to an escalation in its private chat). Other chatter is left alone; other buttons and commands are left for the
-other handlers.
+its resident (so does a staff account's reply to an escalation in its private chat), unless
+it starts with `//` or `#内部`: an internal note. Other chatter is left alone; other
+buttons and commands are left for the other handlers.
 """
 
 from __future__ import annotations
@@ -24,6 +27,8 @@ from bot.core.incoming import Incoming
 from bot.storage.models import Ticket
 from bot.tickets import buttons as tk
 from bot.tickets.alerts import ticket_id_of_ref
+from bot.tickets.digest import DESK_PREFIX
+from bot.tickets.handover import note_text
 from bot.tickets.states import Actor
 
 if TYPE_CHECKING:
@@ -33,7 +38,25 @@ if TYPE_CHECKING:
     from bot.texts import Texts
     from bot.tickets.service import TicketService
 
-GROUP_COMMANDS = frozenset({"open", "ticket", "report", "whereami", "help", "start"})
+GROUP_COMMANDS = frozenset(
+    {
+        "open",
+        "ticket",
+        "report",
+        "whereami",
+        "help",
+        "start",
+        # the staff desk (bot/tickets/handover.py, closing.py, digest.py)
+        "unclaim",
+        "assign",
+        "resolve",
+        "dup",
+        "quote",
+        "note",
+        "digest",
+    }
+)
+TICKET_COMMANDS = frozenset({"ticket", "report", "unclaim", "assign", "resolve", "quote", "note"})
 
 
 class StaffHandler:
@@ -73,7 +96,10 @@ class StaffHandler:
         if incoming.command == "whereami":
             return True
         if incoming.is_button:
-            return tk.is_ticket_button(incoming.button_data)
+            data = incoming.button_data or ""
+            if data.startswith(DESK_PREFIX):
+                return self.acts_as_staff(incoming)
+            return tk.is_ticket_button(data)
         if not self.roles.is_staff_chat(incoming.chat_id):
             return await self._staff_reply_in_private(incoming)
         command = incoming.command
@@ -104,18 +130,28 @@ class StaffHandler:
         await self.outbox.send(SendText(incoming.chat_id, text, reply_to=incoming.message_id))
 
     # -- buttons --------------------------------------------------------------------------
+    def _actor(self, incoming: Incoming) -> Actor:
+        return Actor("staff", incoming.user_id, incoming.user_name or incoming.user_id)
+
     async def _button(self, incoming: Incoming) -> None:
+        if (incoming.button_data or "").startswith(DESK_PREFIX):
+            await self._desk_button(incoming)
+            return
         button = tk.parse_button(incoming.button_data)
         locale = self.texts.pick_locale(incoming.language_code)
         if button is None:
             answer = self.texts.get("tickets.expired", locale)
         elif button.for_staff and not await self._may_act_on(button.ticket_id, incoming):
             answer = self.texts.get("tickets.staff_only", locale)
+        elif button.for_staff and button.action in (tk.UNCLAIM, tk.CLOSE):
+            answer = await self._desk_action(button, incoming)
         elif button.for_staff:
             actor = Actor("staff", incoming.user_id, incoming.user_name or incoming.user_id)
             answer = await self.tickets.workflow.staff_action(
                 button.action, button.ticket_id, actor
             )
+        elif button.action == tk.QUOTE:
+            answer = await self._quote_answer(button, incoming)
         else:
             answer = await self.tickets.feedback.press(button, incoming)
         if incoming.callback_id:
@@ -123,33 +159,128 @@ class StaffHandler:
                 AnswerButton(incoming.callback_id, answer, chat_id=incoming.chat_id)
             )
 
+    async def _desk_action(self, button: tk.TicketButton, incoming: Incoming) -> str:
+        """Unclaim, the closing menu and a closing reason (bot/tickets/handover.py, closing.py)."""
+        ticket = await self.tickets.get(button.ticket_id)
+        if ticket is None:
+            return self._t("staff.answer.not_found", id=button.ticket_id)
+        actor = self._actor(incoming)
+        if button.action == tk.UNCLAIM:
+            return await self.tickets.handover.unclaim(ticket, actor)
+        if button.value is None:
+            return await self.tickets.closing.menu(ticket, incoming.chat_id)
+        return await self.tickets.closing.close(ticket, actor, button.value)
+
+    async def _quote_answer(self, button: tk.TicketButton, incoming: Incoming) -> str:
+        """The resident accepts or declines a paid repair (有偿维修确认)."""
+        ticket = await self.tickets.get(button.ticket_id)
+        if ticket is None or ticket.user_id != incoming.user_id:
+            return self.texts.get("tickets.not_yours", self.texts.pick_locale(incoming.language_code))
+        actor = Actor("resident", incoming.user_id, incoming.user_name or ticket.user_name)
+        return await self.tickets.closing.answer_quote(ticket, actor, button.value == "yes")
+
+    async def _desk_button(self, incoming: Incoming) -> None:
+        """`desk:open[:overdue]` under a digest: the list, here."""
+        if not self.acts_as_staff(incoming):
+            answer = self._t("tickets.staff_only")
+        else:
+            args = (incoming.button_data or "").split(":")[2:]
+            await self.outbox.send(
+                SendText(
+                    incoming.chat_id,
+                    await self.tickets.timeline.open_list(
+                        " ".join(args), chat_id=incoming.chat_id, user_id=incoming.user_id
+                    ),
+                )
+            )
+            answer = ""
+        if incoming.callback_id:
+            await self.outbox.send(AnswerButton(incoming.callback_id, answer, chat_id=incoming.chat_id))
+
     # -- commands -------------------------------------------------------------------------
     async def _command(self, incoming: Incoming) -> None:
         command = incoming.command
         if command == "open":
-            await self._say(incoming, await self.tickets.timeline.open_list())
-        elif command in ("ticket", "report"):
+            await self._say(
+                incoming,
+                await self.tickets.timeline.open_list(
+                    incoming.command_args, chat_id=incoming.chat_id, user_id=incoming.user_id
+                ),
+            )
+        elif command == "digest":
+            await self._say(incoming, await self.tickets.digest.render(incoming.chat_id))
+        elif command == "dup":
+            await self._dup(incoming)
+        elif command in TICKET_COMMANDS:
             ticket = await self._ticket_for(incoming)
             if ticket is None:
                 return
-            if command == "ticket":
-                await self._say(incoming, await self.tickets.timeline.render(ticket))
-            else:
-                actor = Actor("staff", incoming.user_id, incoming.user_name or incoming.user_id)
-                await self.tickets.reports.send_draft(ticket, incoming.chat_id, actor)
+            await self._ticket_command(incoming, ticket)
         else:
             await self._say(incoming, self._t("staff.help"))
 
+    async def _ticket_command(self, incoming: Incoming, ticket: Ticket) -> None:
+        command, actor, rest = incoming.command, self._actor(incoming), self._rest(incoming)
+        if command == "ticket":
+            await self._say(incoming, await self.tickets.timeline.render(ticket))
+        elif command == "report":
+            await self.tickets.reports.send_draft(ticket, incoming.chat_id, actor)
+        elif command == "unclaim":
+            await self._say(incoming, await self.tickets.handover.unclaim(ticket, actor))
+        elif command == "assign":
+            await self._say(incoming, await self.tickets.handover.assign(ticket, actor, rest))
+        elif command == "resolve":
+            await self._say(
+                incoming, await self.tickets.closing.resolve(ticket, actor, incoming, rest)
+            )
+        elif command == "quote":
+            await self._say(incoming, await self.tickets.closing.quote(ticket, actor, rest))
+        elif command == "note":
+            await self._say(incoming, await self.tickets.handover.note(ticket, actor, rest))
+
+    async def _dup(self, incoming: Incoming) -> None:
+        """`/dup N M`: #N is the same matter as #M (or, replying to #N's message: `/dup M`)."""
+        numbers = [strict_id(w.lstrip("#＃")) for w in incoming.command_args.split()]
+        if len(numbers) == 1 and numbers[0] is not None and incoming.reply_to_message_id:
+            replied = ticket_id_of_ref(
+                await self.outbox.ref_of(incoming.chat_id, incoming.reply_to_message_id)
+            )
+            numbers = [replied, numbers[0]]
+        if len(numbers) != 2 or None in numbers:
+            await self._say(incoming, self._t("desk.usage.dup"))
+            return
+        duplicate_id, other_id = numbers
+        assert duplicate_id is not None and other_id is not None
+        ticket = await self.tickets.get(duplicate_id)
+        if ticket is None:
+            await self._say(incoming, self._t("staff.answer.not_found", id=duplicate_id))
+            return
+        await self._say(
+            incoming,
+            await self.tickets.closing.duplicate(ticket, other_id, self._actor(incoming)),
+        )
+
+    @staticmethod
+    def _rest(incoming: Incoming) -> str:
+        """What follows the ticket number (or all the arguments when replying)."""
+        args = incoming.command_args
+        first, _, rest = args.partition(" ")
+        if strict_id(first.lstrip("#＃")) is not None:
+            return rest.strip()
+        return args.strip()
+
     async def _ticket_for(self, incoming: Incoming) -> Ticket | None:
         """The ticket named by `/ticket N`, or the one whose message this replies to."""
-        arg = incoming.command_args.lstrip("#＃").strip()
+        arg = incoming.command_args.split(maxsplit=1)[0] if incoming.command_args else ""
+        arg = arg.lstrip("#＃").strip()
         ticket_id: int | None = strict_id(arg)
-        if ticket_id is None and not arg and incoming.reply_to_message_id is not None:
+        if ticket_id is None and incoming.reply_to_message_id is not None:
             ticket_id = ticket_id_of_ref(
                 await self.outbox.ref_of(incoming.chat_id, incoming.reply_to_message_id)
             )
         if ticket_id is None:
-            await self._say(incoming, self._t(f"staff.usage.{incoming.command}"))
+            key = f"staff.usage.{incoming.command}"
+            await self._say(incoming, self._t(key if self.texts.has(key) else f"desk.usage.{incoming.command}"))
             return None
         ticket = await self.tickets.get(ticket_id)
         if ticket is None:
@@ -165,6 +296,10 @@ class StaffHandler:
             return  # a reply to something else: staff talking among themselves
         ticket = await self.tickets.get(ticket_id)
         if ticket is None:
+            return
+        note = note_text(incoming.text)
+        if note is not None:  # an internal note: on the timeline, never to the resident
+            await self._say(incoming, await self.tickets.handover.note(ticket, self._actor(incoming), note))
             return
         problem = await self.tickets.relay.from_staff(ticket, incoming)
         if problem:

@@ -38,6 +38,8 @@ HISTORY_EVENTS = (
     "closed",
     "rated",
     "followup_answer",
+    "unclaimed",
+    "assigned",
 )
 
 
@@ -195,6 +197,41 @@ class AlertBoard(TicketPart):
                 lines.append(self._t(f"staff.alert.escalated_{min(ticket.escalation_level, 2)}"))
         return lines
 
+    # -- where --------------------------------------------------------------------------------
+    def chats(self, ticket: Ticket) -> list[str]:
+        """The groups showing this ticket: its team's; the main group for an emergency, a
+        ticket without a team, or one the team left unclaimed past its deadline."""
+        main = self.settings.staff_chat_id
+        team = self.tickets.teams.get(ticket.team)
+        if team is None or team.chat_id == main:
+            return [main]
+        if ticket.severity == "emergency" or (ticket.extra or {}).get("in_main"):
+            return [team.chat_id, main]
+        return [team.chat_id]
+
+    async def show_in_main(self, ticket: Ticket) -> Ticket:
+        """A team left it unclaimed past its deadline: the main group gets the alert too."""
+        main = self.settings.staff_chat_id
+        if main in self.chats(ticket):
+            return ticket
+        extra = {**(ticket.extra or {}), "in_main": True}
+        if not await self.tickets.set_values(ticket.id, extra=extra):
+            return ticket
+        fresh = await self.tickets.get(ticket.id) or ticket
+        team = self.tickets.teams.get(ticket.team)
+        await self.outbox.send(
+            SendText(main, await self.render(fresh), self.buttons(fresh), ref=alert_ref(ticket.id))
+        )
+        await self.outbox.send(
+            SendText(
+                main,
+                self._t("desk.team.unclaimed_to_main", id=ticket.id, team=team.name if team else "-"),
+                reply_to=alert_ref(ticket.id),
+                ref=f"ticket:{ticket.id}:note",
+            )
+        )
+        return fresh
+
     def buttons(self, ticket: Ticket) -> Keyboard | None:
         row: list[tuple[str, str]] = []
         if ticket.status in states.CLAIM_FROM:
@@ -203,23 +240,48 @@ class AlertBoard(TicketPart):
             row.append((self._t("staff.button.onsite"), tk.button_data(tk.ONSITE, ticket.id)))
         if ticket.status in states.RESOLVE_FROM:
             row.append((self._t("staff.button.resolve"), tk.button_data(tk.RESOLVE, ticket.id)))
-        return keyboard(row) if row else None
+        second: list[tuple[str, str]] = []
+        if ticket.status in (states.CLAIMED, states.ON_SITE):
+            second.append((self._t("desk.button.unclaim"), tk.button_data(tk.UNCLAIM, ticket.id)))
+        if ticket.status in states.RESOLVE_FROM:
+            second.append((self._t("desk.button.close"), tk.button_data(tk.CLOSE, ticket.id)))
+        rows = [r for r in (row, second) if r]
+        return keyboard(*rows) if rows else None
+
+    def desk_lines(self, ticket: Ticket) -> list[str]:
+        """The team, the deadline (⏰ once passed), a paid repair's state."""
+        lines = []
+        team = self.tickets.teams.get(ticket.team)
+        if team is not None:
+            lines.append(self._t("desk.alert.team", team=team.name))
+        if ticket.due_at is not None and ticket.status in states.RESOLVE_FROM:
+            key = "desk.alert.overdue" if ticket.due_at <= self.clock.now() else "desk.alert.due"
+            lines.append(self._t(key, due=self.fmt.short(ticket.due_at)))
+        quote = (ticket.extra or {}).get("quote")
+        if isinstance(quote, dict):
+            lines.append(
+                self._t(f"desk.alert.quote_{quote.get('state', 'pending')}", amount=quote.get("amount", ""))
+            )
+        return lines
 
     async def render(self, ticket: Ticket) -> str:
         events = await self.tickets.events(ticket.id)
-        parts = [self.card(ticket), *self.history(ticket, events)]
+        parts = [self.card(ticket), *self.desk_lines(ticket), *self.history(ticket, events)]
         if ticket.status not in (states.CLOSED, states.CANCELLED):
             parts.append(self._t("staff.alert.reply_hint"))
         return "\n".join(parts)
 
     # -- sending --------------------------------------------------------------------------
     async def post(self, ticket: Ticket) -> None:
-        """The alert, then the resident's photos as replies to it."""
-        chat = self.settings.staff_chat_id
+        """The alert, then the resident's photos as replies to it (in each of its groups)."""
         text = await self.render(ticket)
-        await self.outbox.send(
-            SendText(chat, text, self.buttons(ticket), ref=alert_ref(ticket.id))
-        )
+        for chat in self.chats(ticket):
+            await self.outbox.send(
+                SendText(chat, text, self.buttons(ticket), ref=alert_ref(ticket.id))
+            )
+            await self._photos(ticket, chat)
+
+    async def _photos(self, ticket: Ticket, chat: str) -> None:
         for file_id in (ticket.extra or {}).get("photos") or []:
             await self.outbox.send(
                 SendPhoto(
@@ -234,23 +296,21 @@ class AlertBoard(TicketPart):
     async def refresh(self, ticket: Ticket) -> None:
         """Edit the alert in place to show the ticket as it is now."""
         text = await self.render(ticket)
-        await self.outbox.send(
-            EditText(
-                self.settings.staff_chat_id, alert_ref(ticket.id), text, self.buttons(ticket)
-            )
-        )
+        for chat in self.chats(ticket):
+            await self.outbox.send(EditText(chat, alert_ref(ticket.id), text, self.buttons(ticket)))
 
     async def note(
         self, ticket: Ticket, key: str, /, *, with_buttons: bool = False, **values: object
     ) -> None:
         """A short message in the group, as a reply to the alert (so it is one tap away)."""
         text = self._t(key, id=ticket.id, summary=Raw(self.summary(ticket)), **values)
-        await self.outbox.send(
-            SendText(
-                self.settings.staff_chat_id,
-                text,
-                self.buttons(ticket) if with_buttons else None,
-                reply_to=alert_ref(ticket.id),
-                ref=f"ticket:{ticket.id}:note",
+        for chat in self.chats(ticket):
+            await self.outbox.send(
+                SendText(
+                    chat,
+                    text,
+                    self.buttons(ticket) if with_buttons else None,
+                    reply_to=alert_ref(ticket.id),
+                    ref=f"ticket:{ticket.id}:note",
+                )
             )
-        )

@@ -1,7 +1,9 @@
 """Ticket button data: `tk:<action>:<ticket id>[:<value>]` (Telegram allows 64 bytes).
 
-Staff press claim / onsite / resolve / reported; the resident presses fixed (yes, no),
-rate (1-5) and fu (the follow-up visit: good, ok, bad). Anything else does not parse.
+Staff press claim / onsite / resolve / reported / unclaim / close (the reasons menu; with
+a value: false_alarm, unreachable, cancelled); the resident presses fixed (yes, no),
+rate (1-5), fu (the follow-up visit: good, ok, bad) and quote (a paid repair: yes, no).
+Anything else does not parse.
 """
 
 from __future__ import annotations
@@ -19,9 +21,16 @@ REPORTED = "reported"
 FIXED = "fixed"
 RATE = "rate"
 FOLLOWUP = "fu"
+UNCLAIM = "unclaim"
+CLOSE = "close"
+QUOTE = "quote"
 
-STAFF_ACTIONS = frozenset({CLAIM, ONSITE, RESOLVE, REPORTED})
+STAFF_ACTIONS = frozenset({CLAIM, ONSITE, RESOLVE, REPORTED, UNCLAIM, CLOSE})
+STAFF_VALUES: dict[str, frozenset[str]] = {
+    CLOSE: frozenset({"false_alarm", "unreachable", "cancelled"}),
+}
 RESIDENT_VALUES: dict[str, frozenset[str]] = {
+    QUOTE: frozenset({"yes", "no"}),
     FIXED: frozenset({"yes", "no"}),
     RATE: frozenset({"1", "2", "3", "4", "5"}),
     FOLLOWUP: frozenset({"good", "ok", "bad"}),
@@ -59,7 +68,9 @@ def parse_button(data: str | None) -> TicketButton | None:
     action = parts[1]
     value = parts[3] if len(parts) == 4 else None
     if action in STAFF_ACTIONS:
-        return TicketButton(action, ticket_id) if value is None else None
+        if value is None or value in STAFF_VALUES.get(action, ()):
+            return TicketButton(action, ticket_id, value)
+        return None
     allowed = RESIDENT_VALUES.get(action)
     if allowed is None or value not in allowed:
         return None

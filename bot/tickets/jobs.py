@@ -7,6 +7,8 @@ ONSITE_REMINDER = "ticket.onsite_reminder"
 AUTO_CLOSE = "ticket.auto_close"
 FOLLOWUP = "ticket.followup"
 REPORT_REMINDER = "ticket.report_reminder"
+DUE = "ticket.due"  # the handling deadline passed
+DIGEST = "desk.digest"  # the shift hand-over digest (one job, not per ticket)
 
 
 def job_id(kind: str, ticket_id: int) -> str:

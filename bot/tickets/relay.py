@@ -9,6 +9,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from bot.core.actions import EditText, Keyboard, SendPhoto, SendText
 from bot.core.incoming import AttachmentKind, Incoming
 from bot.storage.models import Ticket
@@ -23,11 +25,8 @@ class Relay(TicketPart):
         actor = Actor("resident", incoming.user_id, incoming.user_name or ticket.user_name)
         text = (incoming.text or "").strip()
         attachment = incoming.attachment
-        chat, ref, reply_to = (
-            self.settings.staff_chat_id,
-            f"ticket:{ticket.id}:msg",
-            alert_ref(ticket.id),
-        )
+        chats = self.tickets.alerts.chats(ticket)
+        chat, ref, reply_to = (chats[0], f"ticket:{ticket.id}:msg", alert_ref(ticket.id))
         data: dict[str, object] = {}
         if attachment is not None:
             data["attachment"] = attachment.kind.value
@@ -85,7 +84,8 @@ class Relay(TicketPart):
         else:
             return
         await self.tickets.record(ticket.id, "message_in", actor, text=text or None, data=data)
-        await self.outbox.send(action)
+        for other in chats:  # the same message in each group showing the ticket
+            await self.outbox.send(replace(action, chat_id=other))
 
     # -- staff -> resident ----------------------------------------------------------------
     async def from_staff(self, ticket: Ticket, incoming: Incoming) -> str | None:
@@ -140,6 +140,9 @@ class Relay(TicketPart):
         locale = self.tickets.fmt.resident_locale(ticket)
         text = self.texts.get(key, locale, id=ticket.id, **values)
         await self.outbox.send(SendText(ticket.chat_id, text, buttons, ref=ref))
+        if buttons is None:  # residents whose duplicate was merged into this ticket
+            for chat in (ticket.extra or {}).get("followers") or []:
+                await self.outbox.send(SendText(str(chat), text))
 
     async def settle_question(
         self, ticket: Ticket, key: str, ref: str, answer: str, /, **values: object

@@ -76,6 +76,9 @@ class Reminders(TicketPart):
         n = ticket.reminders_sent
         age = self.tickets.fmt.age_since(await self.waiting_since(ticket))
         await self.tickets.record(ticket.id, "reminder", SYSTEM, data={"n": n})
+        if ticket.team:  # the team left it unclaimed past its deadline: the main group sees it
+            ticket = await self.tickets.alerts.show_in_main(ticket)
+        await self._remind_on_duty(ticket, n, age)
         await self.tickets.alerts.note(
             ticket, "staff.reminder.claim", with_buttons=True, age=age, n=n
         )
@@ -91,6 +94,35 @@ class Reminders(TicketPart):
             )
         if n < self.settings.claim_reminder_limit:
             await self.start_claim_clock(ticket)
+
+    async def _remind_on_duty(self, ticket: Ticket, reminders: int, age: str) -> None:
+        """The people on duty now (DUTY_ROSTER_FILE) are reminded privately first."""
+        people = self.tickets.roster.on_duty(self.clock.now(), ticket.team)
+        if not people:
+            return
+        claim = keyboard([(self._t("staff.button.claim"), tk.button_data(tk.CLAIM, ticket.id))])
+        text = (
+            self._t("desk.duty.reminder", id=ticket.id, age=age, n=reminders)
+            + "\n\n"
+            + self.tickets.alerts.card(ticket)
+        )
+        for person in people:
+            await self.outbox.send(SendText(person, text, claim, ref=f"ticket:{ticket.id}:duty"))
+        await self.tickets.record(ticket.id, "duty_reminder", SYSTEM, data={"to": people})
+
+    # -- the handling deadline ------------------------------------------------------------
+    async def due_job(self, payload: dict[str, Any]) -> None:
+        """The deadline passed with the ticket still open: marked ⏰, the groups told."""
+        ticket = await self.tickets.get(int(payload["ticket_id"]))
+        if ticket is None or ticket.status not in states.RESOLVE_FROM or ticket.due_at is None:
+            return
+        await self.tickets.record(ticket.id, "overdue", SYSTEM)
+        if ticket.team:
+            ticket = await self.tickets.alerts.show_in_main(ticket)
+        await self.tickets.alerts.refresh(ticket)
+        await self.tickets.alerts.note(
+            ticket, "desk.alert.overdue_note", due=self.tickets.fmt.short(ticket.due_at)
+        )
 
     async def _climb(self, ticket: Ticket, reminders: int, age: str) -> None:
         after = self.settings.escalate_after_reminders

@@ -12,6 +12,12 @@ The parts live in small modules, reached through this service:
 - `followups`  回访 after closing (followup.py)
 - `reports`    incident-report deadline, reminder and draft (reports.py)
 - `timeline`   /open and /ticket N (timeline.py)
+- `handover`   unclaim, assign to a colleague, internal notes (handover.py)
+- `closing`    closing with a reason, duplicates merged, paid repairs (closing.py)
+- `digest`     the shift hand-over digest (digest.py)
+
+Teams (`teams.py`: which group gets a ticket), the duty roster (`roster.py`) and the working
+calendar (`deadlines.py`: each ticket's `due_at`) are values given by the bootstrap.
 """
 
 from __future__ import annotations
@@ -23,16 +29,23 @@ from sqlalchemy import select, update
 
 from bot.core.incoming import Incoming
 from bot.storage.models import Ticket, TicketEvent, TicketStatus
+from bot.tickets import jobs
 from bot.tickets.alerts import AlertBoard
+from bot.tickets.closing import Closing
+from bot.tickets.deadlines import WorkCalendar, due_at
+from bot.tickets.digest import Digest
 from bot.tickets.draft import TicketDraft
 from bot.tickets.feedback import ResidentFeedback
 from bot.tickets.followup import FollowUps
 from bot.tickets.formatting import Formatter
+from bot.tickets.handover import HandOver
 from bot.tickets.part import TicketPart
 from bot.tickets.relay import Relay
 from bot.tickets.reminders import Reminders
 from bot.tickets.reports import IncidentReports
+from bot.tickets.roster import Roster
 from bot.tickets.states import Actor
+from bot.tickets.teams import Teams
 from bot.tickets.timeline import Timeline
 from bot.tickets.workflow import Workflow
 
@@ -56,9 +69,16 @@ class TicketService:
         texts: Texts,
         outbox: Messenger,
         scheduler: Scheduler,
+        teams: Teams | None = None,
+        roster: Roster | None = None,
+        calendar: WorkCalendar | None = None,
     ) -> None:
+        self.settings = settings
         self.clock = clock
         self.db = db
+        self.teams = teams or Teams()
+        self.roster = roster or Roster(timezone=settings.timezone)
+        self.calendar = calendar or WorkCalendar.from_settings(settings)
         self.fmt = Formatter(settings=settings, clock=clock, texts=texts)
 
         def part(cls: type[P]) -> P:
@@ -80,6 +100,9 @@ class TicketService:
         self.followups = part(FollowUps)
         self.reports = part(IncidentReports)
         self.timeline = part(Timeline)
+        self.handover = part(HandOver)
+        self.closing = part(Closing)
+        self.digest = part(Digest)
 
     async def refresh_alert(self, ticket: Ticket) -> None:
         """Redraw the ticket's staff-group alert (after another service changed it)."""
@@ -89,6 +112,7 @@ class TicketService:
     async def open_ticket(self, draft: TicketDraft) -> Ticket:
         """Create the ticket and its first event, alert the staff group, start the reminders."""
         now = self.clock.now()
+        team = self.teams.route(draft.intent, draft.building)
         async with self.db.transaction() as session:
             ticket = Ticket(
                 chat_id=draft.chat_id,
@@ -104,6 +128,8 @@ class TicketService:
                 status=TicketStatus.OPEN,
                 reminders_sent=0,
                 escalation_level=0,
+                team=team.key if team else None,
+                due_at=due_at(self.settings, self.calendar, draft.severity, now),
                 extra={**draft.extra, "photos": list(draft.photos), "locale": draft.locale},
                 created_at=now,
                 updated_at=now,
@@ -124,6 +150,8 @@ class TicketService:
             )
         await self.alerts.post(ticket)
         await self.reminders.start_claim_clock(ticket)
+        if ticket.due_at is not None:
+            await self.reminders.schedule(jobs.DUE, ticket.id, ticket.due_at)
         return ticket
 
     # -- reading --------------------------------------------------------------------------
@@ -140,7 +168,25 @@ class TicketService:
                 .order_by(Ticket.id.desc())
                 .limit(1)
             )
+        if ticket is None:  # theirs was closed as a duplicate: they follow the other one
+            ticket = await self.following(chat_id)
         return ticket
+
+    async def following(self, chat_id: str) -> Ticket | None:
+        """The active ticket a resident follows because theirs was merged into it."""
+        async with self.db.session() as session:
+            merged: Ticket | None = await session.scalar(
+                select(Ticket)
+                .where(Ticket.chat_id == chat_id, Ticket.merged_into.is_not(None))
+                .order_by(Ticket.id.desc())
+                .limit(1)
+            )
+            if merged is None or merged.merged_into is None:
+                return None
+            target: Ticket | None = await session.get(Ticket, merged.merged_into)
+        if target is None or target.status not in TicketStatus.ACTIVE:
+            return None
+        return target
 
     async def active_tickets(self) -> Sequence[Ticket]:
         """Every ticket still being worked on, oldest first."""

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from bot.storage.models import Ticket, TicketEvent
 from bot.texts import Raw
@@ -72,30 +74,105 @@ class Timeline(TicketPart):
         return head + "\n" + lines
 
     # -- /open ----------------------------------------------------------------------------
-    async def open_list(self) -> str:
-        active = await self.tickets.active_tickets()
-        if not active:
-            return self._t("staff.open.empty")
+    async def open_list(
+        self, args: str = "", *, chat_id: str | None = None, user_id: str | None = None
+    ) -> str:
+        """Emergencies first, then by deadline; a team group sees its team's tickets.
+        Filters (`/open mine`, `/open 紧急`, `/open 3栋`, `/open 超时`) narrow it down."""
+        active = list(await self.tickets.active_tickets())
+        team = self.tickets.teams.of_chat(chat_id) if chat_id else None
+        if team is not None:
+            active = [t for t in active if t.team == team.key]
         now = self.clock.now()
-        lines = [self._t("staff.open.head", count=len(active))]
+        filters = OpenFilter.parse(args)
+        active = [t for t in active if filters.keeps(t, now, user_id)]
+        active.sort(key=lambda t: open_order(t))
+        if not active:
+            return self._t("staff.open.empty") if filters.empty else self._t("desk.open.none")
+        head = "staff.open.head" if filters.empty else "desk.open.head_filtered"
+        lines = [self._t(head, count=len(active))]
         for ticket in active[:MAX_OPEN_LINES]:
             state = self.tickets.alerts.state_name(ticket.status)
             if ticket.claimed_by_name and ticket.status not in ("open", "reopened"):
                 state = self._t("staff.open.state_by", state=state, name=ticket.claimed_by_name)
-            lines.append(
-                self._t(
-                    "staff.open.line",
-                    mark=self.tickets.alerts.mark(ticket),
-                    id=ticket.id,
-                    intent=self.tickets.fmt.intent(ticket.intent),
-                    place=self.tickets.fmt.place_or_unknown(ticket),
-                    state=state,
-                    age=self.tickets.fmt.age(_seconds(now, ticket.created_at)),
-                )
+            line = self._t(
+                "staff.open.line",
+                mark=self.tickets.alerts.mark(ticket),
+                id=ticket.id,
+                intent=self.tickets.fmt.intent(ticket.intent),
+                place=self.tickets.fmt.place_or_unknown(ticket),
+                state=state,
+                age=self.tickets.fmt.age(_seconds(now, ticket.created_at)),
             )
+            if ticket.due_at is not None and ticket.due_at <= now:
+                line += self._t("desk.open.overdue", due=self.tickets.fmt.short(ticket.due_at))
+            lines.append(line)
         if len(active) > MAX_OPEN_LINES:
             lines.append(self._t("staff.open.more", count=len(active) - MAX_OPEN_LINES))
         return "\n".join(lines)
+
+
+MINE = frozenset({"mine", "me", "我的", "我"})
+URGENT = frozenset({"紧急", "急", "emergency", "urgent"})
+OVERDUE = frozenset({"超时", "overdue", "逾期", "⏰"})
+UNCLAIMED = frozenset({"待接单", "unclaimed", "无人接单"})
+_BUILDING = re.compile(r"^([0-9A-Za-z]+)\s*(?:栋|号楼|幢|座)?$")
+
+
+@dataclass(frozen=True, slots=True)
+class OpenFilter:
+    mine: bool = False
+    urgent: bool = False
+    overdue: bool = False
+    unclaimed: bool = False
+    building: str | None = None
+
+    @property
+    def empty(self) -> bool:
+        return self == OpenFilter()
+
+    @classmethod
+    def parse(cls, args: str) -> OpenFilter:
+        values: dict[str, object] = {}
+        for word in args.replace("，", " ").replace(",", " ").split():
+            lowered = word.lower()
+            if lowered in MINE:
+                values["mine"] = True
+            elif lowered in URGENT:
+                values["urgent"] = True
+            elif lowered in OVERDUE:
+                values["overdue"] = True
+            elif lowered in UNCLAIMED:
+                values["unclaimed"] = True
+            elif match := _BUILDING.match(word):
+                values["building"] = match.group(1)
+        return cls(**values)  # type: ignore[arg-type]
+
+    def keeps(self, ticket: Ticket, now: datetime, user_id: str | None) -> bool:
+        if self.mine and (user_id is None or ticket.claimed_by != user_id):
+            return False
+        if self.urgent and ticket.severity != "emergency":
+            return False
+        if self.overdue and (ticket.due_at is None or ticket.due_at > now):
+            return False
+        if self.unclaimed and ticket.status not in ("open", "reopened"):
+            return False
+        if self.building is not None:
+            building = (ticket.building or "").removesuffix("栋").removesuffix("号楼")
+            if building != self.building:
+                return False
+        return True
+
+
+def open_order(ticket: Ticket) -> tuple[int, datetime, datetime, int]:
+    """Emergencies first, then the nearest deadline, then the oldest."""
+    far = datetime.max.replace(tzinfo=UTC)
+    return (
+        0 if ticket.severity == "emergency" else 1,
+        ticket.due_at or far,
+        ticket.created_at,
+        ticket.id,
+    )
 
 
 def _seconds(now: datetime, then: datetime) -> float:

@@ -87,6 +87,8 @@ class Workflow(TicketPart):
         return self._t("staff.answer.claimed", id=done.id)
 
     async def on_site(self, ticket: Ticket, actor: Actor) -> str:
+        if self.tickets.closing.blocks_work(ticket):  # a paid repair not accepted yet
+            return self._t("desk.quote.blocks", id=ticket.id)
         values = {**self._claimer_values(actor), "on_site_at": self.clock.now()}
         done = await self._move(ticket, actor, states.ONSITE_FROM, states.ON_SITE, values)
         if isinstance(done, str):
@@ -95,7 +97,11 @@ class Workflow(TicketPart):
         return self._t("staff.answer.on_site", id=done.id)
 
     async def resolve(self, ticket: Ticket, actor: Actor) -> str:
-        values = {**self._claimer_values(actor), "resolved_at": self.clock.now()}
+        values = {
+            **self._claimer_values(actor),
+            "resolved_at": self.clock.now(),
+            "close_reason": "resolved",
+        }
         done = await self._move(ticket, actor, states.RESOLVE_FROM, states.RESOLVED, values)
         if isinstance(done, str):
             return done
@@ -167,6 +173,7 @@ class Workflow(TicketPart):
                 "on_site_at": None,
                 "resolved_at": None,
                 "closed_at": None,
+                "close_reason": None,
                 "reminders_sent": 0,
                 **values,
             },

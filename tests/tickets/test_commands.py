@@ -6,7 +6,7 @@ from bot.core.incoming import ChatKind, Incoming
 from tests.tickets.conftest import RESIDENT, STAFF_A, Desk
 
 
-async def test_open_lists_active_tickets_oldest_first_with_age(desk: Desk) -> None:
+async def test_open_lists_emergencies_first_then_by_deadline_with_age(desk: Desk) -> None:
     assert "没有未完成的工单" in (await desk.h.say(desk.group, "/open", user=STAFF_A))[0].plain
     first = await desk.open(
         "repair", "normal", description="灯坏了", chat_id="2001", user_id="2001"
@@ -21,14 +21,14 @@ async def test_open_lists_active_tickets_oldest_first_with_age(desk: Desk) -> No
     lines = shown.plain.splitlines()
     assert "未完成工单 2 张" in lines[0]
     assert (
-        lines[1].startswith(f"🔵 #{first.id} 报修")
-        and "待接单" in lines[1]
-        and "已 3小时15分" in lines[1]
+        lines[2].startswith(f"🔵 #{first.id} 报修")
+        and "待接单" in lines[2]
+        and "已 3小时15分" in lines[2]
     )
     assert (
-        lines[2].startswith(f"🔴 #{second.id} 燃气泄漏")
-        and "已接单：张师傅" in lines[2]
-        and "已 10分钟" in lines[2]
+        lines[1].startswith(f"🔴 #{second.id} 燃气泄漏")
+        and "已接单：张师傅" in lines[1]
+        and "已 10分钟" in lines[1]
     )
     assert f"#{done.id}" not in shown.plain
 

@@ -46,6 +46,10 @@ class Ticket(Base):
     fixed: Mapped[bool | None]
     followup_answer: Mapped[str | None] = mapped_column(Text)
     report_due_at: Mapped[datetime | None]
+    team: Mapped[str | None] = mapped_column(String(32), index=True)  # teams file key
+    due_at: Mapped[datetime | None]  # the handling deadline (working time for non-emergencies)
+    close_reason: Mapped[str | None] = mapped_column(String(32))  # resolved, false_alarm, ...
+    merged_into: Mapped[int | None] = mapped_column(Integer)  # a duplicate of this ticket
     notice_id: Mapped[int | None] = mapped_column(ForeignKey("notices.id", ondelete="SET NULL"))
     extra: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(index=True)
