@@ -102,13 +102,13 @@ class StaffHandler:
             return tk.is_ticket_button(data)
         if not self.roles.is_staff_chat(incoming.chat_id):
             return await self._staff_reply_in_private(incoming)
-        command = incoming.command
+        command = _command(incoming)
         return command in GROUP_COMMANDS if command else True
 
     async def _staff_reply_in_private(self, incoming: Incoming) -> bool:
         """A staff account replying, in its private chat, to a ticket's message (an escalation)."""
         if (
-            incoming.command
+            _command(incoming)
             or incoming.reply_to_message_id is None
             or not self.roles.is_staff(incoming.user_id)
         ):
@@ -121,7 +121,7 @@ class StaffHandler:
             await self._button(incoming)
         elif incoming.command == "whereami":
             await self._say(incoming, self._t("staff.whereami", chat_id=incoming.chat_id))
-        elif incoming.command:
+        elif _command(incoming):
             await self._command(incoming)
         elif incoming.reply_to_message_id is not None:
             await self._reply(incoming)
@@ -175,7 +175,9 @@ class StaffHandler:
         """The resident accepts or declines a paid repair (有偿维修确认)."""
         ticket = await self.tickets.get(button.ticket_id)
         if ticket is None or ticket.user_id != incoming.user_id:
-            return self.texts.get("tickets.not_yours", self.texts.pick_locale(incoming.language_code))
+            return self.texts.get(
+                "tickets.not_yours", self.texts.pick_locale(incoming.language_code)
+            )
         actor = Actor("resident", incoming.user_id, incoming.user_name or ticket.user_name)
         return await self.tickets.closing.answer_quote(ticket, actor, button.value == "yes")
 
@@ -195,7 +197,9 @@ class StaffHandler:
             )
             answer = ""
         if incoming.callback_id:
-            await self.outbox.send(AnswerButton(incoming.callback_id, answer, chat_id=incoming.chat_id))
+            await self.outbox.send(
+                AnswerButton(incoming.callback_id, answer, chat_id=incoming.chat_id)
+            )
 
     # -- commands -------------------------------------------------------------------------
     async def _command(self, incoming: Incoming) -> None:
@@ -280,7 +284,9 @@ class StaffHandler:
             )
         if ticket_id is None:
             key = f"staff.usage.{incoming.command}"
-            await self._say(incoming, self._t(key if self.texts.has(key) else f"desk.usage.{incoming.command}"))
+            await self._say(
+                incoming, self._t(key if self.texts.has(key) else f"desk.usage.{incoming.command}")
+            )
             return None
         ticket = await self.tickets.get(ticket_id)
         if ticket is None:
@@ -299,8 +305,15 @@ class StaffHandler:
             return
         note = note_text(incoming.text)
         if note is not None:  # an internal note: on the timeline, never to the resident
-            await self._say(incoming, await self.tickets.handover.note(ticket, self._actor(incoming), note))
+            await self._say(
+                incoming, await self.tickets.handover.note(ticket, self._actor(incoming), note)
+            )
             return
         problem = await self.tickets.relay.from_staff(ticket, incoming)
         if problem:
             await self._say(incoming, problem)
+
+
+def _command(incoming: Incoming) -> str | None:
+    """The command, except that "// ..." is an internal note, not a command."""
+    return None if note_text(incoming.text) is not None else incoming.command

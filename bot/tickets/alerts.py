@@ -225,7 +225,9 @@ class AlertBoard(TicketPart):
         await self.outbox.send(
             SendText(
                 main,
-                self._t("desk.team.unclaimed_to_main", id=ticket.id, team=team.name if team else "-"),
+                self._t(
+                    "desk.team.unclaimed_to_main", id=ticket.id, team=team.name if team else "-"
+                ),
                 reply_to=alert_ref(ticket.id),
                 ref=f"ticket:{ticket.id}:note",
             )
@@ -260,7 +262,10 @@ class AlertBoard(TicketPart):
         quote = (ticket.extra or {}).get("quote")
         if isinstance(quote, dict):
             lines.append(
-                self._t(f"desk.alert.quote_{quote.get('state', 'pending')}", amount=quote.get("amount", ""))
+                self._t(
+                    f"desk.alert.quote_{quote.get('state', 'pending')}",
+                    amount=quote.get("amount", ""),
+                )
             )
         return lines
 

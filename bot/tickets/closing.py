@@ -78,9 +78,7 @@ class Closing(TicketPart):
         )
         if done is None:
             return await self.tickets.workflow._refused(ticket.id, actor)
-        await self.cancel(
-            jobs.CLAIM_REMINDER, jobs.ONSITE_REMINDER, jobs.DUE, ticket_id=done.id
-        )
+        await self.cancel(jobs.CLAIM_REMINDER, jobs.ONSITE_REMINDER, jobs.DUE, ticket_id=done.id)
         await self.tickets.alerts.refresh(done)
         await self.tickets.relay.notify_resident(
             done, f"tickets.closed_{reason}", other=merged_into or ""
@@ -132,10 +130,14 @@ class Closing(TicketPart):
             text = self.texts.get("tickets.resolve_note", locale, id=ticket.id, text=note)
             if photo:
                 await self.outbox.send(
-                    SendPhoto(ticket.chat_id, photo=photo, caption=text, ref=f"ticket:{ticket.id}:staff")
+                    SendPhoto(
+                        ticket.chat_id, photo=photo, caption=text, ref=f"ticket:{ticket.id}:staff"
+                    )
                 )
             else:
-                await self.outbox.send(SendText(ticket.chat_id, text, ref=f"ticket:{ticket.id}:staff"))
+                await self.outbox.send(
+                    SendText(ticket.chat_id, text, ref=f"ticket:{ticket.id}:staff")
+                )
         return await self.tickets.workflow.resolve(ticket, actor)
 
     # -- paid repair (有偿维修确认) ----------------------------------------------------------
@@ -158,12 +160,20 @@ class Closing(TicketPart):
             return self._t("desk.usage.quote")
         quote = {"amount": f"{amount:.2f}", "text": what.strip(), "state": "pending"}
         await self.tickets.set_values(ticket.id, extra={**(ticket.extra or {}), "quote": quote})
-        await self.tickets.record(ticket.id, "quote", actor, text=what.strip() or None, data={"value": quote["amount"]})
+        await self.tickets.record(
+            ticket.id, "quote", actor, text=what.strip() or None, data={"value": quote["amount"]}
+        )
         locale = self.tickets.fmt.resident_locale(ticket)
         buttons = keyboard(
             [
-                (self.texts.get("tickets.button.quote_yes", locale), tk.button_data(tk.QUOTE, ticket.id, "yes")),
-                (self.texts.get("tickets.button.quote_no", locale), tk.button_data(tk.QUOTE, ticket.id, "no")),
+                (
+                    self.texts.get("tickets.button.quote_yes", locale),
+                    tk.button_data(tk.QUOTE, ticket.id, "yes"),
+                ),
+                (
+                    self.texts.get("tickets.button.quote_no", locale),
+                    tk.button_data(tk.QUOTE, ticket.id, "no"),
+                ),
             ]
         )
         await self.tickets.relay.notify_resident(
@@ -181,12 +191,16 @@ class Closing(TicketPart):
     async def answer_quote(self, ticket: Ticket, actor: Actor, accepted: bool) -> str:
         quote = self.quote_of(ticket)
         if quote is None or quote.get("state") != "pending":
-            return self.texts.get("tickets.already", self.tickets.fmt.resident_locale(ticket), id=ticket.id)
+            return self.texts.get(
+                "tickets.already", self.tickets.fmt.resident_locale(ticket), id=ticket.id
+            )
         state = "accepted" if accepted else "declined"
         await self.tickets.set_values(
             ticket.id, extra={**(ticket.extra or {}), "quote": {**quote, "state": state}}
         )
-        await self.tickets.record(ticket.id, f"quote_{state}", actor, data={"value": quote["amount"]})
+        await self.tickets.record(
+            ticket.id, f"quote_{state}", actor, data={"value": quote["amount"]}
+        )
         fresh = await self.tickets.get(ticket.id) or ticket
         locale = self.tickets.fmt.resident_locale(ticket)
         await self.tickets.relay.settle_question(

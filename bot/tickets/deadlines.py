@@ -88,9 +88,7 @@ class WorkCalendar:
         return (start + timedelta(hours=hours)).astimezone(UTC)
 
 
-def due_at(
-    settings: Settings, calendar: WorkCalendar, severity: str, opened: datetime
-) -> datetime:
+def due_at(settings: Settings, calendar: WorkCalendar, severity: str, opened: datetime) -> datetime:
     """When a ticket opened at `opened` must be handled by."""
     if severity == "emergency":
         return opened + timedelta(seconds=settings.deadline_seconds_emergency)

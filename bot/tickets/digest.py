@@ -23,7 +23,11 @@ DESK_PREFIX = "desk:"  # button data: desk:open[:overdue|:unclaimed]
 
 def digest_times(text: str) -> list[time]:
     """ "08:00, 20:00" -> [08:00, 20:00] (sorted, duplicates dropped)."""
-    found = {time.fromisoformat(part.strip()) for part in text.replace(";", ",").split(",") if part.strip()}
+    found = {
+        time.fromisoformat(part.strip())
+        for part in text.replace(";", ",").split(",")
+        if part.strip()
+    }
     return sorted(found)
 
 
@@ -88,9 +92,7 @@ class Digest(TicketPart):
         team = self.tickets.teams.of_chat(chat_id)
         async with self.db.session() as session:
             due = (
-                await session.scalars(
-                    select(Ticket).where(Ticket.report_due_at.is_not(None))
-                )
+                await session.scalars(select(Ticket).where(Ticket.report_due_at.is_not(None)))
             ).all()
             submitted = set(
                 (
@@ -99,9 +101,7 @@ class Digest(TicketPart):
                     )
                 ).all()
             )
-        return sum(
-            t.id not in submitted and (team is None or t.team == team.key) for t in due
-        )
+        return sum(t.id not in submitted and (team is None or t.team == team.key) for t in due)
 
     async def render(self, chat_id: str) -> str:
         c = await self.counts(chat_id)
@@ -124,4 +124,6 @@ class Digest(TicketPart):
                 (self._t("desk.digest.button.overdue"), "desk:open:overdue"),
             ]
         )
-        await self.outbox.send(SendText(chat_id, await self.render(chat_id), buttons, ref="desk:digest"))
+        await self.outbox.send(
+            SendText(chat_id, await self.render(chat_id), buttons, ref="desk:digest")
+        )

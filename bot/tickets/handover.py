@@ -43,7 +43,9 @@ class HandOver(TicketPart):
         if ticket.status not in HELD:
             return self._t("desk.handover.not_held", id=ticket.id)
         if ticket.claimed_by != actor.id and not self.is_supervisor(actor.id):
-            return self._t("desk.handover.not_yours", id=ticket.id, name=ticket.claimed_by_name or "-")
+            return self._t(
+                "desk.handover.not_yours", id=ticket.id, name=ticket.claimed_by_name or "-"
+            )
         done = await self.tickets.transition(
             ticket.id,
             allowed=HELD,

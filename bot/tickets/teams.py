@@ -64,7 +64,8 @@ class Teams:
                     chat_id=str(spec["chat_id"]).strip(),
                     intents=frozenset(_strings(spec.get("intents"))),
                     buildings=frozenset(
-                        b.removesuffix("栋").removesuffix("号楼") for b in _strings(spec.get("buildings"))
+                        b.removesuffix("栋").removesuffix("号楼")
+                        for b in _strings(spec.get("buildings"))
                     ),
                 )
             )

@@ -52,7 +52,7 @@ class Harness:
         update_id: str | None = None,
     ) -> list[Shown]:
         """A message from `user` (default: same as chat) in `chat`; returns what was shown."""
-        is_group = group if group is not None else chat == self.staff_chat
+        is_group = group if group is not None else self.app.roles.is_staff_chat(chat)
         uid = update_id or f"u{next(_update_ids)}"
         self.sender.next_id += 1
         return await self._feed(
@@ -79,7 +79,7 @@ class Harness:
         if message_id is None:
             carrying = [m for m in self.sender.messages(chat) if data in m.button_data]
             message_id = carrying[-1].message_id if carrying else None
-        is_group = chat == self.staff_chat
+        is_group = self.app.roles.is_staff_chat(chat)
         return await self._feed(
             Incoming(
                 update_id=f"u{next(_update_ids)}",
