@@ -61,11 +61,15 @@ class Digest(TicketPart):
         if run_at is None:
             await self.scheduler.cancel(DIGEST_JOB_ID)
             return
-        await self.scheduler.schedule(jobs.DIGEST, run_at, {}, DIGEST_JOB_ID)
+        await self.scheduler.schedule(
+            jobs.DIGEST, run_at, {"at": run_at.isoformat()}, DIGEST_JOB_ID
+        )
 
     async def digest_job(self, payload: dict[str, Any]) -> None:
+        at = payload.get("at")
+        when = datetime.fromisoformat(at) if isinstance(at, str) else None
         for chat in [*(t.chat_id for t in self.tickets.teams.teams), self.settings.staff_chat_id]:
-            await self.send(chat)
+            await self.send(chat, when)
         await self.plan_next()
 
     # -- what ------------------------------------------------------------------------------
@@ -103,13 +107,14 @@ class Digest(TicketPart):
             )
         return sum(t.id not in submitted and (team is None or t.team == team.key) for t in due)
 
-    async def render(self, chat_id: str) -> str:
+    async def render(self, chat_id: str, when: datetime | None = None) -> str:
+        """The digest for this group: its team's tickets (the main group: all)."""
         c = await self.counts(chat_id)
         team = self.tickets.teams.of_chat(chat_id)
         return self._t(
             "desk.digest.text",
             team=team.name if team else self._t("desk.digest.all"),
-            time=self.fmt.short(self.clock.now()),
+            time=self.fmt.short(when or self.clock.now()),
             open=c.open,
             unclaimed=c.unclaimed,
             overdue=c.overdue,
@@ -117,7 +122,7 @@ class Digest(TicketPart):
             reports=c.reports_due,
         )
 
-    async def send(self, chat_id: str) -> None:
+    async def send(self, chat_id: str, when: datetime | None = None) -> None:
         buttons = keyboard(
             [
                 (self._t("desk.digest.button.open"), "desk:open"),
@@ -125,5 +130,5 @@ class Digest(TicketPart):
             ]
         )
         await self.outbox.send(
-            SendText(chat_id, await self.render(chat_id), buttons, ref="desk:digest")
+            SendText(chat_id, await self.render(chat_id, when), buttons, ref="desk:digest")
         )

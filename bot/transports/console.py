@@ -13,8 +13,12 @@ Two modes:
   `{"chat": "1001", "user": "1001", "press": "flow:phone:skip"}`, and one per output line,
   `{"to": "1001", "id": 13, "text": "...", "buttons": [[{"text": "...", "data": "..."}]]}`,
   or for an edit `{"to": "staff", "edit": 13, "text": "...", "buttons": [...]}`.
-The staff group is the chat STAFF_CHAT_ID (default `staff`): whoever writes there acts as
-staff. On end of input, what is still queued is delivered and the console exits.
+  With `--at "2026-04-03 17:55"` time starts there and stands still until an input line
+  `{"tick": 3600}` (interactive: `:tick 3600`) moves it on, running what fell due
+  (reminders, deadlines, the shift digest) — for trying the staff desk's clocks.
+The staff group is the chat STAFF_CHAT_ID (default `staff`), and every team group of
+TEAMS_FILE: whoever writes there acts as staff. On end of input, what is still queued is
+delivered and the console exits.
 """
 
 from __future__ import annotations
@@ -181,7 +185,7 @@ class Console:
         now: datetime | None = None,
     ) -> Incoming:
         number = next(self._updates)
-        group = chat == self.staff_chat
+        group = self.app.roles.is_staff_chat(chat)
         message_id = self.sender.carrier_of(chat, press) if press else self.sender.new_id()
         return Incoming(
             update_id=f"console-{self._run}-{number}",
@@ -203,6 +207,19 @@ class Console:
         await self.app.handle(incoming)
         await self.app.outbox.drain()
 
+    async def tick(self, seconds: float) -> str | None:
+        """Move a `--at` clock on and run what fell due; an error text without `--at`."""
+        advance = getattr(self.app.clock, "advance", None)
+        if advance is None:
+            return "tick needs a console started with --at"
+        advance(seconds)
+        await self.app.flows.sweep()
+        await self.app.scheduler.run_due()
+        await self.app.outbox.drain()
+        if await self.app.notices.drain():
+            await self.app.outbox.drain()
+        return None
+
     async def feed_json(self, line: str) -> str | None:
         """One `--json` input line; returns an error message for a line it cannot use
         (the console goes on with the next line)."""
@@ -210,6 +227,11 @@ class Console:
             data = json.loads(line)
         except (json.JSONDecodeError, RecursionError) as exc:
             return f"not JSON: {exc}"
+        if isinstance(data, dict) and set(data) == {"tick"}:
+            seconds = data["tick"]
+            if isinstance(seconds, bool) or not isinstance(seconds, (int, float)) or seconds < 0:
+                return f'"tick" must be a number of seconds, got {seconds!r}'
+            return await self.tick(float(seconds))
         problem = json_input_problem(data)
         if problem:
             return problem
@@ -355,8 +377,8 @@ class Interactive:
             self.out.write(f"   💬 {out['answer']}\n")
             self.out.flush()
             return
-        if chat == self.app.settings.staff_chat_id:
-            where = self.t("staff_chat")
+        if self.app.roles.is_staff_chat(chat):
+            where = self.t("staff_chat") if chat == self.app.settings.staff_chat_id else self.t("team_chat", chat=chat)
         elif chat == self.user:
             where = self.t("resident_chat", chat=chat)
         else:
@@ -416,7 +438,7 @@ class Interactive:
                 return True
             button_chat, data = self.buttons[number]
             presser = (
-                self.staff_user if button_chat == self.app.settings.staff_chat_id else button_chat
+                self.staff_user if self.app.roles.is_staff_chat(button_chat) else button_chat
             )
             await self.console.feed(self.console.incoming(button_chat, presser, press=data))
             return True
@@ -442,6 +464,16 @@ class Interactive:
             return True
         if name == "resident":
             self.as_staff, self.user = False, rest or self.user
+            return True
+        if name == "tick":
+            try:
+                seconds = float(rest)
+            except ValueError:
+                self.out.write(self.t("unknown_command") + "\n")
+                return True
+            problem = await self.console.tick(seconds)
+            if problem:
+                self.out.write(problem + "\n")
             return True
         if name == "reply":
             number, _, text = rest.partition(" ")
