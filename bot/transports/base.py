@@ -202,6 +202,10 @@ class TelegramTransport(ABC):
         staff = chat_ref(self.settings.staff_chat_id)
         if isinstance(staff, int):  # not the console's placeholder group
             scopes.append(("staff", staff))
+        for team_chat in sorted(self.app.roles.team_chats):  # every team group alike
+            chat = chat_ref(team_chat)
+            if isinstance(chat, int):
+                scopes.append(("staff", chat))
         for manager in self.settings.manager_ids:
             chat = chat_ref(manager)
             if isinstance(chat, int):
