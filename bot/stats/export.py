@@ -85,6 +85,12 @@ class RequestLog:
             else value
         )
 
+    def _reason(self, reason: str | None, merged_into: int | None) -> str:
+        if not reason:
+            return ""
+        label = self._label("desk.close.reason", reason)
+        return f"{label} #{merged_into}" if merged_into else label
+
     async def tickets(self, start: date, end: date) -> tuple[Sequence[Ticket], dict[int, int]]:
         since = datetime.combine(start, time(), tzinfo=self.tz)
         until = datetime.combine(end + timedelta(days=1), time(), tzinfo=self.tz)
@@ -141,6 +147,9 @@ class RequestLog:
                     tk.followup_answer,
                     events.get(tk.id, 0),
                     tk.notice_id,
+                    tk.team,
+                    self._local(tk.due_at),
+                    self._reason(tk.close_reason, tk.merged_into),
                 )
             )
         return (BOM + out.getvalue()).encode("utf-8"), len(tickets)

@@ -73,6 +73,7 @@ class Stats(TicketFigures):
     open: int = 0  # waiting to be claimed (open or reopened), any age
     claimed: int = 0  # claimed or on site, any age
     resolved_week: int = 0
+    week_close_reasons: Counter[str] = field(default_factory=Counter)  # closed this week, why
     claim_seconds: dict[str, list[float]] = field(default_factory=dict)  # by severity, 30 days
     resolve_seconds: list[float] = field(default_factory=list)  # 30 days
     ratings: list[int] = field(default_factory=list)  # 30 days
@@ -115,6 +116,17 @@ async def collect(
                 )
             ).all()
         )
+        reasons = (
+            await session.execute(
+                select(Ticket.close_reason, func.count())
+                .where(
+                    Ticket.created_at >= datetime.combine(week_start, time(), tzinfo=tz),
+                    Ticket.close_reason.is_not(None),
+                    Ticket.status.in_((TicketStatus.CLOSED, TicketStatus.CANCELLED)),
+                )
+                .group_by(Ticket.close_reason)
+            )
+        ).all()
         notices = (
             await session.scalars(
                 select(Notice)
@@ -122,6 +134,7 @@ async def collect(
                 .order_by(Notice.id)
             )
         ).all()
+    stats.week_close_reasons = Counter({str(r): int(n) for r, n in reasons})
     stats.open = sum(int(n) for s, n in by_status.items() if s not in CLAIMED)
     stats.claimed = sum(int(n) for s, n in by_status.items() if s in CLAIMED)
     daily: dict[date, Counter[str]] = {

@@ -132,6 +132,7 @@ class StatsService:
             open=stats.open,
             claimed=stats.claimed,
             resolved=stats.resolved_week,
+            reasons=self.close_reasons(stats),
             claim_lines="\n".join(claim_lines),
             resolve_median=self.duration(resolve),
             resolve_target=self.duration(RESOLVE_TARGET_SECONDS),
@@ -139,6 +140,19 @@ class StatsService:
             satisfaction=satisfaction,
             notices="\n".join(notice_lines) or self.t("stats_none"),
         )
+
+    def close_reasons(self, stats: Stats) -> str:
+        """ "已解决 3 · 误报 1 · 重复报告 1" (this week's closed tickets, by reason)."""
+        parts = [
+            self.t(
+                "stats_reason",
+                reason=self.texts.get(f"desk.close.reason.{r}", self.locale),
+                count=n,
+            )
+            for r, n in stats.week_close_reasons.most_common()
+            if self.texts.has(f"desk.close.reason.{r}")
+        ]
+        return " · ".join(parts) or self.t("stats_none")
 
     # -- the picture -------------------------------------------------------------------------
     def labels(self, locale: str) -> ChartLabels:

@@ -404,3 +404,28 @@ async def test_the_digest_arrives_at_its_time_with_the_right_counts(
     assert len([m for m in later if m.chat_id == ENG and "交接班" in m.plain]) == 1
     (now,) = await say(desk, ENG, "/digest")
     assert "交接班 · 工程维修" in now.plain
+
+
+# -- managers' numbers ----------------------------------------------------------------------
+async def test_close_reasons_in_stats_and_the_export(desk: Desk) -> None:
+    import csv
+    import io
+
+    from bot.core.actions import SendDocument
+    from tests.tickets.conftest import MANAGER
+
+    first = await desk.open("repair", "normal")
+    second = await desk.open("repair", "normal", chat_id=OTHER_RESIDENT, user_id=OTHER_RESIDENT)
+    third = await desk.open("repair", "normal", chat_id="2003", user_id="2003")
+    await desk.staff(f"tk:close:{first.id}:false_alarm")
+    await desk.h.say(desk.group, f"/dup {second.id} {third.id}", user=STAFF_A)
+    shown = await desk.h.say(MANAGER, "/stats")
+    text = next(m.plain for m in shown if "统计" in m.plain)
+    assert "本周结单原因：" in text and "误报 1" in text and "重复报告 1" in text
+    await desk.h.say(MANAGER, "/export")
+    doc = next(a for a, _ in desk.h.sender.log if isinstance(a, SendDocument))
+    rows = list(csv.reader(io.StringIO(doc.content.decode("utf-8-sig"))))
+    by_id = {row[0]: dict(zip(rows[0], row, strict=True)) for row in rows[1:]}
+    assert by_id[str(first.id)]["结单原因"] == "误报"
+    assert by_id[str(second.id)]["结单原因"] == f"重复报告 #{third.id}"
+    assert by_id[str(third.id)]["处理时限"] != ""

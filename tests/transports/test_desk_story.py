@@ -70,8 +70,13 @@ async def test_the_staff_desk_story(
         fake.user(user, name)
         fake.chat(user)  # each has started the bot, so it can write to them privately
     async with running(
-        fake, sqlite_url, framework=framework, clock=clock, classifier=classifier,
-        teams_file=teams, digest_times="19:00",
+        fake,
+        sqlite_url,
+        framework=framework,
+        clock=clock,
+        classifier=classifier,
+        teams_file=teams,
+        digest_times="19:00",
     ) as run:
         story = Story(run, clock)
 
@@ -101,12 +106,16 @@ async def test_the_staff_desk_story(
         # 4. Closed as a false alarm: the resident is told, no stars asked.
         await story.step(fake.press(SEC_CHAT, "tk:close:1", user=ZHAO))
         assert fake.last(SEC_CHAT).button_data == [
-            "tk:close:1:false_alarm", "tk:close:1:unreachable", "tk:close:1:cancelled",
+            "tk:close:1:false_alarm",
+            "tk:close:1:unreachable",
+            "tk:close:1:cancelled",
         ]
         resident, _ = await story.step(fake.press(SEC_CHAT, "tk:close:1:false_alarm", user=ZHAO))
         assert len(resident) == 1 and "没有发现异常" in resident[0]
         assert not any(
-            "tk:rate" in d or "tk:fixed" in d for m in fake.messages(RESIDENT) for d in m.button_data
+            "tk:rate" in d or "tk:fixed" in d
+            for m in fake.messages(RESIDENT)
+            for d in m.button_data
         )
         closed = await ticket(story, 1)
         assert (closed.status, closed.close_reason) == ("closed", "false_alarm")
