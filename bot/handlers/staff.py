@@ -28,7 +28,7 @@ from bot.storage.models import Ticket
 from bot.tickets import buttons as tk
 from bot.tickets.alerts import ticket_id_of_ref
 from bot.tickets.digest import DESK_PREFIX
-from bot.tickets.handover import note_text
+from bot.tickets.handover import is_note_prompt, note_text
 from bot.tickets.states import Actor
 
 if TYPE_CHECKING:
@@ -143,7 +143,7 @@ class StaffHandler:
             answer = self.texts.get("tickets.expired", locale)
         elif button.for_staff and not await self._may_act_on(button.ticket_id, incoming):
             answer = self.texts.get("tickets.staff_only", locale)
-        elif button.for_staff and button.action in (tk.UNCLAIM, tk.CLOSE):
+        elif button.for_staff and button.action in (tk.UNCLAIM, tk.CLOSE, tk.NOTE):
             answer = await self._desk_action(button, incoming)
         elif button.for_staff:
             actor = Actor("staff", incoming.user_id, incoming.user_name or incoming.user_id)
@@ -167,6 +167,8 @@ class StaffHandler:
         actor = self._actor(incoming)
         if button.action == tk.UNCLAIM:
             return await self.tickets.handover.unclaim(ticket, actor)
+        if button.action == tk.NOTE:
+            return await self.tickets.handover.prompt_note(ticket, incoming.chat_id)
         if button.value is None:
             return await self.tickets.closing.menu(ticket, incoming.chat_id)
         return await self.tickets.closing.close(ticket, actor, button.value)
@@ -304,6 +306,8 @@ class StaffHandler:
         if ticket is None:
             return
         note = note_text(incoming.text)
+        if note is None and is_note_prompt(ref):
+            note = (incoming.text or "").strip()
         if note is not None:  # an internal note: on the timeline, never to the resident
             await self._say(
                 incoming, await self.tickets.handover.note(ticket, self._actor(incoming), note)

@@ -246,6 +246,7 @@ class AlertBoard(TicketPart):
         if ticket.status in (states.CLAIMED, states.ON_SITE):
             second.append((self._t("desk.button.unclaim"), tk.button_data(tk.UNCLAIM, ticket.id)))
         if ticket.status in states.RESOLVE_FROM:
+            second.append((self._t("desk.button.note"), tk.button_data(tk.NOTE, ticket.id)))
             second.append((self._t("desk.button.close"), tk.button_data(tk.CLOSE, ticket.id)))
         rows = [r for r in (row, second) if r]
         return keyboard(*rows) if rows else None

@@ -1,7 +1,7 @@
 """Ticket button data: `tk:<action>:<ticket id>[:<value>]` (Telegram allows 64 bytes).
 
-Staff press claim / onsite / resolve / reported / unclaim / close (the reasons menu; with
-a value: false_alarm, unreachable, cancelled); the resident presses fixed (yes, no),
+Staff press claim / onsite / resolve / reported / unclaim / note / close (the reasons
+menu; with a value: false_alarm, unreachable, cancelled); the resident presses fixed (yes, no),
 rate (1-5), fu (the follow-up visit: good, ok, bad) and quote (a paid repair: yes, no).
 Anything else does not parse.
 """
@@ -24,8 +24,9 @@ FOLLOWUP = "fu"
 UNCLAIM = "unclaim"
 CLOSE = "close"
 QUOTE = "quote"
+NOTE = "note"
 
-STAFF_ACTIONS = frozenset({CLAIM, ONSITE, RESOLVE, REPORTED, UNCLAIM, CLOSE})
+STAFF_ACTIONS = frozenset({CLAIM, ONSITE, RESOLVE, REPORTED, UNCLAIM, CLOSE, NOTE})
 STAFF_VALUES: dict[str, frozenset[str]] = {
     CLOSE: frozenset({"false_alarm", "unreachable", "cancelled"}),
 }

@@ -8,7 +8,8 @@ supervisor's claim on someone's behalf; and internal notes. All on the ticket's 
   the ticket's card and its buttons. Names come from `people:` in the teams file (an
   account id works too).
 - Internal notes (`/note N ...`, a reply to a ticket's message starting with `//` or
-  `#内部`): kept on the timeline, never relayed to the resident.
+  `#内部`, or a reply to the message the 📝 button posts): kept on the timeline, never
+  relayed to the resident.
 """
 
 from __future__ import annotations
@@ -17,10 +18,22 @@ from bot.core.actions import SendText, keyboard
 from bot.storage.models import Ticket
 from bot.tickets import buttons as tk
 from bot.tickets import jobs, states
+from bot.tickets.alerts import alert_ref
 from bot.tickets.part import TicketPart
 from bot.tickets.states import Actor
 
 NOTE_MARKERS = ("//", "#内部", "＃内部")
+NOTE_PROMPT = "note_prompt"
+
+
+def note_prompt_ref(ticket_id: int) -> str:
+    return f"ticket:{ticket_id}:{NOTE_PROMPT}"
+
+
+def is_note_prompt(ref: str | None) -> bool:
+    return bool(ref) and str(ref).endswith(":" + NOTE_PROMPT)
+
+
 HELD = (states.CLAIMED, states.ON_SITE)
 
 
@@ -137,6 +150,18 @@ class HandOver(TicketPart):
         return self._t("desk.handover.assigned_answer", id=done.id, name=name)
 
     # -- internal notes --------------------------------------------------------------------
+    async def prompt_note(self, ticket: Ticket, chat_id: str) -> str:
+        """The 📝 button: a message to reply to; the reply is kept as a note (never relayed)."""
+        await self.outbox.send(
+            SendText(
+                chat_id,
+                self._t("desk.handover.note_prompt", id=ticket.id),
+                reply_to=alert_ref(ticket.id),
+                ref=note_prompt_ref(ticket.id),
+            )
+        )
+        return self._t("desk.handover.note_prompt_answer", id=ticket.id)
+
     async def note(self, ticket: Ticket, actor: Actor, text: str) -> str:
         if not text.strip():
             return self._t("desk.usage.note")

@@ -20,11 +20,12 @@ async def test_alert_shows_severity_intent_place_phone_words_time_number_and_but
     assert "&lt;很浓&gt; &amp; 头晕" in alert.text  # ...escaped in the HTML
     assert "11-21 18:00" in alert.plain  # 10:00 UTC in Asia/Shanghai
     assert "王女士" in alert.plain
-    assert alert.button_texts == ["🙋 接单", "🚶 已到场", "✅ 已解决", "🗂 结单…"]
+    assert alert.button_texts == ["🙋 接单", "🚶 已到场", "✅ 已解决", "📝 备注", "🗂 结单…"]
     assert alert.button_data == [
         f"tk:claim:{ticket.id}",
         f"tk:onsite:{ticket.id}",
         f"tk:resolve:{ticket.id}",
+        f"tk:note:{ticket.id}",
         f"tk:close:{ticket.id}",
     ]
     assert alert.chat_id == desk.group
@@ -89,10 +90,10 @@ async def test_alert_is_edited_in_place_with_who_acted(desk: Desk) -> None:
     alert = desk.alert(ticket.id)
     assert alert.edits == 1
     assert "张师傅 接单" in alert.plain and "等待接单" not in alert.plain
-    assert alert.button_texts == ["🚶 已到场", "✅ 已解决", "↩️ 退回", "🗂 结单…"]
+    assert alert.button_texts == ["🚶 已到场", "✅ 已解决", "↩️ 退回", "📝 备注", "🗂 结单…"]
     await desk.staff(f"tk:onsite:{ticket.id}", STAFF_A, "张师傅")
     assert "张师傅 已到场" in desk.alert(ticket.id).plain
-    assert desk.alert(ticket.id).button_texts == ["✅ 已解决", "↩️ 退回", "🗂 结单…"]
+    assert desk.alert(ticket.id).button_texts == ["✅ 已解决", "↩️ 退回", "📝 备注", "🗂 结单…"]
     await desk.staff(f"tk:resolve:{ticket.id}", STAFF_A, "张师傅")
     alert = desk.alert(ticket.id)
     assert "张师傅 已解决" in alert.plain and alert.buttons is None

@@ -301,8 +301,15 @@ async def test_internal_notes_are_never_relayed(desk: Desk) -> None:
     assert "内部备注" in desk.h.last(desk.group).plain
     await desk.h.say(desk.group, "#内部 物业费欠缴", user=STAFF_A, name="张师傅", reply_to=alert)
     await desk.h.say(desk.group, f"/note {ticket.id} 钥匙在保安亭", user=STAFF_A, name="张师傅")
+    await desk.staff(f"tk:note:{ticket.id}", STAFF_B, "李师傅")  # the 📝 button
+    prompt = desk.h.last(desk.group)
+    assert "回复这条消息写下备注" in prompt.plain
+    await desk.h.say(
+        desk.group, "楼下有车位", user=STAFF_B, name="李师傅", reply_to=prompt.message_id
+    )
     assert len(desk.h.chat(RESIDENT)) == before
     (shown,) = await desk.h.say(desk.group, f"/ticket {ticket.id}", user=STAFF_A)
+    assert "李师傅：内部备注：“楼下有车位”" in shown.plain
     for words in ("住户家里有大狗", "物业费欠缴", "钥匙在保安亭"):
         assert f"张师傅：内部备注：“{words}”" in shown.plain
 
