@@ -189,7 +189,7 @@ class App:
         try:
             locale = self.texts.pick_locale(incoming.language_code)
             numbers = self.settings.emergency_numbers()
-            text = self.texts.get("common.internal_error", locale, **numbers)
+            text = self.texts.bind(locale, defaults=numbers)("common.internal_error")
             if incoming.callback_id:
                 if not self.outbox.answered(incoming.callback_id):
                     await self.outbox.send(

@@ -421,14 +421,12 @@ class Intake:
                 intent = result.intent if result.is_emergency else None
             except Exception:
                 log.exception("classifier failed in degraded mode")
-        if intent and self.texts.has(f"safety.{intent}.now", locale):
+        t = self.texts.bind(locale, defaults=numbers)
+        if intent and t.has(f"safety.{intent}.now"):
             numbers_key = "resident.numbers_hk" if self.settings.region == "HK" else "resident.numbers"
-            reply = "\n\n".join(
-                (self.texts.get(f"safety.{intent}.now", locale, **numbers),
-                 self.texts.get(numbers_key, locale, **numbers))
-            )
+            reply = "\n\n".join((t(f"safety.{intent}.now"), t(numbers_key)))
         else:
-            reply = self.texts.get("common.internal_error", locale, **numbers)
+            reply = t("common.internal_error")
         try:
             await asyncio.wait_for(
                 sender.deliver(

@@ -1,21 +1,43 @@
-"""UI strings from `locales/<locale>/texts/*.yaml`.
+"""UI strings from `locales/<locale>/texts/*.yaml`, formatted with Babel.
 
 Each file is a mapping; its keys are prefixed with the file's stem: `texts/resident.yaml`
 key `welcome` is `resident.welcome`. Values are Telegram HTML with `{placeholders}`;
-every value passed to `get` is HTML-escaped unless wrapped in `Raw`, so a resident's "<"
-or "&" never breaks a message. A key missing in a locale falls back to the default locale.
+every value passed in is HTML-escaped unless wrapped in `Raw`, so a resident's "<" or "&"
+never breaks a message. A key missing in a locale falls back to the default locale.
+
+Placeholders may name a format, done by Babel for the text's locale (docs/TEXTS.md):
+`{n:number}` (1,234), `{share:percent}` (0.85 -> 85%), `{day:date:MMMd}` (a CLDR skeleton:
+"12月6日" / "Dec 6"), `{at:time:Hm}`; any other spec is Python's (`{x:.1f}`).
+A plural entry is a mapping of CLDR plural categories (`one:`, `other:` ...); Babel's
+plural rules for the locale pick the form from the value `count` (or `n`).
+
+`Texts.bind(locale, section)` gives `LocaleTexts`, the texts bound to one locale (and a
+key prefix): what services hold instead of writing their own `t(key, ...)` helpers.
 """
 
 from __future__ import annotations
 
+import copy
 import html
 import string
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from datetime import date, datetime, time
+from decimal import Decimal
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 import yaml
+from babel import Locale, UnknownLocaleError
+from babel import dates as babel_dates
+from babel import numbers as babel_numbers
+
+PLURAL_CATEGORIES = frozenset({"zero", "one", "two", "few", "many", "other"})
+"""CLDR plural categories: a mapping with only these keys (and `other`) is a plural entry."""
+
+PLURAL_COUNT = ("count", "n")
+"""The values that choose a plural form, in order of preference."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,16 +50,36 @@ class Raw:
         return self.html
 
 
+@dataclass(frozen=True, slots=True)
+class Plural:
+    """A plural entry: CLDR category -> template (`other` always present)."""
+
+    forms: Mapping[str, Any]
+
+    def pick(self, category: str) -> Any:
+        return self.forms.get(category, self.forms["other"])
+
+
 def escape(value: object) -> str:
     if isinstance(value, Raw):
         return value.html
     return html.escape(str(value), quote=False)
 
 
+def is_plural(value: object) -> bool:
+    return (
+        isinstance(value, Mapping)
+        and "other" in value
+        and all(str(k) in PLURAL_CATEGORIES for k in value)
+    )
+
+
 def _flatten(prefix: str, data: Mapping[str, Any], out: dict[str, Any]) -> None:
     for key, value in data.items():
         full = f"{prefix}.{key}" if prefix else str(key)
-        if isinstance(value, Mapping):
+        if is_plural(value):
+            out[full] = Plural({str(k): v for k, v in value.items()})
+        elif isinstance(value, Mapping):
             _flatten(full, value, out)
         else:
             out[full] = value
@@ -56,6 +98,65 @@ def load_locale(directory: Path) -> dict[str, Any]:
 TRADITIONAL = "zh-hant"
 """A derived locale: the `zh` texts in Traditional characters (OpenCC, Taiwan or Hong Kong
 standard by region), for residents who write Traditional."""
+
+
+@lru_cache(maxsize=32)
+def babel_locale(locale: str) -> Locale:
+    """Our locale name (`zh`, `zh-hant`, `en`) -> Babel's `Locale` (English if unknown)."""
+    try:
+        return Locale.parse(locale.replace("-", "_"))
+    except (ValueError, UnknownLocaleError):
+        return Locale.parse("en")
+
+
+def plural_category(locale: str, count: object) -> str:
+    """CLDR's plural category of `count` in `locale` (`one`, `other`, ...)."""
+    try:
+        number = count if isinstance(count, int | float | Decimal) else Decimal(str(count))
+        return str(babel_locale(locale).plural_form(number))
+    except Exception:
+        return "other"
+
+
+def format_value(value: object, spec: str, locale: str) -> str:
+    """One placeholder's value by its spec, HTML-escaped (see the module docstring)."""
+    if not spec:
+        return escape(value)
+    kind, _, arg = spec.partition(":")
+    loc = babel_locale(locale)
+    try:
+        if kind == "number":
+            return escape(babel_numbers.format_decimal(value, format=arg or None, locale=loc))  # type: ignore[arg-type]
+        if kind == "percent":
+            return escape(_percent(value, arg, loc))
+        if kind in ("date", "time", "datetime"):
+            return escape(_format_when(value, kind, arg, loc))
+        return escape(format(value, spec))
+    except Exception:
+        # a text error must never kill a reply: the value as it is
+        return escape(value)
+
+
+def _percent(value: object, pattern: str, loc: Locale) -> str:
+    """A share (0.857) as the locale writes a percentage, at most one decimal ("85.7%")."""
+    if pattern:
+        return str(babel_numbers.format_percent(value, format=pattern, locale=loc))  # type: ignore[arg-type]
+    number_pattern = copy.copy(loc.percent_formats[None])
+    number_pattern.frac_prec = (0, 1)
+    return str(number_pattern.apply(Decimal(str(value)), loc))
+
+
+def _format_when(value: object, kind: str, skeleton: str, loc: Locale) -> str:
+    if not isinstance(value, date | time):
+        raise TypeError(f"not a date or time: {value!r}")
+    if skeleton:
+        when = value if not isinstance(value, time) else datetime.combine(date(2000, 1, 1), value)
+        return str(babel_dates.format_skeleton(skeleton, when, locale=loc))
+    if isinstance(value, time) or (kind == "time" and isinstance(value, datetime)):
+        return str(babel_dates.format_time(value, "short", locale=loc))
+    if kind == "date" or not isinstance(value, datetime):
+        return str(babel_dates.format_date(value, "medium", locale=loc))
+    return str(babel_dates.format_datetime(value, "medium", locale=loc))
 
 
 class Texts:
@@ -87,6 +188,20 @@ class Texts:
     def locales(self) -> list[str]:
         names = list(self._by_locale)
         return [*names, TRADITIONAL] if "zh" in self._by_locale else names
+
+    def keys(self, locale: str) -> set[str]:
+        """The keys a locale's own files define (no fallback)."""
+        return set(self._by_locale.get(locale, {}))
+
+    def bind(
+        self,
+        locale: str | None = None,
+        section: str = "",
+        defaults: Mapping[str, object] | None = None,
+    ) -> LocaleTexts:
+        """These texts bound to `locale` (the default when None), keys under `section`;
+        `defaults`: values every text may use (the emergency numbers ...)."""
+        return LocaleTexts(self, locale or self.default, section, defaults)
 
     def traditional(self, text: str) -> str:
         """`text` in Traditional characters (unchanged if OpenCC fails)."""
@@ -141,17 +256,97 @@ class Texts:
         return True
 
     def get(self, key: str, locale: str | None = None, /, **values: object) -> str:
+        locale = locale or self.default
         template = self.raw(key, locale)
+        if isinstance(template, Plural):
+            template = template.pick(plural_category(locale, _count(values)))
         if isinstance(template, list):
             template = "\n".join(str(line) for line in template)
-        out = _SafeFormatter().format(str(template), **{k: escape(v) for k, v in values.items()})
+        out = _Formatter(locale).format(str(template), **values)
         return self.traditional(out) if locale == TRADITIONAL else out
 
 
-class _SafeFormatter(string.Formatter):
-    """`{missing}` stays visible instead of raising: a text error must never kill a reply."""
+def _count(values: Mapping[str, object]) -> object:
+    for name in PLURAL_COUNT:
+        if name in values:
+            return values[name]
+    numbers = [v for v in values.values() if isinstance(v, int) and not isinstance(v, bool)]
+    return numbers[0] if len(numbers) == 1 else 0
+
+
+class LocaleTexts:
+    """Texts bound to one locale and (optionally) a section: `t("welcome", name=...)`.
+
+    The port a service holds to render what a person reads; `bind(locale, section)` on
+    `Texts` makes one. Keys are relative to the section; `t.section("tickets")` rebinds.
+    """
+
+    __slots__ = ("_texts", "defaults", "locale", "prefix")
+
+    def __init__(
+        self,
+        texts: Texts,
+        locale: str,
+        section: str = "",
+        defaults: Mapping[str, object] | None = None,
+    ) -> None:
+        self._texts = texts
+        self.locale = locale
+        self.prefix = f"{section}." if section else ""
+        self.defaults = dict(defaults or {})
+
+    def key(self, key: str) -> str:
+        return self.prefix + key
+
+    def __call__(self, key: str, /, **values: object) -> str:
+        if self.defaults:
+            values = {**self.defaults, **values}
+        return self._texts.get(self.prefix + key, self.locale, **values)
+
+    def plain(self, key: str, /, **values: object) -> str:
+        """Plain text (a button's label): the HTML entities resolved."""
+        return html.unescape(self(key, **values))
+
+    def has(self, key: str) -> bool:
+        return self._texts.has(self.prefix + key, self.locale)
+
+    def raw(self, key: str) -> Any:
+        return self._texts.raw(self.prefix + key, self.locale)
+
+    def get(self, key: str, default: str | None = None, /, **values: object) -> str | None:
+        """The text, or `default` when the key is not in the catalog."""
+        return self(key, **values) if self.has(key) else default
+
+    def section(self, section: str) -> LocaleTexts:
+        """The same locale, keys under another section (`""`: full keys)."""
+        return LocaleTexts(self._texts, self.locale, section, self.defaults)
+
+    # values formatted for this locale outside a text (file names, table cells)
+    def number(self, value: object) -> str:
+        return format_value(value, "number", self.locale)
+
+    def date(self, value: date, skeleton: str = "yMd") -> str:
+        return format_value(value, f"date:{skeleton}", self.locale)
+
+
+class _Formatter(string.Formatter):
+    """Formats values for a locale; `{missing}` stays visible instead of raising: a text
+    error must never kill a reply."""
+
+    def __init__(self, locale: str) -> None:
+        self.locale = locale
 
     def get_value(self, key: int | str, args: Any, kwargs: Any) -> Any:
         if isinstance(key, str):
-            return kwargs.get(key, "{" + key + "}")
+            return kwargs.get(key, _Missing(key))
         return super().get_value(key, args, kwargs)
+
+    def format_field(self, value: Any, format_spec: str) -> str:
+        if isinstance(value, _Missing):
+            return "{" + value.name + (":" + format_spec if format_spec else "") + "}"
+        return format_value(value, format_spec, self.locale)
+
+
+@dataclass(frozen=True, slots=True)
+class _Missing:
+    name: str

@@ -98,7 +98,7 @@ class DashboardData:
         return await self.app.tickets.active_tickets()
 
     def label(self, key: str, locale: str) -> str:
-        return plain(self.app.texts.get(f"dashboard.{key}", locale))
+        return self.app.texts.bind(locale, "dashboard").plain(key)
 
     def place(self, ticket: Ticket, locale: str) -> str:
         return plain(self.app.tickets.fmt.place_or_unknown(ticket, locale))

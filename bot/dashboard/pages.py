@@ -29,6 +29,7 @@ from bot.storage.models import Ticket, TicketEvent, TicketStatus
 
 if TYPE_CHECKING:
     from bot.dashboard.deps import DashboardDeps
+    from bot.texts import LocaleTexts
 
 LOCALES = ("zh", "en")
 
@@ -192,13 +193,10 @@ class Pages:
         self.app = app
         self.data = data
 
-    def t(self, key: str, locale: str, /, **values: object) -> str:
-        """A dashboard text as HTML (its values escaped)."""
-        return self.app.texts.get(f"dashboard.{key}", locale, **values)
-
-    def p(self, key: str, locale: str, /, **values: object) -> str:
-        """A dashboard text as plain text (for attributes, JSON, charts)."""
-        return plain(self.t(key, locale, **values))
+    def t(self, locale: str) -> LocaleTexts:
+        """The dashboard texts in `locale`: `t(key)` as HTML (its values escaped),
+        `t.plain(key)` as plain text (for attributes, JSON, charts)."""
+        return self.app.texts.bind(locale, "dashboard")
 
     # -- the frame --------------------------------------------------------------------------
     def layout(
@@ -206,18 +204,18 @@ class Pages:
     ) -> str:
         nav = ""
         if viewer is not None:
-            links = [("./", "board", self.t("nav.board", locale))]
+            links = [("./", "board", self.t(locale)("nav.board"))]
             if viewer.sees_stats:
-                links.append(("buildings", "buildings", self.t("nav.buildings", locale)))
-                links.append(("stats", "stats", self.t("nav.stats", locale)))
+                links.append(("buildings", "buildings", self.t(locale)("nav.buildings")))
+                links.append(("stats", "stats", self.t(locale)("nav.stats")))
             items = "".join(
                 f'<a href="{href}" class="{"on" if key == active else ""}">{label}</a>'
                 for href, key, label in links
             )
             other = "en" if locale == "zh" else "zh"
             nav = (
-                f"{items}<a href=\"?lang={other}\" id=\"lang\">{self.t('nav.language', locale)}</a>"
-                f"<span class=\"mute\">{self.t(f'role.{viewer.role}', locale)}</span>"
+                f"{items}<a href=\"?lang={other}\" id=\"lang\">{self.t(locale)('nav.language')}</a>"
+                f"<span class=\"mute\">{self.t(locale)(f'role.{viewer.role}')}</span>"
             )
         return (
             f'<!doctype html><html lang="{"zh-CN" if locale == "zh" else "en"}"><head>'
@@ -225,49 +223,49 @@ class Pages:
             '<meta name="viewport" content="width=device-width, initial-scale=1">'
             '<meta name="referrer" content="no-referrer">'
             f"<title>{esc(title)}</title><style>{CSS}</style></head><body>"
-            f"<header><b>{self.t('title', locale)}</b>{nav}</header>"
+            f"<header><b>{self.t(locale)('title')}</b>{nav}</header>"
             f"<main>{body}</main></body></html>"
         )
 
     def refused(self, locale: str) -> str:
         body = (
-            f'<div class="refused"><h1>403</h1><p>{self.t("refused", locale)}</p>'
-            f'<p class="mute">{self.t("refused_hint", locale)}</p></div>'
+            f'<div class="refused"><h1>403</h1><p>{self.t(locale)("refused")}</p>'
+            f'<p class="mute">{self.t(locale)("refused_hint")}</p></div>'
         )
-        return self.layout(locale, self.p("refused_title", locale), body, None)
+        return self.layout(locale, self.t(locale).plain("refused_title"), body, None)
 
     def not_found(self, locale: str, viewer: Viewer) -> str:
-        body = f'<div class="refused"><h1>404</h1><p>{self.t("not_found", locale)}</p></div>'
+        body = f'<div class="refused"><h1>404</h1><p>{self.t(locale)("not_found")}</p></div>'
         return self.layout(locale, "404", body, viewer)
 
     def mini_app(self, locale: str) -> str:
         body = (
-            f'<p id="status" class="mute">{self.t("signing_in", locale)}</p>'
+            f'<p id="status" class="mute">{self.t(locale)("signing_in")}</p>'
             f"<script>{MINI_APP_JS}</script>"
         )
-        page = self.layout(locale, self.p("title", locale), body, None)
+        page = self.layout(locale, self.t(locale).plain("title"), body, None)
         return page.replace(
-            "<body>", f'<body data-refused="{esc(self.p("refused", locale))}">', 1
+            "<body>", f'<body data-refused="{esc(self.t(locale).plain("refused"))}">', 1
         )
 
     # -- the board --------------------------------------------------------------------------
     async def board(self, locale: str, viewer: Viewer) -> str:
         board = await self.data.board(locale)
         labels = {
-            "severities": [[s, self.p(f"severity.{s}", locale)] for s in SEVERITIES],
-            "left": self.p("countdown.left", locale),
-            "late": self.p("countdown.late", locale),
-            "none": self.p("board_none", locale),
-            "updated": self.p("updated", locale),
-            "offline": self.p("offline", locale),
+            "severities": [[s, self.t(locale).plain(f"severity.{s}")] for s in SEVERITIES],
+            "left": self.t(locale).plain("countdown.left"),
+            "late": self.t(locale).plain("countdown.late"),
+            "none": self.t(locale).plain("board_none"),
+            "updated": self.t(locale).plain("updated"),
+            "offline": self.t(locale).plain("offline"),
         }
         body = (
-            f'<p class="mute">{self.t("board_intro", locale)} <span id="updated"></span></p>'
+            f'<p class="mute">{self.t(locale)("board_intro")} <span id="updated"></span></p>'
             '<div id="board"></div>'
             f"{json_script('board-data', board)}{json_script('board-labels', labels)}"
             f"<script>{BOARD_JS}</script>"
         )
-        return self.layout(locale, self.p("nav.board", locale), body, viewer, "board")
+        return self.layout(locale, self.t(locale).plain("nav.board"), body, viewer, "board")
 
     # -- one ticket ---------------------------------------------------------------------------
     def event_line(self, event: TicketEvent) -> str:
@@ -307,12 +305,12 @@ class Pages:
             ("photos", esc(photos)),
         ]
         table = "".join(
-            f"<tr><th>{self.t(f'field.{key}', locale)}</th><td>{value}</td></tr>"
+            f"<tr><th>{self.t(locale)(f'field.{key}')}</th><td>{value}</td></tr>"
             for key, value in rows
         )
         if ticket.status in TicketStatus.ACTIVE:
             table += (
-                f"<tr><th>{self.t('field.deadline', locale)}</th><td>"
+                f"<tr><th>{self.t(locale)('field.deadline')}</th><td>"
                 f'<span class="countdown" data-deadline="{facts["deadline_ts"]}" '
                 f'data-name="{esc(facts["deadline_name"])}">{esc(facts["deadline_name"])}</span>'
                 "</td></tr>"
@@ -322,12 +320,12 @@ class Pages:
             action = (
                 f'<form method="post" action="claim"><input type="hidden" name="id" value="{ticket.id}">'
                 f'<input type="hidden" name="csrf" value="{esc(csrf)}">'
-                f'<button type="submit" id="claim">{self.t("claim", locale)}</button></form>'
+                f'<button type="submit" id="claim">{self.t(locale)("claim")}</button></form>'
             )
         timeline = "".join(self.event_line(e) for e in events)
         labels = {
-            "left": self.p("countdown.left", locale),
-            "late": self.p("countdown.late", locale),
+            "left": self.t(locale).plain("countdown.left"),
+            "late": self.t(locale).plain("countdown.late"),
             "now": self.app.clock.now().timestamp(),  # the server's clock, not the phone's
         }
         script = (
@@ -342,12 +340,12 @@ class Pages:
             "c.classList.toggle('late',s<0);});}tick();setInterval(tick,1000);})();</script>"
         )
         body = (
-            f'<p><a href="./">← {self.t("nav.board", locale)}</a></p>'
-            f'<h2>{self.t("ticket_title", locale, id=ticket.id)}</h2>'
+            f'<p><a href="./">← {self.t(locale)("nav.board")}</a></p>'
+            f'<h2>{self.t(locale)("ticket_title", id=ticket.id)}</h2>'
             f"<table>{table}</table><p>{action}</p>"
-            f'<h2>{self.t("timeline", locale)}</h2><ol class="timeline">{timeline}</ol>{script}'
+            f'<h2>{self.t(locale)("timeline")}</h2><ol class="timeline">{timeline}</ol>{script}'
         )
-        return self.layout(locale, self.p("ticket_title", locale, id=ticket.id), body, viewer)
+        return self.layout(locale, self.t(locale).plain("ticket_title", id=ticket.id), body, viewer)
 
     # -- buildings and notices ----------------------------------------------------------------
     async def buildings(self, locale: str, viewer: Viewer) -> str:
@@ -367,18 +365,18 @@ class Pages:
                 if not n.buildings or building in (n.buildings or [])
             ]
             name = (
-                self.t("building", locale, building=building)
+                self.t(locale)("building", building=building)
                 if building != "-"
-                else self.t("no_building", locale)
+                else self.t(locale)("no_building")
             )
             cells = "".join(f"<td>{counts.get(s, 0) or ''}</td>" for s in SEVERITIES)
             rows.append(f"<tr><td>{name}</td>{cells}<td>{'、'.join(covering)}</td></tr>")
-        head = "".join(f"<th>{self.t(f'severity.{s}', locale)}</th>" for s in SEVERITIES)
+        head = "".join(f"<th>{self.t(locale)(f'severity.{s}')}</th>" for s in SEVERITIES)
         table = (
-            f"<table id=\"buildings\"><tr><th>{self.t('field.building', locale)}</th>{head}"
-            f"<th>{self.t('nav.notices', locale)}</th></tr>{''.join(rows)}</table>"
+            f"<table id=\"buildings\"><tr><th>{self.t(locale)('field.building')}</th>{head}"
+            f"<th>{self.t(locale)('nav.notices')}</th></tr>{''.join(rows)}</table>"
             if rows
-            else f'<p class="empty">{self.t("board_none", locale)}</p>'
+            else f'<p class="empty">{self.t(locale)("board_none")}</p>'
         )
         notice_rows = []
         for notice, delivery in notices:
@@ -388,26 +386,26 @@ class Pages:
                 "<tr>"
                 f"<td>#{notice.id} {esc(plain(render.kind(notice.kind, locale)))}</td>"
                 f"<td>{esc(plain(render.buildings(list(notice.buildings or []), locale)))}</td>"
-                f"<td>{self.t(f'notice_status.{notice.status}', locale)}</td>"
+                f"<td>{self.t(locale)(f'notice_status.{notice.status}')}</td>"
                 f"<td>{esc(plain(render.period(notice.starts_at, notice.ends_at, locale)))}</td>"
                 f"<td>{delivery.sent}/{meant} ({rate})"
-                f"{self.t('notice_pending', locale, n=delivery.pending) if delivery.pending else ''}</td>"
+                f"{self.t(locale)('notice_pending', n=delivery.pending) if delivery.pending else ''}</td>"
                 f"<td>{notice.asked_count}</td></tr>"
             )
         columns = "".join(
-            f"<th>{self.t(f'notice_field.{key}', locale)}</th>"
+            f"<th>{self.t(locale)(f'notice_field.{key}')}</th>"
             for key in ("notice", "buildings", "status", "period", "delivery", "asked")
         )
         notice_table = (
             f'<table id="notices"><tr>{columns}</tr>{"".join(notice_rows)}</table>'
             if notice_rows
-            else f'<p class="empty">{self.t("notices_none", locale)}</p>'
+            else f'<p class="empty">{self.t(locale)("notices_none")}</p>'
         )
         body = (
-            f"<h2>{self.t('buildings_title', locale)}</h2>{table}"
-            f"<h2>{self.t('nav.notices', locale)}</h2>{notice_table}"
+            f"<h2>{self.t(locale)('buildings_title')}</h2>{table}"
+            f"<h2>{self.t(locale)('nav.notices')}</h2>{notice_table}"
         )
-        return self.layout(locale, self.p("nav.buildings", locale), body, viewer, "buildings")
+        return self.layout(locale, self.t(locale).plain("nav.buildings"), body, viewer, "buildings")
 
     # -- statistics -----------------------------------------------------------------------------
     def minutes(self, seconds: float | None) -> float | None:
@@ -420,15 +418,15 @@ class Pages:
         if viewer.is_manager:
             exports = (
                 f'<a class="button" id="export-xlsx" href="export.xlsx?{query}" download>'
-                f'{self.t("export_xlsx", locale)}</a> '
+                f'{self.t(locale)("export_xlsx")}</a> '
                 f'<a class="button alt" id="export-csv" href="export.csv?{query}" download>'
-                f'{self.t("export_csv", locale)}</a>'
+                f'{self.t(locale)("export_csv")}</a>'
             )
         form = (
             '<form class="period" method="get" action="stats">'
-            f'<label>{self.t("from", locale)} <input type="date" name="start" value="{start}"></label>'
-            f'<label>{self.t("to", locale)} <input type="date" name="end" value="{end}"></label>'
-            f'<button type="submit">{self.t("show", locale)}</button> {exports}</form>'
+            f'<label>{self.t(locale)("from")} <input type="date" name="start" value="{start}"></label>'
+            f'<label>{self.t(locale)("to")} <input type="date" name="end" value="{end}"></label>'
+            f'<button type="submit">{self.t(locale)("show")}</button> {exports}</form>'
         )
         share = period.satisfied_share
         resolve = self.minutes(period.resolve_median)
@@ -436,34 +434,34 @@ class Pages:
             ("tickets", str(period.tickets)),
             ("resolved", str(period.resolved)),
             ("emergencies", str(period.by_severity.get("emergency", 0))),
-            ("resolve_median", "-" if resolve is None else self.p("n_hours", locale, n=round(resolve / 60, 1))),
+            ("resolve_median", "-" if resolve is None else self.t(locale).plain("n_hours", n=round(resolve / 60, 1))),
             ("satisfaction", "-" if share is None else f"{100 * share:.0f}%"),
             ("rated", str(len(period.ratings))),
         ]
         tiles_html = "".join(
-            f'<div class="tile" id="tile-{key}"><div class="mute">{self.t(f"tile.{key}", locale)}</div>'
+            f'<div class="tile" id="tile-{key}"><div class="mute">{self.t(locale)(f"tile.{key}")}</div>'
             f'<div class="n">{esc(value)}</div></div>'
             for key, value in tiles
         )
-        series = [(s, self.p(f"severity.{s}", locale)) for s in SEVERITIES]
+        series = [(s, self.t(locale).plain(f"severity.{s}")) for s in SEVERITIES]
         days = [(f"{d:%m-%d}", dict(c)) for d, c in period.by_day]
-        minute = self.p("unit_minutes", locale)
+        minute = self.t(locale).plain("unit_minutes")
         claim_rows = [
             (
-                self.p(f"severity.{s}", locale),
+                self.t(locale).plain(f"severity.{s}"),
                 self.minutes(period.claim_median(s)),
                 claim_deadline(self.app.settings, s) / 60,
             )
             for s in SEVERITIES
         ]
         claim_rows.append(
-            (self.p("resolve", locale), resolve, RESOLVE_TARGET_SECONDS / 60)
+            (self.t(locale).plain("resolve"), resolve, RESOLVE_TARGET_SECONDS / 60)
         )
         intents = [
             (self.data.intent(intent, locale), float(n)) for intent, n in period.by_intent.most_common(12)
         ]
         buildings = [
-            (self.p("building", locale, building=b) if b != "-" else self.p("no_building", locale), float(n))
+            (self.t(locale).plain("building", building=b) if b != "-" else self.t(locale).plain("no_building"), float(n))
             for b, n in period.by_building.most_common(12)
         ]
         reach_rows = [
@@ -471,36 +469,36 @@ class Pages:
             for notice, counts in period.notices
         ]
         charts_html = [
-            charts.stacked_days(days, series, self.p("chart.days", locale)),
+            charts.stacked_days(days, series, self.t(locale).plain("chart.days")),
             charts.against_target(
-                claim_rows, self.p("chart.times", locale), unit=minute, none=self.p("no_data", locale)
+                claim_rows, self.t(locale).plain("chart.times"), unit=minute, none=self.t(locale).plain("no_data")
             ),
         ]
         if share is not None:
             charts_html.append(
                 charts.against_target(
-                    [(self.p("tile.satisfaction", locale), round(100 * share, 1), 100 * SATISFACTION_TARGET)],
-                    self.p("chart.satisfaction", locale),
+                    [(self.t(locale).plain("tile.satisfaction"), round(100 * share, 1), 100 * SATISFACTION_TARGET)],
+                    self.t(locale).plain("chart.satisfaction"),
                     lower_is_better=False,
                     unit="%",
                 )
             )
         charts_html.append(
-            charts.horizontal_bars(intents or [(self.p("no_data", locale), 0)], self.p("chart.intents", locale))
+            charts.horizontal_bars(intents or [(self.t(locale).plain("no_data"), 0)], self.t(locale).plain("chart.intents"))
         )
         charts_html.append(
-            charts.horizontal_bars(buildings or [(self.p("no_data", locale), 0)], self.p("chart.buildings", locale))
+            charts.horizontal_bars(buildings or [(self.t(locale).plain("no_data"), 0)], self.t(locale).plain("chart.buildings"))
         )
         if reach_rows:
             charts_html.append(
                 charts.against_target(
-                    reach_rows, self.p("chart.notices", locale), lower_is_better=False, unit="%",
-                    none=self.p("no_data", locale),
+                    reach_rows, self.t(locale).plain("chart.notices"), lower_is_better=False, unit="%",
+                    none=self.t(locale).plain("no_data"),
                 )
             )
         body = (
-            f'<h2>{self.t("stats_title", locale, start=start, end=end)}</h2>{form}'
+            f'<h2>{self.t(locale)("stats_title", start=start, end=end)}</h2>{form}'
             f'<div class="tiles" style="margin-top:10px">{tiles_html}</div>'
             f'<div id="charts">{"".join(charts_html)}</div>'
         )
-        return self.layout(locale, self.p("nav.stats", locale), body, viewer, "stats")
+        return self.layout(locale, self.t(locale).plain("nav.stats"), body, viewer, "stats")

@@ -268,7 +268,7 @@ class DashboardServer:
     async def export_xlsx(self, request: web.Request) -> web.Response:
         self._export_viewer(request)
         start, end = self.period(request)
-        title = self.pages.p("sheet_title", self.locale(request))
+        title = self.pages.t(self.locale(request)).plain("sheet_title")
         content, _count = await xlsx_bytes(self.app, start, end, title)
         return _download(
             content,

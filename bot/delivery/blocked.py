@@ -43,7 +43,7 @@ class BlockedReporter:
     ) -> None:
         self.roles = roles
         self.clock = clock
-        self.texts = texts
+        self.t = texts.bind(None, "delivery")  # the staff group reads the default locale
         self.outbox = outbox
         self.tickets = tickets
         self._staff_noted: dict[str, datetime] = {}
@@ -59,7 +59,7 @@ class BlockedReporter:
             if noted is not None and now - noted < STAFF_NOTE_EVERY:
                 return
             self._staff_noted[chat_id] = now
-            text = self.texts.get("delivery.staff_unreachable", None, user=chat_id)
+            text = self.t("staff_unreachable", user=chat_id)
             await self.outbox.send(SendText(staff_chat, text))
             return
         ticket = await self.tickets.active_ticket_for(chat_id)
@@ -68,7 +68,5 @@ class BlockedReporter:
         if any(event.kind == EVENT for event in await self.tickets.events(ticket.id)):
             return
         await self.tickets.add_event(ticket.id, EVENT, actor_kind="system")
-        text = self.texts.get(
-            "delivery.resident_unreachable", None, ticket=ticket.id, phone=ticket.phone or "-"
-        )
+        text = self.t("resident_unreachable", ticket=ticket.id, phone=ticket.phone or "-")
         await self.outbox.send(SendText(staff_chat, text, reply_to=f"ticket:{ticket.id}:alert"))

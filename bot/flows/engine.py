@@ -165,7 +165,7 @@ class FlowEngine:
             html = turn.text(error.error, **{**self.prompt_values(turn), **error.error_values})
         else:
             key = step.prompt_key(turn.slots)
-            if offer is not None and turn.has_text(key + "_offer"):
+            if offer is not None and turn.text.has(key + "_offer"):
                 key += "_offer"
             elif step.prompt_place and turn.slots.get("place"):
                 key = step.prompt_place
@@ -340,7 +340,7 @@ class FlowEngine:
         if value == DECLINE:
             turn.state.marks.declined = [*turn.state.marks.declined, step.name]
             if not typed:
-                await self.settle(turn, turn.label("resident.button.not_it"))
+                await self.settle(turn, turn.text.plain("resident.button.not_it"))
             await self.ask(turn, flow, step)
             return True
         values: dict[str, Any] | None = None
@@ -350,11 +350,11 @@ class FlowEngine:
             if offer is not None:
                 values, label = dict(offer.values), self.offer_label(turn, offer)
         elif value == SKIP and (step.skippable or (typed and self.optional(flow, step))):
-            values, label = dict.fromkeys(step.fills), turn.label("resident.button.skip")
+            values, label = dict.fromkeys(step.fills), turn.text.plain("resident.button.skip")
         else:
             choice = next((c for c in step.choices if c.value == value), None)
             if choice is not None:
-                values, label = dict(choice.values), turn.label(choice.label)
+                values, label = dict(choice.values), turn.text.plain(choice.label)
         if values is None:
             return False
         if not typed:
@@ -410,7 +410,7 @@ class FlowEngine:
             "building": place_text(turn, slots.get("building"), None, None),
         }
         intent = slots.get("intent")
-        if intent and turn.has_text(f"safety.{intent}.now"):
+        if intent and turn.text.has(f"safety.{intent}.now"):
             values["hazard"] = turn.text(f"safety.{intent}.name")
             key = slots.get("situation") or intent
             values["safety_now"] = Raw(turn.text(f"safety.{key}.now"))
@@ -422,21 +422,21 @@ class FlowEngine:
         return values
 
     def offer_label(self, turn: Turn, offer: Offer) -> str:
-        return turn.label(offer.label, **self.prompt_values(turn, offer))
+        return turn.text.plain(offer.label, **self.prompt_values(turn, offer))
 
     def buttons(self, turn: Turn, flow: Flow, step: Step, offer: Offer | None) -> Keyboard | None:
         rows: list[list[tuple[str, str]]] = []
         if offer is not None:
             rows.append([(self.offer_label(turn, offer), f"flow:{step.name}:{OFFER}")])
-        row = [(turn.label(c.label), f"flow:{step.name}:{c.value}") for c in step.choices]
+        row = [(turn.text.plain(c.label), f"flow:{step.name}:{c.value}") for c in step.choices]
         if offer is not None and offer.decline:
-            row.insert(0, (turn.label(offer.decline), f"flow:{step.name}:{DECLINE}"))
+            row.insert(0, (turn.text.plain(offer.decline), f"flow:{step.name}:{DECLINE}"))
         if step.skippable:
-            row.append((turn.label("resident.button.skip"), f"flow:{step.name}:{SKIP}"))
+            row.append((turn.text.plain("resident.button.skip"), f"flow:{step.name}:{SKIP}"))
         if row:
             rows.append(row)
         if not flow.emergency:
-            rows.append([(turn.label("resident.button.cancel"), "flow:cancel")])
+            rows.append([(turn.text.plain("resident.button.cancel"), "flow:cancel")])
         return keyboard(*rows) if rows else None
 
     def button_values(self, turn: Turn, step: Step) -> list[tuple[str, str]]:

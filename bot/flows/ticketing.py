@@ -90,8 +90,8 @@ async def offer_to_remember(turn: Turn) -> dict[str, Any]:
         "resident.remember.ask",
         keyboard(
             [
-                (turn.label("resident.button.remember_yes"), "menu:remember:yes"),
-                (turn.label("resident.button.remember_no"), "menu:remember:no"),
+                (turn.text.plain("resident.button.remember_yes"), "menu:remember:yes"),
+                (turn.text.plain("resident.button.remember_no"), "menu:remember:no"),
             ]
         ),
         details=profile_text(

@@ -9,7 +9,6 @@ and sends through the outbox.
 
 from __future__ import annotations
 
-import html
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -20,6 +19,7 @@ if TYPE_CHECKING:
     from bot.flows.context import FlowContext
     from bot.flows.store import State
     from bot.profiles import Profile
+    from bot.texts import LocaleTexts
 
 _UNSET: Any = object()
 
@@ -60,21 +60,17 @@ class Turn:
         """Leave the flow; `keep` stays in the conversation for the next one."""
         await self.conversation.end(self, keep)
 
-    def text(self, key: str, **values: object) -> str:
+    @property
+    def text(self) -> LocaleTexts:
+        """The texts in the resident's locale, the emergency numbers always available:
+        `turn.text(key, ...)`, `turn.text.plain(key)` for a button, `turn.text.has(key)`."""
         numbers = self.ctx.settings.emergency_numbers()
-        return self.ctx.texts.get(key, self.locale, **{**numbers, **values})
-
-    def label(self, key: str, **values: object) -> str:
-        """A button's text: plain text, not HTML."""
-        return html.unescape(self.text(key, **values))
+        return self.ctx.texts.bind(self.locale, defaults=numbers)
 
     def numbers(self) -> str:
         """The emergency numbers line for this region."""
         key = "resident.numbers_hk" if self.ctx.settings.region == "HK" else "resident.numbers"
         return self.text(key)
-
-    def has_text(self, key: str) -> bool:
-        return self.ctx.texts.has(key, self.locale)
 
     async def send(self, key: str, buttons: Keyboard | None = None, **values: object) -> None:
         # an emergency's life-saving line ("safety.<what>.now") takes the outbox's urgent lane

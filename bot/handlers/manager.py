@@ -63,6 +63,7 @@ class ManagerHandler:
         self.roles = roles
         self.clock = clock
         self.texts = texts
+        self.m = texts.bind(settings.locale, "manager")
         self.outbox = outbox
         self.notices = notices
         self.flow = flow
@@ -73,9 +74,6 @@ class ManagerHandler:
     @property
     def locale(self) -> str:
         return self.settings.locale
-
-    def m(self, key: str, /, **values: object) -> str:
-        return self.texts.get(f"manager.{key}", self.locale, **values)
 
     async def say(self, chat_id: str, text: str, buttons: Keyboard | None = None) -> None:
         await self.outbox.send(SendText(chat_id, text, buttons))
@@ -172,10 +170,10 @@ class ManagerHandler:
                     **self._names(notice),
                     status=self.m(f"status.{notice.status}"),
                     period=render.period(notice.starts_at, notice.ends_at, self.locale),
-                    reason=notice.reason or render.t("reason_default", self.locale),
+                    reason=notice.reason or render.t(self.locale)("reason_default"),
                     sent=counts.sent,
                     total=meant,
-                    rate=round(100 * counts.delivery_rate) if meant else 0,
+                    rate=counts.delivery_rate if meant else 0,
                     pending=self.m("list_pending", n=counts.pending) if counts.pending else "",
                     asked=notice.asked_count,
                 )
@@ -275,9 +273,7 @@ class ManagerHandler:
 
     # -- /dashboard (bot/dashboard): a short-lived signed link, and the Mini App button -----------
     async def send_dashboard(self, incoming: Incoming) -> None:
-        def d(key: str, **values: object) -> str:
-            return self.texts.get(f"dashboard.tg.{key}", self.locale, **values)
-
+        d = self.texts.bind(self.locale, "dashboard.tg")
         settings = self.settings
         if not settings.dashboard_enabled:
             await self.say(incoming.chat_id, d("disabled"))

@@ -72,11 +72,9 @@ class StaffHandler:
         self.settings = settings
         self.roles = roles
         self.texts = texts
+        self._t = texts.bind(settings.locale)
         self.outbox = outbox
         self.tickets = tickets
-
-    def _t(self, key: str, /, **values: object) -> str:
-        return self.texts.get(key, self.settings.locale, **values)
 
     def acts_as_staff(self, incoming: Incoming) -> bool:
         return self.roles.is_staff_chat(incoming.chat_id) or self.roles.is_staff(incoming.user_id)
@@ -139,10 +137,11 @@ class StaffHandler:
             return
         button = tk.parse_button(incoming.button_data)
         locale = self.texts.pick_locale(incoming.language_code)
+        t = self.texts.bind(locale, "tickets")
         if button is None:
-            answer = self.texts.get("tickets.expired", locale)
+            answer = t("expired")
         elif button.for_staff and not await self._may_act_on(button.ticket_id, incoming):
-            answer = self.texts.get("tickets.staff_only", locale)
+            answer = t("staff_only")
         elif button.for_staff and button.action in (tk.UNCLAIM, tk.CLOSE, tk.NOTE):
             answer = await self._desk_action(button, incoming)
         elif button.for_staff:

@@ -104,6 +104,7 @@ class OutageClusters:
         self.clock = clock
         self.db = db
         self.texts = texts
+        self.t = texts.bind(settings.locale, "notices")
         self.outbox = outbox
         self.scheduler = scheduler
         self.tickets = tickets
@@ -114,9 +115,6 @@ class OutageClusters:
         self._alerted: dict[int, datetime] = {}
         self._alert_waiting: set[int] = set()
         self._sweeping: set[int] = set()
-
-    def t(self, key: str, locale: str | None = None, /, **values: object) -> str:
-        return self.texts.get(f"notices.{key}", locale or self.settings.locale, **values)
 
     @property
     def window(self) -> timedelta:
@@ -156,9 +154,8 @@ class OutageClusters:
                 cluster = await self._maybe_form(kind, building, report, user_name, locale, now)
                 if cluster is None:
                     return None
-        return self.t(
+        return self.texts.bind(locale, "notices")(
             "answer_cluster",
-            locale,
             building=self.notices.render.buildings([building], locale),
             kind=self.notices.render.kind(kind, locale),
             count=cluster.report_count,
@@ -425,9 +422,8 @@ class OutageClusters:
             await self.outbox.send(
                 SendText(
                     ticket.chat_id,
-                    self.t(
+                    self.texts.bind(locale, "notices")(
                         "merged",
-                        locale,
                         kind=self.notices.render.kind(cluster.kind, locale),
                         old=ticket_id,
                         new=cluster.ticket_id,
@@ -560,16 +556,16 @@ class OutageClusters:
         locale = self.settings.locale
         render = self.notices.render
         kind = render.kind(cluster.kind, locale)
-        text = self.texts.get(
-            "manager.cluster_offer",
-            locale,
+        m = self.texts.bind(locale, "manager")
+        text = m(
+            "cluster_offer",
             building=render.buildings([cluster.building], locale),
             minutes=round(self.window.total_seconds() / 60),
             count=cluster.report_count,
             kind=kind,
             ticket=cluster.ticket_id or "-",
         )
-        button = self.texts.get("manager.btn.publish_cluster", locale, kind=kind)
+        button = m("btn.publish_cluster", kind=kind)
         for manager in self.settings.manager_ids:
             await self.outbox.send(
                 SendText(

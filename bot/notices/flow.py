@@ -41,6 +41,7 @@ TOO_OLD = timedelta(days=1)
 class NoticeFlow:
     def __init__(self, app: NoticeFlowContext) -> None:
         self.app = app
+        self.m = app.texts.bind(app.settings.locale, "manager")
 
     @property
     def render(self) -> NoticeRenderer:
@@ -49,9 +50,6 @@ class NoticeFlow:
     @property
     def locale(self) -> str:
         return self.app.settings.locale
-
-    def m(self, key: str, /, **values: object) -> str:
-        return self.app.texts.get(f"manager.{key}", self.locale, **values)
 
     def local_now(self) -> datetime:
         return self.render.local(self.app.clock.now())
@@ -274,7 +272,7 @@ class NoticeFlow:
             )
 
     def _reasons(self, draft: Draft) -> list[str]:
-        reasons = self.app.texts.raw(f"manager.reasons.{draft.kind or 'other'}", self.locale)
+        reasons = self.m.raw(f"reasons.{draft.kind or 'other'}")
         return [str(r) for r in reasons]
 
     def _edit_buttons(self) -> Keyboard:

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from bot.notices.buildings import group_ranges
-from bot.texts import Raw, Texts
+from bot.texts import LocaleTexts, Raw, Texts
 
 if TYPE_CHECKING:
     from bot.storage.models import Notice
@@ -50,30 +50,30 @@ class NoticeRenderer:
         self.texts = texts
         self.tz = ZoneInfo(timezone)
 
-    def t(self, key: str, locale: str, /, **values: object) -> str:
-        return self.texts.get(f"notices.{key}", locale, **values)
+    def t(self, locale: str) -> LocaleTexts:
+        """The notice texts in `locale`."""
+        return self.texts.bind(locale, "notices")
 
     # -- pieces ---------------------------------------------------------------------------
     def local(self, when: datetime) -> datetime:
         return when.astimezone(self.tz)
 
     def date(self, when: datetime, locale: str) -> str:
-        local = self.local(when)
-        weekdays = self.texts.raw("notices.weekdays", locale)
-        return self.t(
-            "date", locale, month=local.month, day=local.day, weekday=weekdays[local.weekday()]
-        )
+        return self.t(locale)("date", day=self.local(when))
+
+    def time(self, when: datetime, locale: str) -> str:
+        return self.t(locale)("time", at=self.local(when))
 
     def when(self, when: datetime, locale: str) -> str:
-        local = self.local(when)
-        return self.t("datetime", locale, date=Raw(self.date(when, locale)), time=f"{local:%H:%M}")
+        date, time = Raw(self.date(when, locale)), Raw(self.time(when, locale))
+        return self.t(locale)("datetime", date=date, time=time)
 
     def end(self, start: datetime | None, end: datetime | None, locale: str) -> str:
         """The expected end: only the time when it is the start's day."""
         if end is None:
-            return self.t("end_unknown", locale)
+            return self.t(locale)("end_unknown")
         if start is not None and self.local(start).date() == self.local(end).date():
-            return f"{self.local(end):%H:%M}"
+            return self.time(end, locale)
         return self.when(end, locale)
 
     def period(self, start: datetime | None, end: datetime | None, locale: str) -> str:
@@ -81,49 +81,48 @@ class NoticeRenderer:
             return self.end(None, end, locale)
         begin = Raw(self.when(start, locale))
         if end is None:
-            return self.t("period_open", locale, start=begin)
-        return self.t("period", locale, start=begin, end=Raw(self.end(start, end, locale)))
+            return self.t(locale)("period_open", start=begin)
+        return self.t(locale)("period", start=begin, end=Raw(self.end(start, end, locale)))
 
     def buildings(self, buildings: list[str], locale: str) -> str:
         if not buildings:
-            return self.t("buildings_all", locale)
+            return self.t(locale)("buildings_all")
         parts = []
         for lo, hi in group_ranges(buildings):
             if hi is not None:
-                parts.append(self.t("building_range", locale, lo=lo, hi=hi))
+                parts.append(self.t(locale)("building_range", lo=lo, hi=hi))
             elif "-" in lo:
                 b, u = lo.split("-", 1)
-                parts.append(self.t("building_unit", locale, b=b, u=u))
+                parts.append(self.t(locale)("building_unit", b=b, u=u))
             else:
-                parts.append(self.t("building_item", locale, b=lo))
-        return self.t("building_join", locale).join(parts)
+                parts.append(self.t(locale)("building_item", b=lo))
+        return self.t(locale)("building_join").join(parts)
 
     def kind(self, kind: str, locale: str) -> str:
-        return self.t(f"kind.{kind}", locale)
+        return self.t(locale)(f"kind.{kind}")
 
     def default_advice(self, kind: str, locale: str) -> str:
-        return self.t(f"advice_default.{kind}", locale)
+        return self.t(locale)(f"advice_default.{kind}")
 
     def _values(self, facts: NoticeFacts, locale: str) -> dict[str, object]:
         return {
-            "title": self.t(f"title.{facts.kind}", locale),
+            "title": self.t(locale)(f"title.{facts.kind}"),
             "kind": self.kind(facts.kind, locale),
-            "restored_what": self.t(f"restored_what.{facts.kind}", locale),
+            "restored_what": self.t(locale)(f"restored_what.{facts.kind}"),
             "buildings": self.buildings(facts.buildings, locale),
             "period": Raw(self.period(facts.starts_at, facts.ends_at, locale)),
             "start": Raw(self.when(facts.starts_at, locale)) if facts.starts_at else "",
             "end": Raw(self.end(facts.starts_at, facts.ends_at, locale)),
-            "reason": facts.reason or self.t("reason_default", locale),
+            "reason": facts.reason or self.t(locale)("reason_default"),
             "advice": facts.advice or self.default_advice(facts.kind, locale),
         }
 
     # -- whole messages ----------------------------------------------------------------
     def message(self, facts: NoticeFacts, purpose: str, locale: str) -> str:
         """The broadcast text: purpose is notice, reminder, restored or cancelled."""
-        return self.t(purpose, locale, **self._values(facts, locale))
+        return self.t(locale)(purpose, **self._values(facts, locale))
 
     def answer(self, facts: NoticeFacts, locale: str, *, started: bool) -> str:
         """To a resident who reports the outage the notice covers."""
-        return self.t(
-            "answer" if started else "answer_planned", locale, **self._values(facts, locale)
-        )
+        key = "answer" if started else "answer_planned"
+        return self.t(locale)(key, **self._values(facts, locale))

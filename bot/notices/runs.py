@@ -52,10 +52,8 @@ class DeliveryRuns:
         self.settings = settings
         self.db = db
         self.texts = texts
+        self.m = texts.bind(settings.locale, "manager")
         self.outbox = outbox
-
-    def m(self, key: str, /, **values: object) -> str:
-        return self.texts.get(f"manager.{key}", self.settings.locale, **values)
 
     # -- who --------------------------------------------------------------------------------
     async def registered_in(self, buildings: list[str]) -> list[Resident]:
@@ -243,7 +241,7 @@ class DeliveryRuns:
                 purpose=self.purpose(purpose),
                 sent=counts.sent,
                 total=counts.total - counts.skipped,
-                rate=f"{100 * rate:.1f}".rstrip("0").rstrip("."),
+                rate=rate,
                 verdict=self.m("verdict_ok" if rate >= TARGET_RATE else "verdict_low"),
                 failed=counts.failed,
                 blocked=counts.blocked,

@@ -311,15 +311,15 @@ class NoticeService:
         if notice is None or notice.status != NoticeStatus.ACTIVE or not notice.manager_chat_id:
             return
         locale = self.settings.locale
-        text = self.texts.get(
-            "manager.due",
-            locale,
+        m = self.texts.bind(locale, "manager")
+        text = m(
+            "due",
             id=notice.id,
             kind=self.render.kind(notice.kind, locale),
             buildings=self.render.buildings(list(notice.buildings or []), locale),
             end=self.render.when(notice.ends_at, locale) if notice.ends_at else "",
         )
-        button = self.texts.get("manager.btn.yes_restored", locale)
+        button = m("btn.yes_restored")
         await self.outbox.send(
             SendText(notice.manager_chat_id, text, keyboard([(button, f"nt:ry:{notice.id}")]))
         )

@@ -60,11 +60,8 @@ class RequestLog:
     def __init__(self, *, settings: Settings, db: Database, texts: Texts) -> None:
         self.settings = settings
         self.db = db
-        self.texts = texts
+        self.texts = texts.bind(settings.locale)
         self.tz = ZoneInfo(settings.timezone)
-
-    def t(self, key: str, /, **values: object) -> str:
-        return self.texts.get(f"manager.{key}", self.settings.locale, **values)
 
     def _local(self, when: datetime | None) -> str:
         return when.astimezone(self.tz).strftime("%Y-%m-%d %H:%M") if when else ""
@@ -78,12 +75,7 @@ class RequestLog:
     def _label(self, key: str, value: str | None) -> str:
         if not value:
             return ""
-        full = f"{key}.{value}"
-        return (
-            self.texts.get(full, self.settings.locale)
-            if self.texts.has(full)
-            else value
-        )
+        return self.texts.get(f"{key}.{value}", value) or value
 
     def _reason(self, reason: str | None, merged_into: int | None) -> str:
         if not reason:
@@ -117,10 +109,10 @@ class RequestLog:
     async def csv_bytes(self, start: date, end: date) -> tuple[bytes, int]:
         """(the CSV file, how many tickets it lists)."""
         tickets, events = await self.tickets(start, end)
-        yes, no = self.t("export_yes"), self.t("export_no")
+        yes, no = self.texts("manager.export_yes"), self.texts("manager.export_no")
         out = io.StringIO()
         writer = csv.writer(out, lineterminator="\r\n")
-        writer.writerow(self.texts.raw("manager.export_columns", self.settings.locale))
+        writer.writerow(self.texts.raw("manager.export_columns"))
         for tk in tickets:
             writer.writerow(
                 safe_cell(value)

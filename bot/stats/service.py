@@ -42,15 +42,13 @@ class StatsService:
         self.clock = clock
         self.db = db
         self.texts = texts
+        self.t = texts.bind(settings.locale, "manager")
         self.fmt = fmt
         self.notices = notices
 
     @property
     def locale(self) -> str:
         return self.settings.locale
-
-    def t(self, key: str, locale: str | None = None, /, **values: object) -> str:
-        return self.texts.get(f"manager.{key}", locale or self.locale, **values)
 
     @cached_property
     def font(self) -> str | None:
@@ -62,15 +60,11 @@ class StatsService:
         if seconds < 5400:
             return self.t("duration_minutes", n=max(0, round(seconds / 60)))
         if seconds < 2 * 86400:
-            return self.t("duration_hours", n=f"{seconds / 3600:.1f}".rstrip("0").rstrip("."))
-        return self.t("duration_days", n=f"{seconds / 86400:.1f}".rstrip("0").rstrip("."))
+            return self.t("duration_hours", n=round(seconds / 3600, 1))
+        return self.t("duration_days", n=round(seconds / 86400, 1))
 
     def mark(self, ok: bool | None) -> str:
         return "" if ok is None else self.t("mark_ok" if ok else "mark_low")
-
-    @staticmethod
-    def percent(share: float) -> str:
-        return f"{100 * share:.1f}".rstrip("0").rstrip(".")
 
     # -- the message -----------------------------------------------------------------------
     def text(self, stats: Stats) -> str:
@@ -99,7 +93,7 @@ class StatsService:
                 "stats_satisfaction",
                 average=f"{stats.rating_average or 0:.1f}",
                 rated=len(stats.ratings),
-                share=self.percent(share),
+                share=share,
                 mark=self.mark(share >= SATISFACTION_TARGET),
             )
         else:
@@ -116,7 +110,7 @@ class StatsService:
                     buildings=render.buildings(list(notice.buildings or []), self.locale),
                     sent=counts.sent,
                     total=counts.total - counts.skipped,
-                    rate=self.percent(rate),
+                    rate=rate,
                     mark=self.mark(rate >= DELIVERY_TARGET if counts.total else None),
                 )
             )
@@ -157,12 +151,13 @@ class StatsService:
     # -- the picture -------------------------------------------------------------------------
     def labels(self, locale: str) -> ChartLabels:
         intents = {intent: self.fmt.intent(intent, locale) for intent in INTENTS}
+        t = self.texts.bind(locale, "manager.chart")
         return ChartLabels(
-            title_days=self.t("chart.title_days", locale),
-            title_intents=self.t("chart.title_intents", locale),
-            severities={s: self.t(f"chart.legend_{s}", locale) for s in SEVERITIES},
+            title_days=t("title_days"),
+            title_intents=t("title_intents"),
+            severities={s: t(f"legend_{s}") for s in SEVERITIES},
             intents=intents,
-            empty=self.t("chart.empty", locale),
+            empty=t("empty"),
         )
 
     async def chart(self, stats: Stats) -> bytes:
@@ -176,5 +171,5 @@ class StatsService:
     async def report(self) -> tuple[str, bytes, str]:
         """(the message, the chart PNG, the chart's caption)."""
         stats = await collect(self.settings, self.clock, self.db, self.notices)
-        caption = self.t("stats_caption", self.locale)  # the manager's language, whatever the chart
+        caption = self.t("stats_caption")  # the manager's language, whatever the chart
         return self.text(stats), await self.chart(stats), caption

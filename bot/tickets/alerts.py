@@ -85,12 +85,12 @@ class AlertBoard(TicketPart):
         names = []
         for field in fields:
             key = f"staff.alert.field.{field}"
-            names.append(self._t(key) if self.texts.has(key) else field)
+            names.append(self._t(key) if self._t.has(key) else field)
         return list(dict.fromkeys(names))
 
     def mark(self, ticket: Ticket) -> str:
         key = f"staff.mark.{ticket.severity}"
-        return self._t(key) if self.texts.has(key) else self._t("staff.mark.normal")
+        return self._t(key) if self._t.has(key) else self._t("staff.mark.normal")
 
     def summary(self, ticket: Ticket) -> str:
         """One line: "🔴 #12 燃气泄漏 · 3栋 1202室 · 13812345678"."""
@@ -114,7 +114,7 @@ class AlertBoard(TicketPart):
             self._t(
                 "staff.alert.head",
                 severity=self._t(severity_key)
-                if self.texts.has(severity_key)
+                if self._t.has(severity_key)
                 else ticket.severity,
                 intent=self.fmt.intent(ticket.intent),
                 id=ticket.id,
@@ -131,7 +131,7 @@ class AlertBoard(TicketPart):
             )
         extra = ticket.extra or {}
         situation = extra.get("situation")
-        if situation and self.texts.has(f"safety.{situation}.name"):
+        if situation and self._t.has(f"safety.{situation}.name"):
             lines.append(
                 self._t("staff.alert.situation", situation=self._t(f"safety.{situation}.name"))
             )
@@ -180,7 +180,7 @@ class AlertBoard(TicketPart):
                 continue
             key = f"staff.alert.history.{event.kind}"
             reason = (event.data or {}).get("reason")
-            if reason and self.texts.has(f"{key}_{reason}"):
+            if reason and self._t.has(f"{key}_{reason}"):
                 key = f"{key}_{reason}"
             lines.append(
                 self._t(

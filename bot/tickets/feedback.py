@@ -24,15 +24,15 @@ from bot.tickets.states import SYSTEM, Actor
 class ResidentFeedback(TicketPart):
     # -- asking ---------------------------------------------------------------------------
     async def ask_fixed(self, ticket: Ticket) -> None:
-        locale = self.tickets.fmt.resident_locale(ticket)
+        t = self.tickets.fmt.resident_texts(ticket).section("tickets.button")
         buttons = keyboard(
             [
                 (
-                    self.texts.get("tickets.button.fixed_yes", locale),
+                    t("fixed_yes"),
                     tk.button_data(tk.FIXED, ticket.id, "yes"),
                 ),
                 (
-                    self.texts.get("tickets.button.fixed_no", locale),
+                    t("fixed_no"),
                     tk.button_data(tk.FIXED, ticket.id, "no"),
                 ),
             ]
@@ -46,10 +46,10 @@ class ResidentFeedback(TicketPart):
         await self.schedule(jobs.AUTO_CLOSE, ticket.id, run_at)
 
     async def ask_rating(self, ticket: Ticket) -> None:
-        locale = self.tickets.fmt.resident_locale(ticket)
+        t = self.tickets.fmt.resident_texts(ticket)
         row = [
             (
-                self.texts.get("tickets.button.rate", locale, n=n),
+                t("tickets.button.rate", n=n),
                 tk.button_data(tk.RATE, ticket.id, str(n)),
             )
             for n in range(1, 6)
@@ -64,10 +64,10 @@ class ResidentFeedback(TicketPart):
     # -- answers --------------------------------------------------------------------------
     async def press(self, button: tk.TicketButton, incoming: Incoming) -> str:
         """A resident's button on their own ticket; returns the button answer."""
-        answer_locale = self.texts.pick_locale(incoming.language_code)
+        answer = self.texts.bind(self.texts.pick_locale(incoming.language_code), "tickets")
         ticket = await self.tickets.get(button.ticket_id)
         if ticket is None or ticket.user_id != incoming.user_id:
-            return self.texts.get("tickets.not_yours", answer_locale)
+            return answer("not_yours")
         actor = Actor("resident", incoming.user_id, incoming.user_name or ticket.user_name)
         if button.action == tk.FIXED and button.value == "yes":
             return await self._fixed(ticket, actor)
@@ -77,12 +77,10 @@ class ResidentFeedback(TicketPart):
             return await self._rate(ticket, actor, int(button.value))
         if button.action == tk.FOLLOWUP and button.value is not None:
             return await self.tickets.followups.answer(ticket, actor, button.value)
-        return self.texts.get("tickets.expired", answer_locale)
+        return answer("expired")
 
     def _r(self, ticket: Ticket, key: str, /, **values: Any) -> str:
-        return self.texts.get(
-            key, self.tickets.fmt.resident_locale(ticket), id=ticket.id, **values
-        )
+        return self.tickets.fmt.resident_texts(ticket)(key, id=ticket.id, **values)
 
     async def _fixed(self, ticket: Ticket, actor: Actor) -> str:
         closed = await self.tickets.workflow.close(ticket.id, actor, "confirmed", fixed=True)

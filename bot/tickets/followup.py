@@ -72,11 +72,11 @@ class FollowUps(TicketPart):
             return
         if await self._was_sent(ticket.id):
             return
-        locale = self.tickets.fmt.resident_locale(ticket)
+        t = self.tickets.fmt.resident_texts(ticket)
         buttons = keyboard(
             [
                 (
-                    self.texts.get(f"tickets.button.followup_{a}", locale),
+                    t(f"tickets.button.followup_{a}"),
                     tk.button_data(tk.FOLLOWUP, ticket.id, a),
                 )
                 for a in ANSWERS
@@ -103,11 +103,10 @@ class FollowUps(TicketPart):
 
     async def answer(self, ticket: Ticket, actor: Actor, value: str) -> str:
         """The resident's follow-up answer; returns the button answer."""
-        locale = self.tickets.fmt.resident_locale(ticket)
-        texts = self.texts
+        t = self.tickets.fmt.resident_texts(ticket).section("tickets")
         if value not in ANSWERS or not await self._was_sent(ticket.id):
-            return texts.get("tickets.expired", locale)
-        label = texts.get(f"tickets.button.followup_{value}", locale)
+            return t("expired")
+        label = t(f"button.followup_{value}")
         if value == "bad":
             done = await self.tickets.workflow.reopen(
                 ticket.id,
@@ -124,7 +123,7 @@ class FollowUps(TicketPart):
                 ticket.id, Ticket.followup_answer.is_(None), followup_answer=value
             )
         if not recorded:
-            return texts.get("tickets.already", locale)
+            return t("already")
         await self.tickets.record(
             ticket.id, "followup_answer", actor, text=label, data={"value": value}
         )
@@ -141,4 +140,4 @@ class FollowUps(TicketPart):
         else:
             await self.tickets.relay.notify_resident(fresh, "tickets.followup_thanks")
             await self.tickets.alerts.refresh(fresh)
-        return texts.get("tickets.thanks", locale)
+        return t("thanks")

@@ -12,7 +12,7 @@ from bot.storage.models import Ticket
 if TYPE_CHECKING:
     from bot.config import Settings
     from bot.core.clock import Clock
-    from bot.texts import Texts
+    from bot.texts import LocaleTexts, Texts
 
 
 class Formatter:
@@ -28,6 +28,10 @@ class Formatter:
     @property
     def staff_locale(self) -> str:
         return self.settings.locale
+
+    def bind(self, locale: str | None = None) -> LocaleTexts:
+        """The `tickets` texts in `locale` (the staff's when None)."""
+        return self.texts.bind(locale or self.staff_locale, "tickets")
 
     # -- time ------------------------------------------------------------------------------
     def local(self, when: datetime) -> datetime:
@@ -51,48 +55,45 @@ class Formatter:
         minutes = max(0, int(seconds // 60))
         days, rest = divmod(minutes, 24 * 60)
         hours, mins = divmod(rest, 60)
-        texts, loc = self.texts, locale or self.staff_locale
+        t = self.bind(locale).section("tickets.age")
         if days:
-            return texts.get("tickets.age.days", loc, days=days, hours=hours)
+            return t("days", days=days, hours=hours)
         if hours:
-            return texts.get("tickets.age.hours", loc, hours=hours, minutes=mins)
-        return texts.get("tickets.age.minutes", loc, minutes=mins)
+            return t("hours", hours=hours, minutes=mins)
+        return t("minutes", minutes=mins)
 
     def age_since(self, when: datetime, locale: str | None = None) -> str:
         return self.age((self._clock.now() - when).total_seconds(), locale)
 
     # -- what and where ------------------------------------------------------------------
     def intent(self, intent: str, locale: str | None = None) -> str:
-        key = f"tickets.intent.{intent}"
-        loc = locale or self.staff_locale
-        return self.texts.get(key, loc) if self.texts.has(key, loc) else intent
+        return self.bind(locale).get(f"intent.{intent}", intent) or intent
 
     def place(self, ticket: Ticket, locale: str | None = None) -> str | None:
         """ "3栋2单元 1202室", then the resident's words for the place ("5栋 电梯里"), or None."""
-        loc = locale or self.staff_locale
+        t = self.bind(locale)
         parts = []
         if ticket.building:
             building, _, unit = ticket.building.partition("-")
             if not building.isascii():  # "2单元" and the like: already reads well
                 parts.append(ticket.building)
             elif unit:
-                parts.append(
-                    self.texts.get(
-                        "tickets.place.building_unit", loc, building=building, unit=unit
-                    )
-                )
+                parts.append(t("place.building_unit", building=building, unit=unit))
             else:
-                parts.append(self.texts.get("tickets.place.building", loc, building=building))
+                parts.append(t("place.building", building=building))
         if ticket.room:
-            parts.append(self.texts.get("tickets.place.room", loc, room=ticket.room))
+            parts.append(t("place.room", room=ticket.room))
         words = str((ticket.extra or {}).get("place") or "").strip()
         if words and words not in parts:  # the resident's own words: "地下车库B2", "电梯里"
             parts.append(words)
         return " ".join(parts) or None
 
     def place_or_unknown(self, ticket: Ticket, locale: str | None = None) -> str:
-        loc = locale or self.staff_locale
-        return self.place(ticket, loc) or self.texts.get("tickets.place.unknown", loc)
+        return self.place(ticket, locale) or self.bind(locale)("place.unknown")
+
+    def resident_texts(self, ticket: Ticket) -> LocaleTexts:
+        """The texts in the language the ticket's resident uses."""
+        return self.texts.bind(self.resident_locale(ticket))
 
     def resident_locale(self, ticket: Ticket) -> str:
         locale = (ticket.extra or {}).get("locale")

@@ -37,6 +37,7 @@ class TicketPart:
         self.clock = clock
         self.db = db
         self.texts = texts
+        self._t = texts.bind(settings.locale)  # staff-facing texts, the deployment's locale
         self.outbox = outbox
         self.scheduler = scheduler
 
@@ -53,7 +54,3 @@ class TicketPart:
     async def cancel(self, *kinds: str, ticket_id: int) -> None:
         for kind in kinds:
             await self.scheduler.cancel(jobs.job_id(kind, ticket_id))
-
-    def _t(self, key: str, /, **values: object) -> str:
-        """A staff-facing text, in the deployment's locale."""
-        return self.texts.get(key, self.settings.locale, **values)

@@ -91,7 +91,7 @@ class Relay(TicketPart):
     async def from_staff(self, ticket: Ticket, incoming: Incoming) -> str | None:
         """Pass a staff reply on; returns a note for the group when it cannot be passed."""
         actor = Actor("staff", incoming.user_id, incoming.user_name)
-        locale = self.tickets.fmt.resident_locale(ticket)
+        t = self.tickets.fmt.resident_texts(ticket).section("tickets")
         text = (incoming.text or "").strip()
         attachment = incoming.attachment
         ref = f"ticket:{ticket.id}:staff"
@@ -100,8 +100,8 @@ class Relay(TicketPart):
             and attachment.kind is AttachmentKind.PHOTO
             and attachment.file_id
         ):
-            key = "tickets.staff_photo_with_text" if text else "tickets.staff_photo"
-            caption = self.texts.get(key, locale, id=ticket.id, text=text)
+            key = "staff_photo_with_text" if text else "staff_photo"
+            caption = t(key, id=ticket.id, text=text)
             await self.tickets.record(
                 ticket.id,
                 "message_out",
@@ -119,7 +119,7 @@ class Relay(TicketPart):
         await self.outbox.send(
             SendText(
                 ticket.chat_id,
-                self.texts.get("tickets.staff_says", locale, id=ticket.id, text=text),
+                t("staff_says", id=ticket.id, text=text),
                 ref=ref,
             )
         )
@@ -137,8 +137,7 @@ class Relay(TicketPart):
         **values: object,
     ) -> None:
         """A ticket message to the resident, in the resident's language."""
-        locale = self.tickets.fmt.resident_locale(ticket)
-        text = self.texts.get(key, locale, id=ticket.id, **values)
+        text = self.tickets.fmt.resident_texts(ticket)(key, id=ticket.id, **values)
         await self.outbox.send(SendText(ticket.chat_id, text, buttons, ref=ref))
         if buttons is None:  # residents whose duplicate was merged into this ticket
             for chat in (ticket.extra or {}).get("followers") or []:
@@ -148,8 +147,6 @@ class Relay(TicketPart):
         self, ticket: Ticket, key: str, ref: str, answer: str, /, **values: object
     ) -> None:
         """Show the resident's choice under a question (sent with `ref`), buttons removed."""
-        locale = self.tickets.fmt.resident_locale(ticket)
-        texts = self.texts
-        question = texts.get(key, locale, id=ticket.id, **values)
-        text = question + "\n" + texts.get("tickets.your_answer", locale, answer=answer)
+        t = self.tickets.fmt.resident_texts(ticket)
+        text = t(key, id=ticket.id, **values) + "\n" + t("tickets.your_answer", answer=answer)
         await self.outbox.send(EditText(ticket.chat_id, ref, text, None))

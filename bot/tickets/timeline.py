@@ -28,9 +28,9 @@ class Timeline(TicketPart):
         data = event.data or {}
         key = f"staff.event.{event.kind}"
         variant = data.get("reason") or ("attachment" if data.get("attachment") else None)
-        if variant and self.texts.has(f"{key}_{variant}"):
+        if variant and self._t.has(f"{key}_{variant}"):
             key = f"{key}_{variant}"
-        if not self.texts.has(key):
+        if not self._t.has(key):
             return self._t("staff.event.other", kind=event.kind, text=event.text or "")
         at = data.get("at")
         kind = data.get("attachment")

@@ -369,7 +369,7 @@ class Interactive:
     console: Console | None = None
 
     def t(self, key: str, **values: object) -> str:
-        return plain_text(self.app.texts.get(f"console.{key}", self.app.settings.locale, **values))
+        return plain_text(self.app.texts.bind(self.app.settings.locale, "console")(key, **values))
 
     def emit(self, out: dict[str, Any]) -> None:
         chat = str(out["to"])

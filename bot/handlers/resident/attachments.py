@@ -80,7 +80,7 @@ class Attachments(DeskPart):
         if turn.state.active:
             lead_key = key
             for variant in ("_again" if counts and self.engine.tries(turn) else "", "_in_flow"):
-                if variant and turn.has_text(key + variant):
+                if variant and turn.text.has(key + variant):
                     lead_key = key + variant
                     break
             await self.engine.reask(turn, lead=turn.text(lead_key, **values), counts=counts)

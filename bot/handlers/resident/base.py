@@ -196,7 +196,7 @@ class DeskBase:
             answer = answer.replace("{" + service + "}", number)
         await turn.send_html(
             turn.text("resident.inquiry.answer", answer=Raw(answer)),
-            keyboard([(turn.label("resident.button.human"), "menu:human")]),
+            keyboard([(turn.text.plain("resident.button.human"), "menu:human")]),
         )
 
     def only_a_phone(self, text: str) -> bool:
@@ -205,7 +205,7 @@ class DeskBase:
 
     # -- menus ------------------------------------------------------------------------------------
     def menu_buttons(self, turn: Turn) -> Keyboard:
-        t = turn.label
+        t = turn.text.plain
         return keyboard(
             [(t("resident.button.emergency"), "menu:emergency")],
             [
@@ -222,14 +222,14 @@ class DeskBase:
         await turn.send("resident.menu.text", buttons=self.menu_buttons(turn))
 
     def emergency_buttons(self, turn: Turn) -> Keyboard:
-        items = [(turn.label(f"safety.{i}.button"), f"menu:em:{i}") for i in EMERGENCY_MENU]
+        items = [(turn.text.plain(f"safety.{i}.button"), f"menu:em:{i}") for i in EMERGENCY_MENU]
         return keyboard(*(items[i : i + 2] for i in range(0, len(items), 2)))
 
     def faq_buttons(self, turn: Turn) -> Keyboard:
         topics = self.faq.topics(turn.locale)[:FAQ_TOPICS_SHOWN]
         items = [(e.title, f"menu:faq:{e.id}") for e in topics]
         rows = [items[i : i + 2] for i in range(0, len(items), 2)]
-        rows.append([(turn.label("resident.button.human"), "menu:human")])
+        rows.append([(turn.text.plain("resident.button.human"), "menu:human")])
         return keyboard(*rows)
 
     async def leave(self, turn: Turn) -> None:

@@ -63,8 +63,8 @@ class OpenTicket(DeskPart):
         if text and (is_resolved(text) or is_cancel(text) or nothing_wrong(text)):
             buttons = keyboard(
                 [
-                    (turn.label("tickets.button.close"), f"menu:close:{ticket.id}"),
-                    (turn.label("tickets.button.keep"), f"menu:keep:{ticket.id}"),
+                    (turn.text.plain("tickets.button.close"), f"menu:close:{ticket.id}"),
+                    (turn.text.plain("tickets.button.keep"), f"menu:keep:{ticket.id}"),
                 ]
             )
             await turn.send("tickets.open.close_offer", buttons, id=ticket.id)

@@ -38,8 +38,8 @@ class ProfileDesk(DeskPart):
         asked = turn.slots.get("remember_at")
         if not turn.slots.get("remember") or len(text) > 20:
             return False
-        yes_label = matches_label(text, turn.label("resident.button.remember_yes"))
-        no_label = matches_label(text, turn.label("resident.button.remember_no"))
+        yes_label = matches_label(text, turn.text.plain("resident.button.remember_yes"))
+        no_label = matches_label(text, turn.text.plain("resident.button.remember_no"))
         recent = False
         if isinstance(asked, str):
             since = self.ctx.clock.now() - datetime.fromisoformat(asked)
@@ -63,7 +63,7 @@ class ProfileDesk(DeskPart):
             await self.engine.end(turn, keep)
         if not yes:
             if pressed:
-                await self.engine.settle(turn, turn.label("resident.button.remember_no"))
+                await self.engine.settle(turn, turn.text.plain("resident.button.remember_no"))
             await turn.send("resident.remember.declined")
             return None
         await self.ctx.profiles.remember(
@@ -100,7 +100,7 @@ class ProfileDesk(DeskPart):
             details = profile_text(turn, profile.building, profile.room, profile.phone)
             await turn.send(
                 "resident.register.already",
-                keyboard([(turn.label("resident.button.update"), "menu:register")]),
+                keyboard([(turn.text.plain("resident.button.update"), "menu:register")]),
                 details=details,
             )
             return
@@ -155,7 +155,7 @@ class ProfileDesk(DeskPart):
             return
         await turn.send(
             "resident.me.shown",
-            keyboard([(turn.label("resident.button.update"), "menu:register")]),
+            keyboard([(turn.text.plain("resident.button.update"), "menu:register")]),
             details=profile_text(turn, profile.building, profile.room, profile.phone),
         )
 
