@@ -64,23 +64,9 @@ SUMMARY_EVERY = 60.0  # seconds between two "still down" log lines
 STAFF_NOTICE_EVERY = 1800.0  # seconds: one "database down" notice per outage, at most this often
 EMERGENCY, NORMAL = 0, 1
 
-FALLBACK_TEXTS = {  # until the locale has these keys (locales/<locale>/texts/delivery.yaml)
-    "delivery.database_down": (
-        "⚠️ <b>数据库连接不上</b>，机器人已进入应急模式：住户会立即收到安全提示和紧急电话，"
-        "消息先保存在本机，数据库恢复后自动建单。请留意住户私聊，必要时电话联系。"
-    ),
-}
-
-
 class NotStored(Exception):
     """The update could be kept nowhere (database and spool file both failed): do not
     confirm it to Telegram, which will send it again."""
-
-
-def text_or_fallback(texts: Texts, key: str, locale: str | None = None, **values: object) -> str:
-    if texts.has(key, locale):
-        return texts.get(key, locale, **values)
-    return FALLBACK_TEXTS[key].format(**values)
 
 
 def default_spool_path(database_url: str) -> Path:
@@ -446,7 +432,7 @@ class Intake:
         if sender is None:
             return
         self._staff_told_at = loop_time
-        notice = text_or_fallback(self.texts, "delivery.database_down")
+        notice = self.texts.get("delivery.database_down")
         try:
             await asyncio.wait_for(
                 sender.deliver(

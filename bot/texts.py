@@ -112,29 +112,40 @@ def babel_locale(locale: str) -> Locale:
 def plural_category(locale: str, count: object) -> str:
     """CLDR's plural category of `count` in `locale` (`one`, `other`, ...)."""
     try:
+        if isinstance(count, float) and count.is_integer():
+            count = int(count)  # 1.0 day reads "1 day"
         number = count if isinstance(count, int | float | Decimal) else Decimal(str(count))
         return str(babel_locale(locale).plural_form(number))
     except Exception:
         return "other"
 
 
+FORMATS = ("number", "percent", "date", "time", "datetime")
+"""The format names a placeholder may carry (`{n:number}`); any other spec is Python's."""
+
+
 def format_value(value: object, spec: str, locale: str) -> str:
     """One placeholder's value by its spec, HTML-escaped (see the module docstring)."""
-    if not spec:
-        return escape(value)
-    kind, _, arg = spec.partition(":")
-    loc = babel_locale(locale)
     try:
-        if kind == "number":
-            return escape(babel_numbers.format_decimal(value, format=arg or None, locale=loc))  # type: ignore[arg-type]
-        if kind == "percent":
-            return escape(_percent(value, arg, loc))
-        if kind in ("date", "time", "datetime"):
-            return escape(_format_when(value, kind, arg, loc))
-        return escape(format(value, spec))
+        return format_strict(value, spec, locale)
     except Exception:
         # a text error must never kill a reply: the value as it is
         return escape(value)
+
+
+def format_strict(value: object, spec: str, locale: str) -> str:
+    """`format_value`, raising when the value does not fit the spec (for the catalog test)."""
+    if not spec or isinstance(value, Raw):
+        return escape(value)
+    kind, _, arg = spec.partition(":")
+    loc = babel_locale(locale)
+    if kind == "number":
+        return escape(babel_numbers.format_decimal(value, format=arg or None, locale=loc))  # type: ignore[arg-type]
+    if kind == "percent":
+        return escape(_percent(value, arg, loc))
+    if kind in ("date", "time", "datetime"):
+        return escape(_format_when(value, kind, arg, loc))
+    return escape(format(value, spec))
 
 
 def _percent(value: object, pattern: str, loc: Locale) -> str:
@@ -177,10 +188,15 @@ class Texts:
     def load(
         cls,
         root: Path,
-        locales: Iterable[str] = ("zh", "en"),
+        locales: Iterable[str] | None = None,
         default: str = "zh",
         traditional: str = "s2tw",
     ) -> Texts:
+        """Every `root/<locale>/texts/` (or only `locales`): a new locale is a new folder."""
+        if locales is None:
+            found = root.iterdir() if root.is_dir() else iter(())
+            locales = sorted(p.name for p in found if (p / "texts").is_dir())
+            locales = sorted(locales, key=lambda loc: loc != default)  # the default first
         by_locale = {loc: load_locale(root / loc) for loc in locales if (root / loc).is_dir()}
         return cls(by_locale, default, traditional)
 

@@ -27,24 +27,6 @@ log = logging.getLogger(__name__)
 
 STAFF_CHAT_KEY = "staff_chat_id"
 
-FALLBACK_TEXTS = {  # until the locale has these keys (locales/<locale>/texts/delivery.yaml)
-    "delivery.staff_chat_migrated": (
-        "ℹ️ 本群已升级为超级群组，机器人已改用新的群 ID <code>{chat}</code>，"
-        "未送达的工单提醒已重新发送。请把 STAFF_CHAT_ID 改为 {chat}。"
-    ),
-    "delivery.staff_chat_unreachable": (
-        "🚨 <b>工作群收不到机器人的消息</b>（{problem}）。机器人会继续重试，"
-        "请检查机器人是否还在群里。没送到的内容如下："
-    ),
-}
-
-
-def text_or_fallback(texts: Texts, key: str, **values: object) -> str:
-    if texts.has(key):
-        return texts.get(key, None, **values)
-    return FALLBACK_TEXTS[key].format(**{k: html.escape(str(v)) for k, v in values.items()})
-
-
 def content_of(action: Action) -> str:
     """What a message to the staff group said (HTML), for a person to read elsewhere."""
     if isinstance(action, (SendText, EditText)):
@@ -102,7 +84,7 @@ class StaffChatGuard:
                 stored.value, stored.updated_at = value, now
         self._use(new)
         await self.outbox.send(
-            SendText(new, text_or_fallback(self.texts, "delivery.staff_chat_migrated", chat=new))
+            SendText(new, self.texts.get("delivery.staff_chat_migrated", None, chat=new))
         )
 
     async def failed(self, action: Action, problem: str) -> None:
@@ -113,7 +95,7 @@ class StaffChatGuard:
                   problem, len(people))
         if not people:
             return
-        head = text_or_fallback(self.texts, "delivery.staff_chat_unreachable", problem=problem)
+        head = self.texts.get("delivery.staff_chat_unreachable", None, problem=problem)
         body = content_of(action)
         text = f"{head}\n\n{body}" if body else head
         buttons = action.buttons if isinstance(action, (SendText, EditText)) else None
