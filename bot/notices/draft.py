@@ -18,6 +18,17 @@ from bot.notices.timephrases import fold, scan_period
 
 STEPS = ("kind", "buildings", "start", "end", "reason", "advice")
 PREVIEW = "preview"
+STEP_FIELDS = {
+    "kind": ("kind",),
+    "buildings": ("buildings",),
+    "start": ("starts_at",),
+    "end": ("ends_at", "end_set"),
+    "reason": ("reason",),
+    "advice": ("advice",),
+}
+"""The draft's fields each step fills (cleared together when the manager edits it)."""
+_EMPTY: dict[str, Any] = {name: None for names in STEP_FIELDS.values() for name in names}
+_EMPTY["end_set"] = False
 
 _KIND_RE = re.compile(r"\s*(停水|停电|断水|断电|供水|供电|其他|其它|通知|停气|停燃气)\s*")
 _KIND_WORDS = {"停水": "water", "断水": "water", "供水": "water", "停电": "power", "断电": "power",
@@ -49,18 +60,14 @@ class Draft:
 
     def clear(self, step: str) -> None:
         """Forget one answer so that the flow asks it again (editing from the preview)."""
-        if step == "kind":
-            self.kind = None
-        elif step == "buildings":
-            self.buildings = None
-        elif step == "start":
-            self.starts_at = None
-        elif step == "end":
-            self.ends_at, self.end_set = None, False
-        elif step == "reason":
-            self.reason = None
-        elif step == "advice":
-            self.advice = None
+        for name in STEP_FIELDS[step]:
+            setattr(self, name, _EMPTY[name])
+
+    def drop_end_before_start(self) -> None:
+        """A new start after the answered end: ask the end again."""
+        if self.end_set and self.ends_at is not None and self.starts_at is not None:
+            if self.ends_at <= self.starts_at:
+                self.clear("end")
 
     def facts(self) -> NoticeFacts:
         assert self.kind is not None and self.buildings is not None

@@ -6,6 +6,13 @@ The one-line form fills what it can and the flow asks the rest. The draft lives 
 `notice_drafts`, so a restart in the middle loses nothing; a draft untouched for DRAFT_TTL
 is dropped.
 
+The conversation is three tables, read by one small driver (as python-telegram-bot's
+`ConversationHandler` reads its `states`): `QUESTIONS`, one per step (its prompt, its
+buttons, how a typed answer fills the draft); `PRESSES`, what a button puts into the draft
+before the next question; `CONTROLS`, the buttons that act on the whole draft (publish, the
+edit menu, cancel). The next question is always the first step the draft still lacks
+(`Draft.next_step`), then the preview.
+
 Buttons (`nt:` namespace): k:<kind>, b:all, s:now, e:none, r:<i> (a suggested reason),
 a:def (the suggested advice), ok, edit, ed:<field>, back, x (cancel), cl:<cluster id>
 (publish from a cluster of reports).
@@ -13,6 +20,8 @@ a:def (the suggested advice), ok, edit, ed:<field>, back, x (cancel), cl:<cluste
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
@@ -39,31 +48,31 @@ TOO_OLD = timedelta(days=1)
 
 
 class NoticeFlow:
-    def __init__(self, app: NoticeFlowContext) -> None:
-        self.app = app
-        self.m = app.texts.bind(app.settings.locale, "manager")
+    def __init__(self, ctx: NoticeFlowContext) -> None:
+        self.ctx = ctx
+        self.m = ctx.texts.bind(ctx.settings.locale, "manager")
 
     @property
     def render(self) -> NoticeRenderer:
-        return self.app.notices.render
+        return self.ctx.notices.render
 
     @property
     def locale(self) -> str:
-        return self.app.settings.locale
+        return self.ctx.settings.locale
 
     def local_now(self) -> datetime:
-        return self.render.local(self.app.clock.now())
+        return self.render.local(self.ctx.clock.now())
 
     async def say(self, chat_id: str, text: str, buttons: Keyboard | None = None) -> None:
-        await self.app.outbox.send(SendText(chat_id, text, buttons))
+        await self.ctx.outbox.send(SendText(chat_id, text, buttons))
 
     # -- storage ----------------------------------------------------------------------------
     async def load(self, chat_id: str) -> Draft | None:
-        async with self.app.db.session() as session:
+        async with self.ctx.db.session() as session:
             row = await session.scalar(select(NoticeDraft).where(NoticeDraft.chat_id == chat_id))
         if row is None:
             return None
-        if self.app.clock.now() - row.updated_at > DRAFT_TTL:
+        if self.ctx.clock.now() - row.updated_at > DRAFT_TTL:
             await self.drop(chat_id)
             return None
         return Draft.from_json(row.data or {})
@@ -72,8 +81,8 @@ class NoticeFlow:
         return await self.load(chat_id) is not None
 
     async def save(self, chat_id: str, user_id: str, draft: Draft) -> None:
-        now = self.app.clock.now()
-        async with self.app.db.transaction() as session:
+        now = self.ctx.clock.now()
+        async with self.ctx.db.transaction() as session:
             row = await session.scalar(select(NoticeDraft).where(NoticeDraft.chat_id == chat_id))
             if row is None:
                 row = NoticeDraft(
@@ -83,7 +92,7 @@ class NoticeFlow:
             row.step, row.data, row.updated_at = draft.next_step(), draft.to_json(), now
 
     async def drop(self, chat_id: str) -> bool:
-        async with self.app.db.transaction() as session:
+        async with self.ctx.db.transaction() as session:
             result = await session.execute(
                 delete(NoticeDraft).where(NoticeDraft.chat_id == chat_id)
             )
@@ -100,7 +109,7 @@ class NoticeFlow:
         await self._continue(incoming, draft)
 
     async def start_from_cluster(self, incoming: Incoming, cluster_id: int) -> None:
-        cluster = await self.app.notices.clusters.get(cluster_id)
+        cluster = await self.ctx.notices.clusters.get(cluster_id)
         if cluster is None or cluster.status != "open":
             await self.say(incoming.chat_id, self.m("cluster_gone"))
             return
@@ -121,11 +130,11 @@ class NoticeFlow:
         if draft is None:
             return
         text = (incoming.text or "").strip()
-        step = draft.next_step()
         if not text:
             await self.say(incoming.chat_id, self.m("again_text"))
             return
-        error = self._answer(draft, step, text)
+        question = QUESTIONS.get(draft.next_step())
+        error = question.answer(self, draft, text) if question is not None else None
         if error is not None:
             await self.say(incoming.chat_id, error)
             await self.ask(incoming.chat_id, draft)
@@ -134,163 +143,59 @@ class NoticeFlow:
 
     async def on_button(self, incoming: Incoming, action: str, arg: str) -> None:
         """A `nt:<action>[:<arg>]` button that belongs to the draft."""
-        await self.app.outbox.send(
+        await self.ctx.outbox.send(
             AnswerButton(incoming.callback_id or "", chat_id=incoming.chat_id)
         )
         if action == "cl":
             cluster = strict_id(arg)
-            if cluster is None:
-                return
-            await self.start_from_cluster(incoming, cluster)
+            if cluster is not None:
+                await self.start_from_cluster(incoming, cluster)
             return
         draft = await self.load(incoming.chat_id)
         if draft is None:
             await self.say(incoming.chat_id, self.m("draft_gone"))
             return
-        if action == "x":
-            await self.cancel(incoming)
+        control = CONTROLS.get(action)
+        if control is not None:
+            await control(self, incoming, draft)
             return
-        if action == "ok":
-            await self._confirm(incoming, draft)
-            return
-        if action == "edit":
-            await self.say(incoming.chat_id, self.m("edit_which"), self._edit_buttons())
-            return
-        if action == "back":
-            draft.editing = False
-        elif action == "ed" and arg in STEPS:
-            draft.clear(arg)
-            draft.editing = True
-        elif action == "k" and arg in KINDS:
-            draft.kind = arg
-        elif action == "b" and arg == "all":
-            draft.buildings = []
-        elif action == "s" and arg == "now":
-            draft.starts_at = self.app.clock.now()
-            if draft.end_set and draft.ends_at is not None and draft.ends_at <= draft.starts_at:
-                draft.clear("end")
-        elif action == "e" and arg == "none":
-            draft.ends_at, draft.end_set = None, True
-        elif action == "r" and strict_index(arg) is not None:
-            reasons = self._reasons(draft)
-            if int(arg) < len(reasons):
-                draft.reason = reasons[int(arg)]
-        elif action == "a" and arg == "def" and draft.kind:
-            draft.advice = self.render.default_advice(draft.kind, self.locale)
+        press = PRESSES.get(action)
+        if press is not None:
+            press(self, draft, arg)
         await self._continue(incoming, draft)
 
-    # -- steps ------------------------------------------------------------------------------------
-    def _answer(self, draft: Draft, step: str, text: str) -> str | None:
-        """Apply a typed answer to the draft; a message to show when it is not understood."""
-        now = self.local_now()
-        if step == "kind":
-            kind = kind_in(text)
-            if kind is None:
-                return self.m("again_kind")
-            draft.kind = kind
-        elif step == "buildings":
-            try:
-                buildings = parse_buildings(text)
-            except BuildingError as exc:
-                return self.m("bad_range", range=str(exc))
-            if buildings is None:
-                return self.m("again_buildings")
-            draft.buildings = buildings
-        elif step == "start":
-            period = parse_period(text, now)
-            if period is None or period.start is None:
-                return self.m("again_start")
-            if period.start < now - TOO_OLD:
-                return self.m("start_too_old", start=self.render.when(period.start, self.locale))
-            if period.end_given and period.end is not None and period.end <= period.start:
-                return self.m("end_before_start", start=self.render.when(period.start, self.locale))
-            draft.starts_at = period.start
-            if period.end_given:
-                draft.ends_at, draft.end_set = period.end, True
-            elif draft.end_set and draft.ends_at is not None and draft.ends_at <= period.start:
-                draft.clear("end")
-        elif step == "end":
-            assert draft.starts_at is not None
-            understood, end = parse_end(text, now, draft.starts_at)
-            if not understood:
-                return self.m("again_end")
-            if end is not None and end <= draft.starts_at:
-                return self.m(
-                    "end_before_start", start=self.render.when(draft.starts_at, self.locale)
-                )
-            draft.ends_at, draft.end_set = end, True
-        elif step == "reason":
-            draft.reason = text[:MAX_REASON]
-        elif step == "advice":
-            draft.advice = text[:MAX_ADVICE]
-        return None
-
+    # -- the driver ------------------------------------------------------------------------------
     async def _continue(self, incoming: Incoming, draft: Draft) -> None:
         await self.save(incoming.chat_id, incoming.user_id, draft)
         await self.ask(incoming.chat_id, draft)
 
     async def ask(self, chat_id: str, draft: Draft) -> None:
-        step = draft.next_step()
-        if step == PREVIEW:
+        """The next question the draft needs, or the preview when it is complete."""
+        question = QUESTIONS.get(draft.next_step())
+        if question is None:
             draft.editing = False
             await self.say(chat_id, *(await self.preview(draft)))
             return
-        cancel = (self.m("btn.cancel"), "nt:x")
-        if step == "kind":
-            buttons = keyboard([(self.m(f"btn.{k}"), f"nt:k:{k}") for k in KINDS], [cancel])
-            await self.say(chat_id, self.m("ask_kind"), buttons)
-        elif step == "buildings":
-            await self.say(
-                chat_id,
-                self.m("ask_buildings"),
-                keyboard([(self.m("btn.all"), "nt:b:all"), cancel]),
-            )
-        elif step == "start":
-            await self.say(
-                chat_id, self.m("ask_start"), keyboard([(self.m("btn.now"), "nt:s:now"), cancel])
-            )
-        elif step == "end":
-            assert draft.starts_at is not None
-            await self.say(
-                chat_id,
-                self.m("ask_end", start=self.render.when(draft.starts_at, self.locale)),
-                keyboard([(self.m("btn.end_unknown"), "nt:e:none"), cancel]),
-            )
-        elif step == "reason":
-            reasons = self._reasons(draft)
-            rows = [
-                [(reason, f"nt:r:{i}") for i, reason in enumerate(reasons[j : j + 2], start=j)]
-                for j in range(0, len(reasons), 2)
-            ]
-            await self.say(chat_id, self.m("ask_reason"), keyboard(*rows, [cancel]))
-        elif step == "advice":
-            assert draft.kind is not None
-            await self.say(
-                chat_id,
-                self.m("ask_advice", advice=self.render.default_advice(draft.kind, self.locale)),
-                keyboard([(self.m("btn.use_advice"), "nt:a:def"), cancel]),
-            )
+        await self.say(chat_id, *question.prompt(self, draft))
 
-    def _reasons(self, draft: Draft) -> list[str]:
-        reasons = self.m.raw(f"reasons.{draft.kind or 'other'}")
-        return [str(r) for r in reasons]
+    def when(self, moment: datetime) -> str:
+        return self.render.when(moment, self.locale)
 
-    def _edit_buttons(self) -> Keyboard:
-        fields = [(self.m(f"field.{step}"), f"nt:ed:{step}") for step in STEPS]
-        return keyboard(fields[:3], fields[3:], [(self.m("btn.back"), "nt:back")])
+    def reasons(self, draft: Draft) -> list[str]:
+        return [str(r) for r in self.m.raw(f"reasons.{draft.kind or 'other'}")]
+
+    def default_advice(self, draft: Draft) -> str:
+        return self.render.default_advice(draft.kind or "other", self.locale)
 
     async def preview(self, draft: Draft) -> tuple[str, Keyboard]:
         facts = draft.facts()
-        count = await self.app.notices.recipients(facts.buildings)
-        now = self.app.clock.now()
+        count = await self.ctx.notices.recipients(facts.buildings)
+        now = self.ctx.clock.now()
+        remind = self.ctx.settings.notice_remind_before_seconds
         if facts.starts_at is None or facts.starts_at <= now:
             timing = self.m("preview_started")
-        elif facts.starts_at - now > timedelta(
-            seconds=self.app.settings.notice_remind_before_seconds
-        ):
-            timing = self.m(
-                "preview_planned", remind=round(self.app.settings.notice_remind_before_seconds / 60)
-            )
+        elif facts.starts_at - now > timedelta(seconds=remind):
+            timing = self.m("preview_planned", remind=round(remind / 60))
         else:
             timing = self.m("preview_planned_soon")
         text = self.m(
@@ -306,24 +211,25 @@ class NoticeFlow:
         )
         return text, buttons
 
-    async def _confirm(self, incoming: Incoming, draft: Draft) -> None:
+    # -- controls: the whole draft ----------------------------------------------------------------
+    async def confirm(self, incoming: Incoming, draft: Draft) -> None:
         if draft.next_step() != PREVIEW:
             await self.ask(incoming.chat_id, draft)
             return
         facts = draft.facts()
         text, _ = await self.preview(draft)
-        count = await self.app.notices.recipients(facts.buildings)
+        count = await self.ctx.notices.recipients(facts.buildings)
         if not await self.drop(incoming.chat_id):  # pressed twice: the first press published
             await self.say(incoming.chat_id, self.m("draft_gone"))
             return
         if incoming.message_id is not None:  # the preview keeps its text, loses its buttons
-            await self.app.outbox.send(EditText(incoming.chat_id, incoming.message_id, text, None))
-        if facts.starts_at is not None and facts.starts_at > self.app.clock.now():
-            start = self.render.when(facts.starts_at, self.locale)
+            await self.ctx.outbox.send(EditText(incoming.chat_id, incoming.message_id, text, None))
+        if facts.starts_at is not None and facts.starts_at > self.ctx.clock.now():
+            start = self.when(facts.starts_at)
             await self.say(incoming.chat_id, self.m("published_planned", count=count, start=start))
         else:
             await self.say(incoming.chat_id, self.m("published", count=count))
-        _, _, told = await self.app.notices.publish(
+        _, _, told = await self.ctx.notices.publish(
             facts,
             created_by=incoming.user_id,
             manager_chat_id=incoming.chat_id,
@@ -331,3 +237,192 @@ class NoticeFlow:
         )
         if told:
             await self.say(incoming.chat_id, self.m("published_extra", count=told))
+
+    async def edit_menu(self, incoming: Incoming, draft: Draft) -> None:
+        fields = [(self.m(f"field.{step}"), f"nt:ed:{step}") for step in STEPS]
+        buttons = keyboard(fields[:3], fields[3:], [(self.m("btn.back"), "nt:back")])
+        await self.say(incoming.chat_id, self.m("edit_which"), buttons)
+
+    async def cancel_draft(self, incoming: Incoming, draft: Draft) -> None:
+        await self.cancel(incoming)
+
+
+# -- the tables ---------------------------------------------------------------------------------
+Rows = list[list[tuple[str, str]]]
+
+
+@dataclass(frozen=True)
+class Question:
+    """One step: its prompt (a `manager.` text, with `values` from the draft), its buttons
+    (`choices`: rows above the cancel row; `button`: one button beside cancel), and how a
+    typed answer fills the draft (`answer` returns the re-prompt when not understood)."""
+
+    text: str
+    answer: Callable[[NoticeFlow, Draft, str], str | None]
+    button: tuple[str, str] | None = None  # (label key, button data)
+    choices: Callable[[NoticeFlow, Draft], Rows] | None = None
+    values: Callable[[NoticeFlow, Draft], dict[str, object]] | None = None
+
+    def prompt(self, flow: NoticeFlow, draft: Draft) -> tuple[str, Keyboard]:
+        cancel = (flow.m("btn.cancel"), "nt:x")
+        if self.choices is not None:
+            buttons = keyboard(*self.choices(flow, draft), [cancel])
+        elif self.button is not None:
+            label, data = self.button
+            buttons = keyboard([(flow.m(label), data), cancel])
+        else:
+            buttons = keyboard([cancel])
+        values = self.values(flow, draft) if self.values is not None else {}
+        return flow.m(self.text, **values), buttons
+
+
+# typed answers: fill the draft, or say what was not understood
+def _kind(flow: NoticeFlow, draft: Draft, text: str) -> str | None:
+    kind = kind_in(text)
+    if kind is None:
+        return flow.m("again_kind")
+    draft.kind = kind
+    return None
+
+
+def _buildings(flow: NoticeFlow, draft: Draft, text: str) -> str | None:
+    try:
+        buildings = parse_buildings(text)
+    except BuildingError as exc:
+        return flow.m("bad_range", range=str(exc))
+    if buildings is None:
+        return flow.m("again_buildings")
+    draft.buildings = buildings
+    return None
+
+
+def _start(flow: NoticeFlow, draft: Draft, text: str) -> str | None:
+    now = flow.local_now()
+    period = parse_period(text, now)
+    if period is None or period.start is None:
+        return flow.m("again_start")
+    if period.start < now - TOO_OLD:
+        return flow.m("start_too_old", start=flow.when(period.start))
+    if period.end_given and period.end is not None and period.end <= period.start:
+        return flow.m("end_before_start", start=flow.when(period.start))
+    draft.starts_at = period.start
+    if period.end_given:
+        draft.ends_at, draft.end_set = period.end, True
+    else:
+        draft.drop_end_before_start()
+    return None
+
+
+def _end(flow: NoticeFlow, draft: Draft, text: str) -> str | None:
+    assert draft.starts_at is not None
+    understood, end = parse_end(text, flow.local_now(), draft.starts_at)
+    if not understood:
+        return flow.m("again_end")
+    if end is not None and end <= draft.starts_at:
+        return flow.m("end_before_start", start=flow.when(draft.starts_at))
+    draft.ends_at, draft.end_set = end, True
+    return None
+
+
+def _reason(flow: NoticeFlow, draft: Draft, text: str) -> str | None:
+    draft.reason = text[:MAX_REASON]
+    return None
+
+
+def _advice(flow: NoticeFlow, draft: Draft, text: str) -> str | None:
+    draft.advice = text[:MAX_ADVICE]
+    return None
+
+
+def _kind_choices(flow: NoticeFlow, draft: Draft) -> Rows:
+    return [[(flow.m(f"btn.{k}"), f"nt:k:{k}") for k in KINDS]]
+
+
+def _reason_choices(flow: NoticeFlow, draft: Draft) -> Rows:
+    reasons = flow.reasons(draft)
+    return [
+        [(reason, f"nt:r:{i}") for i, reason in enumerate(reasons[j : j + 2], start=j)]
+        for j in range(0, len(reasons), 2)
+    ]
+
+
+QUESTIONS: dict[str, Question] = {
+    "kind": Question("ask_kind", _kind, choices=_kind_choices),
+    "buildings": Question("ask_buildings", _buildings, button=("btn.all", "nt:b:all")),
+    "start": Question("ask_start", _start, button=("btn.now", "nt:s:now")),
+    "end": Question(
+        "ask_end",
+        _end,
+        button=("btn.end_unknown", "nt:e:none"),
+        values=lambda flow, draft: {"start": flow.when(draft.starts_at or flow.local_now())},
+    ),
+    "reason": Question("ask_reason", _reason, choices=_reason_choices),
+    "advice": Question(
+        "ask_advice",
+        _advice,
+        button=("btn.use_advice", "nt:a:def"),
+        values=lambda flow, draft: {"advice": flow.default_advice(draft)},
+    ),
+}
+"""The steps in the order they are asked (`STEPS`); the preview follows the last."""
+
+
+# buttons that fill the draft: nt:<action>:<arg>, then the next question
+def _press_kind(flow: NoticeFlow, draft: Draft, arg: str) -> None:
+    if arg in KINDS:
+        draft.kind = arg
+
+
+def _press_all_buildings(flow: NoticeFlow, draft: Draft, arg: str) -> None:
+    if arg == "all":
+        draft.buildings = []
+
+
+def _press_start_now(flow: NoticeFlow, draft: Draft, arg: str) -> None:
+    if arg == "now":
+        draft.starts_at = flow.ctx.clock.now()
+        draft.drop_end_before_start()
+
+
+def _press_end_unknown(flow: NoticeFlow, draft: Draft, arg: str) -> None:
+    if arg == "none":
+        draft.ends_at, draft.end_set = None, True
+
+
+def _press_reason(flow: NoticeFlow, draft: Draft, arg: str) -> None:
+    index, reasons = strict_index(arg), flow.reasons(draft)
+    if index is not None and index < len(reasons):
+        draft.reason = reasons[index]
+
+
+def _press_default_advice(flow: NoticeFlow, draft: Draft, arg: str) -> None:
+    if arg == "def" and draft.kind:
+        draft.advice = flow.default_advice(draft)
+
+
+def _press_edit(flow: NoticeFlow, draft: Draft, arg: str) -> None:
+    if arg in STEPS:
+        draft.clear(arg)
+        draft.editing = True
+
+
+def _press_back(flow: NoticeFlow, draft: Draft, arg: str) -> None:
+    draft.editing = False
+
+
+PRESSES: dict[str, Callable[[NoticeFlow, Draft, str], None]] = {
+    "k": _press_kind,
+    "b": _press_all_buildings,
+    "s": _press_start_now,
+    "e": _press_end_unknown,
+    "r": _press_reason,
+    "a": _press_default_advice,
+    "ed": _press_edit,
+    "back": _press_back,
+}
+
+CONTROLS: dict[str, Callable[[NoticeFlow, Incoming, Draft], Awaitable[None]]] = {
+    "ok": NoticeFlow.confirm,
+    "edit": NoticeFlow.edit_menu,
+    "x": NoticeFlow.cancel_draft,
+}
