@@ -9,7 +9,6 @@ per code and PDF one document for all. Chinese captions need a CJK font
 
 from __future__ import annotations
 
-import html
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -69,7 +68,7 @@ class Captions:
     numbers: dict[str, str]
 
     def text(self, key: str, **values: Any) -> str:
-        return html.unescape(self.texts.get(f"qr.{key}", self.locale, **values))
+        return self.texts.bind(self.locale, "qr").plain(key, **values)
 
     def place(self, place: deeplinks.Place) -> str:
         if place.room:

@@ -134,7 +134,7 @@ class ProfileDesk(DeskPart):
             details = profile_text(turn, profile.building, profile.room, profile.phone)
             await turn.send(
                 "resident.register.already",
-                keyboard([(turn.label("resident.button.update"), "menu:register")]),
+                keyboard([(turn.text.plain("resident.button.update"), "menu:register")]),
                 details=details,
             )
             return
