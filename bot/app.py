@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import delete
 from sqlalchemy.exc import IntegrityError
 
+from bot.cluster import Cluster
 from bot.config import Settings
 from bot.core.actions import AnswerButton, SendText
 from bot.core.clock import Clock
@@ -66,6 +67,7 @@ class App:
     flows: FlowEngine
     router: Router
     staff_guard: StaffChatGuard
+    cluster: Cluster
     intake: Intake = field(init=False)
     _background: list[asyncio.Task[None]] = field(default_factory=list, init=False)
     _stop: asyncio.Event = field(default_factory=asyncio.Event, init=False)
@@ -81,6 +83,7 @@ class App:
             await self.db.upgrade()
         self._stop.clear()
         await self.staff_guard.load()  # the staff group's id, if it became a supergroup
+        await self.cluster.start()  # several processes: alive, and maybe the leader
         await self.scheduler.start()
         await self.tickets.digest.plan_next()  # the shift digest (DIGEST_TIMES), if any
         await self._housekeeping()
@@ -130,6 +133,7 @@ class App:
         self._background.clear()
         if self.started:
             await self.scheduler.shutdown()
+        await self.cluster.stop()  # another process takes the lead
         self.started = False
         await self.db.dispose()
 

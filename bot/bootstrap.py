@@ -18,13 +18,16 @@ Wiring order (each line uses only what is above it):
     staff guard, blocked reporter             handlers -> router
     App(...) ; intake(app.handle, ...)
     job_table -> scheduler.register ;  delivery_hooks -> outbox.on_* lists
+    cluster (several processes): on_lead / on_follow -> scheduler, notices; on_tick -> intake
 """
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from bot.app import App
+from bot.cluster import Cluster
 from bot.config import Settings
 from bot.core.clock import Clock, SystemClock
 from bot.core.ports import JobHandler
@@ -46,6 +49,7 @@ from bot.intents import Classifier
 from bot.notices.context import NoticeFlowContext
 from bot.notices.flow import NoticeFlow
 from bot.notices.service import NoticeService
+from bot.notices.shared_rate import PostgresSlots, RedisSlots, SharedRateLimiter, SlotStore
 from bot.profiles import ProfileService
 from bot.scheduling.scheduler import JobScheduler
 from bot.stats.export import RequestLog
@@ -96,6 +100,20 @@ def delivery_hooks(
     )
 
 
+def shared_broadcast_rate(settings: Settings, db: Database) -> SharedRateLimiter:
+    """Several processes: one broadcast rate for all, in Redis when REDIS_URL is set, else
+    in PostgreSQL."""
+    slots: SlotStore = RedisSlots(settings.redis_url) if settings.redis_url else PostgresSlots(db)
+    return SharedRateLimiter(slots, settings.broadcast_rate_per_second)
+
+
+def wake(notices: NoticeService) -> Callable[[], Awaitable[None]]:
+    async def hook() -> None:  # a new leader resumes a broadcast the old one left
+        notices.wake()
+
+    return hook
+
+
 def load_texts(settings: Settings) -> Texts:
     return Texts.load(
         settings.locales_dir,
@@ -119,9 +137,11 @@ async def create_app(
         classifier = Classifier.from_locales(settings.locales_dir)
     teams = Teams.load(settings.teams_file)
     roles = Roles(settings, team_chats=teams.chats())
-    outbox = Outbox(db, clock)
+    cluster = Cluster(settings.database_url, enabled=settings.clustered)
+    instance = cluster.instance if cluster.enabled else None
+    outbox = Outbox(db, clock, instance=instance)
 
-    scheduler = JobScheduler(db, clock)
+    scheduler = JobScheduler(db, clock, shared=cluster.enabled)
     profiles = ProfileService(db, clock)
     tickets = TicketService(
         settings=settings,
@@ -143,6 +163,8 @@ async def create_app(
         scheduler=scheduler,
         tickets=tickets,
         profiles=profiles,
+        limiter=shared_broadcast_rate(settings, db) if cluster.enabled else None,
+        may_send=cluster.is_leader,
     )
     flows = FlowEngine(
         FlowContext(
@@ -215,6 +237,7 @@ async def create_app(
         flows=flows,
         router=handlers,
         staff_guard=guard,
+        cluster=cluster,
     )
 
     def app_links(user_id: str, name: str) -> tuple[str, str]:
@@ -228,7 +251,12 @@ async def create_app(
         texts=texts,
         outbox=outbox,
         classifier=classifier,
+        instance=instance,
+        live=cluster.live_instances,
     )
+    cluster.on_lead.extend([scheduler.lead, wake(notices)])
+    cluster.on_follow.append(scheduler.follow)
+    cluster.on_tick.append(app.intake.adopt)
 
     for kind, handler in job_table(tickets, notices).items():
         scheduler.register(kind, handler)

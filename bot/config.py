@@ -46,6 +46,10 @@ class Settings(BaseSettings):
 
     # Storage
     database_url: str = "sqlite+aiosqlite:///./data/helpline.db"
+    # Several bot processes on one PostgreSQL (webhook mode; bot/cluster.py): leader election,
+    # claimed outbox rows, updates owned by a process, shared broadcast rate
+    multi_process: bool = False
+    redis_url: str | None = None  # the shared broadcast rate in Redis instead of PostgreSQL
 
     # Language, region, data
     locale: str = "zh"
@@ -113,6 +117,11 @@ class Settings(BaseSettings):
     @classmethod
     def _chat_id(cls, value: object) -> str:
         return str(value).strip()
+
+    @property
+    def clustered(self) -> bool:
+        """Several processes share the database (PostgreSQL and MULTI_PROCESS only)."""
+        return self.multi_process and not self.database_url.startswith("sqlite")
 
     def emergency_numbers(self) -> dict[str, str]:
         """Numbers to call, by service, for this region."""

@@ -12,6 +12,12 @@ answer and nothing is lost.
 At-least-once: an update is handled again after a crash only if it was not marked processed;
 a redelivered update that was is ignored (`processed_updates`).
 
+Several processes on one PostgreSQL (`instance` given; bot/cluster.py): an inbox row names
+the process that stored it (`owner`), and only that one handles it; the same update stored
+by another process meanwhile (Telegram sent it again to another process behind the load
+balancer) is not handled twice. The rows of a process that died are adopted by the leader
+(`adopt`, every round of the cluster) and at each start, and handled there.
+
 Degraded mode: when the database cannot be reached or does not answer (connect, statement
 and pool timeouts; `is_unavailable`), a resident's message is answered at once straight
 through the transport's sender: the life-saving line and the emergency numbers when the
@@ -34,7 +40,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import delete, select, text
+from sqlalchemy import delete, or_, select, text, update
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import IntegrityError
 
@@ -99,8 +105,14 @@ class Intake:
         classifier: Classifier,
         concurrency: int = CONCURRENCY,
         spool_path: Path | None = None,
+        instance: str | None = None,
+        live: Callable[[], Awaitable[set[str]]] | None = None,
     ) -> None:
+        """`instance` and `live`: this process's id and who is alive, when several processes
+        share the database (None: one process, every inbox row is this one's)."""
         self.handle = handle  # `App.handle`: route one update once
+        self.instance = instance
+        self.live = live
         self.settings = settings
         self.clock = clock
         self.db = db
@@ -231,34 +243,83 @@ class Intake:
         try:
             return await self._insert(incoming)
         except IntegrityError:  # the same update stored meanwhile (a redelivery)
-            return True
+            return self.instance is None  # several processes: the one that stored it handles it
 
     async def _insert(self, incoming: Incoming) -> bool:
         async with self.db.transaction() as session:
             if await session.get(ProcessedUpdate, incoming.update_id) is not None:
                 return False
-            exists = await session.scalar(
-                select(InboxUpdate.id).where(InboxUpdate.key == incoming.update_id)
+            exists = await session.execute(
+                select(InboxUpdate.id, InboxUpdate.owner).where(
+                    InboxUpdate.key == incoming.update_id
+                )
             )
-            if exists is None:
+            found = exists.first()
+            if found is None:
                 session.add(
                     InboxUpdate(
                         key=incoming.update_id, chat_id=incoming.chat_id,
                         payload=incoming.to_dict(), received_at=self.clock.now(),
+                        owner=self.instance,
                     )
                 )
+            elif self.instance is not None and found.owner != self.instance:
+                return False  # another process has it (or the leader adopts it if it died)
         return True
+
+    async def adopt(self) -> int:
+        """Several processes: take over the inbox rows of processes that are gone, and
+        handle them here (oldest first); returns how many."""
+        if self.instance is None or self.live is None:
+            return 0
+        alive = await self.live()
+        alive.add(self.instance)
+        async with self.db.transaction() as session:
+            orphans = (
+                await session.scalars(
+                    select(InboxUpdate.id).where(
+                        or_(InboxUpdate.owner.is_(None), InboxUpdate.owner.not_in(alive))
+                    )
+                )
+            ).all()
+            if not orphans:
+                return 0
+            await session.execute(
+                update(InboxUpdate)
+                .where(
+                    InboxUpdate.id.in_(orphans),
+                    or_(InboxUpdate.owner.is_(None), InboxUpdate.owner.not_in(alive)),
+                )
+                .values(owner=self.instance)
+                .execution_options(synchronize_session=False)
+            )
+        count = await self._queue_inbox()
+        if count:
+            log.info("adopted %d update(s) of a process that is gone", count)
+        return count
 
     async def replay(self) -> int:
         """Queue the spool file's and the inbox's updates (oldest first); returns how many."""
-        count = 0
         for incoming in await self._read_spool():
             self._held.setdefault(incoming.update_id, incoming)
         if self._held:
             if not await self._flush_held():
                 return 0
+        if self.instance is not None:
+            await self.adopt()  # what processes that are gone left (this one is new)
+        count = await self._queue_inbox()
+        if count:
+            log.info("handling %d update(s) received before the restart", count)
+        return count
+
+    async def _queue_inbox(self) -> int:
+        """Queue this process's inbox rows that are not queued yet (all rows: one process)."""
+        count = 0
+        query = select(InboxUpdate).order_by(InboxUpdate.id)
+        if self.instance is not None:
+            query = query.where(InboxUpdate.owner == self.instance)
         async with self.db.session() as session:
-            rows = (await session.scalars(select(InboxUpdate).order_by(InboxUpdate.id))).all()
+            rows = (await session.scalars(query)).all()
         for row in rows:
             try:
                 incoming = Incoming.from_dict(row.payload)
@@ -269,8 +330,6 @@ class Intake:
             if incoming.update_id not in self._keys:
                 self._dispatch(incoming)
                 count += 1
-        if count:
-            log.info("handling %d update(s) received before the restart", count)
         return count
 
     # -- per-chat queues -------------------------------------------------------------------------

@@ -24,6 +24,14 @@ retry with backoff, and `on_must_reach_failure` hooks tell a human at the first 
 each row (and when a row fails for good), with what it said. A group that became a
 supergroup (`ChatMigrated`) is followed: its pending rows move to the new chat id (an edit of
 a message left in the old group is sent anew), and `on_migrated` hooks are told.
+
+Several processes on one PostgreSQL (`instance` given; bot/cluster.py): a drain delivers only
+the rows it claimed. A claim takes the oldest pending row of up to `CLAIM_CHATS` chats
+(`SELECT … FOR UPDATE SKIP LOCKED`: two processes never take the same chat) with the next
+rows of those chats (`CLAIM_PER_CHAT` at most), marked with the process and a lease
+(`CLAIM_SECONDS`). A chat's later rows become claimable only when its claimed ones are
+settled or released (at the end of each batch) or the lease ran out (the process died): per
+chat order holds across processes. SQLite (one process) reads the pending rows as before.
 """
 
 from __future__ import annotations
@@ -36,7 +44,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select, update
+from sqlalchemy import and_, func, or_, select, update
 
 from bot.core.actions import (
     Action,
@@ -75,6 +83,9 @@ _UNREACHABLE = ("chat not found", "bot was kicked", "not enough rights", "have n
 MAX_ATTEMPTS = 60  # temporary errors, with backoff capped at BACKOFF_CAP: about five hours
 BACKOFF_CAP = 300.0
 BATCH = 200
+CLAIM_CHATS = 50  # chats one claim takes (several processes)
+CLAIM_PER_CHAT = 5  # rows of one chat one claim takes
+CLAIM_SECONDS = 120.0  # a claim's lease: then a dead process's rows are taken by another
 
 ANSWER_ATTEMPTS = 3  # a button answer that fails this often (temporarily) is given up
 ANSWER_MAX_AGE = 60.0  # seconds: later, Telegram says the query is too old anyway
@@ -94,9 +105,10 @@ class _PendingAnswer:
 
 
 class Outbox:
-    def __init__(self, db: Database, clock: Clock) -> None:
+    def __init__(self, db: Database, clock: Clock, *, instance: str | None = None) -> None:
         self.db = db
         self.clock = clock
+        self.instance = instance  # this process's id when several share the database
         self.sender: Sender | None = None
         self.on_blocked: list[BlockedHook] = []
         self.on_migrated: list[MigratedHook] = []
@@ -387,15 +399,100 @@ class Outbox:
 
     async def _drain_batch(self, stop: asyncio.Event | None = None) -> int:
         now = self.clock.now()
-        async with self.db.session() as session:
+        if self.instance is None:
+            async with self.db.session() as session:
+                rows = (
+                    await session.scalars(
+                        select(OutboxMessage)
+                        .where(OutboxMessage.status == OutboxStatus.PENDING)
+                        .order_by(OutboxMessage.id)
+                        .limit(BATCH)
+                    )
+                ).all()
+            return await self._deliver_rows(list(rows), now, stop)
+        rows = await self._claim(now)
+        try:
+            return await self._deliver_rows(rows, now, stop)
+        finally:
+            if rows:
+                await self._release()
+
+    async def _claim(self, now: datetime) -> list[OutboxMessage]:
+        """Several processes: take the heads of up to CLAIM_CHATS chats nobody holds, with
+        their next rows; returns the rows claimed, in order."""
+        free = or_(OutboxMessage.claimed_until.is_(None), OutboxMessage.claimed_until < now)
+        heads_of_chats = (
+            select(func.min(OutboxMessage.id))
+            .where(OutboxMessage.status == OutboxStatus.PENDING)
+            .group_by(OutboxMessage.chat_id)
+        )
+        until = now + timedelta(seconds=CLAIM_SECONDS)
+        async with self.db.transaction() as session:
+            heads = (
+                await session.execute(
+                    select(OutboxMessage.id, OutboxMessage.chat_id)
+                    .where(
+                        OutboxMessage.id.in_(heads_of_chats),
+                        OutboxMessage.status == OutboxStatus.PENDING,
+                        or_(OutboxMessage.not_before.is_(None), OutboxMessage.not_before <= now),
+                        free,
+                    )
+                    .order_by(OutboxMessage.id)
+                    .limit(CLAIM_CHATS)
+                    .with_for_update(skip_locked=True)
+                )
+            ).all()
+            if not heads:
+                return []
+            chats = [chat for _, chat in heads]
+            ranked = (
+                select(
+                    OutboxMessage.id,
+                    func.row_number()
+                    .over(partition_by=OutboxMessage.chat_id, order_by=OutboxMessage.id)
+                    .label("n"),
+                )
+                .where(OutboxMessage.status == OutboxStatus.PENDING,
+                       OutboxMessage.chat_id.in_(chats))
+                .subquery()
+            )
+            await session.execute(
+                update(OutboxMessage)
+                .where(
+                    OutboxMessage.id.in_(select(ranked.c.id).where(ranked.c.n <= CLAIM_PER_CHAT)),
+                    OutboxMessage.status == OutboxStatus.PENDING,
+                    or_(free, OutboxMessage.id.in_([head for head, _ in heads])),
+                )
+                .values(claimed_by=self.instance, claimed_until=until)
+                .execution_options(synchronize_session=False)
+            )
             rows = (
                 await session.scalars(
                     select(OutboxMessage)
-                    .where(OutboxMessage.status == OutboxStatus.PENDING)
+                    .where(
+                        OutboxMessage.claimed_by == self.instance,
+                        OutboxMessage.status == OutboxStatus.PENDING,
+                    )
                     .order_by(OutboxMessage.id)
-                    .limit(BATCH)
                 )
             ).all()
+        return list(rows)
+
+    async def _release(self) -> None:
+        """Give back what this process claimed and did not settle (a retry later, a chat
+        held behind its retry, a stop): any process may take it now."""
+        async with self.db.transaction() as session:
+            await session.execute(
+                update(OutboxMessage)
+                .where(and_(OutboxMessage.claimed_by == self.instance,
+                            OutboxMessage.status == OutboxStatus.PENDING))
+                .values(claimed_by=None, claimed_until=None)
+                .execution_options(synchronize_session=False)
+            )
+
+    async def _deliver_rows(
+        self, rows: list[OutboxMessage], now: datetime, stop: asyncio.Event | None
+    ) -> int:
         held: set[str] = set()
         urgent_chats = set(self._urgent_open.values())  # read after the rows: see `send`
         settled = 0

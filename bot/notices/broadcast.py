@@ -18,6 +18,7 @@ repeat that one message per worker: a safety notice twice beats never.)
 from __future__ import annotations
 
 import asyncio
+import inspect
 import logging
 import math
 import time
@@ -30,6 +31,7 @@ from sqlalchemy import func, select, update
 from bot.core.actions import SendText
 from bot.core.errors import Blocked, NotModified, PermanentError, RetryAfter, TemporaryError
 from bot.notices.ratelimit import Now, RateLimiter, Sleep
+from bot.notices.shared_rate import SharedRateLimiter
 from bot.storage.models import DeliveryStatus, NoticeDelivery, Resident
 
 if TYPE_CHECKING:
@@ -175,13 +177,16 @@ class Broadcaster:
         now: Now = time.monotonic,
         sleep: Sleep = asyncio.sleep,
         concurrency: int | None = None,
+        limiter: RateLimiter | SharedRateLimiter | None = None,
     ) -> None:
+        """`limiter`: the rate shared by several processes (`SharedRateLimiter`); default:
+        this process's own `RateLimiter` at BROADCAST_RATE_PER_SECOND."""
         self.clock = clock
         self.db = db
         self.outbox = outbox
         self.profiles = profiles
         rate = settings.broadcast_rate_per_second if rate is None else rate
-        self.limiter = RateLimiter(rate, now=now, sleep=sleep)
+        self.limiter = limiter or RateLimiter(rate, now=now, sleep=sleep)
         self.now = now
         self.sleep = sleep
         self.concurrency = concurrency or concurrency_for(rate)
@@ -308,7 +313,9 @@ class Broadcaster:
                     SendText(row.chat_id, text), reply_to_message_id=None, target_message_id=None
                 )
             except RetryAfter as exc:
-                self.limiter.pause(exc.seconds)
+                paused = self.limiter.pause(exc.seconds)
+                if inspect.isawaitable(paused):  # the shared limiter tells the others
+                    await paused
                 continue
             except Blocked as exc:
                 return await self._settle(row, DeliveryStatus.BLOCKED, str(exc) or "blocked")

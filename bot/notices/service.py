@@ -40,10 +40,13 @@ from bot.storage.models import (
 )
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from bot.config import Settings
     from bot.core.clock import Clock
     from bot.core.ports import ProfileStore, Scheduler, TicketDesk
     from bot.delivery.outbox import Outbox
+    from bot.notices.shared_rate import SharedRateLimiter
     from bot.storage.db import Database
     from bot.texts import Texts
 
@@ -68,8 +71,13 @@ class NoticeService:
         scheduler: Scheduler,
         tickets: TicketDesk,
         profiles: ProfileStore,
+        limiter: SharedRateLimiter | None = None,
+        may_send: Callable[[], bool] = lambda: True,
     ) -> None:
+        """`limiter`: a broadcast rate shared with other processes; `may_send`: whether
+        this process sends broadcasts now (several processes: the leader only)."""
         self.settings = settings
+        self.may_send = may_send
         self.clock = clock
         self.db = db
         self.texts = texts
@@ -77,7 +85,8 @@ class NoticeService:
         self.scheduler = scheduler
         self.render = NoticeRenderer(texts, settings.timezone)
         self.broadcaster = Broadcaster(
-            settings=settings, clock=clock, db=db, outbox=outbox, profiles=profiles
+            settings=settings, clock=clock, db=db, outbox=outbox, profiles=profiles,
+            limiter=limiter,
         )
         self.runs = DeliveryRuns(self, settings=settings, db=db, texts=texts, outbox=outbox)
         self.answers = NoticeAnswers(self, clock=clock, db=db)
@@ -334,6 +343,9 @@ class NoticeService:
             return await self.runs.drain()
 
     def stopping(self) -> bool:
+        """The App is stopping, or another process leads now: a broadcast lets go."""
+        if not self.may_send():
+            return True
         return self._stopping is not None and self._stopping.is_set()
 
     async def run(self, stop: asyncio.Event) -> None:
@@ -345,7 +357,8 @@ class NoticeService:
         while not stop.is_set():
             self._wake.clear()
             try:
-                await self.drain()
+                if self.may_send():  # several processes: the leader sends broadcasts
+                    await self.drain()
             except Exception:
                 log.exception("notice delivery failed; retrying")
             wake = asyncio.ensure_future(self._wake.wait())

@@ -14,6 +14,10 @@ API (stable): `register(kind, handler)`, `schedule(kind, run_at, payload, job_id
   it (at most once), which handlers tolerate: each re-checks its ticket's state.
 - Tests (a `FakeClock`): the loop stays paused; `run_due()` runs the jobs due at
   `app.clock.now()`, including jobs those jobs schedule for no later than that time.
+- Several processes on one PostgreSQL (bot/cluster.py): every process writes jobs to the
+  store, only the leader's loop runs them (`lead()` / `follow()`); the leader looks at the
+  store at least every `POLL_SECONDS`, since another process may add a job due sooner than
+  anything it knew of. A new leader runs what fell due meanwhile at once.
 - Never `await schedule()` / `cancel()` inside an open `db.transaction()`: on SQLite the job
   store's write would wait for that transaction, which waits for you.
 """
@@ -31,7 +35,7 @@ from apscheduler.jobstores.base import BaseJobStore, JobLookupError
 from apscheduler.jobstores.memory import MemoryJobStore
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
-from apscheduler.schedulers.base import STATE_RUNNING, STATE_STOPPED
+from apscheduler.schedulers.base import STATE_PAUSED, STATE_RUNNING, STATE_STOPPED
 from apscheduler.triggers.date import DateTrigger
 
 from bot.core.clock import SystemClock
@@ -48,6 +52,7 @@ JobHandler = Callable[[dict[str, Any]], Awaitable[None]]
 TABLE = "apscheduler_jobs"
 SHUTDOWN_WAIT_SECONDS = 10.0
 RUN_DUE_ROUNDS = 1000  # a guard against a job that keeps scheduling itself for "now"
+POLL_SECONDS = 1.0  # several processes: how often the leader looks for jobs others added
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,19 +64,27 @@ class ScheduledJob:
 
 
 class _Scheduler(BackgroundScheduler):
+    poll: float | None = None  # several processes: look at the store at least this often
+
     def _process_jobs(self) -> float | None:
         # APScheduler's loop runs one more round when `shutdown()` wakes it; that round would
         # hand due jobs to an executor that is gone (and delete them). Not with us.
         if self.state == STATE_STOPPED:
             return None
         wait: float | None = super()._process_jobs()
+        if self.poll is not None and self.state == STATE_RUNNING:
+            wait = self.poll if wait is None else min(wait, self.poll)
         return wait
 
 
 class JobScheduler:
-    def __init__(self, db: Database, clock: Clock) -> None:
+    def __init__(self, db: Database, clock: Clock, *, shared: bool = False) -> None:
+        """`shared`: several processes use the store; this one runs jobs only while it
+        leads (`lead()`), else it only writes them."""
         self.db = db
         self.clock = clock
+        self.shared = shared
+        self.leading = not shared
         self._handlers: dict[str, JobHandler] = {}
         self._executor: AppExecutor | None = None
         self._store: BaseJobStore = self._make_store()
@@ -89,12 +102,27 @@ class JobScheduler:
         return SQLAlchemyJobStore(engine=self.db.create_sync_engine(), tablename=TABLE)
 
     def _make_scheduler(self) -> BackgroundScheduler:
-        return _Scheduler(
+        scheduler = _Scheduler(
             timezone=UTC,
             jobstores={"default": self._store},
             job_defaults={"coalesce": True, "misfire_grace_time": None, "max_instances": 1},
             daemon=True,
         )
+        if self.shared:
+            scheduler.poll = POLL_SECONDS
+        return scheduler
+
+    async def lead(self) -> None:
+        """This process leads now: its loop runs the jobs (those already due at once)."""
+        self.leading = True
+        if self.real_time and self._scheduler.state == STATE_PAUSED:
+            await asyncio.to_thread(self._scheduler.resume)
+
+    async def follow(self) -> None:
+        """Another process leads: stop handing over jobs (those running finish)."""
+        self.leading = False
+        if self._scheduler.state == STATE_RUNNING:
+            await asyncio.to_thread(self._scheduler.pause)
 
     def register(self, kind: str, handler: JobHandler) -> None:
         self._handlers[kind] = handler
@@ -154,7 +182,9 @@ class JobScheduler:
             self._scheduler = self._make_scheduler()
         self._executor = AppExecutor(self, asyncio.get_running_loop())
         self._scheduler.add_executor(self._executor, "default")
-        await asyncio.to_thread(self._scheduler.start, paused=not self.real_time)
+        await asyncio.to_thread(
+            self._scheduler.start, paused=not (self.real_time and self.leading)
+        )
 
     async def shutdown(self) -> None:
         if self._scheduler.state == STATE_STOPPED:
@@ -178,7 +208,7 @@ class JobScheduler:
         if self._scheduler.state == STATE_RUNNING:
             self._scheduler.wakeup()
             return 0
-        if self._scheduler.state == STATE_STOPPED:
+        if self._scheduler.state == STATE_STOPPED or (self.real_time and not self.leading):
             return 0
         now = self.clock.now()
         ran = 0

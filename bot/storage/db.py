@@ -7,7 +7,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import create_engine, event
+from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.pool import StaticPool
@@ -110,6 +110,8 @@ class Database:
     async def upgrade(self, revision: str = "head") -> None:
         """Run Alembic migrations up to `revision` (at start and `python -m bot db upgrade`)."""
         async with self.engine.begin() as connection:
+            if self.dialect == "postgresql":  # several processes starting at once: one by one
+                await connection.execute(text("SELECT pg_advisory_xact_lock(1212501072, -1)"))
             await connection.run_sync(_run_alembic, "upgrade", revision)
 
     async def downgrade(self, revision: str) -> None:

@@ -94,6 +94,9 @@ class TelegramTransport(ABC):
                 f"{self.name}: the Bot API at {self.api_base_url} did not accept BOT_TOKEN: {exc}"
             ) from exc
         log.info("%s: connected as @%s (%s), %s", self.name, self.me.username, self.me.id, self.mode)
+        if self.mode == "polling" and self.settings.clustered:
+            log.warning("%s: MULTI_PROCESS with long polling: run one process only (Telegram "
+                        "refuses a second poller); several processes need WEBHOOK_URL", self.name)
         self.app.outbox.sender = self.sender
         self.app.outbox.wake()
         await self._publish_menus()

@@ -3,7 +3,7 @@
 from bot.storage.models.base import Base, UTCDateTime
 from bot.storage.models.conversations import Conversation, ProcessedUpdate
 from bot.storage.models.delivery import MessageRef, OutboxMessage, OutboxStatus
-from bot.storage.models.intake import BotSetting, InboxUpdate
+from bot.storage.models.intake import BotSetting, InboxUpdate, RateLimit
 from bot.storage.models.notices import (
     DeliveryStatus,
     Notice,
@@ -33,6 +33,7 @@ __all__ = [
     "OutboxMessage",
     "OutboxStatus",
     "ProcessedUpdate",
+    "RateLimit",
     "Resident",
     "SchedulerJob",
     "Ticket",

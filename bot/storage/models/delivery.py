@@ -31,6 +31,9 @@ class OutboxMessage(Base):
     message_id: Mapped[int | None] = mapped_column(BigInteger)
     created_at: Mapped[datetime]
     sent_at: Mapped[datetime | None]
+    # several processes (bot/cluster.py): who delivers the row now, until when (a lease)
+    claimed_by: Mapped[str | None] = mapped_column(String(32))
+    claimed_until: Mapped[datetime | None]
 
 
 class MessageRef(Base):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, String
+from sqlalchemy import JSON, Float, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bot.storage.models.base import Base
@@ -22,6 +22,17 @@ class InboxUpdate(Base):
     chat_id: Mapped[str] = mapped_column(String(64))
     payload: Mapped[dict[str, Any]] = mapped_column(JSON)  # Incoming.to_dict()
     received_at: Mapped[datetime]
+    owner: Mapped[str | None] = mapped_column(String(32))  # the process handling it (cluster)
+
+
+class RateLimit(Base):
+    """A rate shared by every process (broadcasts): the next free slot, as PostgreSQL's
+    clock reads it (seconds since the epoch), reserved one send at a time."""
+
+    __tablename__ = "rate_limits"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    next_slot: Mapped[float] = mapped_column(Float)
 
 
 class BotSetting(Base):
