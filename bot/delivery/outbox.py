@@ -196,6 +196,12 @@ class Outbox:
             except Exception:
                 self._urgent.extendleft(reversed(due))  # tried again at the next round
                 raise
+            if self.instance is not None:  # several processes: only the rows claimed here
+                mine = await self._claim_ids([row.id for row in rows], now)
+                for row in rows:
+                    if row.id not in mine:  # another process delivers it, in its chat's order
+                        self._urgent_open.pop(row.id, None)  # (not sent: the drain keeps it)
+                rows = [row for row in rows if row.id in mine]
             gate = asyncio.Semaphore(URGENT_AT_ONCE)
             settled = 0
 
@@ -222,7 +228,10 @@ class Outbox:
                 if row.status != OutboxStatus.PENDING:
                     self._urgent_settled(row.id)
             for gone in {i for i, _ in due} - {row.id for row in rows}:
-                self._urgent_settled(gone)
+                if gone in self._urgent_open:
+                    self._urgent_settled(gone)
+            if self.instance is not None and rows:
+                await self._release([row.id for row in rows])
         return settled
 
     def _urgent_settled(self, row_id: int) -> None:
@@ -415,7 +424,7 @@ class Outbox:
             return await self._deliver_rows(rows, now, stop)
         finally:
             if rows:
-                await self._release()
+                await self._release([row.id for row in rows])
 
     async def _claim(self, now: datetime) -> list[OutboxMessage]:
         """Several processes: take the heads of up to CLAIM_CHATS chats nobody holds, with
@@ -456,35 +465,61 @@ class Outbox:
                        OutboxMessage.chat_id.in_(chats))
                 .subquery()
             )
-            await session.execute(
-                update(OutboxMessage)
-                .where(
-                    OutboxMessage.id.in_(select(ranked.c.id).where(ranked.c.n <= CLAIM_PER_CHAT)),
-                    OutboxMessage.status == OutboxStatus.PENDING,
-                    or_(free, OutboxMessage.id.in_([head for head, _ in heads])),
+            claimed = (
+                await session.scalars(
+                    update(OutboxMessage)
+                    .where(
+                        OutboxMessage.id.in_(
+                            select(ranked.c.id).where(ranked.c.n <= CLAIM_PER_CHAT)
+                        ),
+                        OutboxMessage.status == OutboxStatus.PENDING,
+                        or_(free, OutboxMessage.id.in_([head for head, _ in heads])),
+                    )
+                    .values(claimed_by=self.instance, claimed_until=until)
+                    .returning(OutboxMessage.id)
+                    .execution_options(synchronize_session=False)
                 )
-                .values(claimed_by=self.instance, claimed_until=until)
-                .execution_options(synchronize_session=False)
-            )
+            ).all()
             rows = (
                 await session.scalars(
                     select(OutboxMessage)
-                    .where(
-                        OutboxMessage.claimed_by == self.instance,
-                        OutboxMessage.status == OutboxStatus.PENDING,
-                    )
+                    .where(OutboxMessage.id.in_(claimed))
                     .order_by(OutboxMessage.id)
                 )
             ).all()
         return list(rows)
 
-    async def _release(self) -> None:
-        """Give back what this process claimed and did not settle (a retry later, a chat
-        held behind its retry, a stop): any process may take it now."""
+    async def _claim_ids(self, ids: list[int], now: datetime) -> set[int]:
+        """Several processes: claim these rows if nobody holds them (the urgent lane);
+        returns the ids now this process's."""
+        if not ids:
+            return set()
+        until = now + timedelta(seconds=CLAIM_SECONDS)
+        async with self.db.transaction() as session:
+            claimed = (
+                await session.scalars(
+                    update(OutboxMessage)
+                    .where(
+                        OutboxMessage.id.in_(ids),
+                        OutboxMessage.status == OutboxStatus.PENDING,
+                        or_(OutboxMessage.claimed_until.is_(None),
+                            OutboxMessage.claimed_until < now),
+                    )
+                    .values(claimed_by=self.instance, claimed_until=until)
+                    .returning(OutboxMessage.id)
+                    .execution_options(synchronize_session=False)
+                )
+            ).all()
+        return set(claimed)
+
+    async def _release(self, ids: list[int]) -> None:
+        """Give back the rows of `ids` this process claimed and did not settle (a retry
+        later, a chat held behind its retry, a stop): any process may take them now."""
         async with self.db.transaction() as session:
             await session.execute(
                 update(OutboxMessage)
-                .where(and_(OutboxMessage.claimed_by == self.instance,
+                .where(and_(OutboxMessage.id.in_(ids),
+                            OutboxMessage.claimed_by == self.instance,
                             OutboxMessage.status == OutboxStatus.PENDING))
                 .values(claimed_by=None, claimed_until=None)
                 .execution_options(synchronize_session=False)
