@@ -233,7 +233,7 @@ class Intake:
                     session.add(
                         InboxUpdate(
                             key=incoming.update_id, chat_id=incoming.chat_id,
-                            payload=incoming.to_dict(), received_at=now,
+                            payload=incoming.to_dict(), received_at=now, owner=self.instance,
                         )
                     )
         return [i for i in unique if i.update_id not in processed]
