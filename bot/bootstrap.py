@@ -27,7 +27,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from bot.app import App
-from bot.cluster import Cluster
+from bot.cluster import ChatLocks, Cluster
 from bot.config import Settings
 from bot.core.clock import Clock, SystemClock
 from bot.core.ports import JobHandler
@@ -44,7 +44,7 @@ from bot.handlers import Router
 from bot.handlers.manager import ManagerHandler
 from bot.handlers.resident import FrontDesk, ResidentHandler
 from bot.handlers.staff import StaffHandler
-from bot.intake import Intake
+from bot.intake import CONCURRENCY, Intake
 from bot.intents import Classifier
 from bot.notices.context import NoticeFlowContext
 from bot.notices.flow import NoticeFlow
@@ -253,6 +253,7 @@ async def create_app(
         classifier=classifier,
         instance=instance,
         live=cluster.live_instances,
+        chat_locks=ChatLocks(settings.database_url, CONCURRENCY + 1) if cluster.enabled else None,
     )
     cluster.on_lead.extend([scheduler.lead, wake(notices)])
     cluster.on_follow.append(scheduler.follow)

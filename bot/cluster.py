@@ -23,9 +23,10 @@ one process is the leader, as before.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import secrets
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
 from sqlalchemy.engine import make_url
@@ -186,3 +187,50 @@ class Cluster:
                 await hook()
             except Exception:
                 log.exception("cluster hook failed")
+
+
+CHAT_NS = NS + 1  # first key of the per-chat locks (the second: hashtext(chat id))
+CHAT_LOCK_TIMEOUT = "90s"  # longer than a handling may take (intake.HANDLE_TIMEOUT)
+
+
+class ChatLocks:
+    """One chat's updates are handled by one process at a time: a session advisory lock per
+    chat, on a small pool of its own (never the pool the handling itself uses)."""
+
+    def __init__(self, database_url: str, size: int) -> None:
+        self.database_url = database_url
+        self.size = size
+        self._pool: Any = None
+        self._opening = asyncio.Lock()
+
+    async def _get_pool(self) -> Any:
+        async with self._opening:
+            if self._pool is None:
+                import asyncpg
+
+                self._pool = await asyncpg.create_pool(
+                    asyncpg_dsn(self.database_url), min_size=0, max_size=self.size,
+                    timeout=CONNECT_TIMEOUT,
+                    server_settings={"lock_timeout": CHAT_LOCK_TIMEOUT},
+                )
+        return self._pool
+
+    @contextlib.asynccontextmanager
+    async def hold(self, chat_id: str) -> AsyncIterator[None]:
+        pool = await self._get_pool()
+        async with pool.acquire() as conn:
+            await conn.execute("SELECT pg_advisory_lock($1, hashtext($2))", CHAT_NS, chat_id)
+            try:
+                yield
+            finally:
+                await conn.execute(
+                    "SELECT pg_advisory_unlock($1, hashtext($2))", CHAT_NS, chat_id
+                )
+
+    async def close(self) -> None:
+        if self._pool is not None:
+            pool, self._pool = self._pool, None
+            try:
+                await asyncio.wait_for(pool.close(), CONNECT_TIMEOUT)
+            except Exception:
+                pool.terminate()

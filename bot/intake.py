@@ -16,7 +16,9 @@ Several processes on one PostgreSQL (`instance` given; bot/cluster.py): an inbox
 the process that stored it (`owner`), and only that one handles it; the same update stored
 by another process meanwhile (Telegram sent it again to another process behind the load
 balancer) is not handled twice. The rows of a process that died are adopted by the leader
-(`adopt`, every round of the cluster) and at each start, and handled there.
+(`adopt`, every round of the cluster) and at each start, and handled there. One chat is
+handled by one process at a time (`ChatLocks`: an advisory lock per chat), and the holder
+first handles the chat's earlier updates stored by other processes: per-chat order holds.
 
 Degraded mode: when the database cannot be reached or does not answer (connect, statement
 and pool timeouts; `is_unavailable`), a resident's message is answered at once straight
@@ -52,6 +54,7 @@ from bot.storage.models import InboxUpdate, ProcessedUpdate
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable
 
+    from bot.cluster import ChatLocks
     from bot.config import Settings
     from bot.core.clock import Clock
     from bot.delivery.outbox import Outbox
@@ -107,12 +110,14 @@ class Intake:
         spool_path: Path | None = None,
         instance: str | None = None,
         live: Callable[[], Awaitable[set[str]]] | None = None,
+        chat_locks: ChatLocks | None = None,
     ) -> None:
         """`instance` and `live`: this process's id and who is alive, when several processes
         share the database (None: one process, every inbox row is this one's)."""
         self.handle = handle  # `App.handle`: route one update once
         self.instance = instance
         self.live = live
+        self.chat_locks = chat_locks  # several processes: one chat in one process at a time
         self.settings = settings
         self.clock = clock
         self.db = db
@@ -170,6 +175,8 @@ class Intake:
                 pass
         self._workers.clear()
         self._recovery = None
+        if self.chat_locks is not None:
+            await self.chat_locks.close()
 
     # -- receiving -----------------------------------------------------------------------------
     async def receive(self, incoming: Incoming) -> None:
@@ -384,12 +391,41 @@ class Intake:
             await self._degrade(incoming)
             return
         try:
-            await asyncio.wait_for(self.handle(incoming), HANDLE_TIMEOUT)
+            if self.chat_locks is None:
+                await asyncio.wait_for(self.handle(incoming), HANDLE_TIMEOUT)
+            else:
+                async with self.chat_locks.hold(incoming.chat_id):
+                    for earlier in await self._earlier(incoming):
+                        await asyncio.wait_for(self.handle(earlier), HANDLE_TIMEOUT)
+                    await asyncio.wait_for(self.handle(incoming), HANDLE_TIMEOUT)
         except Exception as exc:
             if not is_unavailable(exc):
                 raise
             self._went_down(exc)
             await self._degrade(incoming)
+
+    async def _earlier(self, incoming: Incoming) -> list[Incoming]:
+        """Several processes: the same chat's updates stored before this one by other
+        processes and not handled yet; handled here first, in order (their processes then
+        find them handled)."""
+        async with self.db.session() as session:
+            mine = await session.scalar(
+                select(InboxUpdate.id).where(InboxUpdate.key == incoming.update_id)
+            )
+            if mine is None:
+                return []
+            rows = (
+                await session.scalars(
+                    select(InboxUpdate)
+                    .where(
+                        InboxUpdate.chat_id == incoming.chat_id,
+                        InboxUpdate.id < mine,
+                        InboxUpdate.owner != self.instance,
+                    )
+                    .order_by(InboxUpdate.id)
+                )
+            ).all()
+        return [Incoming.from_dict(row.payload) for row in rows]
 
     # -- degraded mode ---------------------------------------------------------------------------
     def _went_down(self, exc: BaseException) -> None:

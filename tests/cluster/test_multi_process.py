@@ -272,3 +272,25 @@ async def test_the_broadcast_rate_in_redis() -> None:
         assert slept[-1] > 25
     finally:
         await slots.close()
+
+
+async def test_one_chats_updates_at_two_processes_are_handled_one_at_a_time_in_order(
+    fake_clock_apps: Apps,
+) -> None:
+    apps = fake_clock_apps
+    a, b = await apps.add(), await apps.add()
+    residents = 12
+    for n in range(residents):
+        first, then = (a, b) if n % 2 else (b, a)
+        await first.receive(_report(n, f"o{n}a", f"{n % 9 + 1}栋{1400 + n}厨房有煤气味", apps.clock))
+        await then.receive(_report(n, f"o{n}b", f"电话1370000{n:04d}", apps.clock))
+    await until(apps.settled, "every update handled")
+    async with a.db.session() as session:
+        tickets = (await session.scalars(select(Ticket).order_by(Ticket.id))).all()
+    assert len(tickets) == residents
+    by_chat = {t.chat_id: t for t in tickets}
+    for n in range(residents):
+        chat = str(5000 + n)
+        assert by_chat[chat].phone == f"1370000{n:04d}", f"chat {chat}: the phone went astray"
+        texts = [m.text for m in apps.telegram.messages(chat)]
+        assert sum(LIFE_SAVING in t for t in texts) == 1 and LIFE_SAVING in texts[0]
