@@ -107,6 +107,13 @@ def shared_broadcast_rate(settings: Settings, db: Database) -> SharedRateLimiter
     return SharedRateLimiter(slots, settings.broadcast_rate_per_second)
 
 
+def take_back(outbox: Outbox, cluster: Cluster) -> Callable[[], Awaitable[None]]:
+    async def hook() -> None:  # the leader: rows claimed by a dead process go back now
+        await outbox.release_dead(await cluster.live_instances())
+
+    return hook
+
+
 def wake(notices: NoticeService) -> Callable[[], Awaitable[None]]:
     async def hook() -> None:  # a new leader resumes a broadcast the old one left
         notices.wake()
@@ -257,7 +264,7 @@ async def create_app(
     )
     cluster.on_lead.extend([scheduler.lead, wake(notices)])
     cluster.on_follow.append(scheduler.follow)
-    cluster.on_tick.append(app.intake.adopt)
+    cluster.on_tick.extend([app.intake.adopt, take_back(outbox, cluster)])
 
     for kind, handler in job_table(tickets, notices).items():
         scheduler.register(kind, handler)

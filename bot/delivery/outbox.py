@@ -30,8 +30,8 @@ the rows it claimed. A claim takes the oldest pending row of up to `CLAIM_CHATS`
 (`SELECT … FOR UPDATE SKIP LOCKED`: two processes never take the same chat) with the next
 rows of those chats (`CLAIM_PER_CHAT` at most), marked with the process and a lease
 (`CLAIM_SECONDS`). A chat's later rows become claimable only when its claimed ones are
-settled or released (at the end of each batch) or the lease ran out (the process died): per
-chat order holds across processes. SQLite (one process) reads the pending rows as before.
+settled or released (at the end of each batch; by the leader as soon as the process that
+claimed them is gone, else when the lease runs out): per chat order holds across processes. SQLite (one process) reads the pending rows as before.
 """
 
 from __future__ import annotations
@@ -511,6 +511,26 @@ class Outbox:
                 )
             ).all()
         return set(claimed)
+
+    async def release_dead(self, alive: set[str]) -> int:
+        """Several processes (the leader, each round): rows claimed by processes that are
+        gone go back at once, not when their lease runs out; returns how many."""
+        if self.instance is None:
+            return 0
+        async with self.db.transaction() as session:
+            result = await session.execute(
+                update(OutboxMessage)
+                .where(OutboxMessage.status == OutboxStatus.PENDING,
+                       OutboxMessage.claimed_by.is_not(None),
+                       OutboxMessage.claimed_by.not_in(alive | {self.instance}))
+                .values(claimed_by=None, claimed_until=None)
+                .execution_options(synchronize_session=False)
+            )
+        count = int(getattr(result, "rowcount", 0) or 0)
+        if count:
+            log.warning("%d outbox row(s) of a process that is gone taken back", count)
+            self._wake.set()
+        return count
 
     async def _release(self, ids: list[int]) -> None:
         """Give back the rows of `ids` this process claimed and did not settle (a retry

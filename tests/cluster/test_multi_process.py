@@ -18,7 +18,7 @@ from sqlalchemy import func, select
 from bot.app import App
 from bot.bootstrap import create_app
 from bot.config import Settings
-from bot.core.actions import SendText
+from bot.core.actions import SendText, action_to_dict
 from bot.core.clock import Clock, FakeClock, SystemClock
 from bot.core.incoming import ChatKind, Incoming
 from bot.notices.shared_rate import PostgresSlots, RedisSlots, SharedRateLimiter
@@ -152,6 +152,10 @@ async def test_updates_of_a_process_that_died_are_adopted_and_handled_once(
             session.add(InboxUpdate(key=report.update_id, chat_id=report.chat_id,
                                     payload=report.to_dict(), received_at=apps.clock.now(),
                                     owner="12345"))
+        session.add(OutboxMessage(  # claimed by it, its lease still running
+            chat_id="5999", action=action_to_dict(SendText("5999", "left by the dead one")),
+            status=OutboxStatus.PENDING, attempts=0, created_at=apps.clock.now(),
+            claimed_by="12345", claimed_until=apps.clock.now() + timedelta(seconds=120)))
     b = await apps.add()  # a new process adopts them at its start, or the leader at its round
     await until(apps.settled, "orphans handled")
     async with b.db.session() as session:
@@ -160,6 +164,7 @@ async def test_updates_of_a_process_that_died_are_adopted_and_handled_once(
     for n in range(3):
         lines = [m for m in apps.telegram.messages(str(5000 + n)) if LIFE_SAVING in m.text]
         assert len(lines) == 1
+    assert [m.text for m in apps.telegram.messages("5999")] == ["left by the dead one"]
 
 
 async def test_a_job_runs_once_whichever_process_scheduled_it(real_clock_apps: Apps) -> None:
