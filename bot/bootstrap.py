@@ -273,4 +273,5 @@ async def create_app(
     outbox.on_migrated.extend(hooks.on_migrated)
     outbox.on_must_reach_failure.extend(hooks.on_must_reach_failure)
     outbox.must_reach.add(settings.staff_chat_id)
+    outbox.must_reach.update(teams.chats())  # team groups: retried, supervisors told privately
     return app

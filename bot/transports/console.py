@@ -365,6 +365,7 @@ class Interactive:
     user: str = DEFAULT_RESIDENT
     staff_user: str = DEFAULT_STAFF
     as_staff: bool = False
+    group: str | None = None  # a team group (TEAMS_FILE) instead of the main staff group
     buttons: dict[int, tuple[str, str]] = field(default_factory=dict)
     console: Console | None = None
 
@@ -401,6 +402,8 @@ class Interactive:
         self.out.flush()
 
     def prompt(self) -> str:
+        if self.as_staff and self.group:
+            return self.t("prompt_team", chat=self.group, user=self.staff_user) + " "
         if self.as_staff:
             return self.t("prompt_staff", user=self.staff_user) + " "
         return self.t("prompt_resident", user=self.user) + " "
@@ -429,7 +432,7 @@ class Interactive:
         assert self.console is not None
         if not line:
             return True
-        chat = self.app.settings.staff_chat_id if self.as_staff else self.user
+        chat = (self.group or self.app.settings.staff_chat_id) if self.as_staff else self.user
         user = self.staff_user if self.as_staff else self.user
         if line.startswith("!") and line[1:].strip().isdigit():
             number = int(line[1:])
@@ -460,7 +463,15 @@ class Interactive:
             self.out.write(self.t("help") + "\n")
             return True
         if name == "staff":
-            self.as_staff, self.staff_user = True, rest or self.staff_user
+            self.as_staff, self.staff_user, self.group = True, rest or self.staff_user, None
+            return True
+        if name == "team":
+            chat, _, who = rest.partition(" ")
+            if not chat or not self.app.roles.is_staff_chat(chat):
+                self.out.write(self.t("no_team", chat=chat or "-") + "\n")
+                return True
+            self.as_staff, self.group = True, chat
+            self.staff_user = who.strip() or self.staff_user
             return True
         if name == "resident":
             self.as_staff, self.user = False, rest or self.user

@@ -103,3 +103,29 @@ def test_a_repair_before_a_holiday_and_the_digest_in_the_console(tmp_path: Path)
     assert "交接班 · 工程维修" in digest and "04-03 19:00" in digest
     assert "未完成：1 张" in digest and "待接单：1 张" in digest and "已超时：0 张" in digest
     assert "⏰" not in engineering[-1] and "#1 报修" in engineering[-1]
+
+
+async def test_the_interactive_console_speaks_in_a_team_group(tmp_path: Path) -> None:
+    import io
+
+    from bot.bootstrap import create_app
+    from bot.config import Settings
+    from bot.core.clock import FakeClock
+    from bot.transports.console import Interactive
+    from tests.transports.support import stub_classifier
+
+    teams = tmp_path / "teams.yaml"
+    teams.write_text(TEAMS, encoding="utf-8")
+    settings = Settings(  # type: ignore[call-arg]
+        _env_file=None,
+        database_url=f"sqlite+aiosqlite:///{tmp_path / 'console.db'}",
+        teams_file=teams,
+    )
+    app = await create_app(settings, clock=FakeClock(), classifier=stub_classifier())
+    out = io.StringIO()
+    stdin = io.StringIO(":team nowhere\n:team eng 501\n/open\n:tick 60\n:quit\n")
+    assert await Interactive(app, out).run(stdin) == 0
+    shown = out.getvalue()
+    assert "没有这个组群：nowhere" in shown
+    assert "组群 eng · 501" in shown  # the prompt
+    assert "👥 组群 eng" in shown and "没有未完成的工单" in shown  # /open answered there

@@ -436,3 +436,21 @@ async def test_close_reasons_in_stats_and_the_export(desk: Desk) -> None:
     assert by_id[str(first.id)]["结单原因"] == "误报"
     assert by_id[str(second.id)]["结单原因"] == f"重复报告 #{third.id}"
     assert by_id[str(third.id)]["处理时限"] != ""
+
+
+async def test_a_team_group_that_refuses_the_bot_is_retried_and_supervisors_told(
+    teams_desk: Desk,
+) -> None:
+    from bot.core.errors import Blocked
+    from tests.tickets.conftest import MANAGER
+
+    refusal = Blocked("Forbidden: bot was kicked from the supergroup chat")
+    teams_desk.h.sender.fail_for[ENG] = [refusal, refusal]
+    ticket = await teams_desk.open("repair", "normal", description="水龙头坏了")
+    for person in (SUPERVISOR, MANAGER):
+        told = teams_desk.h.chat(person)
+        assert len(told) == 1 and "水龙头坏了" in told[0].plain
+    await teams_desk.h.tick(2)  # the retry fails again: nobody is told twice
+    assert [len(teams_desk.h.chat(p)) for p in (SUPERVISOR, MANAGER)] == [1, 1]
+    await teams_desk.h.tick(10)  # the bot is back in the group: the alert arrives
+    assert "水龙头坏了" in alert_in(teams_desk, ENG, ticket.id).plain
