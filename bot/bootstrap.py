@@ -261,6 +261,12 @@ async def create_app(
         instance=instance,
         live=cluster.live_instances,
         chat_locks=ChatLocks(settings.database_url, CONCURRENCY + 1) if cluster.enabled else None,
+        early_line=lambda incoming: (
+            None
+            if roles.is_staff_chat(incoming.chat_id) or roles.is_staff(incoming.user_id)
+            or roles.is_manager(incoming.user_id)
+            else desk.base.life_saving_line(incoming)
+        ),
     )
     cluster.on_lead.extend([scheduler.lead, wake(notices)])
     cluster.on_follow.append(scheduler.follow)

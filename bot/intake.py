@@ -38,7 +38,7 @@ import json
 import logging
 import os
 from collections import deque
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -111,6 +111,7 @@ class Intake:
         instance: str | None = None,
         live: Callable[[], Awaitable[set[str]]] | None = None,
         chat_locks: ChatLocks | None = None,
+        early_line: Callable[[Incoming], tuple[str, str] | None] | None = None,
     ) -> None:
         """`instance` and `live`: this process's id and who is alive, when several processes
         share the database (None: one process, every inbox row is this one's)."""
@@ -126,6 +127,9 @@ class Intake:
         self.classifier = classifier
         self.concurrency = concurrency
         self.spool_path = spool_path or default_spool_path(settings.database_url)
+        # the life-saving line a message calls for, queued with the update itself (urgent
+        # lane) so that a burst does not wait for handling: (text key, text) or None
+        self.early_line = early_line
         self._chats: dict[str, _Chat] = {}
         self._ready: list[tuple[int, int, str]] = []  # (priority, order, chat): a heap
         self._order = itertools.count()
@@ -186,7 +190,19 @@ class Intake:
             await self._degrade(incoming)
             return
         try:
-            fresh = await asyncio.wait_for(self._store(incoming), STORE_TIMEOUT)
+            if self.early_line is not None:  # with its life-saving line, if it calls for one
+                lines = self._lines([incoming])
+                try:
+                    stored = await asyncio.wait_for(
+                        self._insert_many([incoming], lines), STORE_TIMEOUT
+                    )
+                except IntegrityError:  # the same update stored meanwhile (a redelivery)
+                    # several processes: the one that stored it handles it
+                    stored = [incoming] if self.instance is None else []
+                fresh = bool(stored)
+                incoming = stored[0] if stored else incoming
+            else:
+                fresh = await asyncio.wait_for(self._store(incoming), STORE_TIMEOUT)
         except Exception as exc:
             if not is_unavailable(exc):
                 raise
@@ -203,8 +219,9 @@ class Intake:
             for incoming in batch:
                 await self.receive(incoming)
             return
+        lines = self._lines(batch)
         try:
-            fresh = await asyncio.wait_for(self._insert_many(batch), STORE_TIMEOUT)
+            fresh = await asyncio.wait_for(self._insert_many(batch, lines), STORE_TIMEOUT)
         except IntegrityError:  # some stored meanwhile (a redelivery): one at a time
             for incoming in batch:
                 await self.receive(incoming)
@@ -219,10 +236,47 @@ class Intake:
         for incoming in fresh:
             self._dispatch(incoming)
 
-    async def _insert_many(self, batch: list[Incoming]) -> list[Incoming]:
-        """Into the inbox in one transaction; returns those not handled before."""
+    def _lines(self, batch: list[Incoming]) -> dict[str, tuple[str, str]]:
+        """The life-saving lines the batch's messages call for, by update id."""
+        if self.early_line is None:
+            return {}
+        lines: dict[str, tuple[str, str]] = {}
+        for incoming in batch:
+            if incoming.update_id in self._keys or incoming.line_sent:
+                continue
+            try:
+                line = self.early_line(incoming)
+            except Exception:
+                log.exception("life-saving line for update %s not decided", incoming.update_id)
+                continue
+            if line is not None:
+                lines[incoming.update_id] = line
+        return lines
+
+    async def _insert_many(
+        self, batch: list[Incoming], lines: dict[str, tuple[str, str]] | None = None
+    ) -> list[Incoming]:
+        """Into the inbox in one transaction, with the life-saving lines `lines` (the urgent
+        lane, `Incoming.line_sent` set); returns those not handled before."""
         unique = list({i.update_id: i for i in batch}.values())
         keys = [i.update_id for i in unique]
+        staged: list[Any] = []
+        try:
+            fresh = await self._insert_rows(unique, keys, lines or {}, staged)
+        except BaseException:
+            self.outbox.unstage(staged)
+            raise
+        self.outbox.staged(staged)
+        return fresh
+
+    async def _insert_rows(
+        self,
+        unique: list[Incoming],
+        keys: list[str],
+        lines: dict[str, tuple[str, str]],
+        staged: list[Any],
+    ) -> list[Incoming]:
+        out: list[Incoming] = []
         async with self.db.transaction() as session:
             processed = set(
                 (
@@ -236,14 +290,26 @@ class Intake:
             )
             now = self.clock.now()
             for incoming in unique:
-                if incoming.update_id not in processed and incoming.update_id not in stored:
+                if incoming.update_id in processed:
+                    continue
+                if incoming.update_id not in stored:
+                    line = lines.get(incoming.update_id)
+                    if line is not None:
+                        key, text_ = line
+                        staged.append(
+                            await self.outbox.stage(
+                                session, SendText(incoming.chat_id, text_, urgent=True)
+                            )
+                        )
+                        incoming = replace(incoming, line_sent=key)
                     session.add(
                         InboxUpdate(
                             key=incoming.update_id, chat_id=incoming.chat_id,
                             payload=incoming.to_dict(), received_at=now, owner=self.instance,
                         )
                     )
-        return [i for i in unique if i.update_id not in processed]
+                out.append(incoming)
+        return out
 
     async def _store(self, incoming: Incoming) -> bool:
         """Into the inbox; False when it was handled before (a redelivery)."""
@@ -358,6 +424,8 @@ class Intake:
         """Emergencies first, but only when there is a backlog to jump (classifying costs)."""
         if not self._ready or not incoming.is_private or not incoming.text:
             return NORMAL
+        if incoming.line_sent:
+            return EMERGENCY
         try:
             return EMERGENCY if self.classifier.classify(incoming.text).is_emergency else NORMAL
         except Exception:

@@ -86,6 +86,9 @@ class Incoming:
     time: datetime = field(default_factory=_now)
     edited: bool = False  # an edit of an earlier message (`message_id` is that message)
     forwarded: bool = False  # forwarded from elsewhere: not the resident's own words
+    # the text key of the life-saving line the intake already queued for this message
+    # ("safety.gas_leak.now"): the conversation does not send that line again
+    line_sent: str | None = None
 
     def __post_init__(self) -> None:
         for name in ("text", "user_name", "button_data"):

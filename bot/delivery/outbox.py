@@ -45,6 +45,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.actions import (
     Action,
@@ -136,7 +137,18 @@ class Outbox:
         if isinstance(action, AnswerButton):
             self._queue_answer(action)
             return
-        urgent = isinstance(action, SendText) and action.urgent
+        rows: list[OutboxMessage] = []
+        try:
+            async with self.db.transaction() as session:
+                rows.append(await self.stage(session, action))
+        except BaseException:
+            self.unstage(rows)
+            raise
+        self.staged(rows)
+
+    async def stage(self, session: AsyncSession, action: Action) -> OutboxMessage:
+        """`action`'s row in the caller's transaction (e.g. with the update it answers); call
+        `staged` once it is committed, `unstage` if it is not."""
         row = OutboxMessage(
             chat_id=action.chat_id,
             action=action_to_dict(action),
@@ -144,22 +156,26 @@ class Outbox:
             attempts=0,
             created_at=self.clock.now(),
         )
-        try:
-            async with self.db.transaction() as session:
-                session.add(row)
-                if urgent:
-                    await session.flush()
-                    # known before the commit: a drain that can read the row leaves it alone
-                    self._urgent_open[row.id] = action.chat_id
-        except BaseException:
-            if urgent and row.id is not None:
-                self._urgent_open.pop(row.id, None)
-            raise
-        self._added += 1
-        if urgent:
-            self._urgent.append((row.id, None))
-            self._urgent_wake.set()
+        session.add(row)
+        if isinstance(action, SendText) and action.urgent:
+            await session.flush()
+            # known before the commit: a drain that can read the row leaves it alone
+            self._urgent_open[row.id] = action.chat_id
+        return row
+
+    def staged(self, rows: list[OutboxMessage]) -> None:
+        """The rows are committed: deliver them (the urgent ones on their lane)."""
+        for row in rows:
+            self._added += 1
+            if row.id in self._urgent_open:
+                self._urgent.append((row.id, None))
+                self._urgent_wake.set()
         self._wake.set()
+
+    def unstage(self, rows: list[OutboxMessage]) -> None:
+        for row in rows:
+            if row.id is not None:
+                self._urgent_open.pop(row.id, None)
 
     def wake(self) -> None:
         """Deliver now rather than at the worker's next tick (a sender was attached)."""

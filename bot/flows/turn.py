@@ -43,6 +43,7 @@ class Turn:
     user_name: str = ""
     incoming: Incoming | None = None
     _profile: Any = field(default=_UNSET, repr=False)
+    _line_skipped: bool = field(default=False, repr=False)
 
     @property
     def chat_id(self) -> str:
@@ -75,6 +76,10 @@ class Turn:
     async def send(self, key: str, buttons: Keyboard | None = None, **values: object) -> None:
         # an emergency's life-saving line ("safety.<what>.now") takes the outbox's urgent lane
         urgent = key.startswith("safety.") and key.endswith(".now")
+        if urgent and self.incoming is not None and self.incoming.line_sent == key:
+            if not self._line_skipped:  # the intake queued this very line on arrival
+                self._line_skipped = True
+                return
         await self.send_html(self.text(key, **values), buttons, urgent=urgent)
 
     async def send_html(

@@ -239,3 +239,34 @@ async def test_an_outage_is_logged_once_not_once_per_message(
             await asyncio.sleep(0.05)
     assert any("database back" in r.getMessage() and "20 held" in r.getMessage()
                for r in caplog.records)
+
+
+async def test_the_life_saving_line_leaves_on_arrival_before_the_handling(app: App) -> None:
+    from tests.core.test_intake import Recorder
+
+    sender = app.outbox.sender
+    assert isinstance(sender, RecordingSender)
+    stuck = Recorder(hold={"3001"})  # handling this chat does not finish (a long backlog)
+    app.router.handlers.insert(0, stuck)
+    await app.receive(message("3001", GAS, 1))
+    await app.receive(message("3002", TAP, 2))  # not an emergency: no early line
+    async with asyncio.timeout(10):
+        while len(stuck.started) < 2:  # noqa: ASYNC110 - the recorder's own list
+            await asyncio.sleep(0.01)
+    await app.outbox.drain()
+    line = sent_to(sender, "3001")
+    assert len(line) == 1 and "关掉燃气阀门" in line[0]  # while the handling waits
+    assert sent_to(sender, "3002") == []
+    stuck.release.set()
+    await app.intake.join()
+
+
+async def test_the_conversation_does_not_repeat_the_line_sent_on_arrival(app: App) -> None:
+    sender = app.outbox.sender
+    assert isinstance(sender, RecordingSender)
+    await app.receive(message("3101", GAS, 1))
+    await app.intake.join()
+    await app.outbox.drain()
+    texts = sent_to(sender, "3101")
+    assert sum("关掉燃气阀门" in t for t in texts) == 1 and "关掉燃气阀门" in texts[0]
+    assert "请留一个电话" in texts[-1]  # the conversation goes on after it

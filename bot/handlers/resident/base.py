@@ -5,6 +5,7 @@ FAQ answers."""
 from __future__ import annotations
 
 import re
+from collections import OrderedDict
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
@@ -17,6 +18,7 @@ from bot.flows.answers import (
     place_in,
     residue,
 )
+from bot.flows.language import pick_locale
 from bot.flows.places import mask_phone, place_text
 from bot.flows.situations import Situations
 from bot.flows.ticketing import PENDING
@@ -24,7 +26,10 @@ from bot.intents import taxonomy as tx
 from bot.intents.entities import extract_entities
 from bot.texts import Raw
 
+CLASSIFIED_REMEMBERED = 2048  # texts whose classification is kept (a burst is read twice)
+
 if TYPE_CHECKING:
+    from bot.core.incoming import Incoming
     from bot.flows.engine import FlowEngine
     from bot.flows.reading import Reading
     from bot.flows.spec import Flow
@@ -113,11 +118,22 @@ class DeskBase:
         self.situations = Situations.load(
             self.ctx.settings.locales_dir / "zh" / "situations.yaml", prepare
         )
+        self._classified: OrderedDict[str, Classification] = OrderedDict()  # the latest texts
 
     def classify(self, text: str) -> Classification:
         """The classifier's answer, with the situations' safety layer: a crisis, a child
         locked in a car, carbon monoxide or falling objects are that emergency whatever the
         model said (bot/flows/situations.py)."""
+        known = self._classified.get(text)
+        if known is not None:  # the intake classified it on arrival (its life-saving line)
+            return known
+        found = self._classify(text)
+        self._classified[text] = found
+        while len(self._classified) > CLASSIFIED_REMEMBERED:
+            self._classified.popitem(last=False)
+        return found
+
+    def _classify(self, text: str) -> Classification:
         found = self.ctx.classifier.classify(text)
         situation = self.situations.find(text, found.intent)
         if situation.forced:
@@ -129,6 +145,29 @@ class DeskBase:
                 alternatives=[(found.intent, found.score), *found.alternatives][:3],
             )
         return found
+
+    def life_saving_line(self, incoming: Incoming) -> tuple[str, str] | None:
+        """The life-saving line a resident's message calls for at once, as the conversation
+        would send it: (text key, text); None when it asks for none or only a confirmation.
+        The intake queues it on arrival (a burst waits for no handling); the conversation
+        then skips that line (`Incoming.line_sent`)."""
+        text = incoming.text
+        if (
+            not text or not incoming.is_private or incoming.is_button or incoming.edited
+            or incoming.forwarded or text.startswith("/")
+        ):
+            return None
+        found = self.classify(text)
+        if not tx.is_emergency(found.intent) or found.needs_confirmation:
+            return None
+        situation = self.situations.find(text, found.intent)
+        what = situation.situation if situation.situation and situation.intent == found.intent else None
+        key = f"safety.{what or found.intent}.now"
+        locale = pick_locale(self.ctx.texts, text, incoming.language_code, None)
+        if not self.ctx.texts.has(key, locale):
+            return None
+        numbers = self.ctx.settings.emergency_numbers()
+        return key, self.ctx.texts.get(key, locale, **numbers)
 
     @staticmethod
     def corrected_text(
