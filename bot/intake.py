@@ -66,6 +66,7 @@ log = logging.getLogger(__name__)
 
 CONCURRENCY = 16  # chats handled at the same time
 STORE_TIMEOUT = 1.5  # seconds to store an update before the database counts as down (or hangs)
+STORE_PER_UPDATE = 0.015  # seconds more for each update of a getUpdates batch (100: 3 s)
 HANDLE_TIMEOUT = 60.0  # seconds one update may take before the database counts as hanging
 REPLY_TIMEOUT = 10.0  # seconds a direct reply may take in degraded mode
 PROBE_EVERY = 2.0  # seconds between two checks of a database that is down
@@ -221,7 +222,9 @@ class Intake:
             return
         lines = self._lines(batch)
         try:
-            fresh = await asyncio.wait_for(self._insert_many(batch, lines), STORE_TIMEOUT)
+            fresh = await asyncio.wait_for(
+                self._insert_many(batch, lines), STORE_TIMEOUT + STORE_PER_UPDATE * len(batch)
+            )
         except IntegrityError:  # some stored meanwhile (a redelivery): one at a time
             for incoming in batch:
                 await self.receive(incoming)
@@ -297,7 +300,7 @@ class Intake:
                     if line is not None:
                         key, text_ = line
                         staged.append(
-                            await self.outbox.stage(
+                            self.outbox.stage(
                                 session, SendText(incoming.chat_id, text_, urgent=True)
                             )
                         )
@@ -309,6 +312,9 @@ class Intake:
                         )
                     )
                 out.append(incoming)
+            if staged:
+                await session.flush()  # one round trip for the whole batch
+                self.outbox.hold(staged)
         return out
 
     async def _store(self, incoming: Incoming) -> bool:

@@ -105,6 +105,10 @@ class _PendingAnswer:
     not_before: float = 0.0
 
 
+def action_is_urgent(action: Action) -> bool:
+    return isinstance(action, SendText) and action.urgent
+
+
 class Outbox:
     def __init__(self, db: Database, clock: Clock, *, instance: str | None = None) -> None:
         self.db = db
@@ -140,15 +144,19 @@ class Outbox:
         rows: list[OutboxMessage] = []
         try:
             async with self.db.transaction() as session:
-                rows.append(await self.stage(session, action))
+                rows.append(self.stage(session, action))
+                if action_is_urgent(action):
+                    await session.flush()
+                    self.hold(rows)
         except BaseException:
             self.unstage(rows)
             raise
         self.staged(rows)
 
-    async def stage(self, session: AsyncSession, action: Action) -> OutboxMessage:
-        """`action`'s row in the caller's transaction (e.g. with the update it answers); call
-        `staged` once it is committed, `unstage` if it is not."""
+    def stage(self, session: AsyncSession, action: Action) -> OutboxMessage:
+        """`action`'s row in the caller's transaction (e.g. with the update it answers).
+        The caller flushes, calls `hold` with the rows before the commit, then `staged`
+        once committed (`unstage` if it is not)."""
         row = OutboxMessage(
             chat_id=action.chat_id,
             action=action_to_dict(action),
@@ -157,11 +165,14 @@ class Outbox:
             created_at=self.clock.now(),
         )
         session.add(row)
-        if isinstance(action, SendText) and action.urgent:
-            await session.flush()
-            # known before the commit: a drain that can read the row leaves it alone
-            self._urgent_open[row.id] = action.chat_id
         return row
+
+    def hold(self, rows: list[OutboxMessage]) -> None:
+        """Flushed, not yet committed: the urgent rows are known to this process before any
+        drain can read them, so the ordinary lane leaves them (and their chats) alone."""
+        for row in rows:
+            if row.id is not None and (row.action or {}).get("urgent"):
+                self._urgent_open[row.id] = row.chat_id
 
     def staged(self, rows: list[OutboxMessage]) -> None:
         """The rows are committed: deliver them (the urgent ones on their lane)."""
