@@ -26,6 +26,9 @@ SITUATIONS = Situations.load(
         ("我被困在电梯里了", "elevator_trapped", "elevator_trapped", None),
         ("楼上漏水 天花板在滴", "flooding", "flooding", "flood_upstairs"),
         ("楼上漏水 天花板在滴", "repair", "repair", None),  # words mark only an emergency
+        ("两个人在楼道打架，其中一个头破了在流血", "medical", "security", "fight_injured"),
+        ("有人在楼下打起来了", "security", "security", None),  # nobody hurt: security's own line
+        ("打篮球摔倒了 膝盖流血", "medical", "medical", None),  # hurt, no fight
         ("跳楼价大甩卖", "unknown", "unknown", None),  # unless
     ],
 )

@@ -144,6 +144,16 @@ class DeskBase:
                 needs_confirmation=False,
                 alternatives=[(found.intent, found.score), *found.alternatives][:3],
             )
+        elif situation.situation and situation.intent != found.intent:
+            # a situation of a related emergency (a fight with someone bleeding is read as
+            # medical; its line is the police's and the ambulance's): that emergency, with
+            # the classifier's doubt kept
+            found = replace(
+                found,
+                intent=situation.intent,
+                severity=tx.severity_of(situation.intent),
+                alternatives=[(found.intent, found.score), *found.alternatives][:3],
+            )
         return found
 
     def life_saving_line(self, incoming: Incoming) -> tuple[str, str] | None:
