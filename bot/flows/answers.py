@@ -325,9 +325,17 @@ def place_in(text: str) -> str | None:
     return place
 
 
+# a floor said with a place ("十楼电梯厅", "B2停车场", "3/F lobby"): part of the address
+_FLOOR = re.compile(
+    r"(?:负|地下|b|-)?(?:[0-9]{1,3}|[一二三四五六七八九十两]{1,3})\s*(?:楼|层|樓|層|/f|f\b)"
+    r"|(?<![a-z0-9])b[1-5](?![0-9])|\b[0-9]{1,2}(?:st|nd|rd|th)\s+floor\b",
+    re.IGNORECASE,
+)
+
+
 def residue(text: str) -> str:
-    """What the answer says beyond an address, a place, a skip or filler words."""
-    return _strip(text, _ANSWER_WORDS).strip(LOCATIVE_CHARS)
+    """What the answer says beyond an address, a place, a floor, a skip or filler words."""
+    return _strip(_FLOOR.sub(" ", text or ""), _ANSWER_WORDS).strip(LOCATIVE_CHARS)
 
 
 def is_cancel(text: str) -> bool:

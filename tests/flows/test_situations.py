@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.config import REPO_ROOT
-from bot.flows.answers import asks_progress, corrects, distress, nothing_wrong, worse
+from bot.flows.answers import asks_progress, corrects, distress, nothing_wrong, residue, worse
 from bot.flows.situations import Situations
 from bot.intents.normalize import TextNormalizer
 
@@ -52,3 +52,13 @@ def test_words_flows_read() -> None:
     assert distress("快来人啊") and not distress("谢谢")
     assert worse("味道越来越大了") and asks_progress("我的报修进度怎么样了")
     assert corrects("不对，房号说错了，是1205") and not corrects("3栋1202")
+
+
+@pytest.mark.parametrize("text", ["十楼电梯厅", "10楼电梯口", "B2停车场", "3/F lobby", "负一层车库"])
+def test_a_floor_and_a_place_say_nothing_more(text: str) -> None:
+    assert residue(text) == ""
+
+
+@pytest.mark.parametrize(("text", "left"), [("12楼有人晕倒了", "有人晕倒"), ("着火了", "着火")])
+def test_what_happened_is_more_than_a_place(text: str, left: str) -> None:
+    assert residue(text) == left

@@ -194,7 +194,8 @@ class DeskBase:
     @staticmethod
     def interrupts(flow: Flow, reading: Reading, found: Classification, *, same: bool) -> bool:
         """A new emergency interrupts, unless the words only answered the question ("我在3栋"
-        is no lift entrapment), or it is a weak guess in the middle of another emergency, or
+        is no lift entrapment) or, inside an emergency, only named a place or a floor
+        ("十楼电梯厅" is where the fall happened, not a lift entrapment), or it is a weak guess in the middle of another emergency, or
         a middling one inside a repair or complaint without words of distress (the words
         stay on that report, where staff read them). Short answers carry little evidence, so
         the bar is INTERRUPT_ABOVE."""
@@ -202,6 +203,8 @@ class DeskBase:
             return False
         if reading.understood and not reading.more:
             return False
+        if flow.emergency and not reading.more:
+            return False  # only a place or a floor ("十楼电梯厅"): where this one happens
         if flow.emergency and found.needs_confirmation:
             return False
         return _strong(found)
