@@ -38,7 +38,7 @@ SKIP_WORDS = frozenset(
 # "no need / none / won't leave one": the answer to a question with a skip button
 NONE_WORDS = frozenset(
     """
-    不用 不用了 不需要 不要 不要了 没有 没 无 没有电话 不留 不留了 不想留 不给 不必 免了
+    不用 不用了 不需要 不要 不要了 没有 没 无 没有电话 不留 不留了 不想留 不给 不想给 不方便 不方便留 不方便给 不必 免了
     唔使 唔使喇 唔使了 唔要 冇 冇电话 唔留
     no nope none nothanks noneed notnow nophone nonumber later
     """.split()
@@ -223,9 +223,15 @@ def is_skip(text: str) -> bool:
     return squash(text) in SKIP_WORDS
 
 
+# what may surround a refusal without changing it ("电话就不留了", "手机号先不给吧")
+_DECLINE_AROUND = re.compile(r"电话号码|电话|号码|手机号|手机|联系方式|我的|就|先|还是|暂时|吧|啦|了|啊|呢|哈|喇|咗")
+
+
 def declines(text: str) -> bool:
-    """Whether it is "不用了", "没有", "不留", "no": declines a question with a skip button."""
-    return squash(text) in NONE_WORDS
+    """Whether it is "不用了", "没有", "不留", "no" (also "电话就不留了"): declines a question
+    with a skip button."""
+    folded = squash(text)
+    return folded in NONE_WORDS or _DECLINE_AROUND.sub("", folded) in NONE_WORDS - {""}
 
 
 def offers_yes(text: str) -> bool:

@@ -182,3 +182,14 @@ def test_the_place_a_first_message_names(text: str, place: str | None) -> None:
 def test_the_whole_estate() -> None:
     assert a.everywhere("整个小区都停水了") and a.everywhere("everywhere")
     assert not a.everywhere("3栋停水了")
+
+
+@pytest.mark.parametrize(
+    ("text", "declined"),
+    [("电话就不留了", True), ("手机号先不给吧", True), ("不方便留电话", True), ("不用了", True),
+     ("手机没电了", False), ("我的电话是138", False), ("电话", False)],
+)
+def test_declines_a_phone_in_a_residents_words(text: str, declined: bool) -> None:
+    from bot.flows.answers import declines
+
+    assert declines(text) is declined
