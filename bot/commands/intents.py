@@ -6,7 +6,7 @@
   accuracy with emergency recall >= 0.99 and confusers alarmed <= 5%) and write them to
   locales/zh/classifier.yaml.
 - `evaluate`: the same cross-validation and the fresh holdouts (tests/data/
-  intents_holdout3.jsonl and intents_holdout4.jsonl, never trained on): accuracy, emergency recall, confuser alarms,
+  intents_holdout3/4/5.jsonl, never trained on): accuracy, emergency recall, confuser alarms,
   per intent, tag and writer, the confusion; `--json` for the totals only.
 """
 
@@ -25,6 +25,7 @@ REPO = Path(__file__).resolve().parents[2]
 HOLDOUTS = (
     REPO / "tests" / "data" / "intents_holdout3.jsonl",  # writer H1
     REPO / "tests" / "data" / "intents_holdout4.jsonl",  # writer H2, written after v2 landed
+    REPO / "tests" / "data" / "intents_holdout5.jsonl",  # writer H3, written in round three
 )
 
 
