@@ -33,6 +33,7 @@ from bot.stats.numbers import (
 from bot.storage.models import Notice, Ticket, TicketEvent, TicketStatus
 
 if TYPE_CHECKING:
+    from bot.dashboard.auth import Viewer
     from bot.dashboard.deps import DashboardDeps
     from bot.notices.broadcast import RunCounts
 
@@ -94,8 +95,17 @@ class DashboardData:
         return Deadline("resolve", ticket.created_at + timedelta(seconds=RESOLVE_TARGET_SECONDS))
 
     # -- the board --------------------------------------------------------------------------
-    async def open_tickets(self) -> Sequence[Ticket]:
-        return await self.app.tickets.active_tickets()
+    def visible(self, ticket: Ticket, viewer: Viewer | None) -> bool:
+        """Staff who are members of teams (TEAMS_FILE `members`) see their teams' tickets and
+        those they hold; supervisors, managers and staff of no team see every ticket."""
+        if viewer is None or viewer.sees_stats:
+            return True
+        teams = self.app.tickets.teams.teams_of(viewer.user_id)
+        return not teams or ticket.team in teams or ticket.claimed_by == viewer.user_id
+
+    async def open_tickets(self, viewer: Viewer | None = None) -> Sequence[Ticket]:
+        tickets = await self.app.tickets.active_tickets()
+        return [t for t in tickets if self.visible(t, viewer)]
 
     def label(self, key: str, locale: str) -> str:
         return self.app.texts.bind(locale, "dashboard").plain(key)
@@ -129,8 +139,8 @@ class DashboardData:
             "deadline_ts": deadline.at.timestamp(),
         }
 
-    async def board(self, locale: str) -> dict[str, Any]:
-        tickets = await self.open_tickets()
+    async def board(self, locale: str, viewer: Viewer | None = None) -> dict[str, Any]:
+        tickets = await self.open_tickets(viewer)
         order = {severity: i for i, severity in enumerate(SEVERITIES)}
         ranked = sorted(
             tickets, key=lambda t: (order.get(t.severity, 9), self.deadline(t).at, t.id)

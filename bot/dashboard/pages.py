@@ -250,7 +250,7 @@ class Pages:
 
     # -- the board --------------------------------------------------------------------------
     async def board(self, locale: str, viewer: Viewer) -> str:
-        board = await self.data.board(locale)
+        board = await self.data.board(locale, viewer)
         labels = {
             "severities": [[s, self.t(locale).plain(f"severity.{s}")] for s in SEVERITIES],
             "left": self.t(locale).plain("countdown.left"),

@@ -195,8 +195,8 @@ class DashboardServer:
         return self.page(request, await self.pages.board(locale, viewer))
 
     async def api_board(self, request: web.Request) -> web.Response:
-        self.viewer(request)
-        response = web.json_response(await self.data.board(self.locale(request)))
+        viewer = self.viewer(request)
+        response = web.json_response(await self.data.board(self.locale(request), viewer))
         response.headers["Cache-Control"] = "no-store"
         return response
 
@@ -205,6 +205,8 @@ class DashboardServer:
         locale = self.locale(request)
         raw = request.query.get("id", "")
         found = await self.data.ticket(int(raw)) if raw.isdigit() and len(raw) < 10 else None
+        if found is not None and not self.data.visible(found[0], viewer):
+            found = None  # another team's ticket: as if it did not exist
         if found is None:
             return self.page(request, self.pages.not_found(locale, viewer), status=404)
         ticket, events = found

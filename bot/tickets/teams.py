@@ -32,6 +32,7 @@ class Team:
     chat_id: str
     intents: frozenset[str] = frozenset()
     buildings: frozenset[str] = frozenset()
+    members: frozenset[str] = frozenset()  # account ids: who sees this team's tickets on the dashboard
 
     def takes(self, intent: str, building: str | None) -> bool:
         if intent not in self.intents:
@@ -53,6 +54,7 @@ class Teams:
 
     @classmethod
     def from_mapping(cls, raw: Mapping[str, Any]) -> Teams:
+        people = {str(k).strip(): str(v).strip() for k, v in (raw.get("people") or {}).items()}
         teams = []
         for key, spec in (raw.get("teams") or {}).items():
             if not isinstance(spec, Mapping) or spec.get("chat_id") in (None, ""):
@@ -67,9 +69,9 @@ class Teams:
                         b.removesuffix("栋").removesuffix("号楼")
                         for b in _strings(spec.get("buildings"))
                     ),
+                    members=frozenset(people.get(m, m) for m in _strings(spec.get("members"))),
                 )
             )
-        people = {str(k).strip(): str(v).strip() for k, v in (raw.get("people") or {}).items()}
         return cls(tuple(teams), people)
 
     def route(self, intent: str, building: str | None) -> Team | None:
@@ -83,6 +85,10 @@ class Teams:
 
     def of_chat(self, chat_id: str) -> Team | None:
         return next((t for t in self.teams if t.chat_id == chat_id), None)
+
+    def teams_of(self, account: str) -> frozenset[str]:
+        """The keys of the teams `account` is a member of."""
+        return frozenset(t.key for t in self.teams if account in t.members)
 
     def chats(self) -> frozenset[str]:
         return frozenset(t.chat_id for t in self.teams)

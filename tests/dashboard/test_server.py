@@ -210,3 +210,30 @@ async def test_buildings_and_notices(h: Harness, server: DashboardServer) -> Non
     assert 'id="notices"' in page and "进行中" in page and "0/0" in page
     async with client(server, STAFF) as c, c.get("buildings") as response:
         assert response.status == 403
+
+
+async def test_staff_of_a_team_see_their_teams_tickets(h: Harness, server: DashboardServer) -> None:
+    from bot.tickets.teams import Teams
+
+    h.app.tickets.teams = Teams.from_mapping(
+        {
+            "teams": {
+                "engineering": {"chat_id": "-1002", "intents": ["repair"], "members": ["小王"]},
+                "service": {"chat_id": "-1003", "intents": ["complaint"], "members": ["600"]},
+            },
+            "people": {"小王": STAFF},
+        }
+    )
+    repair = await open_ticket(h, intent="repair", severity="normal", words="水龙头坏了")
+    complaint = await open_ticket(h, intent="complaint", severity="normal", words="楼道太脏")
+    async with client(server, STAFF) as c:
+        async with c.get("api/board") as response:
+            mine = [t["id"] for t in (await response.json())["tickets"]]
+        async with c.get(f"ticket?id={complaint.id}") as response:
+            assert response.status == 404  # another team's ticket
+        async with c.get(f"ticket?id={repair.id}") as response:
+            assert response.status == 200
+    assert mine == [repair.id]
+    async with client(server, SUPERVISOR) as c, c.get("api/board") as response:
+        everything = {t["id"] for t in (await response.json())["tickets"]}
+    assert everything == {repair.id, complaint.id}
