@@ -37,6 +37,7 @@ if TYPE_CHECKING:
     from bot.handlers import Router
     from bot.intents import Classifier
     from bot.notices.service import NoticeService
+    from bot.privacy import PrivacyService
     from bot.profiles import ProfileService
     from bot.scheduling.scheduler import JobScheduler
     from bot.tickets.service import TicketService
@@ -68,6 +69,7 @@ class App:
     router: Router
     staff_guard: StaffChatGuard
     cluster: Cluster
+    privacy: PrivacyService | None = None
     intake: Intake = field(init=False)
     _background: list[asyncio.Task[None]] = field(default_factory=list, init=False)
     _stop: asyncio.Event = field(default_factory=asyncio.Event, init=False)
@@ -86,6 +88,8 @@ class App:
         await self.cluster.start()  # several processes: alive, and maybe the leader
         await self.scheduler.start()
         await self.tickets.digest.plan_next()  # the shift digest (DIGEST_TIMES), if any
+        if self.privacy is not None:  # the daily retention job, planted once
+            await self.privacy.ensure_scheduled()
         await self._housekeeping()
         if background:
             self.spawn(self._housekeeping_loop(self._stop))

@@ -12,6 +12,7 @@ Wiring order (each line uses only what is above it):
     scheduler(db, clock)                      profiles(db, clock)
     tickets(settings, clock, db, texts, outbox, scheduler, teams, roster, work calendar)
     notices(settings, clock, db, texts, outbox, scheduler, tickets, profiles)
+    privacy(settings, clock, db, scheduler)   (/mydata, the daily retention job)
     flows(FlowContext(settings, clock, texts, outbox, profiles, tickets, notices, classifier),
           store=ConversationStore(db, clock), locks=KeyedLocks())
     desk = FrontDesk(flows) (bot/handlers/resident/), then flows.desk = desk
@@ -50,6 +51,7 @@ from bot.notices.context import NoticeFlowContext
 from bot.notices.flow import NoticeFlow
 from bot.notices.service import NoticeService
 from bot.notices.shared_rate import PostgresSlots, RedisSlots, SharedRateLimiter, SlotStore
+from bot.privacy import RETENTION_JOB, PrivacyService
 from bot.profiles import ProfileService
 from bot.scheduling.scheduler import JobScheduler
 from bot.stats.export import RequestLog
@@ -63,7 +65,9 @@ from bot.tickets.service import TicketService
 from bot.tickets.teams import Teams
 
 
-def job_table(tickets: TicketService, notices: NoticeService) -> dict[str, JobHandler]:
+def job_table(
+    tickets: TicketService, notices: NoticeService, privacy: PrivacyService
+) -> dict[str, JobHandler]:
     """Every scheduled job kind and the handler that runs it (stored jobs name the kind)."""
     return {
         jobs.CLAIM_REMINDER: tickets.reminders.claim_reminder_job,
@@ -78,6 +82,7 @@ def job_table(tickets: TicketService, notices: NoticeService) -> dict[str, JobHa
         "notice.due": notices.job_due,
         "outage.sweep": notices.clusters.job_sweep,
         "outage.alert": notices.clusters.job_alert,
+        RETENTION_JOB: privacy.retention_job,
     }
 
 
@@ -173,6 +178,7 @@ async def create_app(
         limiter=shared_broadcast_rate(settings, db) if cluster.enabled else None,
         may_send=cluster.is_leader,
     )
+    privacy = PrivacyService(settings=settings, clock=clock, db=db, scheduler=scheduler)
     flows = FlowEngine(
         FlowContext(
             settings=settings,
@@ -183,6 +189,7 @@ async def create_app(
             tickets=tickets,
             notices=notices,
             classifier=classifier,
+            privacy=privacy,
         ),
         store=ConversationStore(db, clock),
         locks=KeyedLocks(),
@@ -245,6 +252,7 @@ async def create_app(
         router=handlers,
         staff_guard=guard,
         cluster=cluster,
+        privacy=privacy,
     )
 
     def app_links(user_id: str, name: str) -> tuple[str, str]:
@@ -272,7 +280,7 @@ async def create_app(
     cluster.on_follow.append(scheduler.follow)
     cluster.on_tick.extend([app.intake.adopt, take_back(outbox, cluster)])
 
-    for kind, handler in job_table(tickets, notices).items():
+    for kind, handler in job_table(tickets, notices, privacy).items():
         scheduler.register(kind, handler)
     hooks = delivery_hooks(profiles, guard, blocked)
     outbox.on_blocked.extend(hooks.on_blocked)

@@ -53,6 +53,8 @@ class Settings(BaseSettings):
 
     # Language, region, data
     locale: str = "zh"
+    manager_locale: str | None = None
+    """The managers' screens (/notice, /stats, /export, progress): zh or en; default LOCALE."""
     region: Literal["CN", "HK"] = "CN"
     timezone: str = "Asia/Shanghai"
     crisis_hotline: str | None = None
@@ -97,6 +99,13 @@ class Settings(BaseSettings):
     notice_remind_before_seconds: float = 3600
     outage_cluster_threshold: int = 5
     outage_cluster_window_seconds: float = 600
+    notice_channel_id: str | None = None  # the estate's Telegram channel: notices posted there too
+    estate_name: str = ""  # on the printable notice ("阳光花园")
+    company_phone: str | None = None  # the management office's phone, on the printable notice
+
+    # Privacy (PIPL): what is kept, and for how long
+    retention_days: float = 365  # resolved tickets' personal fields are anonymised after this
+    conversation_retention_days: float = 30  # finished conversations' state is deleted after this
 
     # Dashboard (bot/dashboard): web pages for managers and staff, off unless enabled
     dashboard_enabled: bool = False
@@ -122,6 +131,11 @@ class Settings(BaseSettings):
     def clustered(self) -> bool:
         """Several processes share the database (PostgreSQL and MULTI_PROCESS only)."""
         return self.multi_process and not self.database_url.startswith("sqlite")
+
+    @property
+    def manager_language(self) -> str:
+        """The locale of what managers read (MANAGER_LOCALE, else LOCALE)."""
+        return self.manager_locale or self.locale
 
     def emergency_numbers(self) -> dict[str, str]:
         """Numbers to call, by service, for this region."""

@@ -123,16 +123,28 @@ class ProfileService:
             await session.flush()
             return Profile.of(row)
 
-    async def forget(self, user_id: str) -> bool:
+    async def forget(self, user_id: str, chat_id: str | None = None) -> bool:
         """Delete the kept details and the consent; True when there was something to delete."""
         now = self.clock.now()
         async with self.db.transaction() as session:
             row = await session.scalar(select(Resident).where(Resident.user_id == user_id))
-            if row is None:
+            if row is None:  # nothing kept; the withdrawal itself is kept (no notices from tickets)
+                session.add(
+                    Resident(
+                        user_id=user_id,
+                        chat_id=chat_id or user_id,
+                        consent=False,
+                        consent_at=now,
+                        unreachable=False,
+                        created_at=now,
+                        updated_at=now,
+                    )
+                )
                 return False
             had = bool(row.consent or row.building or row.room or row.phone)
             row.building = row.room = row.phone = None
-            row.consent, row.consent_at = False, None
+            # consent withdrawn, and when: a ticket's building no longer brings them notices
+            row.consent, row.consent_at = False, now
             row.updated_at = now
             return had
 

@@ -77,9 +77,15 @@ class ProfileStore(Protocol):
         replace: bool = True,
     ) -> Profile: ...
 
-    async def forget(self, user_id: str) -> bool: ...
+    async def forget(self, user_id: str, chat_id: str | None = None) -> bool: ...
 
     async def mark_unreachable(self, chat_id: str) -> None: ...
+
+
+class ResidentData(Protocol):
+    """A copy of what is stored about one resident (`bot/privacy.py`, /mydata)."""
+
+    async def export(self, user_id: str, chat_id: str) -> dict[str, Any]: ...
 
 
 class TicketDesk(Protocol):

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from bot.config import Settings
     from bot.core.clock import Clock
-    from bot.core.ports import Messenger, OutageDesk, ProfileStore
+    from bot.core.ports import Messenger, OutageDesk, ProfileStore, ResidentData
     from bot.intents import Classifier
     from bot.texts import Texts
     from bot.tickets.service import TicketService
@@ -28,3 +28,4 @@ class FlowContext:
     tickets: TicketService
     notices: OutageDesk
     classifier: Classifier
+    privacy: ResidentData | None = None  # /mydata

@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 from typing import TYPE_CHECKING
 
+from bot.core.privacy import mask_phone  # noqa: F401  (re-exported: flows use it from here)
 from bot.intents.entities import parse_building
 from bot.texts import Raw
 
@@ -39,12 +40,3 @@ def place_text(turn: Turn, building: str | None, room: str | None, place: str | 
         return Raw(turn.text("resident.place.room", room=room))
     return Raw("")
 
-
-def mask_phone(phone: str) -> str:
-    """138****5678; 9123****; 020-****5678."""
-    if "-" in phone:
-        area, number = phone.split("-", 1)
-        return f"{area}-{'*' * max(0, len(number) - 4)}{number[-4:]}"
-    if len(phone) == 11:
-        return f"{phone[:3]}****{phone[-4:]}"
-    return f"{'*' * max(0, len(phone) - 4)}{phone[-4:]}"

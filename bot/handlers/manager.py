@@ -63,7 +63,7 @@ class ManagerHandler:
         self.roles = roles
         self.clock = clock
         self.texts = texts
-        self.m = texts.bind(settings.locale, "manager")
+        self.m = texts.bind(settings.manager_language, "manager")
         self.outbox = outbox
         self.notices = notices
         self.flow = flow
@@ -73,7 +73,7 @@ class ManagerHandler:
 
     @property
     def locale(self) -> str:
-        return self.settings.locale
+        return self.settings.manager_language
 
     async def say(self, chat_id: str, text: str, buttons: Keyboard | None = None) -> None:
         await self.outbox.send(SendText(chat_id, text, buttons))
@@ -218,7 +218,7 @@ class ManagerHandler:
         notice = await self._closable(chat_id, notice_id, restored=restored)
         if notice is None:
             return
-        told = len(await self.notices.runs.told(notice_id))
+        told = await self.notices.to_tell(notice_id)
         key, yes, data = (
             ("ask_restored", "btn.yes_restored", f"nt:ry:{notice_id}")
             if restored

@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from bot.notices.buildings import scan_buildings
-from bot.notices.render import NoticeFacts
+from bot.notices.render import NoticeFacts, sounds_unplanned
 from bot.notices.timephrases import fold, scan_period
 
 STEPS = ("kind", "buildings", "start", "end", "reason", "advice")
@@ -78,6 +78,7 @@ class Draft:
             self.ends_at,
             self.reason or "",
             self.advice or "",
+            self.cluster_id is not None or sounds_unplanned(self.reason),
         )
 
     # -- storage --------------------------------------------------------------------------

@@ -50,7 +50,9 @@ TOO_OLD = timedelta(days=1)
 class NoticeFlow:
     def __init__(self, ctx: NoticeFlowContext) -> None:
         self.ctx = ctx
-        self.m = ctx.texts.bind(ctx.settings.locale, "manager")
+        self.m = ctx.texts.bind(ctx.settings.manager_language, "manager")
+        # the notice itself, its reasons and advice are in the residents' language
+        self.residents = ctx.texts.bind(ctx.settings.locale, "manager")
 
     @property
     def render(self) -> NoticeRenderer:
@@ -58,7 +60,15 @@ class NoticeFlow:
 
     @property
     def locale(self) -> str:
+        """The manager's language (MANAGER_LOCALE)."""
+        return self.ctx.settings.manager_language
+
+    @property
+    def residents_locale(self) -> str:
         return self.ctx.settings.locale
+
+    def started(self, draft: Draft) -> bool:
+        return draft.starts_at is None or draft.starts_at <= self.ctx.clock.now()
 
     def local_now(self) -> datetime:
         return self.render.local(self.ctx.clock.now())
@@ -182,10 +192,12 @@ class NoticeFlow:
         return self.render.when(moment, self.locale)
 
     def reasons(self, draft: Draft) -> list[str]:
-        return [str(r) for r in self.m.raw(f"reasons.{draft.kind or 'other'}")]
+        return [str(r) for r in self.residents.raw(f"reasons.{draft.kind or 'other'}")]
 
     def default_advice(self, draft: Draft) -> str:
-        return self.render.default_advice(draft.kind or "other", self.locale)
+        return self.render.default_advice(
+            draft.kind or "other", self.residents_locale, started=self.started(draft)
+        )
 
     async def preview(self, draft: Draft) -> tuple[str, Keyboard]:
         facts = draft.facts()
@@ -200,7 +212,7 @@ class NoticeFlow:
             timing = self.m("preview_planned_soon")
         text = self.m(
             "preview",
-            text=Raw(self.render.message(facts, "notice", self.locale)),
+            text=Raw(self.render.message(facts, "notice", self.residents_locale)),
             count=count,
             buildings=self.render.buildings(facts.buildings, self.locale),
             timing=timing,
@@ -224,7 +236,9 @@ class NoticeFlow:
             return
         if incoming.message_id is not None:  # the preview keeps its text, loses its buttons
             await self.ctx.outbox.send(EditText(incoming.chat_id, incoming.message_id, text, None))
-        if facts.starts_at is not None and facts.starts_at > self.ctx.clock.now():
+        if count == 0:  # nobody to message: the channel and the printed page still work
+            await self.say(incoming.chat_id, self.m("published_nobody"))
+        elif facts.starts_at is not None and facts.starts_at > self.ctx.clock.now():
             start = self.when(facts.starts_at)
             await self.say(incoming.chat_id, self.m("published_planned", count=count, start=start))
         else:

@@ -1,8 +1,9 @@
 """Delivery runs: who gets a notice (rows), and the manager's progress message and summary.
 
-A run is a notice and a purpose: `notice` and `reminder` go to every registered resident
-(a building and consent) of the notice's buildings; `restored` and `cancelled` to those the
-notice or its reminder reached. `plan` writes the rows and the manager's progress message;
+A run is a notice and a purpose: `notice` and `reminder` go to every resident of the
+notice's buildings whose building is known: registered (a building and consent), or told in
+a ticket (the latest ticket's building; a resident who said /forget is left out), each once;
+`restored` and `cancelled` to those the notice or its reminder reached. `plan` writes the rows and the manager's progress message;
 `drain` sends every run that has pending rows (after a restart too).
 """
 
@@ -14,10 +15,18 @@ from typing import TYPE_CHECKING
 from sqlalchemy import insert, select
 
 from bot.core.actions import EditText, SendText
+from bot.core.privacy import ANONYMISED
 from bot.notices.broadcast import RunCounts
 from bot.notices.buildings import covers
 from bot.notices.render import NoticeFacts
-from bot.storage.models import DeliveryStatus, Notice, NoticeDelivery, NoticeStatus, Resident
+from bot.storage.models import (
+    DeliveryStatus,
+    Notice,
+    NoticeDelivery,
+    NoticeStatus,
+    Resident,
+    Ticket,
+)
 
 if TYPE_CHECKING:
     from bot.config import Settings
@@ -32,6 +41,12 @@ TARGET_RATE = 0.90  # procedures.md: outage notices reach at least 90% of reside
 TO_EVERYONE = ("notice", "reminder")
 TO_THOSE_TOLD = ("restored", "cancelled")
 _BAR_CELLS = 10
+
+
+def opted_out(resident: Resident) -> bool:
+    """Said /forget: consent withdrawn (consent_at then records when), so a ticket's
+    building is not used to reach them either."""
+    return not resident.consent and resident.consent_at is not None
 
 
 def progress_ref(notice_id: int, purpose: str) -> str:
@@ -52,21 +67,64 @@ class DeliveryRuns:
         self.settings = settings
         self.db = db
         self.texts = texts
-        self.m = texts.bind(settings.locale, "manager")
+        self.m = texts.bind(settings.manager_language, "manager")
         self.outbox = outbox
 
     # -- who --------------------------------------------------------------------------------
     async def registered_in(self, buildings: list[str]) -> list[Resident]:
-        """Registered residents (a building and consent) that `buildings` covers."""
-        async with self.db.session() as session:
-            residents = (
-                await session.scalars(
-                    select(Resident)
-                    .where(Resident.consent.is_(True), Resident.building.is_not(None))
-                    .order_by(Resident.id)
-                )
-            ).all()
-        return [r for r in residents if covers(buildings, r.building)]
+        """Every resident `buildings` covers, once: registered ones by the building they
+        gave, the others by the building of their latest ticket (a row is made for a
+        reporter who has none, so the delivery can point to it)."""
+        now = self.notices.clock.now()
+        async with self.db.transaction() as session:
+            residents = {
+                r.user_id: r for r in (await session.scalars(select(Resident))).all()
+            }
+            tickets = await session.execute(
+                select(Ticket.user_id, Ticket.chat_id, Ticket.user_name, Ticket.building)
+                .where(Ticket.building.is_not(None), Ticket.user_id != ANONYMISED)
+                .order_by(Ticket.created_at, Ticket.id)
+            )
+            building_of: dict[str, str] = {}
+            for row in residents.values():
+                if row.consent and row.building:
+                    building_of[row.user_id] = row.building
+            latest: dict[str, tuple[str, str, str]] = {}
+            for user_id, chat_id, name, building in tickets.all():
+                latest[str(user_id)] = (str(chat_id), str(name or ""), str(building))
+            for user_id, (chat_id, name, building) in latest.items():
+                known = residents.get(user_id)
+                if user_id in building_of or (known is not None and opted_out(known)):
+                    continue
+                if not chat_id or chat_id.startswith("-"):  # a group, never a resident
+                    continue
+                building_of[user_id] = building
+                if known is None:
+                    row = Resident(
+                        user_id=user_id,
+                        chat_id=chat_id,
+                        name=name,
+                        locale=self.settings.locale,
+                        consent=False,
+                        unreachable=False,
+                        created_at=now,
+                        updated_at=now,
+                    )
+                    session.add(row)
+                    residents[user_id] = row
+            await session.flush()
+            chosen = [
+                residents[user_id]
+                for user_id, building in building_of.items()
+                if covers(buildings, building)
+            ]
+        seen: set[str] = set()
+        unique = []
+        for row in sorted(chosen, key=lambda r: r.id):
+            if row.chat_id not in seen:
+                seen.add(row.chat_id)
+                unique.append(row)
+        return unique
 
     async def told(self, notice_id: int) -> list[tuple[int, str]]:
         """(resident id, chat id) of everyone the notice or its reminder reached."""

@@ -24,11 +24,12 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select, update
 
-from bot.core.actions import SendText, keyboard
+from bot.core.actions import SendDocument, SendPhoto, SendText, keyboard
 from bot.notices.answering import NoticeAnswers
 from bot.notices.broadcast import Broadcaster, RunCounts
 from bot.notices.clustering import OutageClusters
-from bot.notices.render import NoticeFacts, NoticeRenderer
+from bot.notices.printable import PrintError, png_to_pdf, render_page
+from bot.notices.render import NoticeFacts, NoticeRenderer, sounds_unplanned
 from bot.notices.runs import DeliveryRuns
 from bot.storage.models import (
     DeliveryStatus,
@@ -162,9 +163,19 @@ class NoticeService:
         manager_chat_id: str | None,
         cluster_id: int | None = None,
     ) -> tuple[Notice, int, int]:
-        """Store the notice and start sending it: (notice, residents, reporters told)."""
+        """Store the notice and start sending it: (notice, residents, reporters told).
+
+        Also posted to the estate's channel (NOTICE_CHANNEL_ID) and sent to the manager as
+        a printable A4 page (PNG and PDF) for the lobby board."""
         now = self.clock.now()
         started = facts.starts_at is None or facts.starts_at <= now
+        unplanned = facts.unplanned or cluster_id is not None or sounds_unplanned(facts.reason)
+        advice = facts.advice
+        if not advice and started:  # already off: no "store water"
+            advice = self.render.default_advice(facts.kind, self.settings.locale, started=True)
+        extra: dict[str, Any] = {"cluster_id": cluster_id} if cluster_id else {}
+        if unplanned:
+            extra["unplanned"] = True
         async with self.db.transaction() as session:
             notice = Notice(
                 kind=facts.kind,
@@ -172,19 +183,57 @@ class NoticeService:
                 starts_at=facts.starts_at or now,
                 ends_at=facts.ends_at,
                 reason=facts.reason,
-                advice=facts.advice,
+                advice=advice,
                 status=NoticeStatus.ACTIVE if started else NoticeStatus.PLANNED,
                 created_by=created_by,
                 manager_chat_id=manager_chat_id,
                 asked_count=0,
-                extra={"cluster_id": cluster_id} if cluster_id else {},
+                extra=extra,
                 created_at=now,
             )
             session.add(notice)
         count = await self.runs.plan(notice, "notice")
         await self._schedule(notice)
         told = await self._tell_reporters(notice, await self.clusters.close_for_notice(notice))
+        await self._post_to_channel(notice, "notice")
+        if manager_chat_id:
+            await self.send_printable(notice, manager_chat_id)
         return notice, count, told
+
+    async def _post_to_channel(self, notice: Notice, purpose: str) -> None:
+        """The estate's channel (NOTICE_CHANNEL_ID) gets the notice, and later its end."""
+        channel = self.settings.notice_channel_id
+        if not channel:
+            return
+        text = self.render.message(NoticeFacts.of(notice), purpose, self.settings.locale)
+        await self.outbox.send(SendText(channel, text, ref=f"notice:{notice.id}:channel:{purpose}"))
+
+    async def printable(self, notice: Notice) -> tuple[bytes, bytes]:
+        """The lobby-board page as (PNG, PDF), in the residents' language."""
+        page = self.render.printout(
+            NoticeFacts.of(notice),
+            self.settings.locale,
+            estate=self.settings.estate_name,
+            phone=self.settings.company_phone,
+            today=self.clock.now(),
+        )
+        png = await asyncio.to_thread(render_page, page, region=self.settings.region)
+        return png, await asyncio.to_thread(png_to_pdf, png)
+
+    async def send_printable(self, notice: Notice, chat_id: str) -> bool:
+        locale = self.settings.manager_language
+        try:
+            png, pdf = await self.printable(notice)
+        except PrintError:
+            log.warning("no CJK font: notice #%s has no printable page", notice.id)
+            return False
+        name = f"notice-{notice.id}"
+        caption = self.texts.get("manager.printable", locale, id=notice.id)
+        await self.outbox.send(
+            SendPhoto(chat_id, caption=caption, content=png, filename=f"{name}.png")
+        )
+        await self.outbox.send(SendDocument(chat_id, filename=f"{name}.pdf", content=pdf))
+        return True
 
     async def _schedule(self, notice: Notice) -> None:
         now = self.clock.now()
@@ -284,8 +333,25 @@ class NoticeService:
         notice = await self.get(notice_id)
         assert notice is not None
         count = await self.runs.plan(notice, purpose)
-        await self._tell_reporters(notice, await self._askers(notice_id), purpose)
+        # residents who asked but were not on the list are told too, and counted
+        count += await self._tell_reporters(notice, await self._askers(notice_id), purpose)
+        await self._post_to_channel(notice, purpose)
         return count
+
+    async def to_tell(self, notice_id: int) -> int:
+        """How many residents a restore or withdrawal would reach: those the notice reached,
+        and those who asked about it without being on the list."""
+        told = {chat for _, chat in await self.runs.told(notice_id)}
+        async with self.db.session() as session:
+            on_list = set(
+                (
+                    await session.scalars(
+                        select(NoticeDelivery.chat_id).where(NoticeDelivery.notice_id == notice_id)
+                    )
+                ).all()
+            )
+        askers = {c for c in await self._askers(notice_id) if c not in on_list}
+        return len(told | askers)
 
     async def _askers(self, notice_id: int) -> list[str]:
         async with self.db.session() as session:
@@ -319,7 +385,7 @@ class NoticeService:
         notice = await self.get(int(payload["notice_id"]))
         if notice is None or notice.status != NoticeStatus.ACTIVE or not notice.manager_chat_id:
             return
-        locale = self.settings.locale
+        locale = self.settings.manager_language
         m = self.texts.bind(locale, "manager")
         text = m(
             "due",

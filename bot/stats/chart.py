@@ -1,7 +1,8 @@
 """The /stats picture: tickets per day by severity (14 days) and this week by intent.
 
 matplotlib with the Agg renderer, through `Figure` (no pyplot, no global state). Chinese
-labels need a CJK font: `cjk_font()` finds one if the system has it; without one the
+labels need a CJK font: `cjk_font()` registers the project's own (Noto Sans CJK, from the
+`noto-cjk-sans-otc` package, bot/fonts.py), else finds one the system has; without any the
 caller labels the chart in ASCII (the en texts), so there are never tofu boxes.
 """
 
@@ -25,8 +26,14 @@ COLOURS = {"emergency": "#d62728", "urgent": "#ff7f0e", "normal": "#1f77b4"}
 
 
 def cjk_font() -> str | None:
-    """The name of an installed font with Chinese glyphs, or None (the caller caches it)."""
+    """The name of a font with Chinese glyphs, or None (the caller caches it)."""
     from matplotlib import font_manager
+
+    from bot.fonts import register_with_matplotlib
+
+    bundled = register_with_matplotlib()
+    if bundled is not None:
+        return bundled
 
     installed = {f.name for f in font_manager.fontManager.ttflist}
     return next((name for name in CJK_FONTS if name in installed), None)

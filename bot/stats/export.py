@@ -60,7 +60,7 @@ class RequestLog:
     def __init__(self, *, settings: Settings, db: Database, texts: Texts) -> None:
         self.settings = settings
         self.db = db
-        self.texts = texts.bind(settings.locale)
+        self.texts = texts.bind(settings.manager_language)
         self.tz = ZoneInfo(settings.timezone)
 
     def _local(self, when: datetime | None) -> str:

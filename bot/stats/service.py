@@ -42,13 +42,13 @@ class StatsService:
         self.clock = clock
         self.db = db
         self.texts = texts
-        self.t = texts.bind(settings.locale, "manager")
+        self.t = texts.bind(settings.manager_language, "manager")
         self.fmt = fmt
         self.notices = notices
 
     @property
     def locale(self) -> str:
-        return self.settings.locale
+        return self.settings.manager_language
 
     @cached_property
     def font(self) -> str | None:
@@ -102,6 +102,16 @@ class StatsService:
         render = self.notices.render
         for notice, counts in stats.notices:
             rate = counts.delivery_rate
+            if counts.total - counts.skipped <= 0:  # nobody to reach: no "0/0（100%）"
+                notice_lines.append(
+                    self.t(
+                        "stats_notice_line_none",
+                        id=notice.id,
+                        kind=render.kind(notice.kind, self.locale),
+                        buildings=render.buildings(list(notice.buildings or []), self.locale),
+                    )
+                )
+                continue
             notice_lines.append(
                 self.t(
                     "stats_notice_line",

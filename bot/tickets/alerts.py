@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 
 from bot.core.actions import EditText, Keyboard, SendPhoto, SendText, keyboard
 from bot.core.ids import strict_id
+from bot.core.privacy import mask_phone
 from bot.storage.models import Ticket, TicketEvent
 from bot.texts import Raw
 from bot.tickets import buttons as tk
@@ -100,8 +101,17 @@ class AlertBoard(TicketPart):
             id=ticket.id,
             intent=self.fmt.intent(ticket.intent),
             place=self.fmt.place_or_unknown(ticket),
-            phone=ticket.phone or self._t("staff.alert.no_phone"),
+            phone=self.phone(ticket),
         )
+
+    def phone(self, ticket: Ticket) -> str:
+        """The phone as the staff group sees it (PIPL): in full for an emergency and once
+        someone has claimed the ticket (the claimer calls); otherwise masked, 138****5678."""
+        if not ticket.phone:
+            return self._t("staff.alert.no_phone")
+        if ticket.severity == "emergency" or ticket.claimed_by:
+            return ticket.phone
+        return mask_phone(ticket.phone)
 
     def state_name(self, status: str) -> str:
         return self._t(f"staff.state.{status}")
@@ -149,9 +159,7 @@ class AlertBoard(TicketPart):
                     longitude=location.get("longitude"),
                 )
             )
-        lines.append(
-            self._t("staff.alert.phone", phone=ticket.phone or self._t("staff.alert.no_phone"))
-        )
+        lines.append(self._t("staff.alert.phone", phone=self.phone(ticket)))
         if ticket.description.strip():
             lines.append(self._t("staff.alert.words", words=shorten(ticket.description.strip())))
         also = [str(i) for i in extra.get("also") or [] if i != ticket.intent]

@@ -159,6 +159,17 @@ class TicketService:
         async with self.db.session() as session:
             return await session.get(Ticket, ticket_id)
 
+    async def of_resident(self, chat_id: str, *, limit: int = 20) -> Sequence[Ticket]:
+        """The resident's tickets, newest first ("我的工单", /mydata)."""
+        async with self.db.session() as session:
+            rows = await session.scalars(
+                select(Ticket)
+                .where(Ticket.chat_id == chat_id)
+                .order_by(Ticket.id.desc())
+                .limit(limit)
+            )
+            return rows.all()
+
     async def active_ticket_for(self, chat_id: str) -> Ticket | None:
         """The resident's newest ticket still being worked on (open, claimed, on site, reopened)."""
         async with self.db.session() as session:

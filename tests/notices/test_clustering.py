@@ -164,9 +164,12 @@ async def test_a_manager_publishes_a_notice_from_the_cluster(h: Harness) -> None
     await h.press(MANAGER, "nt:e:none")
     await h.press(MANAGER, "nt:r:0")
     preview = (await h.press(MANAGER, "nt:a:def"))[-1]
-    assert "【停水通知】3栋" in preview.plain and "恢复时间待定" in preview.plain
-    shown = await h.press(MANAGER, "nt:ok")
-    assert any("另外已告知之前来反映的 5 位住户" in m.plain for m in shown)
+    # reported by residents: unplanned, already off (no "store water"), being repaired
+    assert "【紧急停水通知】3栋" in preview.plain and "预计恢复：待定" in preview.plain
+    assert "工作人员正在抢修" in preview.plain and "储存" not in preview.plain
+    # the reporters' tickets told their building: 3 registered + 5 reporters
+    assert "将发送给 8 位住户" in preview.plain
+    await h.press(MANAGER, "nt:ok")
     assert all("停水通知" in h.last(c).plain for c in registered)
     assert all("停水通知" in h.last(f"r{i}").plain for i in range(5))  # reporters hear it too
     assert "已发布通知 #1" in h.chat(h.staff_chat)[-1].plain

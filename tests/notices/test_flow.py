@@ -44,7 +44,7 @@ async def test_the_guided_flow_from_kind_to_residents(h: Harness) -> None:
     assert "【停水通知】1-3栋、5栋" in preview.plain
     assert "11月22日（周日）09:00 至 17:00" in preview.plain
     assert "原因：管道维修" in preview.plain
-    assert "将发送给 8 位已登记住户" in preview.plain  # buildings 1, 2, 3 and 5 of 1/2/3/5/8
+    assert "将发送给 8 位住户" in preview.plain  # buildings 1, 2, 3 and 5 of 1/2/3/5/8
     assert "开始前 60 分钟会再提醒" in preview.plain
     assert preview.button_data == ["nt:ok", "nt:edit", "nt:x"]
 
@@ -115,7 +115,9 @@ async def test_own_advice_and_an_unknown_end(h: Harness) -> None:
     assert "原因" in shown[-1].plain
     await h.say(MANAGER, "配电房故障抢修")
     preview = (await h.say(MANAGER, "请关闭空调，电梯暂停使用"))[-1]
-    assert "恢复时间待定" in preview.plain and "请关闭空调，电梯暂停使用" in preview.plain
+    # "故障抢修": an unplanned outage, worded as one
+    assert "预计恢复：待定" in preview.plain and "请关闭空调，电梯暂停使用" in preview.plain
+    assert "【紧急停电通知】" in preview.plain and "工作人员正在抢修" in preview.plain
     assert "全部楼栋" in preview.plain and "开始时间已到" in preview.plain
     await h.press(MANAGER, "nt:ok")
     [notice] = await notices(h)

@@ -87,7 +87,7 @@ class FakeProfiles:
         )
         return self.profiles[user_id]
 
-    async def forget(self, user_id: str) -> bool:
+    async def forget(self, user_id: str, chat_id: str | None = None) -> bool:
         return self.profiles.pop(user_id, None) is not None
 
     async def mark_unreachable(self, chat_id: str) -> None:

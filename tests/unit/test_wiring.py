@@ -32,10 +32,12 @@ async def test_every_job_kind_has_exactly_one_handler(harness: Harness) -> None:
     from bot.bootstrap import job_table
 
     app = harness.app
-    table = job_table(app.tickets, app.notices)
+    assert app.privacy is not None
+    table = job_table(app.tickets, app.notices, app.privacy)
     ticket_kinds = {v for k, v in vars(jobs).items() if k.isupper() and isinstance(v, str)}
     assert ticket_kinds <= set(table)
     assert {"notice.start", "notice.remind", "notice.due", "outage.sweep", "outage.alert"} <= set(table)
+    assert "privacy.retention" in table
     assert set(app.scheduler._handlers) == set(table)
 
 

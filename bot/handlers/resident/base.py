@@ -268,6 +268,7 @@ class DeskBase:
                 (t("resident.button.inquiry"), "menu:inquiry"),
                 (t("resident.button.human"), "menu:human"),
             ],
+            [(t("resident.button.mine"), "menu:mine")],
         )
 
     async def menu(self, turn: Turn) -> None:

@@ -1,10 +1,11 @@
 """`FrontDesk`: the resident's front desk, assembled from its parts.
 
     base         DeskBase     rules, classifying, what is carried, menus' buttons, FAQ
-    open_ticket  OpenTicket   a ticket is open: messages go to its staff   (base)
+    mine         MyTickets    "我的工单": the resident's tickets            (base)
+    open_ticket  OpenTicket   a ticket is open: messages go to its staff   (base, mine)
     profile      ProfileDesk  /start, /me, /forget, remembering details   (base)
     intake       Intake       what typed words start or answer            (base, open_ticket, profile)
-    menus        Menu         the menu's buttons                           (base, intake, profile)
+    menus        Menu         the menu's buttons                           (base, intake, profile, mine)
     attachments  Attachments  photos, files, locations, contacts          (base, intake, open_ticket)
 
 Each part names only the parts above it; the flow engine sees the desk through
@@ -19,6 +20,7 @@ from bot.handlers.resident.attachments import Attachments
 from bot.handlers.resident.base import DeskBase
 from bot.handlers.resident.intake import Intake
 from bot.handlers.resident.menu import Menu
+from bot.handlers.resident.mine import MyTickets
 from bot.handlers.resident.open_ticket import OpenTicket
 from bot.handlers.resident.profile import ProfileDesk
 
@@ -32,10 +34,11 @@ if TYPE_CHECKING:
 class FrontDesk:
     def __init__(self, engine: FlowEngine) -> None:
         self.base = DeskBase(engine)
-        self.open_ticket = OpenTicket(self.base)
+        self.mine = MyTickets(self.base)
+        self.open_ticket = OpenTicket(self.base, self.mine)
         self.profile = ProfileDesk(self.base)
         self.intake = Intake(self.base, self.open_ticket, self.profile)
-        self.menus = Menu(self.base, self.intake, self.profile)
+        self.menus = Menu(self.base, self.intake, self.profile, self.mine)
         self.attachments = Attachments(self.base, self.intake, self.open_ticket)
 
     # -- what the resident handler calls ----------------------------------------------------
@@ -59,6 +62,12 @@ class FrontDesk:
 
     async def forget(self, turn: Turn) -> None:
         await self.profile.forget(turn)
+
+    async def my_tickets(self, turn: Turn) -> None:
+        await self.mine.show(turn)
+
+    async def my_data(self, turn: Turn) -> None:
+        await self.profile.my_data(turn)
 
     async def menu(self, turn: Turn) -> None:
         await self.base.menu(turn)

@@ -97,6 +97,10 @@ class ResidentHandler:
             await intake.show_me(turn)
         elif command == "forget":
             await intake.forget(turn)
+        elif command == "mytickets":
+            await intake.my_tickets(turn)
+        elif command == "mydata":
+            await intake.my_data(turn)
         elif command == "cancel":
             await self.flows.cancel(turn)
         elif turn.state.active:

@@ -75,7 +75,7 @@ class Intake(DeskPart):
                 return
             await self._in_flow(turn, text)
             return
-        ticket = await self.ctx.tickets.active_ticket_for(turn.chat_id)
+        ticket = await self.open_ticket.ticket_for(turn)
         if ticket is not None:
             await self.open_ticket.on_open_ticket(turn, ticket, text, self.base.classify(text))
 
@@ -134,7 +134,7 @@ class Intake(DeskPart):
 
     async def dispatch(self, turn: Turn, text: str, found: Classification) -> None:
         """No flow is active: start what the words ask for."""
-        ticket = await self.ctx.tickets.active_ticket_for(turn.chat_id)
+        ticket = await self.open_ticket.ticket_for(turn)
         if ticket is None and not tx.is_emergency(found.intent) and self.base.only_a_phone(text):
             await self.unknown(turn, text)  # a phone before anything else: kept
             return

@@ -17,14 +17,18 @@ from bot.tickets.states import Actor
 if TYPE_CHECKING:
     from bot.flows.turn import Turn
     from bot.handlers.resident.intake import Intake
+    from bot.handlers.resident.mine import MyTickets
     from bot.handlers.resident.profile import ProfileDesk
 
 
 class Menu(DeskPart):
-    def __init__(self, base: DeskBase, intake: Intake, profile: ProfileDesk) -> None:
+    def __init__(
+        self, base: DeskBase, intake: Intake, profile: ProfileDesk, mine: MyTickets
+    ) -> None:
         super().__init__(base)
         self.intake = intake
         self.profile = profile
+        self.mine = mine
 
     async def choose(self, turn: Turn, choice: str) -> str | None:
         """A `menu:` button. Returns the text key of a short notice on the button, if any."""
@@ -48,6 +52,8 @@ class Menu(DeskPart):
             return await self.profile.remember(turn, arg == "yes")
         if head in ("close", "keep"):
             return await self._close_or_keep(turn, head == "close", arg)
+        if head == "add":
+            return await self.mine.add(turn, arg)
         await self.base.leave(turn)
         if head == "emergency":
             await turn.send("resident.menu.emergency", buttons=self.base.emergency_buttons(turn))
@@ -70,6 +76,8 @@ class Menu(DeskPart):
             await self.intake.to_staff(
                 turn, tx.HUMAN_AGENT, turn.text("resident.human.by_menu"), "resident.human.done"
             )
+        elif head == "mine":
+            await self.mine.show(turn)
         elif head == "register":
             await self.profile.register(turn, consented=True)
         else:

@@ -26,13 +26,23 @@ from bot.texts import Raw
 
 if TYPE_CHECKING:
     from bot.flows.turn import Turn
+    from bot.handlers.resident.mine import MyTickets
     from bot.intents.classification import Classification
     from bot.storage.models import Ticket
 
 
 class OpenTicket(DeskPart):
-    def __init__(self, base: DeskBase) -> None:
+    def __init__(self, base: DeskBase, mine: MyTickets) -> None:
         super().__init__(base)
+        self.mine = mine
+
+    async def ticket_for(self, turn: Turn) -> Ticket | None:
+        """The open ticket the resident's words go to: the one chosen in "我的工单", else
+        the newest still being worked on."""
+        chosen = await self.mine.chosen(turn)
+        if chosen is not None:
+            return chosen
+        return await self.ctx.tickets.active_ticket_for(turn.chat_id)
 
     # -- a ticket is open: every message is answered -------------------------------------
     async def on_open_ticket(
@@ -85,7 +95,7 @@ class OpenTicket(DeskPart):
 
     async def outside_flow(self, turn: Turn, key: str, **values: object) -> None:
         """Something kept for the next flow; a ticket still open gets it instead."""
-        ticket = await self.ctx.tickets.active_ticket_for(turn.chat_id)
+        ticket = await self.ticket_for(turn)
         if ticket is not None and turn.incoming is not None:
             await self.on_open_ticket(turn, ticket, "", None)
             return

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from bot import deeplinks
-from bot.core.actions import keyboard
+from bot.core.actions import SendDocument, keyboard
 from bot.flows.answers import (
     declines,
     matches_label,
@@ -91,6 +92,12 @@ class ProfileDesk(DeskPart):
             return
         await self.base.leave(turn)
         await turn.send("resident.welcome", name=turn.user_name or turn.text("resident.you"))
+        settings = self.ctx.settings
+        await turn.send(
+            "resident.privacy",
+            days=f"{settings.retention_days:g}",
+            conversation_days=f"{settings.conversation_retention_days:g}",
+        )
         place = await self._linked_place(turn)
         if place is not None:
             await self.bind(turn, place)
@@ -159,8 +166,24 @@ class ProfileDesk(DeskPart):
             details=profile_text(turn, profile.building, profile.room, profile.phone),
         )
 
+    async def my_data(self, turn: Turn) -> None:
+        """/mydata: everything stored about the resident, as a JSON file."""
+        if self.ctx.privacy is None:
+            await turn.send("resident.me.empty")
+            return
+        data = await self.ctx.privacy.export(turn.user_id, turn.chat_id)
+        content = json.dumps(data, ensure_ascii=False, indent=2, default=str).encode("utf-8")
+        await self.ctx.outbox.send(
+            SendDocument(
+                turn.chat_id,
+                filename="my-data.json",
+                content=content,
+                caption=turn.text("resident.mydata.caption"),
+            )
+        )
+
     async def forget(self, turn: Turn) -> None:
-        had = await self.ctx.profiles.forget(turn.user_id)
+        had = await self.ctx.profiles.forget(turn.user_id, turn.chat_id)
         turn.forget_cached_profile()
         if turn.state.active:
             turn.slots.pop("remember", None)
