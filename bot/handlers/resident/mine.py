@@ -61,10 +61,10 @@ class MyTickets(DeskPart):
                 if ticket.status == TicketStatus.RESOLVED
                 else f"menu:close:{ticket.id}"
             )
-            row = [(turn.label("resident.mine.button.close", id=ticket.id), close)]
+            row = [(turn.text.plain("resident.mine.button.close", id=ticket.id), close)]
             if ticket.status in TicketStatus.ACTIVE:
                 add = (
-                    turn.label("resident.mine.button.add", id=ticket.id),
+                    turn.text.plain("resident.mine.button.add", id=ticket.id),
                     f"menu:add:{ticket.id}",
                 )
                 row.insert(0, add)
