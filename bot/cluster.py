@@ -85,8 +85,7 @@ class Cluster:
             log.warning("cluster: first round failed (%s); retrying", exc)
         self._task = asyncio.create_task(self._loop(), name="cluster")
 
-    async def stop(self) -> None:
-        """Let go of the lead (another process takes it within a second) and of the lock."""
+    async def _end_loop(self) -> None:
         self._stop.set()
         if self._task is not None:
             self._task.cancel()
@@ -95,19 +94,16 @@ class Cluster:
             except (asyncio.CancelledError, Exception):
                 pass
             self._task = None
+
+    async def stop(self) -> None:
+        """Let go of the lead (another process takes it within a second) and of the lock."""
+        await self._end_loop()
         await self._step_down()
         await self._close()
 
     async def abandon(self) -> None:
         """Drop the connection as a crash would (no hooks): for tests of a dying leader."""
-        self._stop.set()
-        if self._task is not None:
-            self._task.cancel()
-            try:
-                await self._task
-            except (asyncio.CancelledError, Exception):
-                pass
-            self._task = None
+        await self._end_loop()
         if self._conn is not None:
             self._conn.terminate()
             self._conn = None
