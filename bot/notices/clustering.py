@@ -43,6 +43,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import select, update
 
 from bot.core.actions import SendText, keyboard
+from bot.core.privacy import mask_phone
 from bot.notices.buildings import covers
 from bot.notices.render import KIND_INTENT
 from bot.storage.models import (
@@ -525,7 +526,9 @@ class OutageClusters:
                 f"{render.local(reporter.at):%H:%M}",
                 reporter.name or (profile.name if profile else "") or "-",
                 (ticket.room if ticket else None) or (profile.room if profile else None) or "",
-                (ticket.phone if ticket else None) or (profile.phone if profile else None) or "",
+                mask_phone(phone)  # a list in the group: masked (each reporter's own ticket has it)
+                if (phone := (ticket.phone if ticket else None) or (profile.phone if profile else None))
+                else "",
             ]
             lines.append(
                 self.t(

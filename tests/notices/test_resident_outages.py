@@ -67,7 +67,8 @@ async def test_five_neighbours_make_one_ticket_for_staff(h: Harness) -> None:
         statuses = (await session.scalars(select(Ticket.status).order_by(Ticket.id))).all()
     assert statuses == ["open", "cancelled", "cancelled", "cancelled", "cancelled"]
     alert = next(m for m in h.chat(h.staff_chat) if "集中报修" in m.plain)
-    assert "已并入本单：#2 #3 #4 #5" in alert.plain and "13812345670" in alert.plain
+    assert "已并入本单：#2 #3 #4 #5" in alert.plain and "138****5670" in alert.plain
+    assert "13812345670" not in alert.plain  # a list in the group: phones masked
     assert [m for m in h.chat(h.staff_chat) if m.button_data] == [alert]  # one thing to claim
     assert all("已合并到工单 #1" in h.last(f"r{i}").plain for i in range(4))
     assert h.last(MANAGER).button_data == ["nt:cl:1"]
