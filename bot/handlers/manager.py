@@ -171,10 +171,15 @@ class ManagerHandler:
                     status=self.m(f"status.{notice.status}"),
                     period=render.period(notice.starts_at, notice.ends_at, self.locale),
                     reason=notice.reason or render.t(self.locale)("reason_default"),
-                    sent=counts.sent,
-                    total=meant,
-                    rate=counts.delivery_rate if meant else 0,
-                    pending=self.m("list_pending", n=counts.pending) if counts.pending else "",
+                    delivery=self.m(
+                        "list_delivery",
+                        sent=counts.sent,
+                        total=meant,
+                        rate=counts.delivery_rate,
+                        pending=self.m("list_pending", n=counts.pending) if counts.pending else "",
+                    )
+                    if meant
+                    else self.m("list_delivery_none"),
                     asked=notice.asked_count,
                 )
             )

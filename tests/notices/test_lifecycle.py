@@ -175,3 +175,9 @@ async def test_times_shown_to_residents_are_local(h: Harness) -> None:
     text = h.last(chats[0]).plain
     assert "【停电通知】3栋" in text and "12月3日（周四）09:00 至 12:00" in text
     assert "电梯可能停运" in text  # the default advice for a power cut
+
+
+async def test_a_notice_nobody_can_be_sent_says_so_in_the_list(h: Harness) -> None:
+    await publish(h, start_in=-1, buildings=["9"])  # nobody known in building 9
+    shown = (await h.say(MANAGER, "/notices"))[-1]
+    assert "还没有可以发送的住户" in shown.plain and "0/0" not in shown.plain
