@@ -288,13 +288,21 @@ class Intake:
                     )
                 ).all()
             )
-            stored = set(
-                (await session.scalars(select(InboxUpdate.key).where(InboxUpdate.key.in_(keys)))).all()
+            found = await session.execute(
+                select(InboxUpdate.key, InboxUpdate.owner).where(InboxUpdate.key.in_(keys))
             )
+            owners = {key: owner for key, owner in found}
+            stored = set(owners)
             now = self.clock.now()
             for incoming in unique:
                 if incoming.update_id in processed:
                     continue
+                if (
+                    self.instance is not None
+                    and incoming.update_id in stored
+                    and owners[incoming.update_id] != self.instance
+                ):
+                    continue  # another process has it (or the leader adopts it if it died)
                 if incoming.update_id not in stored:
                     line = lines.get(incoming.update_id)
                     if line is not None:
