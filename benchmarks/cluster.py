@@ -24,7 +24,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from benchmarks.crash import LINE, REPO, STAFF_CHAT, _env, _reset_postgres, _start
+from benchmarks.crash import LINE, REPO, STAFF_CHAT, _env, _reset_postgres, _start, _until_served
 
 FIRST_RESIDENT = 7000001
 SECRET = "cluster-benchmark-secret"
@@ -94,16 +94,7 @@ async def run(reports: int, kill_after: float, database_url: str) -> dict[str, i
                 if status == 200:
                     break
 
-        def done() -> bool:
-            lines = all(any(LINE in t for t in fake.sent_texts(r)) for r in residents)
-            alerts = sum("工单 #" in t for t in fake.sent_texts(STAFF_CHAT))
-            return lines and alerts >= reports
-
-        try:
-            await fake.wait_for(done, within=600)
-        except TimeoutError:
-            pass
-        await asyncio.sleep(3)  # anything doubled shows now
+        await _until_served(fake, residents, reports, settle=3)
         for proc in procs:
             if proc.poll() is None:
                 proc.send_signal(signal.SIGTERM)

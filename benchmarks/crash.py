@@ -23,6 +23,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 REPO = Path(__file__).resolve().parent.parent
 STAFF_CHAT = -1001234567890
@@ -70,6 +71,22 @@ def _tickets(database_url: str, database: Path) -> int | None:
         return int(conn.execute("SELECT count(*) FROM tickets").fetchone()[0])
 
 
+async def _until_served(fake: Any, residents: Any, reports: int, settle: float) -> None:
+    """Until every resident has the life-saving line and staff `reports` alerts (at most
+    10 minutes), then `settle` seconds more so that anything doubled shows."""
+
+    def done() -> bool:
+        lines = all(any(LINE in t for t in fake.sent_texts(r)) for r in residents)
+        alerts = sum("工单 #" in t for t in fake.sent_texts(STAFF_CHAT))
+        return lines and alerts >= reports
+
+    try:
+        await fake.wait_for(done, within=600)
+    except TimeoutError:
+        pass
+    await asyncio.sleep(settle)
+
+
 async def run(reports: int, kill_after: float, database_url: str | None) -> dict[str, float]:
     sys.path.insert(0, str(REPO))
     from tests.fakes.bot_api import FakeBotAPI
@@ -95,16 +112,7 @@ async def run(reports: int, kill_after: float, database_url: str | None) -> dict
         before = sum(1 for r in residents if any(LINE in t for t in fake.sent_texts(r)))
         bot = _start(env, log)
         try:
-            def done() -> bool:
-                lines = all(any(LINE in t for t in fake.sent_texts(r)) for r in residents)
-                alerts = sum("工单 #" in t for t in fake.sent_texts(STAFF_CHAT))
-                return lines and alerts >= reports
-
-            try:
-                await fake.wait_for(done, within=600)
-            except TimeoutError:
-                pass
-            await asyncio.sleep(2)  # anything doubled shows now
+            await _until_served(fake, residents, reports, settle=2)
         finally:
             bot.send_signal(signal.SIGTERM)
             try:
