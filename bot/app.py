@@ -78,12 +78,38 @@ class App:
     # -- lifecycle --------------------------------------------------------------------------
     async def start(self, *, migrate: bool = True, background: bool = True) -> None:
         """Migrate, start the scheduler and the background loops (outbox worker, sweeper,
-        notice deliveries)."""
+        notice deliveries).
+
+        With the background loops (a real run): when the database cannot be reached or does
+        not answer at start, the app starts anyway in degraded mode (`bot/intake.py`):
+        residents are answered straight through the transport, updates are kept in memory
+        and the spool file, and the rest of the start (migrations, scheduler, loops, replay)
+        runs when the database answers."""
         if self.started:
             return
+        self._stop.clear()
+        if not background:
+            await self._start_on_database(migrate, background=False)
+            self.started = True
+            return
+        try:
+            if not await self.intake.probe():
+                raise ConnectionError("the database did not answer")
+            await self._start_on_database(migrate)
+        except Exception as exc:
+            if not is_unavailable(exc):
+                raise
+            await self.intake.start_degraded(exc, resume=lambda: self._start_on_database(migrate))
+        else:
+            await self.intake.start()  # and handles what the last run received but did not
+        self.started = True
+
+    async def _start_on_database(self, migrate: bool, *, background: bool = True) -> None:
+        """Every step of the start that needs the database, each safe to run again (a
+        degraded start runs them when the database answers; the intake then stores and
+        handles what it held)."""
         if migrate:
             await self.db.upgrade()
-        self._stop.clear()
         await self.staff_guard.load()  # the staff group's id, if it became a supergroup
         await self.cluster.start()  # several processes: alive, and maybe the leader
         await self.scheduler.start()
@@ -91,15 +117,16 @@ class App:
         if self.privacy is not None:  # the daily retention job, planted once
             await self.privacy.ensure_scheduled()
         await self._housekeeping()
-        if background:
-            self.spawn(self._housekeeping_loop(self._stop))
-            self.spawn(self.outbox.run(self._stop))
-            self.spawn(self.outbox.run_answers(self._stop))
-            self.spawn(self.outbox.run_urgent(self._stop))
-            self.spawn(self.flows.run_sweeper(self._stop))
-            self.spawn(self.notices.run(self._stop))  # resumes an interrupted broadcast
-            await self.intake.start()  # and handles what the last run received but did not
-        self.started = True
+        if background and not self._background:
+            self._spawn_loops()
+
+    def _spawn_loops(self) -> None:
+        self.spawn(self._housekeeping_loop(self._stop))
+        self.spawn(self.outbox.run(self._stop))
+        self.spawn(self.outbox.run_answers(self._stop))
+        self.spawn(self.outbox.run_urgent(self._stop))
+        self.spawn(self.flows.run_sweeper(self._stop))
+        self.spawn(self.notices.run(self._stop))  # resumes an interrupted broadcast
 
     async def _housekeeping(self) -> None:
         """Trim tables that only grow (processed update ids). At start, then daily."""

@@ -147,6 +147,11 @@ class Intake:
         self._recovery: asyncio.Task[None] | None = None
         self._down_since: float | None = None
         self._spool_lock = asyncio.Lock()
+        # a start without the database (`start_degraded`): the rest of the app's start, run
+        # when the database answers, before the held updates are stored
+        self._resume: Callable[[], Awaitable[None]] | None = None
+        self._resume_failed_at: float | None = None
+        self._resuming = False  # the start was finished, the inbox not yet replayed
 
     # -- lifecycle ---------------------------------------------------------------------------
     async def start(self) -> None:
@@ -158,6 +163,27 @@ class Intake:
             asyncio.create_task(self._work(), name=f"intake-{n}") for n in range(self.concurrency)
         ]
         await self.replay()
+
+    async def start_degraded(
+        self, exc: BaseException, *, resume: Callable[[], Awaitable[None]]
+    ) -> None:
+        """The app starts while the database is down or hangs: updates are answered and
+        held from the first one (nothing waits for a timeout), the staff group is told once
+        the transport is attached, and when the database answers `resume` (migrations,
+        scheduler, delivery loops) runs first, then what was held and what a previous run
+        left (spool file, inbox) is stored and handled."""
+        if self._workers:
+            return
+        self._resume = resume
+        self._went_down(exc, starting=True)
+        self.down = True
+        self._workers = [
+            asyncio.create_task(self._work(), name=f"intake-{n}") for n in range(self.concurrency)
+        ]
+        for incoming in await self._read_spool():  # already answered by the last run
+            self._held.setdefault(incoming.update_id, incoming)
+            self._replied.add(incoming.update_id)
+        self._recovery = asyncio.create_task(self._recover(), name="intake-recovery")
 
     async def join(self) -> None:
         """Until every update received so far is handled (or held for the database)."""
@@ -216,6 +242,9 @@ class Intake:
     async def receive_many(self, batch: list[Incoming]) -> None:
         """A getUpdates batch: kept durably in one transaction (not one per update), then
         queued; like `receive`, it returns once the whole batch is safe to confirm."""
+        if self.down and len(batch) > 1:
+            await self._degrade_many(batch)
+            return
         if self.down or len(batch) < 2:
             for incoming in batch:
                 await self.receive(incoming)
@@ -233,8 +262,7 @@ class Intake:
             if not is_unavailable(exc):
                 raise
             self._went_down(exc)
-            for incoming in batch:
-                await self._degrade(incoming)
+            await self._degrade_many(batch)
             return
         for incoming in fresh:
             self._dispatch(incoming)
@@ -389,8 +417,8 @@ class Intake:
         """Queue the spool file's and the inbox's updates (oldest first); returns how many."""
         for incoming in await self._read_spool():
             self._held.setdefault(incoming.update_id, incoming)
-        if self._held:
-            if not await self._flush_held():
+        if self._held:  # stored; queued with the inbox below, oldest first
+            if not await self._flush_held(dispatch=False):
                 return 0
         if self.instance is not None:
             await self.adopt()  # what processes that are gone left (this one is new)
@@ -510,15 +538,16 @@ class Intake:
         return [Incoming.from_dict(row.payload) for row in rows]
 
     # -- degraded mode ---------------------------------------------------------------------------
-    def _went_down(self, exc: BaseException) -> None:
+    def _went_down(self, exc: BaseException, *, starting: bool = False) -> None:
         """One log line when the database goes away (not one per update: a storm would
         flood the log); `_recover` adds a summary every SUMMARY_EVERY while it is down."""
         if self.down:
             return
         self._down_since = asyncio.get_running_loop().time()
         log.error(
-            "database unavailable (%s): degraded mode, residents answered directly, "
+            "database unavailable%s (%s): degraded mode, residents answered directly, "
             "updates kept in %s until it is back",
+            " at start" if starting else "",
             exc.__class__.__name__ + (f": {exc}" if str(exc) else ""),
             self.spool_path,
         )
@@ -542,14 +571,39 @@ class Intake:
         if self._recovery is None or self._recovery.done():
             self._recovery = asyncio.create_task(self._recover(), name="intake-recovery")
 
-    async def _spool(self, incoming: Incoming) -> None:
-        async with self._spool_lock:
-            await asyncio.to_thread(self._append_line, json.dumps(incoming.to_dict(), ensure_ascii=False))
+    async def _degrade_many(self, batch: list[Incoming]) -> None:
+        """`_degrade` for a getUpdates batch: one spool write (one fsync) for the batch,
+        then the residents' answers side by side (a burst does not wait in line)."""
+        self.down = True
+        new = [i for i in {i.update_id: i for i in batch}.values() if i.update_id not in self._held]
+        try:
+            if new:
+                await self._spool(*new)
+        except OSError as exc:
+            log.error("spool file %s cannot be written: %s", self.spool_path, exc)
+            raise NotStored(str(exc)) from exc
+        for incoming in new:
+            self._held[incoming.update_id] = incoming
+        gate = asyncio.Semaphore(self.concurrency)
 
-    def _append_line(self, line: str) -> None:
+        async def reply(incoming: Incoming) -> None:
+            async with gate:
+                await self._reply_directly(incoming)
+
+        await asyncio.gather(*(reply(i) for i in batch))
+        await self._tell_staff()
+        if self._recovery is None or self._recovery.done():
+            self._recovery = asyncio.create_task(self._recover(), name="intake-recovery")
+
+    async def _spool(self, *incoming: Incoming) -> None:
+        lines = [json.dumps(i.to_dict(), ensure_ascii=False) for i in incoming]
+        async with self._spool_lock:
+            await asyncio.to_thread(self._append_lines, lines)
+
+    def _append_lines(self, lines: list[str]) -> None:
         self.spool_path.parent.mkdir(parents=True, exist_ok=True)
         with self.spool_path.open("a", encoding="utf-8") as spool:
-            spool.write(line + "\n")
+            spool.write("".join(line + "\n" for line in lines))
             spool.flush()
             os.fsync(spool.fileno())
 
@@ -625,18 +679,48 @@ class Intake:
         loop = asyncio.get_running_loop()
         summary_at = loop.time() + SUMMARY_EVERY
         while self._held or self.down:
+            await self._tell_staff_at_start()
             await asyncio.sleep(PROBE_EVERY)
             held = len(self._held)
-            if await self.probe() and await self._flush_held():
+            if await self.probe() and await self._resumed() and await self._flush_held(
+                dispatch=not self._resuming  # a degraded start: the inbox in order below
+            ):
                 down_for = loop.time() - (self._down_since or loop.time())
                 log.warning(
                     "database back after %.0f s: %d held update(s) handled now", down_for, held
                 )
                 self._down_since = None
+                if self._resuming:  # what was held, and what a previous run left, in order
+                    self._resuming = False
+                    await self.replay()
                 return
             if loop.time() >= summary_at:
                 summary_at = loop.time() + SUMMARY_EVERY
                 log.warning("database still unavailable: %d update(s) held", held)
+
+    async def _tell_staff_at_start(self) -> None:
+        """A degraded start: the staff group hears it once the transport is attached
+        (a resident's message may tell it earlier)."""
+        if self._resume is not None and self._staff_told_at is None and self.outbox.sender:
+            await self._tell_staff()
+
+    async def _resumed(self) -> bool:
+        """The rest of a degraded start, once; False while it cannot run."""
+        if self._resume is None:
+            return True
+        try:
+            await self._resume()
+        except Exception as exc:
+            now = asyncio.get_running_loop().time()
+            if not is_unavailable(exc) and (
+                self._resume_failed_at is None or now - self._resume_failed_at >= SUMMARY_EVERY
+            ):
+                self._resume_failed_at = now
+                log.exception("the start could not be finished; trying again")
+            return False
+        self._resume = None
+        self._resuming = True
+        return True
 
     async def probe(self) -> bool:
         try:
@@ -649,8 +733,9 @@ class Intake:
             return False
         return True
 
-    async def _flush_held(self) -> bool:
-        """Move the held updates into the inbox, then queue them; True when all went."""
+    async def _flush_held(self, *, dispatch: bool = True) -> bool:
+        """Move the held updates into the inbox, then queue them (`dispatch`; else the
+        caller queues the inbox); True when all went."""
         stored: list[Incoming] = []
         for key, incoming in list(self._held.items()):
             try:
@@ -670,13 +755,21 @@ class Intake:
                 self.spool_path.unlink(missing_ok=True)
             except OSError as exc:
                 log.error("spool file %s cannot be removed: %s", self.spool_path, exc)
-        for incoming in stored:
-            self._dispatch(incoming)
+        if dispatch:
+            for incoming in stored:
+                self._dispatch(incoming)
         return True
 
     async def _forget(self, key: str) -> None:
         async with self.db.transaction() as session:
             await session.execute(delete(InboxUpdate).where(InboxUpdate.key == key))
+
+    @property
+    def recovered(self) -> bool:
+        """The database answers and everything held is stored and queued."""
+        return not self.down and not self._held and (
+            self._recovery is None or self._recovery.done()
+        )
 
     @property
     def held(self) -> list[Incoming]:

@@ -61,7 +61,10 @@ class Database:
                 kwargs["poolclass"] = StaticPool
                 kwargs["connect_args"] = {"check_same_thread": False}
             else:
-                Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+                try:
+                    Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+                except OSError:  # the first statement fails instead: degraded mode
+                    pass
         else:
             kwargs["pool_pre_ping"] = True
             kwargs["pool_timeout"] = POOL_TIMEOUT_SECONDS
@@ -88,8 +91,12 @@ class Database:
         """A synchronous engine on the same database, same SQLite pragmas (for APScheduler 3)."""
         if self.in_memory:
             raise ValueError("an in-memory SQLite database has no synchronous twin")
+        kwargs: dict[str, Any] = {}
+        if self.dialect == "postgresql":  # a database that hangs fails, as the async engine
+            kwargs["connect_args"] = {"connect_timeout": int(CONNECT_TIMEOUT_SECONDS)}
         engine = create_engine(
-            self.sync_url, pool_pre_ping=self.dialect != "sqlite", hide_parameters=True
+            self.sync_url, pool_pre_ping=self.dialect != "sqlite", hide_parameters=True,
+            **kwargs,
         )
         if self.dialect == "sqlite":
             event.listen(engine, "connect", _sqlite_pragmas)
