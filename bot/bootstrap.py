@@ -8,9 +8,10 @@ jobs come from `job_table`, the outbox's delivery hooks from `delivery_hooks`. O
 
 Wiring order (each line uses only what is above it):
 
-    settings, clock, db, texts, classifier, teams, roles, outbox
+    settings, clock, db, texts, classifier, estates (ESTATES_FILE, else one from the settings),
+    roles(settings, every estate's groups), outbox
     scheduler(db, clock)                      profiles(db, clock)
-    tickets(settings, clock, db, texts, outbox, scheduler, teams, roster, work calendar)
+    tickets(settings, clock, db, texts, outbox, scheduler, estates, roster)
     notices(settings, clock, db, texts, outbox, scheduler, tickets, profiles)
     privacy(settings, clock, db, scheduler)   (/mydata, the daily retention job)
     flows(FlowContext(settings, clock, texts, outbox, profiles, tickets, notices, classifier),
@@ -37,6 +38,7 @@ from bot.dashboard import links as dashboard_links
 from bot.delivery.blocked import BlockedReporter
 from bot.delivery.outbox import BlockedHook, FailureHook, MigratedHook, Outbox
 from bot.delivery.staff import StaffChatGuard
+from bot.estates import Estates
 from bot.flows.context import FlowContext
 from bot.flows.engine import FlowEngine
 from bot.flows.locks import KeyedLocks
@@ -59,10 +61,8 @@ from bot.stats.service import StatsService
 from bot.storage.db import Database
 from bot.texts import Texts
 from bot.tickets import jobs
-from bot.tickets.deadlines import WorkCalendar
 from bot.tickets.roster import Roster
 from bot.tickets.service import TicketService
-from bot.tickets.teams import Teams
 
 
 def job_table(
@@ -147,8 +147,8 @@ async def create_app(
     texts = load_texts(settings)
     if classifier is None:
         classifier = Classifier.from_locales(settings.locales_dir)
-    teams = Teams.load(settings.teams_file)
-    roles = Roles(settings, team_chats=teams.chats())
+    estates = Estates.load(settings)  # EstatesError at start: a malformed file is named
+    roles = Roles(settings, team_chats=estates.group_chats)
     cluster = Cluster(settings.database_url, enabled=settings.clustered)
     instance = cluster.instance if cluster.enabled else None
     outbox = Outbox(db, clock, instance=instance)
@@ -162,9 +162,8 @@ async def create_app(
         texts=texts,
         outbox=outbox,
         scheduler=scheduler,
-        teams=teams,
+        estates=estates,
         roster=Roster.load(settings.duty_roster_file, settings.timezone),
-        calendar=WorkCalendar.from_settings(settings),
     )
     notices = NoticeService(
         settings=settings,
@@ -190,13 +189,17 @@ async def create_app(
             notices=notices,
             classifier=classifier,
             privacy=privacy,
+            estates=estates,
         ),
         store=ConversationStore(db, clock),
         locks=KeyedLocks(),
     )
     desk = FrontDesk(flows)
     flows.desk = desk
-    guard = StaffChatGuard(settings=settings, clock=clock, db=db, texts=texts, outbox=outbox)
+    guard = StaffChatGuard(
+        settings=settings, clock=clock, db=db, texts=texts, outbox=outbox,
+        on_moved=estates.migrated,
+    )
     blocked = BlockedReporter(roles=roles, clock=clock, texts=texts, outbox=outbox, tickets=tickets)
 
     handlers = Router(
@@ -287,5 +290,6 @@ async def create_app(
     outbox.on_migrated.extend(hooks.on_migrated)
     outbox.on_must_reach_failure.extend(hooks.on_must_reach_failure)
     outbox.must_reach.add(settings.staff_chat_id)
-    outbox.must_reach.update(teams.chats())  # team groups: retried, supervisors told privately
+    # every estate's staff and team groups: retried, supervisors told privately
+    outbox.must_reach.update(estates.group_chats)
     return app

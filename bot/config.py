@@ -63,6 +63,9 @@ class Settings(BaseSettings):
     Befrienders Hong Kong, 24 hours)."""
     locales_dir: Path = REPO_ROOT / "locales"
     estate_registry_file: Path | None = None
+    estates_file: Path | None = None
+    """Several estates in one bot (bot/estates.py; example: examples/estates.yaml); empty:
+    one estate (id 0) from these settings."""
 
     # Conversation flows
     flow_idle_escalate_seconds: float = 60

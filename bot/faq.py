@@ -81,12 +81,24 @@ class FaqAnswerer:
         normalizer: Callable[[str], str] | None = None,
         default: str = "zh",
     ) -> FaqAnswerer:
+        files = {locale: Path(root) / locale / "faq.yaml" for locale in locales}
+        return cls.from_files(
+            {k: v for k, v in files.items() if v.is_file()}, normalizer=normalizer, default=default
+        )
+
+    @classmethod
+    def from_files(
+        cls,
+        files: Mapping[str, Path],
+        *,
+        normalizer: Callable[[str], str] | None = None,
+        default: str = "zh",
+    ) -> FaqAnswerer:
+        """One `faq.yaml` per locale (an estate's own FAQ, `ESTATES_FILE`)."""
         found: dict[str, list[FaqEntry]] = {}
-        for locale in locales:
-            path = Path(root) / locale / "faq.yaml"
-            if path.is_file():
-                raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-                found[locale] = [_entry(str(key), value) for key, value in raw.items()]
+        for locale, path in files.items():
+            raw = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+            found[locale] = [_entry(str(key), value) for key, value in raw.items()]
         return cls(found, normalizer=normalizer, default=default)
 
     def _faq(self, locale: str) -> _LocaleFaq | None:

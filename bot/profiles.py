@@ -30,6 +30,7 @@ class Profile:
     room: str | None
     phone: str | None
     consent: bool
+    estate_id: int | None = None  # the estate the resident belongs to (None: not chosen yet)
 
     @property
     def has_details(self) -> bool:
@@ -47,6 +48,7 @@ class Profile:
             room=row.room if row.consent else None,
             phone=row.phone if row.consent else None,
             consent=row.consent,
+            estate_id=row.estate_id,
         )
 
 
@@ -147,6 +149,26 @@ class ProfileService:
             row.consent, row.consent_at = False, now
             row.updated_at = now
             return had
+
+    async def set_estate(self, user_id: str, chat_id: str, estate_id: int) -> Profile:
+        """The resident belongs to this estate (chosen, or a QR code's); moving to another
+        estate drops the building and room of the old one (the phone stays)."""
+        now = self.clock.now()
+        async with self.db.transaction() as session:
+            row = await session.scalar(select(Resident).where(Resident.user_id == user_id))
+            if row is None:
+                row = Resident(
+                    user_id=user_id, chat_id=chat_id, name="", locale="zh", consent=False,
+                    unreachable=False, estate_id=estate_id, created_at=now, updated_at=now,
+                )
+                session.add(row)
+            elif row.estate_id != estate_id:
+                if row.estate_id is not None:
+                    row.building = row.room = None
+                row.estate_id = estate_id
+                row.updated_at = now
+            await session.flush()
+            return Profile.of(row)
 
     async def mark_unreachable(self, chat_id: str) -> None:
         """The resident blocked the bot (403): stop sending, keep the record."""

@@ -8,7 +8,7 @@ It reads the settings live: the staff group's id follows a supergroup migration
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Set
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -27,7 +27,8 @@ class RoleSettings(Protocol):
 @dataclass(frozen=True, slots=True)
 class Roles:
     settings: RoleSettings
-    team_chats: frozenset[str] = frozenset()  # team groups (TEAMS_FILE): staff groups too
+    # every estate's staff and team groups (bot/estates.py; a live set): staff groups too
+    team_chats: Set[str] = frozenset()
 
     def is_staff_chat(self, chat_id: str) -> bool:
         return chat_id == self.settings.staff_chat_id or chat_id in self.team_chats

@@ -51,7 +51,7 @@ class BlockedReporter:
     async def __call__(self, chat_id: str) -> None:
         if self.roles.is_staff_chat(chat_id):
             return
-        staff_chat = self.roles.settings.staff_chat_id
+        staff_chat = self.roles.settings.staff_chat_id  # the company's group
         if self.roles.is_staff(chat_id):  # a private chat's id is the person's user id
             log.warning("staff member %s does not accept messages from the bot", chat_id)
             now = self.clock.now()
@@ -69,4 +69,6 @@ class BlockedReporter:
             return
         await self.tickets.add_event(ticket.id, EVENT, actor_kind="system")
         text = self.t("resident_unreachable", ticket=ticket.id, phone=ticket.phone or "-")
-        await self.outbox.send(SendText(staff_chat, text, reply_to=f"ticket:{ticket.id}:alert"))
+        await self.outbox.send(
+            SendText(self.tickets.main_chat(ticket), text, reply_to=f"ticket:{ticket.id}:alert")
+        )

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import html
 import logging
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from bot.core.actions import Action, EditText, SendDocument, SendPhoto, SendText
@@ -43,8 +44,16 @@ class StaffChatGuard:
     `settings.staff_chat_id` follows the migration (`bot.core.roles.Roles` reads it live)."""
 
     def __init__(
-        self, *, settings: Settings, clock: Clock, db: Database, texts: Texts, outbox: Outbox
+        self,
+        *,
+        settings: Settings,
+        clock: Clock,
+        db: Database,
+        texts: Texts,
+        outbox: Outbox,
+        on_moved: Callable[[str, str], None] | None = None,
     ) -> None:
+        self.on_moved = on_moved  # (old, new): the estates follow (`Estates.migrated`)
         self.settings = settings
         self.clock = clock
         self.db = db
@@ -65,8 +74,11 @@ class StaffChatGuard:
             self._use(new)
 
     def _use(self, chat_id: str) -> None:
+        old = self.settings.staff_chat_id
         self.settings.staff_chat_id = chat_id
         self.outbox.must_reach.add(chat_id)
+        if self.on_moved is not None:
+            self.on_moved(old, chat_id)
 
     async def migrated(self, old: str, new: str) -> None:
         if old != self.settings.staff_chat_id:

@@ -13,6 +13,7 @@ if TYPE_CHECKING:
     from bot.config import Settings
     from bot.core.clock import Clock
     from bot.core.ports import Messenger, OutageDesk, ProfileStore, ResidentData
+    from bot.estates import Estates
     from bot.intents import Classifier
     from bot.texts import Texts
     from bot.tickets.service import TicketService
@@ -29,3 +30,4 @@ class FlowContext:
     notices: OutageDesk
     classifier: Classifier
     privacy: ResidentData | None = None  # /mydata
+    estates: Estates | None = None  # the estates (None: one, from the settings)

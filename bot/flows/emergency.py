@@ -135,6 +135,7 @@ EMERGENCY = Flow(
     steps=(
         CONFIRM,
         WHAT,
+        steps.ESTATE,
         steps.building_step(),
         steps.PLACE_BUILDING,
         steps.PLACE,
@@ -202,6 +203,7 @@ async def _escalate_outage(turn: Turn) -> None:
 OUTAGE = Flow(
     name="outage",
     steps=(
+        steps.ESTATE,
         steps.building_step(public_area=False),
         Step(name="notice", fills=("notice_checked",), action=_check_notice),
         steps.HOME_ROOM,

@@ -11,17 +11,19 @@ from __future__ import annotations
 import asyncio
 import logging
 from datetime import timedelta
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from bot.core.actions import EditText, Keyboard, keyboard
 from bot.core.incoming import Incoming
 from bot.estate import EstateRegistry
+from bot.estates import Estates
 from bot.flows.answers import residue
 from bot.flows.catalog import CATALOG
 from bot.flows.locks import KeyedLocks
 from bot.flows.places import mask_phone, place_text
 from bot.flows.reading import DECLINE, OFFER, SKIP, Reading, place_values, read
-from bot.flows.spec import Answer, Flow, Offer, Step
+from bot.flows.spec import Answer, Choice, Flow, Offer, Step
+from bot.flows.steps import ASK_ESTATE, fit_place
 from bot.flows.store import Marks, State
 from bot.flows.turn import Turn
 from bot.flows.validators import MAX_SHORT_ANSWER, Checks, has_words
@@ -70,11 +72,41 @@ class FlowEngine:
         self.outbox = ctx.outbox
         self.normalizer = TextNormalizer()  # Traditional -> Simplified for reading answers
         self.store = store
-        self.estate = EstateRegistry.load(ctx.settings.estate_registry_file)
-        self.checks = Checks(region=ctx.settings.region, estate=self.estate)
+        self.estates = ctx.estates or Estates.single(ctx.settings)
+        self.estate = self.estates.default.registry  # one estate: its registry
+        self.checks = self.checks_for({})
         self.locks = locks or KeyedLocks()
         self.catalog: dict[str, Flow] = dict(CATALOG)  # the flows this engine runs, by name
         self.desk: FrontDeskPort | None = None  # the resident's front desk (the bootstrap sets it)
+
+    # -- estates ----------------------------------------------------------------------------
+    def registry(self, estate_id: int | None) -> EstateRegistry:
+        """The buildings to check answers against: the estate's; with several estates and
+        none chosen yet, any building (checked once the estate is known)."""
+        estate = self.estates.get(estate_id)
+        if estate is None and not self.estates.several:
+            estate = self.estates.default
+        return estate.registry if estate is not None else EstateRegistry.empty()
+
+    def checks_for(self, slots: dict[str, Any]) -> Checks:
+        estate = self.estates.get(slots.get("estate")) or self.estates.default
+        region: Literal["CN", "HK"] = "HK" if estate.region == "HK" else "CN"
+        return Checks(
+            region=region, estate=self.registry(slots.get("estate")), estates=self.estates
+        )
+
+    async def estate_of(self, turn: Turn) -> int | None:
+        """The resident's estate: the conversation's, else the profile's, else the only one."""
+        said = turn.slots.get("estate")
+        if isinstance(said, int) and self.estates.known(said):
+            return said
+        profile = await turn.profile()
+        return self.estates.resolved(profile.estate_id if profile is not None else None)
+
+    def choices(self, step: Step) -> tuple[Choice, ...]:
+        """A question's fixed buttons, then those made from data (the estates)."""
+        extra = step.choices_from(self.ctx) if step.choices_from is not None else ()
+        return (*step.choices, *extra)
 
     # -- state ------------------------------------------------------------------------------
     async def load(self, chat_id: str, user_id: str) -> State:
@@ -118,6 +150,15 @@ class FlowEngine:
         state.started_at = self.clock.now()
         state.slots = {k: v for k, v in slots.items() if v is not None}
         state.slots["locale"] = turn.locale
+        state.slots.pop(ASK_ESTATE, None)
+        if not self.estates.known(state.slots.get("estate")):
+            state.slots.pop("estate", None)
+            estate = await self.estate_of(turn)
+            if estate is None:
+                state.slots[ASK_ESTATE] = True  # asked like the building, in its turn
+            else:
+                state.slots["estate"] = estate
+        fit_place(self.ctx, state.slots)
         state.marks = Marks()
         opening = flow.opening(state.slots) if flow.opening else None
         if opening:
@@ -202,7 +243,7 @@ class FlowEngine:
             self.normalizer.to_simplified(text),
             step,
             {**turn.slots, "_room": room_first} if room_first else turn.slots,
-            self.checks,
+            self.checks_for(turn.slots),
             buttons=self.button_values(turn, step),
             optional=self.optional(flow, step),
         )
@@ -352,9 +393,9 @@ class FlowEngine:
         elif value == SKIP and (step.skippable or (typed and self.optional(flow, step))):
             values, label = dict.fromkeys(step.fills), turn.text.plain("resident.button.skip")
         else:
-            choice = next((c for c in step.choices if c.value == value), None)
+            choice = next((c for c in self.choices(step) if c.value == value), None)
             if choice is not None:
-                values, label = dict(choice.values), turn.text.plain(choice.label)
+                values, label = dict(choice.values), choice.text or turn.text.plain(choice.label)
         if values is None:
             return False
         if not typed:
@@ -428,7 +469,13 @@ class FlowEngine:
         rows: list[list[tuple[str, str]]] = []
         if offer is not None:
             rows.append([(self.offer_label(turn, offer), f"flow:{step.name}:{OFFER}")])
-        row = [(turn.text.plain(c.label), f"flow:{step.name}:{c.value}") for c in step.choices]
+        row = [
+            (c.text or turn.text.plain(c.label), f"flow:{step.name}:{c.value}")
+            for c in self.choices(step)
+        ]
+        if len(row) > 3:  # many (the estates): one a row
+            rows.extend([button] for button in row)
+            row = []
         if offer is not None and offer.decline:
             row.insert(0, (turn.text.plain(offer.decline), f"flow:{step.name}:{DECLINE}"))
         if step.skippable:

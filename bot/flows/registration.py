@@ -67,6 +67,7 @@ async def _idle(turn: Turn) -> None:
 REGISTER = Flow(
     name="register",
     steps=(
+        steps.ESTATE,
         steps.yes_no_step(
             "consent",
             "consent",

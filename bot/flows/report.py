@@ -54,6 +54,7 @@ async def _idle(turn: Turn) -> None:
 REPAIR = Flow(
     name="repair",
     steps=(
+        steps.ESTATE,
         steps.building_step(),
         steps.PLACE_BUILDING,
         steps.PLACE,
@@ -70,6 +71,7 @@ COMPLAINT = Flow(
     name="complaint",
     steps=(
         steps.DESCRIPTION,
+        steps.ESTATE,
         steps.building_step(skippable=True),
         steps.PLACE_BUILDING,
         steps.PLACE,

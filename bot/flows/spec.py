@@ -53,6 +53,7 @@ class Choice:
     value: str  # short, goes into the button data
     label: str  # text key
     values: Mapping[str, Any]
+    text: str = ""  # a label as it is (an estate's name), instead of the text key
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,6 +95,8 @@ class Step:
     optional: bool = False  # "不知道" skips it (as do skippable steps and every emergency step)
     places: bool = False  # a place outside the flats ("小区门口", "电梯里") answers it
     prompt_place: str = ""  # the question when a place is known ("电梯里" -> "电梯里是在哪一栋？")
+    # buttons made from the deployment's data (the estates), after the fixed `choices`
+    choices_from: Callable[[Any], tuple[Choice, ...]] | None = None
 
     def prompt_key(self, slots: Slots) -> str:
         return self.prompt.replace("{intent}", str(slots.get("intent", "")))

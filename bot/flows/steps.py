@@ -3,12 +3,15 @@ a description; with the profile's remembered answers offered as buttons."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bot.flows import validators as v
 from bot.flows.places import mask_phone
 from bot.flows.spec import Choice, Offer, Slots, Step
 from bot.profiles import Profile
+
+if TYPE_CHECKING:
+    from bot.flows.turn import Turn
 
 
 def _offer_place(slots: Slots, profile: Profile | None) -> Offer | None:
@@ -164,4 +167,52 @@ FLOOR = Step(
     validate=v.floor,
     optional=True,
     when=_floor_needed,
+)
+
+
+# -- which estate (several estates, ESTATES_FILE) ---------------------------------------------
+ASK_ESTATE = "estate_ask"  # set by the engine when the resident's estate is not known
+
+
+def _estate_choices(ctx: Any) -> tuple[Choice, ...]:
+    estates = getattr(ctx, "estates", None)
+    if estates is None:
+        return ()
+    return tuple(Choice(str(e.id), "", {"estate": e.id}, text=e.name) for e in estates.all)
+
+
+async def _estate_chosen(turn: Turn) -> bool:
+    """The resident belongs to the estate they named; what they said of a building that the
+    estate does not have is asked again."""
+    chosen = turn.slots.get("estate")
+    if isinstance(chosen, int):
+        await turn.ctx.profiles.set_estate(turn.user_id, turn.chat_id, chosen)
+        turn.forget_cached_profile()
+        fit_place(turn.ctx, turn.slots)
+    return False
+
+
+def fit_place(ctx: Any, slots: Slots) -> None:
+    """Drop a building (and room) the slots' estate does not have: it is asked again."""
+    estates = getattr(ctx, "estates", None)
+    estate = estates.get(slots.get("estate")) if estates is not None else None
+    if estate is None or not slots.get("building"):
+        return
+    registry = estate.registry
+    if not registry.has_building(str(slots["building"])):
+        slots.pop("building", None)
+        slots.pop("room", None)
+    elif slots.get("room") and not registry.has_room(str(slots["building"]), str(slots["room"])):
+        slots.pop("room", None)
+
+
+ESTATE = Step(
+    name="estate",  # asked only with several estates and none known (the engine marks it)
+    fills=("estate",),
+    prompt="resident.ask.estate",
+    validate=v.estate,
+    choices_from=_estate_choices,
+    optional=True,
+    after=_estate_chosen,
+    when=lambda slots: bool(slots.get(ASK_ESTATE)),
 )

@@ -35,6 +35,17 @@ def description_of(slots: dict[str, Any]) -> str:
     return "\n".join(parts)
 
 
+def _estate(turn: Turn, profiles_estate: int | None) -> int | None:
+    """The ticket's estate: the conversation's, else the resident's (None: not known yet)."""
+    said = turn.slots.get("estate")
+    estates = turn.ctx.estates
+    if estates is None:
+        return said if isinstance(said, int) else None
+    if isinstance(said, int) and estates.known(said):
+        return said
+    return estates.resolved(profiles_estate)
+
+
 async def open_ticket(turn: Turn, **extra: Any) -> Ticket:
     """Open the ticket for this conversation (the ticket service alerts the staff group)."""
     slots = turn.slots
@@ -57,6 +68,7 @@ async def open_ticket(turn: Turn, **extra: Any) -> Ticket:
         room=slots.get("room"),
         phone=slots.get("phone"),
         resident_id=profile.id,
+        estate_id=_estate(turn, profile.estate_id),
         locale=turn.locale,
         photos=list(slots.get("photos", ())),
         extra={**info, **extra},

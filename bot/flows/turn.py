@@ -16,6 +16,7 @@ from bot.core.actions import Keyboard, SendText
 
 if TYPE_CHECKING:
     from bot.core.incoming import Incoming
+    from bot.estates import Estate
     from bot.flows.context import FlowContext
     from bot.flows.store import State
     from bot.profiles import Profile
@@ -42,6 +43,7 @@ class Turn:
     locale: str
     user_name: str = ""
     incoming: Incoming | None = None
+    resident_estate: int | None = None  # the resident's estate when the message came (profile)
     _profile: Any = field(default=_UNSET, repr=False)
     _line_skipped: bool = field(default=False, repr=False)
 
@@ -65,13 +67,28 @@ class Turn:
     def text(self) -> LocaleTexts:
         """The texts in the resident's locale, the emergency numbers always available:
         `turn.text(key, ...)`, `turn.text.plain(key)` for a button, `turn.text.has(key)`."""
-        numbers = self.ctx.settings.emergency_numbers()
+        estate = self.estate
+        settings = self.ctx.settings
+        numbers = (
+            estate.emergency_numbers(settings.crisis_hotline)
+            if estate is not None
+            else settings.emergency_numbers()
+        )
         return self.ctx.texts.bind(self.locale, defaults=numbers)
 
+    @property
+    def estate(self) -> Estate | None:
+        """The conversation's estate, when known (several estates: `ESTATES_FILE`)."""
+        estates = self.ctx.estates
+        if estates is None:
+            return None
+        return estates.get(self.slots.get("estate")) or estates.get(self.resident_estate)
+
     def numbers(self) -> str:
-        """The emergency numbers line for this region."""
-        key = "resident.numbers_hk" if self.ctx.settings.region == "HK" else "resident.numbers"
-        return self.text(key)
+        """The emergency numbers line for this region (the estate's)."""
+        estate = self.estate
+        region = estate.region if estate is not None else self.ctx.settings.region
+        return self.text("resident.numbers_hk" if region == "HK" else "resident.numbers")
 
     async def send(self, key: str, buttons: Keyboard | None = None, **values: object) -> None:
         # an emergency's life-saving line ("safety.<what>.now") takes the outbox's urgent lane

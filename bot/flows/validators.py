@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 from bot.estate import EstateRegistry
 from bot.flows.spec import Answer, Slots, Validator
@@ -39,6 +39,7 @@ class Checks:
 
     region: Literal["CN", "HK"]
     estate: EstateRegistry
+    estates: Any = None  # `bot.estates.Estates`: an estate named in a typed answer
 
 
 def squash(text: str) -> str:
@@ -230,3 +231,12 @@ def description(text: str, slots: Slots, checks: Checks) -> Answer:
     if len(cleaned) > MAX_DESCRIPTION:
         cleaned = cleaned[:MAX_DESCRIPTION] + "…"
     return Answer.accept(description=cleaned)
+
+
+def estate(text: str, slots: Slots, checks: Checks) -> Answer:
+    """Which estate: its name (or a part of it only one estate has), or its number."""
+    found = checks.estates.by_name(text) if checks.estates is not None else None
+    if found is None:
+        names = "、".join(e.name for e in checks.estates.all) if checks.estates else ""
+        return Answer.refuse("resident.invalid.estate", names=names)
+    return Answer.accept(estate=found.id)

@@ -79,11 +79,21 @@ class StaffHandler:
     def acts_as_staff(self, incoming: Incoming) -> bool:
         return self.roles.is_staff_chat(incoming.chat_id) or self.roles.is_staff(incoming.user_id)
 
+    def _in_scope(self, ticket: Ticket, incoming: Incoming) -> bool:
+        """A staff group acts only on its estate's tickets (the company group on all; a
+        private chat as before)."""
+        if not self.roles.is_staff_chat(incoming.chat_id):
+            return True
+        return self.tickets.may_act(incoming.chat_id, ticket)
+
     async def _may_act_on(self, ticket_id: int, incoming: Incoming) -> bool:
-        """Staff, or the one who claimed this ticket (reminded in private, pressing there)."""
+        """Staff, or the one who claimed this ticket (reminded in private, pressing there);
+        in a staff group, only on that group's estate's tickets."""
+        ticket = await self.tickets.get(ticket_id)
+        if ticket is not None and not self._in_scope(ticket, incoming):
+            return False
         if self.acts_as_staff(incoming):
             return True
-        ticket = await self.tickets.get(ticket_id)
         return (
             ticket is not None
             and ticket.claimed_by is not None
@@ -141,7 +151,7 @@ class StaffHandler:
         if button is None:
             answer = t("expired")
         elif button.for_staff and not await self._may_act_on(button.ticket_id, incoming):
-            answer = t("staff_only")
+            answer = t("other_estate" if self.roles.is_staff_chat(incoming.chat_id) else "staff_only")
         elif button.for_staff and button.action in (tk.UNCLAIM, tk.CLOSE, tk.NOTE):
             answer = await self._desk_action(button, incoming)
         elif button.for_staff:
@@ -257,9 +267,12 @@ class StaffHandler:
         duplicate_id, other_id = numbers
         assert duplicate_id is not None and other_id is not None
         ticket = await self.tickets.get(duplicate_id)
-        if ticket is None:
-            await self._say(incoming, self._t("staff.answer.not_found", id=duplicate_id))
-            return
+        other = await self.tickets.get(other_id)
+        for wanted, found in ((duplicate_id, ticket), (other_id, other)):
+            if found is None or not self._in_scope(found, incoming):
+                await self._say(incoming, self._t("staff.answer.not_found", id=wanted))
+                return
+        assert ticket is not None
         await self._say(
             incoming,
             await self.tickets.closing.duplicate(ticket, other_id, self._actor(incoming)),
@@ -290,6 +303,8 @@ class StaffHandler:
             )
             return None
         ticket = await self.tickets.get(ticket_id)
+        if ticket is not None and not self._in_scope(ticket, incoming):
+            ticket = None  # another estate's: not this group's to see
         if ticket is None:
             await self._say(incoming, self._t("staff.answer.not_found", id=ticket_id))
         return ticket
@@ -302,7 +317,7 @@ class StaffHandler:
         if ticket_id is None:
             return  # a reply to something else: staff talking among themselves
         ticket = await self.tickets.get(ticket_id)
-        if ticket is None:
+        if ticket is None or not self._in_scope(ticket, incoming):
             return
         note = note_text(incoming.text)
         if note is None and is_note_prompt(ref):

@@ -293,6 +293,7 @@ class OutageClusters:
                 room=profile.room if profile else None,
                 phone=profile.phone if profile else None,
                 resident_id=profile.id if profile else None,
+                estate_id=profile.estate_id if profile else None,
                 locale=locale,
                 extra={"outage_cluster": cluster.id},
             )

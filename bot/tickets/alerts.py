@@ -147,6 +147,14 @@ class AlertBoard(TicketPart):
             )
         if extra.get("unconfirmed"):
             lines.append(self._t("staff.alert.unconfirmed"))
+        estates = self.tickets.estates
+        if estates.several:  # which estate (the company group sees them all)
+            estate = estates.get(ticket.estate_id)
+            lines.append(
+                self._t("staff.alert.estate", estate=estate.name)
+                if estate is not None
+                else self._t("staff.alert.estate_unknown")
+            )
         lines.append(self._t("staff.alert.place", place=self.fmt.place_or_unknown(ticket)))
         if extra.get("floor"):
             lines.append(self._t("staff.alert.floor", floor=extra["floor"]))
@@ -209,8 +217,8 @@ class AlertBoard(TicketPart):
     def chats(self, ticket: Ticket) -> list[str]:
         """The groups showing this ticket: its team's; the main group for an emergency, a
         ticket without a team, or one the team left unclaimed past its deadline."""
-        main = self.settings.staff_chat_id
-        team = self.tickets.teams.get(ticket.team)
+        main = self.tickets.main_chat(ticket)
+        team = self.tickets.teams_for(ticket.estate_id).get(ticket.team)
         if team is None or team.chat_id == main:
             return [main]
         if ticket.severity == "emergency" or (ticket.extra or {}).get("in_main"):
@@ -219,14 +227,14 @@ class AlertBoard(TicketPart):
 
     async def show_in_main(self, ticket: Ticket) -> Ticket:
         """A team left it unclaimed past its deadline: the main group gets the alert too."""
-        main = self.settings.staff_chat_id
+        main = self.tickets.main_chat(ticket)
         if main in self.chats(ticket):
             return ticket
         extra = {**(ticket.extra or {}), "in_main": True}
         if not await self.tickets.set_values(ticket.id, extra=extra):
             return ticket
         fresh = await self.tickets.get(ticket.id) or ticket
-        team = self.tickets.teams.get(ticket.team)
+        team = self.tickets.teams_for(ticket.estate_id).get(ticket.team)
         await self.outbox.send(
             SendText(main, await self.render(fresh), self.buttons(fresh), ref=alert_ref(ticket.id))
         )
@@ -262,7 +270,7 @@ class AlertBoard(TicketPart):
     def desk_lines(self, ticket: Ticket) -> list[str]:
         """The team, the deadline (⏰ once passed), a paid repair's state."""
         lines = []
-        team = self.tickets.teams.get(ticket.team)
+        team = self.tickets.teams_for(ticket.estate_id).get(ticket.team)
         if team is not None:
             lines.append(self._t("desk.alert.team", team=team.name))
         if ticket.due_at is not None and ticket.status in states.RESOLVE_FROM:

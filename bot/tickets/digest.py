@@ -68,17 +68,19 @@ class Digest(TicketPart):
     async def digest_job(self, payload: dict[str, Any]) -> None:
         at = payload.get("at")
         when = datetime.fromisoformat(at) if isinstance(at, str) else None
-        for chat in [*(t.chat_id for t in self.tickets.teams.teams), self.settings.staff_chat_id]:
+        chats: list[str] = []
+        for estate in self.tickets.estates.all:  # every estate's team groups, then its group
+            chats += [*(t.chat_id for t in estate.teams.teams), estate.staff_chat_id]
+        company = self.tickets.estates.company_chat
+        if self.tickets.estates.several and company and company not in chats:
+            chats.append(company)  # the company group: every estate's
+        for chat in dict.fromkeys(chats):
             await self.send(chat, when)
         await self.plan_next()
 
     # -- what ------------------------------------------------------------------------------
     async def tickets_for(self, chat_id: str) -> Sequence[Ticket]:
-        team = self.tickets.teams.of_chat(chat_id)
-        active = await self.tickets.active_tickets()
-        if team is None:
-            return active
-        return [t for t in active if t.team == team.key]
+        return self.tickets.seen_in(chat_id, await self.tickets.active_tickets())
 
     async def counts(self, chat_id: str) -> Counts:
         now = self.clock.now()
@@ -93,7 +95,6 @@ class Digest(TicketPart):
         )
 
     async def _reports_due(self, chat_id: str) -> int:
-        team = self.tickets.teams.of_chat(chat_id)
         async with self.db.session() as session:
             due = (
                 await session.scalars(select(Ticket).where(Ticket.report_due_at.is_not(None)))
@@ -105,12 +106,12 @@ class Digest(TicketPart):
                     )
                 ).all()
             )
-        return sum(t.id not in submitted and (team is None or t.team == team.key) for t in due)
+        return sum(t.id not in submitted for t in self.tickets.seen_in(chat_id, due))
 
     async def render(self, chat_id: str, when: datetime | None = None) -> str:
         """The digest for this group: its team's tickets (the main group: all)."""
         c = await self.counts(chat_id)
-        team = self.tickets.teams.of_chat(chat_id)
+        team = self.tickets.team_of_chat(chat_id)
         return self._t(
             "desk.digest.text",
             team=team.name if team else self._t("desk.digest.all"),

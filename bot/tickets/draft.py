@@ -18,6 +18,7 @@ class TicketDraft:
     room: str | None = None
     phone: str | None = None
     resident_id: int | None = None
+    estate_id: int | None = None  # the resident's estate (None: not said yet)
     locale: str = "zh"
     photos: list[str] = field(default_factory=list)  # Telegram file ids
     # why it was opened without every answer, e.g. "idle" (the resident went silent)

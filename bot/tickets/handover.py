@@ -88,9 +88,10 @@ class HandOver(TicketPart):
 
     # -- assign ----------------------------------------------------------------------------
     async def assign(self, ticket: Ticket, actor: Actor, who: str) -> str:
-        person = self.tickets.teams.person(who) if who.strip() else None
+        teams = self.tickets.teams_for(ticket.estate_id)
+        person = teams.person(who) if who.strip() else None
         if person is None:
-            names = self._t("staff.alert.separator").join(self.tickets.teams.people) or "-"
+            names = self._t("staff.alert.separator").join(teams.people) or "-"
             return self._t("desk.handover.unknown_person", who=who, names=names)
         account, name = person
         if ticket.status not in states.RESOLVE_FROM:

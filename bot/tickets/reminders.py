@@ -41,9 +41,16 @@ class Reminders(TicketPart):
             "urgent": s.sla_claim_seconds_urgent,
         }.get(severity, s.sla_claim_seconds_normal)
 
-    def people(self, rung: int) -> list[str]:
+    def people(self, rung: int, ticket: Ticket | None = None) -> list[str]:
+        """Supervisors, or managers: the ticket's estate's own (`manager_ids` in
+        ESTATES_FILE), else the company's (MANAGER_IDS)."""
         s = self.settings
-        return list(s.supervisor_ids if rung == SUPERVISORS else s.manager_ids)
+        if rung == SUPERVISORS:
+            return list(s.supervisor_ids)
+        estate = self.tickets.estates.get(ticket.estate_id) if ticket is not None else None
+        if estate is not None and estate.manager_ids:
+            return sorted(estate.manager_ids)
+        return list(s.manager_ids)
 
     # -- clocks ---------------------------------------------------------------------------
     async def start_claim_clock(self, ticket: Ticket) -> None:
@@ -84,7 +91,9 @@ class Reminders(TicketPart):
         )
         await self._climb(ticket, n, age)
         if ticket.severity == "emergency" and n <= RESIDENT_TOLD_TIMES:  # the truth, and the numbers
-            numbers = self.settings.emergency_numbers()
+            numbers = self.tickets.estates.of(ticket.estate_id).emergency_numbers(
+                self.settings.crisis_hotline
+            )
             await self.tickets.relay.notify_resident(
                 ticket,
                 "tickets.unclaimed_emergency",
@@ -129,7 +138,7 @@ class Reminders(TicketPart):
         if reminders < after:
             return
         rung = min(MANAGERS, SUPERVISORS + reminders - after)
-        while rung <= MANAGERS and not self.people(rung):
+        while rung <= MANAGERS and not self.people(rung, ticket):
             rung += 1  # nobody on this rung: the next one
         if rung > MANAGERS:
             if await self.tickets.set_values(
@@ -145,7 +154,7 @@ class Reminders(TicketPart):
         header = self._t(
             f"staff.escalation.unclaimed_{rung}", id=ticket.id, age=age, reminders=reminders
         )
-        await self._tell(fresh, self.people(rung), header, reason="unclaimed", rung=rung)
+        await self._tell(fresh, self.people(rung, ticket), header, reason="unclaimed", rung=rung)
         await self.tickets.alerts.refresh(fresh)
 
     async def _tell(
@@ -176,10 +185,10 @@ class Reminders(TicketPart):
     # -- the resident is not happy --------------------------------------------------------
     async def escalate_reopened(self, ticket: Ticket, reason: str, answer: str) -> None:
         rungs = [SUPERVISORS, MANAGERS] if reason == "followup" else [SUPERVISORS]
-        people = [p for rung in rungs for p in self.people(rung)]
+        people = [p for rung in rungs for p in self.people(rung, ticket)]
         if not people:  # nobody on the chosen rungs: the next rung up, if any
             rungs = [MANAGERS]
-            people = self.people(MANAGERS)
+            people = self.people(MANAGERS, ticket)
         if not people:
             await self.tickets.alerts.note(ticket, "staff.escalation.nobody")
             return
@@ -191,7 +200,7 @@ class Reminders(TicketPart):
         await self.tickets.alerts.refresh(fresh)
 
     async def escalate_low_rating(self, ticket: Ticket, rating: int) -> None:
-        people = self.people(SUPERVISORS) or self.people(MANAGERS)
+        people = self.people(SUPERVISORS, ticket) or self.people(MANAGERS, ticket)
         if not people:
             return
         header = self._t("staff.escalation.low_rating", id=ticket.id, rating=rating)

@@ -108,7 +108,7 @@ class IncidentReports(TicketPart):
             await self.outbox.send(SendText(ticket.claimed_by, text, buttons, ref=ref))
         await self.outbox.send(
             SendText(
-                self.settings.staff_chat_id,
+                self.tickets.main_chat(ticket),
                 text,
                 buttons,
                 reply_to=alert_ref(ticket.id),

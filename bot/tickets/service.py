@@ -17,7 +17,10 @@ The parts live in small modules, reached through this service:
 - `digest`     the shift hand-over digest (digest.py)
 
 Teams (`teams.py`: which group gets a ticket), the duty roster (`roster.py`) and the working
-calendar (`deadlines.py`: each ticket's `due_at`) are values given by the bootstrap.
+calendar (`deadlines.py`: each ticket's `due_at`) are values given by the bootstrap. With
+several estates (`bot/estates.py`) each ticket carries its `estate_id`: its alert, reminders
+and escalation go to that estate's staff group and teams, its deadline follows that estate's
+calendar, and a group acts only on its estate's tickets (`Estates.may_act`).
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from sqlalchemy import select, update
 
 from bot.core.incoming import Incoming
+from bot.estates import Estate, Estates
 from bot.storage.models import Ticket, TicketEvent, TicketStatus
 from bot.tickets import jobs
 from bot.tickets.alerts import AlertBoard
@@ -45,7 +49,7 @@ from bot.tickets.reminders import Reminders
 from bot.tickets.reports import IncidentReports
 from bot.tickets.roster import Roster
 from bot.tickets.states import Actor
-from bot.tickets.teams import Teams
+from bot.tickets.teams import Team, Teams
 from bot.tickets.timeline import Timeline
 from bot.tickets.workflow import Workflow
 
@@ -72,13 +76,27 @@ class TicketService:
         teams: Teams | None = None,
         roster: Roster | None = None,
         calendar: WorkCalendar | None = None,
+        estates: Estates | None = None,
     ) -> None:
         self.settings = settings
         self.clock = clock
         self.db = db
-        self.teams = teams or Teams()
+        self.estates = estates or Estates(
+            [
+                Estate(
+                    id=0,
+                    name=settings.estate_name,
+                    staff_chat_id=settings.staff_chat_id,
+                    teams=teams or Teams(),
+                    region=settings.region,
+                    office_hours=settings.office_hours,
+                    timezone=settings.timezone,
+                )
+            ],
+            company_chat=settings.staff_chat_id,
+        )
         self.roster = roster or Roster(timezone=settings.timezone)
-        self.calendar = calendar or WorkCalendar.from_settings(settings)
+        self._calendar = calendar  # given: every estate's (tests); else each estate's own
         self.fmt = Formatter(settings=settings, clock=clock, texts=texts)
 
         def part(cls: type[P]) -> P:
@@ -104,6 +122,51 @@ class TicketService:
         self.closing = part(Closing)
         self.digest = part(Digest)
 
+    # -- estates -------------------------------------------------------------------------
+    @property
+    def teams(self) -> Teams:
+        """The default estate's teams (one estate: the teams)."""
+        return self.estates.default.teams
+
+    @teams.setter
+    def teams(self, teams: Teams) -> None:
+        self.estates.default.teams = teams
+        self.estates.refresh()  # the group list follows
+
+    def teams_for(self, estate_id: int | None) -> Teams:
+        """A ticket's teams: its estate's (none while its estate is not known)."""
+        estate = self.estates.get(estate_id)
+        return estate.teams if estate is not None else Teams()
+
+    def calendar_for(self, estate_id: int | None) -> WorkCalendar:
+        return self._calendar or self.estates.of(estate_id).calendar
+
+    def main_chat(self, ticket: Ticket) -> str:
+        """The ticket's estate's staff group (the company group while its estate is not known)."""
+        return self.estates.staff_chat(ticket.estate_id)
+
+    def team_of_chat(self, chat_id: str | None) -> Team | None:
+        estate = self.estates.of_chat(chat_id) if chat_id else None
+        return estate.teams.of_chat(chat_id) if estate is not None and chat_id else None
+
+    def may_act(self, chat_id: str, ticket: Ticket) -> bool:
+        """Staff in this group may act on this ticket (their estate's, or the company group)."""
+        return self.estates.may_act(chat_id, ticket.estate_id)
+
+    def seen_in(self, chat_id: str | None, tickets: Sequence[Ticket]) -> list[Ticket]:
+        """The tickets a group sees: a team group its team's, an estate's group its estate's,
+        the company group (or a private chat, `None`) all."""
+        if not chat_id:
+            return list(tickets)
+        estate = self.estates.of_chat(chat_id)
+        if estate is None:
+            return list(tickets)
+        team = estate.teams.of_chat(chat_id)
+        return [
+            t for t in tickets
+            if self.estates.may_act(chat_id, t.estate_id) and (team is None or t.team == team.key)
+        ]
+
     async def refresh_alert(self, ticket: Ticket) -> None:
         """Redraw the ticket's staff-group alert (after another service changed it)."""
         await self.alerts.refresh(ticket)
@@ -112,13 +175,15 @@ class TicketService:
     async def open_ticket(self, draft: TicketDraft) -> Ticket:
         """Create the ticket and its first event, alert the staff group, start the reminders."""
         now = self.clock.now()
-        team = self.teams.route(draft.intent, draft.building)
+        estate_id = self.estates.resolved(draft.estate_id)  # one estate: always that one
+        team = self.teams_for(estate_id).route(draft.intent, draft.building)
         async with self.db.transaction() as session:
             ticket = Ticket(
                 chat_id=draft.chat_id,
                 user_id=draft.user_id,
                 user_name=draft.user_name,
                 resident_id=draft.resident_id,
+                estate_id=estate_id,
                 intent=draft.intent,
                 severity=draft.severity,
                 building=draft.building,
@@ -129,7 +194,9 @@ class TicketService:
                 reminders_sent=0,
                 escalation_level=0,
                 team=team.key if team else None,
-                due_at=due_at(self.settings, self.calendar, draft.severity, now),
+                due_at=due_at(
+                    self.settings, self.calendar_for(estate_id), draft.severity, now
+                ),
                 extra={**draft.extra, "photos": list(draft.photos), "locale": draft.locale},
                 created_at=now,
                 updated_at=now,

@@ -79,10 +79,7 @@ class Timeline(TicketPart):
     ) -> str:
         """Emergencies first, then by deadline; a team group sees its team's tickets.
         Filters (`/open mine`, `/open 紧急`, `/open 3栋`, `/open 超时`) narrow it down."""
-        active = list(await self.tickets.active_tickets())
-        team = self.tickets.teams.of_chat(chat_id) if chat_id else None
-        if team is not None:
-            active = [t for t in active if t.team == team.key]
+        active = self.tickets.seen_in(chat_id, await self.tickets.active_tickets())
         now = self.clock.now()
         filters = OpenFilter.parse(args)
         active = [t for t in active if filters.keeps(t, now, user_id)]

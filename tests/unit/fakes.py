@@ -90,6 +90,13 @@ class FakeProfiles:
     async def forget(self, user_id: str, chat_id: str | None = None) -> bool:
         return self.profiles.pop(user_id, None) is not None
 
+    async def set_estate(self, user_id: str, chat_id: str, estate_id: int) -> Profile:
+        from dataclasses import replace
+
+        old = await self.ensure(user_id, chat_id)
+        self.profiles[user_id] = replace(old, estate_id=estate_id)
+        return self.profiles[user_id]
+
     async def mark_unreachable(self, chat_id: str) -> None:
         self.unreachable.append(chat_id)
 
@@ -126,6 +133,11 @@ class FakeTicketDesk:
 
     async def refresh_alert(self, ticket: Any) -> None:
         self.refreshed.append(ticket.id)
+
+    def main_chat(self, ticket: Any) -> str:
+        return self.staff_chat
+
+    staff_chat = "staff"  # every ticket's group (one estate)
 
 
 class FakeOutageDesk:

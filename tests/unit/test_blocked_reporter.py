@@ -27,6 +27,7 @@ def reporter(
     settings: Settings, clock: FakeClock, texts: Texts, desk: FakeTicketDesk
 ) -> tuple[BlockedReporter, FakeMessenger]:
     outbox = FakeMessenger()
+    desk.staff_chat = settings.staff_chat_id
     blocked = BlockedReporter(
         roles=Roles(settings), clock=clock, texts=texts, outbox=outbox, tickets=desk
     )

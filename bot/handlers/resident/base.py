@@ -114,6 +114,15 @@ class DeskBase:
             normalizer=engine.normalizer.normalize,
             default=self.ctx.texts.default,
         )
+        self.faqs = {  # an estate's own FAQ (ESTATES_FILE); else the one of locales/
+            estate.id: FaqAnswerer.from_files(
+                estate.faq_files,
+                normalizer=engine.normalizer.normalize,
+                default=self.ctx.texts.default,
+            )
+            for estate in engine.estates.all
+            if estate.faq_files
+        }
         prepare = engine.normalizer.prepare
         self.situations = Situations.load(
             self.ctx.settings.locales_dir / "zh" / "situations.yaml", prepare
@@ -278,8 +287,13 @@ class DeskBase:
         items = [(turn.text.plain(f"safety.{i}.button"), f"menu:em:{i}") for i in EMERGENCY_MENU]
         return keyboard(*(items[i : i + 2] for i in range(0, len(items), 2)))
 
+    def faq_of(self, turn: Turn) -> FaqAnswerer:
+        """The FAQ of the resident's estate."""
+        estate = turn.estate
+        return self.faqs.get(estate.id, self.faq) if estate is not None else self.faq
+
     def faq_buttons(self, turn: Turn) -> Keyboard:
-        topics = self.faq.topics(turn.locale)[:FAQ_TOPICS_SHOWN]
+        topics = self.faq_of(turn).topics(turn.locale)[:FAQ_TOPICS_SHOWN]
         items = [(e.title, f"menu:faq:{e.id}") for e in topics]
         rows = [items[i : i + 2] for i in range(0, len(items), 2)]
         rows.append([(turn.text.plain("resident.button.human"), "menu:human")])
@@ -298,5 +312,8 @@ class DeskPart:
         self.base = base
         self.engine = base.engine
         self.ctx = base.ctx
-        self.faq = base.faq
         self.situations = base.situations
+
+    def faq(self, turn: Turn) -> FaqAnswerer:
+        """The FAQ of the resident's estate."""
+        return self.base.faq_of(turn)

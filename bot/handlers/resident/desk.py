@@ -57,6 +57,9 @@ class FrontDesk:
     async def start(self, turn: Turn) -> None:
         await self.profile.start(turn)
 
+    async def show_estate(self, turn: Turn) -> None:
+        await self.profile.show_estate(turn)
+
     async def show_me(self, turn: Turn) -> None:
         await self.profile.show_me(turn)
 

@@ -54,6 +54,7 @@ class ResidentHandler:
                 previous = profile.locale if profile else None
             locale = pick_locale(self.texts, incoming.text, incoming.language_code, previous)
             turn = engine.turn(state, locale, incoming.user_name, incoming)
+            turn.resident_estate = await engine.estate_of(turn)
             if locale != state.slots.get("locale"):
                 state.slots["locale"] = locale
             if incoming.is_button:
@@ -101,6 +102,8 @@ class ResidentHandler:
             await intake.my_tickets(turn)
         elif command == "mydata":
             await intake.my_data(turn)
+        elif command == "estate":
+            await intake.show_estate(turn)
         elif command == "cancel":
             await self.flows.cancel(turn)
         elif turn.state.active:

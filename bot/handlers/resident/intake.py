@@ -99,7 +99,7 @@ class Intake(DeskPart):
             await self.emergency(turn, found, text, carry=self.base.carried(turn))
             return
         if not reading.understood and not tx.is_emergency(found.intent) and asks(text):
-            entry = self.faq.answer(text, turn.locale)
+            entry = self.faq(turn).answer(text, turn.locale)
             if entry is not None:  # a side question: answered, then ours again
                 await self.base.send_faq(turn, entry.answer)
                 await self.engine.reask(turn)
@@ -252,7 +252,7 @@ class Intake(DeskPart):
         }
         if found is None:
             return slots
-        entities, estate = found.entities, self.engine.estate
+        entities, estate = found.entities, self.engine.registry(turn.resident_estate)
         if entities.building and estate.has_building(entities.building):
             slots["building"] = entities.building
             if entities.room and estate.has_room(entities.building, entities.room):
@@ -267,7 +267,7 @@ class Intake(DeskPart):
 
     # -- answers without a flow -------------------------------------------------------------
     async def inquiry(self, turn: Turn, text: str) -> None:
-        entry = self.faq.answer(text, turn.locale)
+        entry = self.faq(turn).answer(text, turn.locale)
         if entry is None:
             await self.to_staff(turn, tx.INQUIRY, text, "resident.inquiry.ticket")
             return
@@ -300,7 +300,7 @@ class Intake(DeskPart):
             masked = mask_phone(entities.phone)
             await self.open_ticket.outside_flow(turn, "resident.attachment.contact", masked=masked)
             return
-        entry = self.faq.answer(text, turn.locale) if has_words(text) else None
+        entry = self.faq(turn).answer(text, turn.locale) if has_words(text) else None
         if entry is not None:
             await self.base.send_faq(turn, entry.answer)
             return

@@ -54,6 +54,8 @@ class Menu(DeskPart):
             return await self._close_or_keep(turn, head == "close", arg)
         if head == "add":
             return await self.mine.add(turn, arg)
+        if head == "estate":
+            return await self.profile.choose_estate(turn, arg)
         await self.base.leave(turn)
         if head == "emergency":
             await turn.send("resident.menu.emergency", buttons=self.base.emergency_buttons(turn))
@@ -68,7 +70,7 @@ class Menu(DeskPart):
         elif head == tx.INQUIRY:
             await turn.send("resident.inquiry.ask", buttons=self.base.faq_buttons(turn))
         elif head == "faq":
-            entry = self.faq.entry(arg, turn.locale)
+            entry = self.faq(turn).entry(arg, turn.locale)
             if entry is None:
                 return "resident.toast.expired"
             await self.base.send_faq(turn, entry.answer)

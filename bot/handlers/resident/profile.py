@@ -124,7 +124,7 @@ class ProfileDesk(DeskPart):
         except deeplinks.BadLink:
             await turn.send("resident.link.bad")
             return None
-        if place.estate != deeplinks.DEFAULT_ESTATE:
+        if not self.engine.estates.known(place.estate):
             await turn.send("resident.link.other_estate")
             return None
         return place
@@ -133,6 +133,15 @@ class ProfileDesk(DeskPart):
         """A QR code's flat: offered for registration (consent asked as always); a resident
         already registered there hears so; one registered elsewhere keeps the phone."""
         profile = await turn.profile()
+        moved = profile is not None and profile.estate_id != place.estate
+        if moved or profile is None:  # the code's estate is theirs from now on
+            await self.ctx.profiles.set_estate(turn.user_id, turn.chat_id, place.estate)
+            turn.forget_cached_profile()
+            kept = profile.phone if profile is not None and profile.has_details else None
+            profile = await turn.profile()
+            turn.resident_estate = place.estate
+        else:
+            kept = profile.phone if profile.has_details else None
         room = place.room or None
         if (
             profile is not None and profile.has_details
@@ -145,15 +154,50 @@ class ProfileDesk(DeskPart):
                 details=details,
             )
             return
+        if self.engine.estates.several:
+            estate = self.engine.estates.of(place.estate)
+            await turn.send("resident.link.estate", estate=estate.name)
         await turn.send("resident.link.place", place=place_text(turn, place.building, room))
         slots: dict[str, Any] = {
             "intent": "register", "name": turn.user_name, "building": place.building,
-            "room": room,
+            "room": room, "estate": place.estate,
         }
-        if profile is not None and profile.has_details:  # moving: consent given, phone kept
+        if kept:  # moving: consent given, phone kept
             slots["consent"] = "yes"
-            slots["phone"] = profile.phone
+            slots["phone"] = kept
         await self.engine.begin(turn, "register", slots)
+
+    # -- the resident's estate (several estates: ESTATES_FILE) -------------------------------
+    async def show_estate(self, turn: Turn) -> None:
+        """/estate: the resident's estate, and buttons to change it (a resident who moved)."""
+        estates = self.engine.estates
+        if not estates.several:
+            await turn.send("resident.estate.only", estate=estates.default.name)
+            return
+        current = estates.get(turn.resident_estate)
+        buttons = keyboard(*([(e.name, f"menu:estate:{e.id}")] for e in estates.all))
+        if current is None:
+            await turn.send("resident.estate.none", buttons)
+        else:
+            await turn.send("resident.estate.current", buttons, estate=current.name)
+
+    async def choose_estate(self, turn: Turn, arg: str) -> str | None:
+        """A button of /estate: the resident belongs to that estate from now on."""
+        estates = self.engine.estates
+        chosen = estates.get(int(arg)) if arg.isdigit() else None
+        if chosen is None:
+            return "resident.toast.expired"
+        profile = await turn.profile()
+        if profile is not None and profile.estate_id == chosen.id:
+            await turn.send("resident.estate.same", estate=chosen.name)
+            return None
+        had_place = profile is not None and bool(profile.building)
+        await self.ctx.profiles.set_estate(turn.user_id, turn.chat_id, chosen.id)
+        turn.forget_cached_profile()
+        turn.resident_estate = chosen.id
+        key = "resident.estate.changed_place" if had_place else "resident.estate.changed"
+        await turn.send(key, estate=chosen.name)
+        return None
 
     async def show_me(self, turn: Turn) -> None:
         profile = await turn.profile()

@@ -34,6 +34,7 @@ class Notice(Base):
     __tablename__ = "notices"
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    estate_id: Mapped[int | None] = mapped_column(Integer, index=True)  # the estate's buildings
     kind: Mapped[str] = mapped_column(String(16))  # water, power, other
     buildings: Mapped[list[str]] = mapped_column(JSON, default=list)  # [] means every building
     starts_at: Mapped[datetime | None]

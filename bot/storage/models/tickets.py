@@ -31,6 +31,7 @@ class Ticket(Base):
     chat_id: Mapped[str] = mapped_column(String(64), index=True)  # the resident's chat
     user_id: Mapped[str] = mapped_column(String(64))
     user_name: Mapped[str] = mapped_column(String(200), default="")
+    estate_id: Mapped[int | None] = mapped_column(Integer, index=True)  # None: not known
     intent: Mapped[str] = mapped_column(String(32), index=True)
     severity: Mapped[str] = mapped_column(String(16), index=True)
     building: Mapped[str | None] = mapped_column(String(32))
