@@ -55,7 +55,12 @@ def test_every_line_names_its_writer_and_a_contract_intent() -> None:
     assert len({r.writer for r in rows}) >= 8
 
 
-HOLDOUTS = ("intents_holdout3.jsonl", "intents_holdout4.jsonl", "intents_holdout5.jsonl")
+HOLDOUTS = (
+    "intents_holdout3.jsonl",
+    "intents_holdout4.jsonl",
+    "intents_holdout5.jsonl",
+    "intents_holdout6.jsonl",
+)
 
 
 @pytest.mark.parametrize("name", HOLDOUTS)
@@ -233,8 +238,9 @@ HOLDOUT_FLOORS = {
     "intents_holdout3.jsonl": {"accuracy": 0.94, "emergency_recall": 0.985, "confusers_alarmed": 0.11},
     "intents_holdout4.jsonl": {"accuracy": 0.91, "emergency_recall": 0.985, "confusers_alarmed": 0.10},
     "intents_holdout5.jsonl": {"accuracy": 0.92, "emergency_recall": 0.985, "confusers_alarmed": 0.10},
+    "intents_holdout6.jsonl": {"accuracy": 0.83, "emergency_recall": 0.985, "confusers_alarmed": 0.19},
 }
-CV_FLOORS = {"accuracy": 0.855, "emergency_recall": 0.985, "confusers_alarmed": 0.22}
+CV_FLOORS = {"accuracy": 0.865, "emergency_recall": 0.985, "confusers_alarmed": 0.18}
 
 
 @pytest.mark.parametrize("name", HOLDOUTS)
