@@ -148,7 +148,9 @@ async def create_app(
     if classifier is None:
         classifier = Classifier.from_locales(settings.locales_dir)
     estates = Estates.load(settings)  # EstatesError at start: a malformed file is named
-    roles = Roles(settings, team_chats=estates.group_chats)
+    roles = Roles(
+        settings, team_chats=estates.group_chats, estate_managers=estates.estate_managers
+    )
     cluster = Cluster(settings.database_url, enabled=settings.clustered)
     instance = cluster.instance if cluster.enabled else None
     outbox = Outbox(db, clock, instance=instance)
@@ -176,6 +178,7 @@ async def create_app(
         profiles=profiles,
         limiter=shared_broadcast_rate(settings, db) if cluster.enabled else None,
         may_send=cluster.is_leader,
+        estates=estates,
     )
     privacy = PrivacyService(settings=settings, clock=clock, db=db, scheduler=scheduler)
     flows = FlowEngine(
@@ -223,6 +226,7 @@ async def create_app(
                         texts=texts,
                         outbox=outbox,
                         notices=notices,
+                        estates=estates,
                     )
                 ),
                 stats=StatsService(
@@ -232,8 +236,10 @@ async def create_app(
                     texts=texts,
                     fmt=tickets.fmt,
                     notices=notices,
+                    estates=estates,
                 ),
-                log=RequestLog(settings=settings, db=db, texts=texts),
+                log=RequestLog(settings=settings, db=db, texts=texts, estates=estates),
+                estates=estates,
                 dashboard_links=lambda user, name: app_links(user, name),
             ),
             ResidentHandler(flows=flows, desk=desk, profiles=profiles, texts=texts, outbox=outbox),

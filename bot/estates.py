@@ -30,7 +30,7 @@ services get this lookup (`Estates`), never the whole settings, for what differs
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -171,6 +171,20 @@ class Estates:
     def managed_by(self, user_id: str) -> frozenset[int]:
         """The estates whose managers include `user_id` (empty: none named there)."""
         return frozenset(e.id for e in self.all if user_id in e.manager_ids)
+
+    @property
+    def estate_managers(self) -> frozenset[str]:
+        """Everyone named in an estate's `manager_ids` (managers of that estate only)."""
+        return frozenset(m for e in self.all for m in e.manager_ids)
+
+    def manager_scope(
+        self, user_id: str, company_managers: Collection[str]
+    ) -> frozenset[int] | None:
+        """The estates a manager sees: every one (None) for a company-level manager
+        (MANAGER_IDS), else the estates naming them in `manager_ids`."""
+        if user_id in company_managers:
+            return None
+        return self.managed_by(user_id)
 
     def teams_of(self, account: str) -> frozenset[str]:
         return frozenset(k for e in self.all for k in e.teams.teams_of(account))

@@ -148,6 +148,7 @@ class OutageDesk(Protocol):
         building: str | None,
         text: str,
         locale: str,
+        estate_id: int | None = None,
     ) -> str | None: ...
 
 

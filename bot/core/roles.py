@@ -29,12 +29,13 @@ class Roles:
     settings: RoleSettings
     # every estate's staff and team groups (bot/estates.py; a live set): staff groups too
     team_chats: Set[str] = frozenset()
+    estate_managers: Set[str] = frozenset()  # managers of one estate (ESTATES_FILE manager_ids)
 
     def is_staff_chat(self, chat_id: str) -> bool:
         return chat_id == self.settings.staff_chat_id or chat_id in self.team_chats
 
     def is_manager(self, user_id: str) -> bool:
-        return user_id in self.settings.manager_ids
+        return user_id in self.settings.manager_ids or user_id in self.estate_managers
 
     def is_supervisor(self, user_id: str) -> bool:
         return user_id in self.settings.supervisor_ids or self.is_manager(user_id)

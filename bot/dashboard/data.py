@@ -95,12 +95,23 @@ class DashboardData:
         return Deadline("resolve", ticket.created_at + timedelta(seconds=RESOLVE_TARGET_SECONDS))
 
     # -- the board --------------------------------------------------------------------------
+    def scope(self, viewer: Viewer | None) -> frozenset[int] | None:
+        """The estates a viewer sees: an estate's manager (`manager_ids` in ESTATES_FILE)
+        that estate only; everyone else every estate (None)."""
+        if viewer is None or not viewer.is_manager:
+            return None
+        return self.app.tickets.estates.manager_scope(viewer.user_id, self.app.settings.manager_ids)
+
     def visible(self, ticket: Ticket, viewer: Viewer | None) -> bool:
         """Staff who are members of teams (TEAMS_FILE `members`) see their teams' tickets and
-        those they hold; supervisors, managers and staff of no team see every ticket."""
+        those they hold; supervisors, managers and staff of no team see every ticket; an
+        estate's manager sees that estate's."""
+        scope = self.scope(viewer)
+        if scope is not None and ticket.estate_id not in scope:
+            return False
         if viewer is None or viewer.sees_stats:
             return True
-        teams = self.app.tickets.teams.teams_of(viewer.user_id)
+        teams = self.app.tickets.estates.teams_of(viewer.user_id)
         return not teams or ticket.team in teams or ticket.claimed_by == viewer.user_id
 
     async def open_tickets(self, viewer: Viewer | None = None) -> Sequence[Ticket]:
@@ -159,14 +170,18 @@ class DashboardData:
         return ticket, await self.app.tickets.events(ticket_id)
 
     # -- buildings and notices ------------------------------------------------------------------
-    async def buildings(self) -> tuple[dict[str, Counter[str]], list[tuple[Notice, RunCounts]]]:
+    async def buildings(
+        self, viewer: Viewer | None = None
+    ) -> tuple[dict[str, Counter[str]], list[tuple[Notice, RunCounts]]]:
         """({building: open tickets by severity}, [(current notice, its delivery)])."""
         per_building: dict[str, Counter[str]] = {}
-        for ticket in await self.open_tickets():
+        for ticket in await self.open_tickets(viewer):
             per_building.setdefault(ticket.building or "-", Counter())[ticket.severity] += 1
+        scope = self.scope(viewer)
         notices = [
             (notice, await self.app.notices.counts(notice.id, "notice"))
             for notice in await self.app.notices.current()
+            if scope is None or notice.estate_id in scope
         ]
         return per_building, notices
 
@@ -180,8 +195,13 @@ class DashboardData:
     def today(self) -> date:
         return self.app.clock.now().astimezone(self.tz).date()
 
-    async def period(self, start: date, end: date) -> Period:
+    async def period(
+        self, start: date, end: date, scope: frozenset[int] | None = None
+    ) -> Period:
+        """The figures of a period (of the estates in `scope`; None: all)."""
         since, until = self.bounds(start, end)
+        only_tickets = [] if scope is None else [Ticket.estate_id.in_(list(scope))]
+        only_notices = [] if scope is None else [Notice.estate_id.in_(list(scope))]
         async with self.app.db.session() as session:
             tickets = (
                 await session.scalars(
@@ -189,13 +209,14 @@ class DashboardData:
                         Ticket.created_at >= since,
                         Ticket.created_at < until,
                         Ticket.status != TicketStatus.CANCELLED,  # merged into a cluster
+                        *only_tickets,
                     )
                 )
             ).all()
             notices = (
                 await session.scalars(
                     select(Notice)
-                    .where(Notice.created_at >= since, Notice.created_at < until)
+                    .where(Notice.created_at >= since, Notice.created_at < until, *only_notices)
                     .order_by(Notice.id)
                 )
             ).all()

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Collection
 from datetime import date
 from typing import TYPE_CHECKING
 
@@ -33,15 +34,25 @@ def _width(text: str) -> int:
     return sum(2 if ord(ch) > 0x2E80 else 1 for ch in text)
 
 
-async def rows(app: DashboardDeps, start: date, end: date) -> tuple[list[list[str]], int]:
-    """(header and rows as /export writes them, how many tickets)."""
-    content, count = await RequestLog(settings=app.settings, db=app.db, texts=app.texts).csv_bytes(start, end)
+def _log(app: DashboardDeps) -> RequestLog:
+    return RequestLog(
+        settings=app.settings, db=app.db, texts=app.texts, estates=app.tickets.estates
+    )
+
+
+async def rows(
+    app: DashboardDeps, start: date, end: date, scope: Collection[int] | None = None
+) -> tuple[list[list[str]], int]:
+    """(header and rows as /export writes them, how many tickets): the estates in `scope`."""
+    content, count = await _log(app).csv_bytes(start, end, scope)
     text = content.decode("utf-8").removeprefix(BOM)
     return list(csv.reader(io.StringIO(text))), count
 
 
-async def csv_bytes(app: DashboardDeps, start: date, end: date) -> tuple[bytes, int]:
-    return await RequestLog(settings=app.settings, db=app.db, texts=app.texts).csv_bytes(start, end)
+async def csv_bytes(
+    app: DashboardDeps, start: date, end: date, scope: Collection[int] | None = None
+) -> tuple[bytes, int]:
+    return await _log(app).csv_bytes(start, end, scope)
 
 
 def xlsx_from_rows(table: list[list[str]], title: str) -> bytes:
@@ -66,6 +77,8 @@ def xlsx_from_rows(table: list[list[str]], title: str) -> bytes:
     return out.getvalue()
 
 
-async def xlsx_bytes(app: DashboardDeps, start: date, end: date, title: str) -> tuple[bytes, int]:
-    table, count = await rows(app, start, end)
+async def xlsx_bytes(
+    app: DashboardDeps, start: date, end: date, title: str, scope: Collection[int] | None = None
+) -> tuple[bytes, int]:
+    table, count = await rows(app, start, end, scope)
     return xlsx_from_rows(table, title), count

@@ -349,7 +349,7 @@ class Pages:
 
     # -- buildings and notices ----------------------------------------------------------------
     async def buildings(self, locale: str, viewer: Viewer) -> str:
-        per_building, notices = await self.data.buildings()
+        per_building, notices = await self.data.buildings(viewer)
         render = self.app.notices.render
 
         def building_key(name: str) -> tuple[int, str]:

@@ -224,7 +224,7 @@ class DashboardServer:
             raise self.refuse(request)
         raw = str(form.get("id", ""))
         ticket = await self.app.tickets.get(int(raw)) if raw.isdigit() and len(raw) < 10 else None
-        if ticket is None:
+        if ticket is None or not self.data.visible(ticket, viewer):  # another estate's: none
             return self.page(request, self.pages.not_found(self.locale(request), viewer), status=404)
         name = self.signer.session_name(request.cookies.get(SESSION_COOKIE, ""))
         actor = Actor("staff", viewer.user_id, name or viewer.user_id)
@@ -258,7 +258,7 @@ class DashboardServer:
         if not viewer.sees_stats:
             raise self.refuse(request)
         start, end = self.period(request)
-        period = await self.data.period(start, end)
+        period = await self.data.period(start, end, self.data.scope(viewer))
         return self.page(request, self.pages.stats(self.locale(request), viewer, period))
 
     def _export_viewer(self, request: web.Request) -> Viewer:
@@ -268,10 +268,10 @@ class DashboardServer:
         return viewer
 
     async def export_xlsx(self, request: web.Request) -> web.Response:
-        self._export_viewer(request)
+        viewer = self._export_viewer(request)
         start, end = self.period(request)
         title = self.pages.t(self.locale(request)).plain("sheet_title")
-        content, _count = await xlsx_bytes(self.app, start, end, title)
+        content, _count = await xlsx_bytes(self.app, start, end, title, self.data.scope(viewer))
         return _download(
             content,
             f"requests_{start:%Y%m%d}-{end:%Y%m%d}.xlsx",
@@ -279,9 +279,9 @@ class DashboardServer:
         )
 
     async def export_csv(self, request: web.Request) -> web.Response:
-        self._export_viewer(request)
+        viewer = self._export_viewer(request)
         start, end = self.period(request)
-        content, _count = await csv_bytes(self.app, start, end)
+        content, _count = await csv_bytes(self.app, start, end, self.data.scope(viewer))
         return _download(
             content, f"requests_{start:%Y%m%d}-{end:%Y%m%d}.csv", "text/csv; charset=utf-8"
         )

@@ -164,6 +164,7 @@ async def _check_notice(turn: Turn) -> bool:
         building=slots.get("building"),
         text=str(slots.get("text") or ""),
         locale=turn.locale,
+        estate_id=slots["estate"] if isinstance(slots.get("estate"), int) else None,
     )
     if answer is None:
         return False

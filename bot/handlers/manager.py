@@ -35,13 +35,16 @@ if TYPE_CHECKING:
     from bot.core.clock import Clock
     from bot.core.ports import Messenger
     from bot.core.roles import Roles
+    from bot.estates import Estates
     from bot.notices.service import NoticeService
     from bot.texts import Texts
 
     DashboardLinks = Callable[[str, str], tuple[str, str]]
 
 COMMANDS = frozenset({"notice", "notices", "restored", "cancel_notice", "stats", "export", "help"})
-FLOW_BUTTONS = frozenset({"k", "b", "s", "e", "r", "a", "ok", "edit", "ed", "back", "x", "cl"})
+FLOW_BUTTONS = frozenset(
+    {"es", "k", "b", "s", "e", "r", "a", "ok", "edit", "ed", "back", "x", "cl"}
+)
 
 
 class ManagerHandler:
@@ -58,7 +61,9 @@ class ManagerHandler:
         stats: StatsService,
         log: RequestLog,
         dashboard_links: DashboardLinks,
+        estates: Estates | None = None,
     ) -> None:
+        self.estates = estates
         self.settings = settings
         self.roles = roles
         self.clock = clock
@@ -74,6 +79,12 @@ class ManagerHandler:
     @property
     def locale(self) -> str:
         return self.settings.manager_language
+
+    def scope(self, user_id: str) -> frozenset[int] | None:
+        """The estates this manager sees (None: all, a company-level manager)."""
+        if self.estates is None:
+            return None
+        return self.estates.manager_scope(user_id, self.settings.manager_ids)
 
     async def say(self, chat_id: str, text: str, buttons: Keyboard | None = None) -> None:
         await self.outbox.send(SendText(chat_id, text, buttons))
@@ -108,9 +119,9 @@ class ManagerHandler:
         elif command in ("restored", "cancel_notice"):
             await self._ask_close(incoming, command)
         elif command == "stats":
-            await self.send_stats(chat)
+            await self.send_stats(chat, self.scope(incoming.user_id))
         elif command == "export":
-            await self.send_export(chat, incoming.command_args)
+            await self.send_export(chat, incoming.command_args, self.scope(incoming.user_id))
         elif command == "help":
             await self.say(chat, self.m("help"))
         elif command == "dashboard":
@@ -154,7 +165,10 @@ class ManagerHandler:
         }
 
     async def list_notices(self, chat_id: str) -> None:
-        notices = await self.notices.current()
+        scope = self.scope(chat_id)  # a manager's private chat: the chat is the manager
+        notices = [
+            n for n in await self.notices.current() if scope is None or n.estate_id in scope
+        ]
         if not notices:
             await self.say(chat_id, self.m("list_none"))
             return
@@ -200,6 +214,9 @@ class ManagerHandler:
 
     async def _closable(self, chat_id: str, notice_id: int, *, restored: bool) -> Notice | None:
         notice = await self.notices.get(notice_id)
+        scope = self.scope(chat_id)
+        if notice is not None and scope is not None and notice.estate_id not in scope:
+            notice = None  # another estate's: not this manager's
         if notice is None:
             await self.say(chat_id, self.m("no_such_notice", id=notice_id))
             return None
@@ -250,21 +267,23 @@ class ManagerHandler:
         return self.m("restored_done" if restored else "withdrawn_done", id=notice_id, count=count)
 
     # -- /stats, /export --------------------------------------------------------------------------
-    async def send_stats(self, chat_id: str) -> None:
-        text, png, caption = await self.stats.report()
+    async def send_stats(self, chat_id: str, scope: frozenset[int] | None = None) -> None:
+        text, png, caption = await self.stats.report(scope)
         await self.say(chat_id, text)
         await self.outbox.send(
             SendPhoto(chat_id, caption=caption, content=png, filename="stats.png")
         )
 
-    async def send_export(self, chat_id: str, args: str) -> None:
+    async def send_export(
+        self, chat_id: str, args: str, scope: frozenset[int] | None = None
+    ) -> None:
         today = self.notices.render.local(self.clock.now()).date()
         found = parse_range(args, today)
         if found is None:
             await self.say(chat_id, self.m("export_bad_dates"))
             return
         start, end = found
-        content, count = await self.log.csv_bytes(start, end)
+        content, count = await self.log.csv_bytes(start, end, scope)
         await self.outbox.send(
             SendDocument(
                 chat_id,

@@ -31,13 +31,22 @@ class NoticeAnswers:
         self.clock = clock
         self.db = db
 
-    async def covering(self, kind: str, building: str | None, now: datetime) -> Notice | None:
-        """The notice that answers a `kind` outage in `building` now, if any."""
+    async def covering(
+        self, kind: str, building: str | None, now: datetime, estate_id: int | None = None
+    ) -> Notice | None:
+        """The notice that answers a `kind` outage in `building` (of the estate) now, if any."""
+        estate_id = self.notices.estates.resolved(estate_id)
+        if estate_id is None:
+            return None  # which estate is not known: no notice can answer for it
         async with self.db.session() as session:
             candidates = (
                 await session.scalars(
                     select(Notice)
-                    .where(Notice.kind == kind, Notice.status.in_(NoticeStatus.CURRENT))
+                    .where(
+                        Notice.kind == kind,
+                        Notice.status.in_(NoticeStatus.CURRENT),
+                        Notice.estate_id == estate_id,
+                    )
                     .order_by(Notice.id.desc())
                 )
             ).all()
@@ -60,14 +69,15 @@ class NoticeAnswers:
         building: str | None,
         text: str,
         locale: str,
+        estate_id: int | None = None,
     ) -> str | None:
         kind = INTENT_KIND.get(intent)
         if kind is None:
             return None
         now = self.clock.now()
-        notice = await self.covering(kind, building, now)  # an estate-wide one covers any
+        notice = await self.covering(kind, building, now, estate_id)  # an estate-wide one covers any
         if notice is None:
-            if not building:  # clusters are per building
+            if not building or estate_id is None:  # clusters are per building of an estate
                 return None
             return await self.notices.clusters.report(
                 kind=kind,
@@ -78,6 +88,7 @@ class NoticeAnswers:
                 text=text,
                 locale=locale,
                 now=now,
+                estate_id=estate_id,
             )
         await self._count(notice, kind, building, chat_id, user_id, user_name, text, now)
         started = notice.status == NoticeStatus.ACTIVE or (

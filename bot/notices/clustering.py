@@ -38,7 +38,7 @@ import html
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select, update
 
@@ -75,6 +75,10 @@ SWEEP_EVERY = timedelta(seconds=60)
 SWEEP_FOR = timedelta(minutes=30)
 ALERT_EVERY = timedelta(seconds=6)  # at most 10 edits a minute of one grouped alert
 BOT = Actor("system", None, "bot")
+
+
+def _same_estate(column: Any, estate_id: int | None) -> Any:
+    return column.is_(None) if estate_id is None else column == estate_id
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,11 +137,14 @@ class OutageClusters:
         text: str,
         locale: str,
         now: datetime,
+        estate_id: int | None = None,
     ) -> str | None:
-        """Record an uncovered report; the resident's answer if it belongs to a cluster."""
+        """Record an uncovered report; the resident's answer if it belongs to a cluster
+        (clusters are per building of one estate)."""
         async with self._lock:
-            cluster = await self.open_cluster(kind, building)
+            cluster = await self.open_cluster(kind, building, estate_id)
             report = OutageReport(
+                estate_id=estate_id,
                 kind=kind,
                 building=building,
                 chat_id=chat_id,
@@ -152,7 +159,9 @@ class OutageClusters:
             else:
                 async with self.db.transaction() as session:
                     session.add(report)
-                cluster = await self._maybe_form(kind, building, report, user_name, locale, now)
+                cluster = await self._maybe_form(
+                    kind, building, report, user_name, locale, now, estate_id
+                )
                 if cluster is None:
                     return None
         return self.texts.bind(locale, "notices")(
@@ -162,7 +171,9 @@ class OutageClusters:
             count=cluster.report_count,
         )
 
-    async def open_cluster(self, kind: str, building: str) -> OutageCluster | None:
+    async def open_cluster(
+        self, kind: str, building: str, estate_id: int | None = None
+    ) -> OutageCluster | None:
         """The building's open cluster for `kind`; one whose ticket is finished is closed."""
         async with self.db.session() as session:
             cluster = await session.scalar(
@@ -171,6 +182,7 @@ class OutageClusters:
                     OutageCluster.kind == kind,
                     OutageCluster.building == building,
                     OutageCluster.status == OPEN,
+                    _same_estate(OutageCluster.estate_id, estate_id),
                 )
                 .order_by(OutageCluster.id.desc())
                 .limit(1)
@@ -236,6 +248,7 @@ class OutageClusters:
         user_name: str,
         locale: str,
         now: datetime,
+        estate_id: int | None = None,
     ) -> OutageCluster | None:
         async with self.db.session() as session:
             reports = (
@@ -244,6 +257,7 @@ class OutageClusters:
                     .where(
                         OutageReport.kind == kind,
                         OutageReport.building == building,
+                        _same_estate(OutageReport.estate_id, estate_id),
                         OutageReport.at >= now - self.window,
                         OutageReport.cluster_key.is_(None),
                         OutageReport.notice_id.is_(None),
@@ -259,6 +273,7 @@ class OutageClusters:
             first.setdefault(r.user_id, r.id)
         async with self.db.transaction() as session:
             cluster = OutageCluster(
+                estate_id=estate_id,
                 kind=kind,
                 building=building,
                 status=OPEN,
@@ -293,7 +308,7 @@ class OutageClusters:
                 room=profile.room if profile else None,
                 phone=profile.phone if profile else None,
                 resident_id=profile.id if profile else None,
-                estate_id=profile.estate_id if profile else None,
+                estate_id=estate_id,
                 locale=locale,
                 extra={"outage_cluster": cluster.id},
             )
@@ -570,7 +585,13 @@ class OutageClusters:
             ticket=cluster.ticket_id or "-",
         )
         button = m("btn.publish_cluster", kind=kind)
-        for manager in self.settings.manager_ids:
+        estate = self.notices.estates.get(cluster.estate_id)
+        managers = (  # the estate's own managers, else the company's
+            sorted(estate.manager_ids)
+            if estate is not None and estate.manager_ids
+            else self.settings.manager_ids
+        )
+        for manager in managers:
             await self.outbox.send(
                 SendText(
                     manager,
@@ -591,7 +612,9 @@ class OutageClusters:
             clusters = (
                 await session.scalars(
                     select(OutageCluster).where(
-                        OutageCluster.kind == notice.kind, OutageCluster.status == OPEN
+                        OutageCluster.kind == notice.kind,
+                        OutageCluster.status == OPEN,
+                        _same_estate(OutageCluster.estate_id, notice.estate_id),
                     )
                 )
             ).all()

@@ -9,6 +9,7 @@ if TYPE_CHECKING:
     from bot.config import Settings
     from bot.core.clock import Clock
     from bot.core.ports import Messenger
+    from bot.estates import Estates
     from bot.notices.service import NoticeService
     from bot.storage.db import Database
     from bot.texts import Texts
@@ -22,3 +23,4 @@ class NoticeFlowContext:
     texts: Texts
     outbox: Messenger
     notices: NoticeService
+    estates: Estates | None = None  # several estates: a notice is for one of them

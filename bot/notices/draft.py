@@ -16,9 +16,10 @@ from bot.notices.buildings import scan_buildings
 from bot.notices.render import NoticeFacts, sounds_unplanned
 from bot.notices.timephrases import fold, scan_period
 
-STEPS = ("kind", "buildings", "start", "end", "reason", "advice")
+STEPS = ("estate", "kind", "buildings", "start", "end", "reason", "advice")
 PREVIEW = "preview"
 STEP_FIELDS = {
+    "estate": ("estate_id",),  # several estates: which one (asked of company-level managers)
     "kind": ("kind",),
     "buildings": ("buildings",),
     "start": ("starts_at",),
@@ -46,9 +47,12 @@ class Draft:
     advice: str | None = None
     cluster_id: int | None = None
     editing: bool = False  # back to the preview after the next answer
+    estate_id: int | None = None  # the estate whose buildings it covers
+    ask_estate: bool = False  # several estates to choose from (a company-level manager)
 
     def next_step(self) -> str:
         missing = {
+            "estate": self.ask_estate and self.estate_id is None,
             "kind": self.kind is None,
             "buildings": self.buildings is None,
             "start": self.starts_at is None,
@@ -62,6 +66,8 @@ class Draft:
         """Forget one answer so that the flow asks it again (editing from the preview)."""
         for name in STEP_FIELDS[step]:
             setattr(self, name, _EMPTY[name])
+        if step == "estate":
+            self.ask_estate = True
 
     def drop_end_before_start(self) -> None:
         """A new start after the answered end: ask the end again."""
@@ -93,6 +99,8 @@ class Draft:
             "advice": self.advice,
             "cluster_id": self.cluster_id,
             "editing": self.editing,
+            "estate_id": self.estate_id,
+            "ask_estate": self.ask_estate,
         }
 
     @classmethod
@@ -111,6 +119,8 @@ class Draft:
             advice=data.get("advice"),
             cluster_id=data.get("cluster_id"),
             editing=bool(data.get("editing")),
+            estate_id=data.get("estate_id"),
+            ask_estate=bool(data.get("ask_estate")),
         )
 
 

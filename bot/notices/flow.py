@@ -23,7 +23,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import delete, select
 
@@ -53,6 +53,7 @@ class NoticeFlow:
         self.m = ctx.texts.bind(ctx.settings.manager_language, "manager")
         # the notice itself, its reasons and advice are in the residents' language
         self.residents = ctx.texts.bind(ctx.settings.locale, "manager")
+        self.user_id = ""  # the manager of the message being handled (their estates)
 
     @property
     def render(self) -> NoticeRenderer:
@@ -109,6 +110,31 @@ class NoticeFlow:
             return bool(result.rowcount)  # type: ignore[attr-defined]
 
     # -- entry points -------------------------------------------------------------------------
+    # -- which estate -------------------------------------------------------------------------
+    def estates_of(self, user_id: str) -> list[Any]:
+        """The estates this manager may write a notice for (all, for a company-level one)."""
+        estates = self.ctx.estates
+        if estates is None:
+            return []
+        scope = estates.manager_scope(user_id, self.ctx.settings.manager_ids)
+        return [e for e in estates.all if scope is None or e.id in scope]
+
+    def settle_estate(self, draft: Draft, user_id: str) -> None:
+        """One estate to choose from: it is the notice's (no question asked)."""
+        if draft.estate_id is not None:
+            return
+        if self.ctx.estates is None:
+            draft.estate_id = 0
+            return
+        mine = self.estates_of(user_id)
+        if len(mine) == 1:
+            draft.estate_id = mine[0].id
+        else:
+            draft.ask_estate = True  # which one is the first question
+
+    def several_estates(self, user_id: str) -> bool:
+        return len(self.estates_of(user_id)) > 1
+
     async def start(self, incoming: Incoming, args: str) -> None:
         draft = Draft()
         if args:
@@ -128,6 +154,7 @@ class NoticeFlow:
             buildings=[cluster.building],
             starts_at=cluster.opened_at,
             cluster_id=cluster.id,
+            estate_id=cluster.estate_id,
         )
         await self._continue(incoming, draft)
 
@@ -143,6 +170,8 @@ class NoticeFlow:
         if not text:
             await self.say(incoming.chat_id, self.m("again_text"))
             return
+        self.settle_estate(draft, incoming.user_id)
+        self.user_id = incoming.user_id
         question = QUESTIONS.get(draft.next_step())
         error = question.answer(self, draft, text) if question is not None else None
         if error is not None:
@@ -169,6 +198,7 @@ class NoticeFlow:
         if control is not None:
             await control(self, incoming, draft)
             return
+        self.user_id = incoming.user_id
         press = PRESSES.get(action)
         if press is not None:
             press(self, draft, arg)
@@ -176,11 +206,14 @@ class NoticeFlow:
 
     # -- the driver ------------------------------------------------------------------------------
     async def _continue(self, incoming: Incoming, draft: Draft) -> None:
+        self.settle_estate(draft, incoming.user_id)
+        self.user_id = incoming.user_id
         await self.save(incoming.chat_id, incoming.user_id, draft)
         await self.ask(incoming.chat_id, draft)
 
     async def ask(self, chat_id: str, draft: Draft) -> None:
         """The next question the draft needs, or the preview when it is complete."""
+        self.user_id = chat_id  # a manager's private chat: the chat is the manager
         question = QUESTIONS.get(draft.next_step())
         if question is None:
             draft.editing = False
@@ -201,7 +234,7 @@ class NoticeFlow:
 
     async def preview(self, draft: Draft) -> tuple[str, Keyboard]:
         facts = draft.facts()
-        count = await self.ctx.notices.recipients(facts.buildings)
+        count = await self.ctx.notices.recipients(facts.buildings, draft.estate_id)
         now = self.ctx.clock.now()
         remind = self.ctx.settings.notice_remind_before_seconds
         if facts.starts_at is None or facts.starts_at <= now:
@@ -230,7 +263,7 @@ class NoticeFlow:
             return
         facts = draft.facts()
         text, _ = await self.preview(draft)
-        count = await self.ctx.notices.recipients(facts.buildings)
+        count = await self.ctx.notices.recipients(facts.buildings, draft.estate_id)
         if not await self.drop(incoming.chat_id):  # pressed twice: the first press published
             await self.say(incoming.chat_id, self.m("draft_gone"))
             return
@@ -248,12 +281,16 @@ class NoticeFlow:
             created_by=incoming.user_id,
             manager_chat_id=incoming.chat_id,
             cluster_id=draft.cluster_id,
+            estate_id=draft.estate_id,
         )
         if told:
             await self.say(incoming.chat_id, self.m("published_extra", count=told))
 
     async def edit_menu(self, incoming: Incoming, draft: Draft) -> None:
-        fields = [(self.m(f"field.{step}"), f"nt:ed:{step}") for step in STEPS]
+        steps = [s for s in STEPS if s != "estate" or self.several_estates(incoming.user_id)]
+        fields = [(self.m(f"field.{step}"), f"nt:ed:{step}") for step in steps if step != "estate"]
+        if "estate" in steps:  # several estates: which one, on a row of its own
+            fields.append((self.m("field.estate"), "nt:ed:estate"))
         buttons = keyboard(fields[:3], fields[3:], [(self.m("btn.back"), "nt:back")])
         await self.say(incoming.chat_id, self.m("edit_which"), buttons)
 
@@ -291,6 +328,15 @@ class Question:
 
 
 # typed answers: fill the draft, or say what was not understood
+def _estate(flow: NoticeFlow, draft: Draft, text: str) -> str | None:
+    mine = flow.estates_of(flow.user_id)
+    found = flow.ctx.estates.by_name(text) if flow.ctx.estates is not None else None
+    if found is None or found not in mine:
+        return flow.m("again_estate")
+    draft.estate_id = found.id
+    return None
+
+
 def _kind(flow: NoticeFlow, draft: Draft, text: str) -> str | None:
     kind = kind_in(text)
     if kind is None:
@@ -348,6 +394,10 @@ def _advice(flow: NoticeFlow, draft: Draft, text: str) -> str | None:
     return None
 
 
+def _estate_choices(flow: NoticeFlow, draft: Draft) -> Rows:
+    return [[(e.name, f"nt:es:{e.id}")] for e in flow.estates_of(flow.user_id)]
+
+
 def _kind_choices(flow: NoticeFlow, draft: Draft) -> Rows:
     return [[(flow.m(f"btn.{k}"), f"nt:k:{k}") for k in KINDS]]
 
@@ -361,6 +411,7 @@ def _reason_choices(flow: NoticeFlow, draft: Draft) -> Rows:
 
 
 QUESTIONS: dict[str, Question] = {
+    "estate": Question("ask_estate", _estate, choices=_estate_choices),
     "kind": Question("ask_kind", _kind, choices=_kind_choices),
     "buildings": Question("ask_buildings", _buildings, button=("btn.all", "nt:b:all")),
     "start": Question("ask_start", _start, button=("btn.now", "nt:s:now")),
@@ -382,6 +433,12 @@ QUESTIONS: dict[str, Question] = {
 
 
 # buttons that fill the draft: nt:<action>:<arg>, then the next question
+def _press_estate(flow: NoticeFlow, draft: Draft, arg: str) -> None:
+    wanted = strict_index(arg)
+    if any(e.id == wanted for e in flow.estates_of(flow.user_id)):
+        draft.estate_id = wanted
+
+
 def _press_kind(flow: NoticeFlow, draft: Draft, arg: str) -> None:
     if arg in KINDS:
         draft.kind = arg
@@ -425,6 +482,7 @@ def _press_back(flow: NoticeFlow, draft: Draft, arg: str) -> None:
 
 
 PRESSES: dict[str, Callable[[NoticeFlow, Draft, str], None]] = {
+    "es": _press_estate,
     "k": _press_kind,
     "b": _press_all_buildings,
     "s": _press_start_now,

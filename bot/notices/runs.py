@@ -71,28 +71,41 @@ class DeliveryRuns:
         self.outbox = outbox
 
     # -- who --------------------------------------------------------------------------------
-    async def registered_in(self, buildings: list[str]) -> list[Resident]:
-        """Every resident `buildings` covers, once: registered ones by the building they
-        gave, the others by the building of their latest ticket (a row is made for a
-        reporter who has none, so the delivery can point to it)."""
+    async def registered_in(
+        self, buildings: list[str], estate_id: int | None = None
+    ) -> list[Resident]:
+        """Every resident of the estate `buildings` covers, once: registered ones by the
+        building they gave, the others by the building of their latest ticket (a row is
+        made for a reporter who has none, so the delivery can point to it)."""
+        estates = self.notices.estates
+        estate_id = estates.resolved(estate_id)
+
+        def ours(resident_estate: int | None) -> bool:
+            return estates.resolved(resident_estate) == estate_id
+
         now = self.notices.clock.now()
         async with self.db.transaction() as session:
             residents = {
                 r.user_id: r for r in (await session.scalars(select(Resident))).all()
             }
             tickets = await session.execute(
-                select(Ticket.user_id, Ticket.chat_id, Ticket.user_name, Ticket.building)
+                select(
+                    Ticket.user_id, Ticket.chat_id, Ticket.user_name, Ticket.building,
+                    Ticket.estate_id,
+                )
                 .where(Ticket.building.is_not(None), Ticket.user_id != ANONYMISED)
                 .order_by(Ticket.created_at, Ticket.id)
             )
             building_of: dict[str, str] = {}
             for row in residents.values():
-                if row.consent and row.building:
+                if row.consent and row.building and ours(row.estate_id):
                     building_of[row.user_id] = row.building
-            latest: dict[str, tuple[str, str, str]] = {}
-            for user_id, chat_id, name, building in tickets.all():
-                latest[str(user_id)] = (str(chat_id), str(name or ""), str(building))
-            for user_id, (chat_id, name, building) in latest.items():
+            latest: dict[str, tuple[str, str, str, int | None]] = {}
+            for user_id, chat_id, name, building, estate in tickets.all():
+                latest[str(user_id)] = (str(chat_id), str(name or ""), str(building), estate)
+            for user_id, (chat_id, name, building, estate) in latest.items():
+                if not ours(estate):
+                    continue
                 known = residents.get(user_id)
                 if user_id in building_of or (known is not None and opted_out(known)):
                     continue
@@ -144,7 +157,7 @@ class DeliveryRuns:
     async def plan(self, notice: Notice, purpose: str) -> int:
         """Write the run's rows and the manager's progress message; returns the row count."""
         if purpose in TO_EVERYONE:
-            residents = await self.registered_in(list(notice.buildings or []))
+            residents = await self.registered_in(list(notice.buildings or []), notice.estate_id)
             wanted = [(r.id, r.chat_id, r.unreachable) for r in residents]
         else:
             wanted = [(rid, chat, False) for rid, chat in await self.told(notice.id)]

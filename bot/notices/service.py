@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import select, update
 
 from bot.core.actions import SendDocument, SendPhoto, SendText, keyboard
+from bot.estates import Estates
 from bot.notices.answering import NoticeAnswers
 from bot.notices.broadcast import Broadcaster, RunCounts
 from bot.notices.clustering import OutageClusters
@@ -74,9 +75,12 @@ class NoticeService:
         profiles: ProfileStore,
         limiter: SharedRateLimiter | None = None,
         may_send: Callable[[], bool] = lambda: True,
+        estates: Estates | None = None,
     ) -> None:
         """`limiter`: a broadcast rate shared with other processes; `may_send`: whether
-        this process sends broadcasts now (several processes: the leader only)."""
+        this process sends broadcasts now (several processes: the leader only); `estates`:
+        a notice reaches its estate's residents, is posted to its channel, answers them."""
+        self.estates = estates or Estates.single(settings)
         self.settings = settings
         self.may_send = may_send
         self.clock = clock
@@ -117,6 +121,7 @@ class NoticeService:
         building: str | None,
         text: str,
         locale: str,
+        estate_id: int | None = None,
     ) -> str | None:
         try:
             return await self.answers.answer_outage(
@@ -127,6 +132,7 @@ class NoticeService:
                 building=building,
                 text=text,
                 locale=locale,
+                estate_id=self.estates.resolved(estate_id),
             )
         except Exception:  # never lose a report: the flow opens a ticket as usual
             log.exception("answering an outage report from chat %s failed", chat_id)
@@ -150,9 +156,9 @@ class NoticeService:
     async def counts(self, notice_id: int, purpose: str = "notice") -> RunCounts:
         return await self.broadcaster.counts(notice_id, purpose)
 
-    async def recipients(self, buildings: list[str]) -> int:
-        """How many registered residents a notice for `buildings` would reach."""
-        return len(await self.runs.registered_in(buildings))
+    async def recipients(self, buildings: list[str], estate_id: int | None = None) -> int:
+        """How many registered residents a notice for `buildings` (of the estate) would reach."""
+        return len(await self.runs.registered_in(buildings, self.estates.resolved(estate_id)))
 
     # -- publishing ---------------------------------------------------------------------------
     async def publish(
@@ -162,6 +168,7 @@ class NoticeService:
         created_by: str,
         manager_chat_id: str | None,
         cluster_id: int | None = None,
+        estate_id: int | None = None,
     ) -> tuple[Notice, int, int]:
         """Store the notice and start sending it: (notice, residents, reporters told).
 
@@ -178,6 +185,7 @@ class NoticeService:
             extra["unplanned"] = True
         async with self.db.transaction() as session:
             notice = Notice(
+                estate_id=self.estates.resolved(estate_id),
                 kind=facts.kind,
                 buildings=list(facts.buildings),
                 starts_at=facts.starts_at or now,
@@ -202,7 +210,7 @@ class NoticeService:
 
     async def _post_to_channel(self, notice: Notice, purpose: str) -> None:
         """The estate's channel (NOTICE_CHANNEL_ID) gets the notice, and later its end."""
-        channel = self.settings.notice_channel_id
+        channel = self.estates.of(notice.estate_id).notice_channel_id
         if not channel:
             return
         text = self.render.message(NoticeFacts.of(notice), purpose, self.settings.locale)
@@ -210,14 +218,15 @@ class NoticeService:
 
     async def printable(self, notice: Notice) -> tuple[bytes, bytes]:
         """The lobby-board page as (PNG, PDF), in the residents' language."""
+        estate = self.estates.of(notice.estate_id)
         page = self.render.printout(
             NoticeFacts.of(notice),
             self.settings.locale,
-            estate=self.settings.estate_name,
+            estate=estate.name,
             phone=self.settings.company_phone,
             today=self.clock.now(),
         )
-        png = await asyncio.to_thread(render_page, page, region=self.settings.region)
+        png = await asyncio.to_thread(render_page, page, region=estate.region)
         return png, await asyncio.to_thread(png_to_pdf, png)
 
     async def send_printable(self, notice: Notice, chat_id: str) -> bool:

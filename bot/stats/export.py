@@ -2,7 +2,7 @@
 
 One row per ticket created in the date range (estate time zone, both ends included): its
 key fields, times, durations, rating, follow-up answer, how many timeline events it has,
-and the notice it belongs to. Cells a spreadsheet would read as a formula ("=", "+", "-",
+the notice it belongs to and its estate. Cells a spreadsheet would read as a formula ("=", "+", "-",
 "@" first) are prefixed with "'": a resident's words never run as a formula.
 """
 
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
@@ -22,6 +22,7 @@ from bot.storage.models import Ticket, TicketEvent
 
 if TYPE_CHECKING:
     from bot.config import Settings
+    from bot.estates import Estates
     from bot.storage.db import Database
     from bot.texts import Texts
 
@@ -57,7 +58,10 @@ def safe_cell(value: object) -> str:
 
 
 class RequestLog:
-    def __init__(self, *, settings: Settings, db: Database, texts: Texts) -> None:
+    def __init__(
+        self, *, settings: Settings, db: Database, texts: Texts, estates: Estates | None = None
+    ) -> None:
+        self.estates = estates
         self.settings = settings
         self.db = db
         self.texts = texts.bind(settings.manager_language)
@@ -83,14 +87,22 @@ class RequestLog:
         label = self._label("desk.close.reason", reason)
         return f"{label} #{merged_into}" if merged_into else label
 
-    async def tickets(self, start: date, end: date) -> tuple[Sequence[Ticket], dict[int, int]]:
+    def _estate(self, estate_id: int | None) -> str:
+        estate = self.estates.get(estate_id) if self.estates is not None else None
+        return estate.name if estate is not None else ""
+
+    async def tickets(
+        self, start: date, end: date, scope: Collection[int] | None = None
+    ) -> tuple[Sequence[Ticket], dict[int, int]]:
+        """The tickets created in the range (of the estates in `scope`; None: all)."""
+        only = [] if scope is None else [Ticket.estate_id.in_(list(scope))]
         since = datetime.combine(start, time(), tzinfo=self.tz)
         until = datetime.combine(end + timedelta(days=1), time(), tzinfo=self.tz)
         async with self.db.session() as session:
             tickets = (
                 await session.scalars(
                     select(Ticket)
-                    .where(Ticket.created_at >= since, Ticket.created_at < until)
+                    .where(Ticket.created_at >= since, Ticket.created_at < until, *only)
                     .order_by(Ticket.id)
                 )
             ).all()
@@ -99,16 +111,18 @@ class RequestLog:
                     await session.execute(
                         select(TicketEvent.ticket_id, func.count())
                         .join(Ticket, Ticket.id == TicketEvent.ticket_id)
-                        .where(Ticket.created_at >= since, Ticket.created_at < until)
+                        .where(Ticket.created_at >= since, Ticket.created_at < until, *only)
                         .group_by(TicketEvent.ticket_id)
                     )
                 ).all()
             )
         return tickets, {int(k): int(v) for k, v in events.items()}
 
-    async def csv_bytes(self, start: date, end: date) -> tuple[bytes, int]:
-        """(the CSV file, how many tickets it lists)."""
-        tickets, events = await self.tickets(start, end)
+    async def csv_bytes(
+        self, start: date, end: date, scope: Collection[int] | None = None
+    ) -> tuple[bytes, int]:
+        """(the CSV file, how many tickets it lists): the estates in `scope` (None: all)."""
+        tickets, events = await self.tickets(start, end, scope)
         yes, no = self.texts("manager.export_yes"), self.texts("manager.export_no")
         out = io.StringIO()
         writer = csv.writer(out, lineterminator="\r\n")
@@ -142,6 +156,7 @@ class RequestLog:
                     tk.team,
                     self._local(tk.due_at),
                     self._reason(tk.close_reason, tk.merged_into),
+                    self._estate(tk.estate_id),
                 )
             )
         return (BOM + out.getvalue()).encode("utf-8"), len(tickets)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from functools import cached_property
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from bot.intents.taxonomy import INTENTS
 from bot.stats.chart import ChartLabels, cjk_font, render_png
@@ -19,8 +19,11 @@ from bot.stats.numbers import (
 )
 
 if TYPE_CHECKING:
+    from collections.abc import Collection
+
     from bot.config import Settings
     from bot.core.clock import Clock
+    from bot.estates import Estates
     from bot.notices.service import NoticeService
     from bot.storage.db import Database
     from bot.texts import Texts
@@ -37,7 +40,9 @@ class StatsService:
         texts: Texts,
         fmt: Formatter,
         notices: NoticeService,
+        estates: Estates | None = None,
     ) -> None:
+        self.estates = estates
         self.settings = settings
         self.clock = clock
         self.db = db
@@ -178,8 +183,40 @@ class StatsService:
             render_png, stats.daily, stats.week_by_intent, labels, font=font
         )
 
-    async def report(self) -> tuple[str, bytes, str]:
-        """(the message, the chart PNG, the chart's caption)."""
-        stats = await collect(self.settings, self.clock, self.db, self.notices)
+    async def report(self, scope: Collection[int] | None = None) -> tuple[str, bytes, str]:
+        """(the message, the chart PNG, the chart's caption): of the estates in `scope`
+        (an estate's manager), or the whole company (None), with the estates compared."""
+        stats = await collect(self.settings, self.clock, self.db, self.notices, scope)
         caption = self.t("stats_caption")  # the manager's language, whatever the chart
-        return self.text(stats), await self.chart(stats), caption
+        text = self.text(stats)
+        estates = self.estates
+        if estates is not None and estates.several:
+            shown = [e for e in estates.all if scope is None or e.id in scope]
+            if scope is not None:
+                names = "、".join(e.name for e in shown)
+                text = self.t("stats_estates_head", estates=names) + "\n" + text
+            if len(shown) > 1:
+                text += "\n\n" + await self.compare(shown)
+        return text, await self.chart(stats), caption
+
+    async def compare(self, estates: Collection[Any]) -> str:
+        """One line per estate: this week's tickets, waiting, claim and resolve medians,
+        satisfaction (a company-level manager compares estates)."""
+        lines = [self.t("stats_compare_head")]
+        for estate in estates:
+            s = await collect(self.settings, self.clock, self.db, self.notices, [estate.id])
+            share = s.satisfied_share
+            lines.append(
+                self.t(
+                    "stats_compare_line",
+                    estate=estate.name,
+                    week=s.week,
+                    open=s.open,
+                    claim=self.duration(s.claim_median("emergency")),
+                    resolve=self.duration(s.resolve_median),
+                    satisfaction=self.t("stats_no_data")
+                    if share is None
+                    else self.t("stats_compare_share", share=share),
+                )
+            )
+        return "\n".join(lines)

@@ -13,11 +13,11 @@ def test_upgrade_current_downgrade(database_url: str, capsys: pytest.CaptureFixt
         return capsys.readouterr().out.strip()
 
     assert run("current") == "base"
-    assert run("upgrade") == "0005"
-    assert run("current") == "0005"
-    assert run("upgrade") == "0005"  # idempotent
+    assert run("upgrade") == "0006"
+    assert run("current") == "0006"
+    assert run("upgrade") == "0006"  # idempotent
     assert run("downgrade", "base") == "base"
-    assert run("upgrade", "head") == "0005"
+    assert run("upgrade", "head") == "0006"
 
 
 def test_a_verb_is_required(capsys: pytest.CaptureFixture[str]) -> None:

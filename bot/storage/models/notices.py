@@ -75,6 +75,7 @@ class OutageCluster(Base):
     __tablename__ = "outage_clusters"
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    estate_id: Mapped[int | None] = mapped_column(Integer, index=True)
     kind: Mapped[str] = mapped_column(String(16))  # water, power
     building: Mapped[str] = mapped_column(String(32), index=True)
     status: Mapped[str] = mapped_column(String(16), default="open", index=True)  # open, closed
@@ -107,6 +108,7 @@ class OutageReport(Base):
     __tablename__ = "outage_reports"
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    estate_id: Mapped[int | None] = mapped_column(Integer, index=True)
     kind: Mapped[str] = mapped_column(String(16))  # water, power
     building: Mapped[str | None] = mapped_column(String(32), index=True)
     chat_id: Mapped[str] = mapped_column(String(64))
