@@ -5,7 +5,9 @@
     python -m bot qr --building 3 --flats                     # a card per flat of 3 (registry)
     python -m bot qr --building 3 --rooms 1201-1204,1301      # cards for these flats
 
-Buildings and flats come from the estate registry (`ESTATE_REGISTRY_FILE`) unless given.
+Buildings and flats come from the estate registry (`ESTATE_REGISTRY_FILE`) unless given;
+with several estates (`ESTATES_FILE`), `--estate N` prints estate N's codes from its own
+buildings, with its name.
 Codes are signed with `DEEPLINK_SECRET` (set it before printing: a code signed with a key
 derived from the bot token stops working when the token changes).
 """
@@ -56,6 +58,7 @@ def _run(args: argparse.Namespace) -> int:
     from bot import deeplinks, qrcodes
     from bot.config import Settings
     from bot.estate import EstateRegistry, natural_key
+    from bot.estates import Estates, EstatesError
     from bot.stats.chart import cjk_font
     from bot.texts import Texts
 
@@ -67,7 +70,20 @@ def _run(args: argparse.Namespace) -> int:
     if not settings.deeplink_secret:
         print("qr: warning: DEEPLINK_SECRET is not set; these codes are signed with a key from "
               "BOT_TOKEN and stop working if the token changes", file=sys.stderr)
-    registry = EstateRegistry.load(settings.estate_registry_file)
+    try:
+        estates = Estates.load(settings)
+    except EstatesError as exc:
+        print(f"qr: {exc}", file=sys.stderr)
+        return 2
+    estate = estates.get(args.estate)
+    if estate is None and settings.estates_file:
+        names = ", ".join(f"{e.id} {e.name}" for e in estates.all)
+        print(f"qr: estate {args.estate} is not in ESTATES_FILE ({names})", file=sys.stderr)
+        return 2
+    registry = (
+        estate.registry if estate is not None else EstateRegistry.load(settings.estate_registry_file)
+    )
+    registry_name = estate.name if estate is not None and estate.name else registry.name
     buildings = [b.strip().upper() for b in args.building if b.strip()]
     if not buildings:
         buildings = sorted(registry.buildings, key=natural_key)
@@ -104,11 +120,15 @@ def _run(args: argparse.Namespace) -> int:
         print("qr: no font with Chinese characters installed (e.g. apt-get install "
               "fonts-noto-cjk): captions in English", file=sys.stderr)
         locale = "en"
-    estate_name = registry.name if font is not None or registry.name.isascii() else ""
+    estate_name = registry_name if font is not None or registry_name.isascii() else ""
     texts = Texts.load(settings.locales_dir, default=settings.locale)
     captions = qrcodes.Captions(
         locale=locale, font=font, estate=estate_name, texts=texts,
-        numbers=settings.emergency_numbers(),
+        numbers=(
+            estate.emergency_numbers(settings.crisis_hotline)
+            if estate is not None
+            else settings.emergency_numbers()
+        ),
     )
     formats = ("png", "pdf") if args.format == "both" else (args.format,)
     written = qrcodes.render(codes, captions, args.out, formats=formats)

@@ -205,11 +205,13 @@ class TelegramTransport(ABC):
         staff = chat_ref(self.settings.staff_chat_id)
         if isinstance(staff, int):  # not the console's placeholder group
             scopes.append(("staff", staff))
-        for team_chat in sorted(self.app.roles.team_chats):  # every team group alike
+        for team_chat in sorted(self.app.roles.team_chats):  # every team and estate group
             chat = chat_ref(team_chat)
-            if isinstance(chat, int):
+            if isinstance(chat, int) and chat != staff:
                 scopes.append(("staff", chat))
-        for manager in self.settings.manager_ids:
+        # the company's managers, then each estate's own (ESTATES_FILE manager_ids)
+        managers = [*self.settings.manager_ids, *sorted(self.app.roles.estate_managers)]
+        for manager in dict.fromkeys(managers):
             chat = chat_ref(manager)
             if isinstance(chat, int):
                 scopes.append(("manager", chat))

@@ -77,3 +77,18 @@ def test_what_cannot_be_printed_is_said_plainly(tmp_path: Path, capsys: pytest.C
 
 def test_room_lists() -> None:
     assert parse_rooms("1201-1203, 1301，5a") == ["1201", "1202", "1203", "1301", "5A"]
+
+
+def test_an_estates_codes_come_from_its_own_buildings(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("ESTATES_FILE", str(REPO_ROOT / "examples" / "estates.yaml"))
+    assert main(["qr", "--bot", "b", "--estate", "2", "--format", "pdf",
+                 "--out", str(tmp_path)]) == 0
+    links = _links(capsys.readouterr().out)
+    assert set(links) == {"e2-1", "e2-2", "e2-A"}  # 明月小区's buildings, not the registry's
+    key = deeplinks.link_key(Settings(_env_file=None, deeplink_secret="print-secret"))  # type: ignore[call-arg]
+    payload = parse_qs(urlparse(links["e2-A"]).query)["start"][0]
+    assert deeplinks.verify(key, payload) == deeplinks.Place(2, "A", "")
+    assert main(["qr", "--bot", "b", "--estate", "9", "--out", str(tmp_path)]) == 2
+    assert "estate 9 is not in ESTATES_FILE" in capsys.readouterr().err
