@@ -194,9 +194,10 @@ class App:
         """What a transport calls: durable when it returns (see `bot/intake.py`)."""
         await self.intake.receive(incoming)
 
-    async def receive_many(self, batch: list[Incoming]) -> None:
-        """A getUpdates batch: stored in one transaction, durable when it returns."""
-        await self.intake.receive_many(batch)
+    async def receive_many(self, batch: list[Incoming], *, full: bool = False) -> None:
+        """A getUpdates batch: stored in one transaction, durable when it returns (`full`:
+        more are probably waiting at Telegram)."""
+        await self.intake.receive_many(batch, full=full)
 
     async def _answer_press(self, incoming: Incoming) -> None:
         """Every press is answered (Telegram's spinner turns until then): a press the router

@@ -69,6 +69,8 @@ STORE_TIMEOUT = 1.5  # seconds to store an update before the database counts as 
 STORE_PER_UPDATE = 0.015  # seconds more for each update of a getUpdates batch (100: 3 s)
 HANDLE_TIMEOUT = 60.0  # seconds one update may take before the database counts as hanging
 REPLY_TIMEOUT = 10.0  # seconds a direct reply may take in degraded mode
+LINES_FIRST = 5.0  # seconds an update's handling waits at most for the life-saving lines
+MORE_COMING = 0.3  # seconds after a full getUpdates batch in which the next one is expected
 PROBE_EVERY = 2.0  # seconds between two checks of a database that is down
 SUMMARY_EVERY = 60.0  # seconds between two "still down" log lines
 STAFF_NOTICE_EVERY = 1800.0  # seconds: one "database down" notice per outage, at most this often
@@ -139,6 +141,11 @@ class Intake:
         self._idle = asyncio.Event()
         self._idle.set()
         self._workers: list[asyncio.Task[None]] = []
+        # a burst: no handling starts while updates are being stored (and their lines sent)
+        self._quiet = asyncio.Event()
+        self._quiet.set()
+        self._receiving = 0
+        self._quiet_timer: asyncio.TimerHandle | None = None
         # degraded mode
         self.down = False
         self._held: dict[str, Incoming] = {}  # kept while the database is down
@@ -239,9 +246,39 @@ class Intake:
         if fresh:
             self._dispatch(incoming)
 
-    async def receive_many(self, batch: list[Incoming]) -> None:
+    async def receive_many(self, batch: list[Incoming], *, full: bool = False) -> None:
         """A getUpdates batch: kept durably in one transaction (not one per update), then
-        queued; like `receive`, it returns once the whole batch is safe to confirm."""
+        queued; like `receive`, it returns once the whole batch is safe to confirm. `full`:
+        the batch was as large as asked for, more are probably waiting at Telegram, so the
+        handling waits a moment longer for them (their life-saving lines go first)."""
+        self._receiving += 1
+        self._quiet.clear()
+        if self._quiet_timer is not None:
+            self._quiet_timer.cancel()
+            self._quiet_timer = None
+        try:
+            await self._receive_many(batch)
+        finally:
+            self._receiving -= 1
+            if not self._receiving:
+                if full:
+                    loop = asyncio.get_running_loop()
+                    self._quiet_timer = loop.call_later(MORE_COMING, self._quiet.set)
+                else:
+                    self._quiet.set()
+
+    async def _lines_first(self) -> None:
+        """Before an update's handling starts: while a burst is being received, until its
+        life-saving lines are out (at most LINES_FIRST seconds), so that the handling does
+        not take the machine and the database from them."""
+        try:
+            async with asyncio.timeout(LINES_FIRST):
+                await self._quiet.wait()
+                await self.outbox.urgent_first(LINES_FIRST)
+        except TimeoutError:
+            pass
+
+    async def _receive_many(self, batch: list[Incoming]) -> None:
         if self.down and len(batch) > 1:
             await self._degrade_many(batch)
             return
@@ -483,6 +520,7 @@ class Intake:
             chat.busy = True
             incoming = chat.queue.popleft()
             try:
+                await self._lines_first()
                 await self._handle(incoming)
             except Exception:
                 log.exception("update %s could not be handled", incoming.update_id)

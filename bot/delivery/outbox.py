@@ -93,7 +93,8 @@ ANSWER_MAX_AGE = 60.0  # seconds: later, Telegram says the query is too old anyw
 ANSWER_RETRY_CAP = 5.0  # seconds an answer waits out a 429 at most
 ANSWERED_REMEMBERED = 10_000  # callback ids remembered as answered
 FAILING_LOG_EVERY = 60.0  # seconds between two "database unavailable" lines of the workers
-URGENT_AT_ONCE = 8  # urgent rows delivered at the same time (different chats)
+URGENT_AT_ONCE = 32  # urgent rows delivered at the same time (different chats)
+URGENT_FIRST = 2.0  # seconds the ordinary lane waits at most for the urgent rows due
 URGENT_REMEMBERED = 10_000  # urgent row ids remembered as settled (the drain skips them)
 
 
@@ -103,6 +104,19 @@ class _PendingAnswer:
     queued_at: float
     attempts: int = 0
     not_before: float = 0.0
+
+
+@dataclass
+class _Outcome:
+    """What came of handing one row to the sender."""
+
+    action: Action
+    status: str
+    error: str | None
+    message_id: int | None
+    not_before: datetime | None
+    must_reach: bool
+    unreachable: bool
 
 
 def action_is_urgent(action: Action) -> bool:
@@ -133,6 +147,10 @@ class Outbox:
         self._urgent_done: OrderedDict[int, None] = OrderedDict()
         self._urgent_wake = asyncio.Event()
         self._urgent_lock = asyncio.Lock()
+        self._urgent_rows: dict[int, OutboxMessage] = {}  # stored here: delivered from memory
+        self._urgent_idle = asyncio.Event()  # no urgent row due now
+        self._urgent_idle.set()
+        self._urgent_running = False
         self._failing_since: float | None = None  # the database is down: log it once a minute
         self._failing_logged = 0.0
 
@@ -173,6 +191,7 @@ class Outbox:
         for row in rows:
             if row.id is not None and (row.action or {}).get("urgent"):
                 self._urgent_open[row.id] = row.chat_id
+                self._urgent_rows[row.id] = row
 
     def staged(self, rows: list[OutboxMessage]) -> None:
         """The rows are committed: deliver them (the urgent ones on their lane)."""
@@ -180,6 +199,7 @@ class Outbox:
             self._added += 1
             if row.id in self._urgent_open:
                 self._urgent.append((row.id, None))
+                self._urgent_idle.clear()
                 self._urgent_wake.set()
         self._wake.set()
 
@@ -187,6 +207,7 @@ class Outbox:
         for row in rows:
             if row.id is not None:
                 self._urgent_open.pop(row.id, None)
+                self._urgent_rows.pop(row.id, None)
 
     def wake(self) -> None:
         """Deliver now rather than at the worker's next tick (a sender was attached)."""
@@ -200,7 +221,12 @@ class Outbox:
         return len(self._urgent_open)
 
     async def flush_urgent(self) -> int:
-        """Deliver every urgent row that is due, a few at a time; returns how many settled."""
+        """Deliver every urgent row that is due, many at a time; returns how many settled.
+
+        A row this process stored is delivered from memory (no read first), and the rows
+        sent in a round are written down together in one transaction, so a burst of
+        life-saving lines does not wait for the database between two lines. A crash before
+        that write sends the line again at the next start (at least once)."""
         if self.sender is None or not (self._urgent or self._urgent_lock.locked()):
             return 0
         async with self._urgent_lock:  # also: until the worker's round in progress is over
@@ -211,32 +237,41 @@ class Outbox:
             later = [item for item in self._urgent if item[1] is not None and item[1] > now]
             self._urgent.clear()
             self._urgent.extend(later)
+            known = {i: self._urgent_rows.pop(i) for i, _ in due if i in self._urgent_rows}
             try:
-                async with self.db.session() as session:
-                    rows = (
-                        await session.scalars(
-                            select(OutboxMessage)
-                            .where(OutboxMessage.id.in_([i for i, _ in due]))
-                            .order_by(OutboxMessage.id)
-                        )
-                    ).all()
+                rows = list(known.values())
+                unknown = [i for i, _ in due if i not in known]
+                if unknown:  # tried before (a retry), or another process's claim to check
+                    async with self.db.session() as session:
+                        rows += (
+                            await session.scalars(
+                                select(OutboxMessage).where(OutboxMessage.id.in_(unknown))
+                            )
+                        ).all()
+                rows.sort(key=lambda row: row.id)
+                if self.instance is not None:  # several processes: only the rows claimed here
+                    mine = await self._claim_ids([row.id for row in rows], now)
+                    for row in rows:
+                        if row.id not in mine:  # another process delivers it, in its chat's order
+                            self._urgent_open.pop(row.id, None)  # (not sent: the drain keeps it)
+                    rows = [row for row in rows if row.id in mine]
             except Exception:
+                self._urgent_rows.update(known)
                 self._urgent.extendleft(reversed(due))  # tried again at the next round
                 raise
-            if self.instance is not None:  # several processes: only the rows claimed here
-                mine = await self._claim_ids([row.id for row in rows], now)
-                for row in rows:
-                    if row.id not in mine:  # another process delivers it, in its chat's order
-                        self._urgent_open.pop(row.id, None)  # (not sent: the drain keeps it)
-                rows = [row for row in rows if row.id in mine]
             gate = asyncio.Semaphore(URGENT_AT_ONCE)
             settled = 0
+            sent: list[tuple[OutboxMessage, _Outcome]] = []
 
             async def one(row: OutboxMessage) -> None:
                 nonlocal settled
                 try:
                     async with gate:
-                        status = await self._deliver(row)
+                        outcome = await self._attempt(row)
+                    if outcome is not None and self._plain_sent(outcome):
+                        sent.append((row, outcome))  # written down with the others below
+                        return
+                    status = MIGRATED if outcome is None else await self._settle(row, outcome)
                 except Exception:  # e.g. the database busy: the ordinary lane takes it over
                     log.exception("urgent row %s handed to the ordinary lane", row.id)
                     self._urgent_open.pop(row.id, None)
@@ -251,6 +286,16 @@ class Outbox:
                 *(one(row) for row in rows if row.status == OutboxStatus.PENDING),
                 return_exceptions=True,
             )
+            try:
+                await self._settle_sent(sent)
+            except Exception:  # sent, not written down: the ordinary lane sends them again
+                log.exception("%d urgent rows sent but not recorded", len(sent))
+                for row, _ in sent:
+                    self._urgent_open.pop(row.id, None)
+            else:
+                for row, _ in sent:
+                    settled += 1
+                    self._urgent_settled(row.id)
             for row in rows:  # settled meanwhile by someone else
                 if row.status != OutboxStatus.PENDING:
                     self._urgent_settled(row.id)
@@ -259,7 +304,21 @@ class Outbox:
                     self._urgent_settled(gone)
             if self.instance is not None and rows:
                 await self._release([row.id for row in rows])
+            if not any(item[1] is None for item in self._urgent):
+                self._urgent_idle.set()
         return settled
+
+    async def urgent_first(self, limit: float) -> None:
+        """Until the urgent rows due now are delivered (at most `limit` seconds): the
+        intake calls it before handling an update, so that in a burst the handling does
+        not take the machine from the life-saving lines. Returns at once when no urgent
+        worker runs (`run_urgent`)."""
+        if not self._urgent_running or self.sender is None or self._urgent_idle.is_set():
+            return
+        try:
+            await asyncio.wait_for(self._urgent_idle.wait(), limit)
+        except TimeoutError:
+            pass
 
     def _urgent_settled(self, row_id: int) -> None:
         self._urgent_open.pop(row_id, None)
@@ -277,6 +336,14 @@ class Outbox:
 
     async def run_urgent(self, stop: asyncio.Event) -> None:
         """The urgent lane's own worker: a life-saving line leaves as soon as it is stored."""
+        self._urgent_running = True
+        try:
+            await self._run_urgent(stop)
+        finally:
+            self._urgent_running = False
+            self._urgent_idle.set()
+
+    async def _run_urgent(self, stop: asyncio.Event) -> None:
         while not stop.is_set():
             self._urgent_wake.clear()
             try:
@@ -603,6 +670,14 @@ class Outbox:
 
     async def _deliver(self, row: OutboxMessage) -> str:
         """Try one row; returns its new status (pending: try again later)."""
+        outcome = await self._attempt(row)
+        if outcome is None:
+            return MIGRATED
+        return await self._settle(row, outcome)
+
+    async def _attempt(self, row: OutboxMessage) -> _Outcome | None:
+        """Hand one row to the sender; what came of it (None: the chat migrated, its rows
+        were moved). Nothing is written here but a migration: `_settle` records it."""
         assert self.sender is not None
         action = action_from_dict(row.action)
         status, error, message_id, not_before = OutboxStatus.SENT, None, None, None
@@ -626,7 +701,7 @@ class Outbox:
             pass
         except ChatMigrated as exc:
             await self._follow_migration(row, action.chat_id, exc.new_chat_id)
-            return MIGRATED
+            return None
         except RetryAfter as exc:
             status, error = OutboxStatus.PENDING, str(exc)
             not_before = self.clock.now() + timedelta(seconds=exc.seconds)
@@ -652,14 +727,42 @@ class Outbox:
         except Exception as exc:  # a bug in a sender must not stop the queue
             log.exception("sender crashed on outbox row %s", row.id)
             status, error = OutboxStatus.FAILED, repr(exc)
+        return _Outcome(action, status, error, message_id, not_before, must_reach, unreachable)
 
+    @staticmethod
+    def _plain_sent(outcome: _Outcome) -> bool:
+        """Sent, and nothing more to do than to write it down (no ref, no hook)."""
+        return outcome.status == OutboxStatus.SENT and not getattr(outcome.action, "ref", None)
+
+    async def _settle_sent(self, sent: list[tuple[OutboxMessage, _Outcome]]) -> None:
+        """Several rows sent: written down in one transaction (the urgent lane's round)."""
+        if not sent:
+            return
+        now = self.clock.now()
+        async with self.db.transaction() as session:
+            await session.execute(
+                update(OutboxMessage),
+                [
+                    {
+                        "id": row.id, "attempts": row.attempts + 1, "status": OutboxStatus.SENT,
+                        "last_error": None, "not_before": None,
+                        "message_id": outcome.message_id, "sent_at": now,
+                    }
+                    for row, outcome in sent
+                ],
+            )
+
+    async def _settle(self, row: OutboxMessage, outcome: _Outcome) -> str:
+        """Write down what came of one row, and tell the hooks."""
+        action, status, error = outcome.action, outcome.status, outcome.error
+        message_id, must_reach = outcome.message_id, outcome.must_reach
         async with self.db.transaction() as session:
             fresh = await session.get(OutboxMessage, row.id)
             if fresh is not None:
                 fresh.attempts += 1
                 fresh.status = status
                 fresh.last_error = error
-                fresh.not_before = not_before
+                fresh.not_before = outcome.not_before
                 if status == OutboxStatus.SENT:
                     fresh.message_id = message_id
                     fresh.sent_at = self.clock.now()
@@ -678,7 +781,7 @@ class Outbox:
             log.warning("outbox row %s failed for good: %s", row.id, error)
         if (
             must_reach and not isinstance(action, AnswerButton)
-            and ((unreachable and row.attempts == 0) or status == OutboxStatus.FAILED)
+            and ((outcome.unreachable and row.attempts == 0) or status == OutboxStatus.FAILED)
         ):
             for failure_hook in self.on_must_reach_failure:
                 try:
@@ -745,6 +848,7 @@ class Outbox:
         """Keep draining until `stop` is set (the transport's background worker)."""
         while not stop.is_set():
             self._wake.clear()
+            await self.urgent_first(URGENT_FIRST)  # a burst's life-saving lines go first
             try:
                 await self.drain(stop)
                 self._failing_since = None

@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from urllib.parse import urlsplit
 
 from bot.core.incoming import Incoming
+from bot.transports.lines import LineSender
 from bot.transports.sender import TelegramSender, chat_ref
 from bot.transports.updates import ALLOWED_UPDATES, incoming_from_update
 from bot.transports.webhook import WebhookServer, check_secret
@@ -97,6 +98,7 @@ class TelegramTransport(ABC):
         if self.mode == "polling" and self.settings.clustered:
             log.warning("%s: MULTI_PROCESS with long polling: run one process only (Telegram "
                         "refuses a second poller); several processes need WEBHOOK_URL", self.name)
+        self.sender.lines = LineSender(self.api_base_url, self.token)
         self.app.outbox.sender = self.sender
         self.app.outbox.wake()
         await self._publish_menus()
@@ -143,7 +145,8 @@ class TelegramTransport(ABC):
                 failures = 0
                 if updates:  # the batch is stored in one transaction, then confirmed
                     await self.app.receive_many(
-                        [i for i in map(self._readable, updates) if i is not None]
+                        [i for i in map(self._readable, updates) if i is not None],
+                        full=len(updates) >= POLL_LIMIT,
                     )
                     self._offset = int(updates[-1]["update_id"]) + 1
             except asyncio.CancelledError:
@@ -175,6 +178,9 @@ class TelegramTransport(ABC):
         await self.stop()
         if self.app.outbox.sender is self.sender:
             self.app.outbox.sender = None
+        if self.sender.lines is not None:
+            await self.sender.lines.close()
+            self.sender.lines = None
         await self._close()
 
     # -- updates -----------------------------------------------------------------------------

@@ -14,6 +14,7 @@ import logging
 import re
 from abc import ABC, abstractmethod
 from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING
 
 from bot.core.actions import (
     Action,
@@ -34,6 +35,9 @@ from bot.core.errors import (
     TemporaryError,
 )
 from bot.transports.html_split import CAPTION_LIMIT, size, split_html
+
+if TYPE_CHECKING:
+    from bot.transports.lines import LineSender
 
 log = logging.getLogger(__name__)
 
@@ -87,6 +91,9 @@ def delivery_error(
 class TelegramSender(ABC):
     """A `Sender` over the Bot API; subclasses make the calls with their library."""
 
+    # the life-saving lines past the library (bot/transports/lines.py), when attached
+    lines: LineSender | None = None
+
     async def deliver(
         self, action: Action, *, reply_to_message_id: int | None, target_message_id: int | None
     ) -> int | None:
@@ -104,6 +111,11 @@ class TelegramSender(ABC):
         self, action: Action, reply_to: int | None, target: int | None
     ) -> int | None:
         if isinstance(action, SendText):
+            if (
+                action.urgent and self.lines is not None and not action.buttons
+                and reply_to is None and len(split_html(action.text)) == 1
+            ):
+                return await self.lines.send(chat_ref(action.chat_id), action.text)
             return await self._send_text(action.chat_id, action.text, action.buttons, reply_to)
         if isinstance(action, EditText):
             if target is None:

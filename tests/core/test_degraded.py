@@ -270,3 +270,35 @@ async def test_the_conversation_does_not_repeat_the_line_sent_on_arrival(app: Ap
     texts = sent_to(sender, "3101")
     assert sum("关掉燃气阀门" in t for t in texts) == 1 and "关掉燃气阀门" in texts[0]
     assert "请留一个电话" in texts[-1]  # the conversation goes on after it
+
+
+async def test_in_a_burst_the_lines_leave_before_any_handling_starts(app: App) -> None:
+    """A getUpdates batch of emergencies: every life-saving line is handed to Telegram
+    before the first of those messages is handled (the handling would take the machine and
+    the database from the lines)."""
+    from bot.core.actions import Action, SendText
+    from tests.core.test_intake import Recorder
+
+    events: list[str] = []
+
+    class SlowLines(RecordingSender):
+        async def deliver(self, action: Action, **kw: Any) -> int | None:
+            if isinstance(action, SendText) and action.urgent:
+                await asyncio.sleep(0.05)  # a network that takes its time
+                events.append(f"line {action.chat_id}")
+            return await super().deliver(action, **kw)
+
+    class Recording(Recorder):
+        async def handle(self, incoming: Incoming) -> None:
+            events.append(f"handle {incoming.chat_id}")
+            await super().handle(incoming)
+
+    app.outbox.sender = SlowLines()
+    app.router.handlers.insert(0, Recording())
+    chats = [f"40{n:02d}" for n in range(40)]
+    await app.receive_many([message(chat, GAS, n) for n, chat in enumerate(chats)], full=False)
+    async with asyncio.timeout(60):
+        while sum(e.startswith("handle") for e in events) < len(chats):  # noqa: ASYNC110
+            await asyncio.sleep(0.05)
+    first_handling = next(i for i, e in enumerate(events) if e.startswith("handle"))
+    assert sorted(events[:first_handling]) == sorted(f"line {chat}" for chat in chats)

@@ -155,3 +155,40 @@ async def test_urgent_rows_left_by_a_restart_are_ordinary_pending_rows(
         assert [m.plain for m in again.sender.messages("r1")] == ["关掉燃气阀门"]
     finally:
         await db.dispose()
+
+
+async def test_urgent_lines_go_from_memory_and_are_written_down_together(outbox: Outbox) -> None:
+    for n in range(20):
+        await outbox.send(SendText(f"r{n}", "关掉燃气阀门", urgent=True))
+    reads = 0
+    transactions = outbox.db.transaction
+
+    def counting() -> object:
+        nonlocal reads
+        reads += 1
+        return transactions()
+
+    outbox.db.transaction = counting  # type: ignore[method-assign]
+    assert await outbox.flush_urgent() == 20
+    assert reads == 1  # one transaction for the 20 lines, not one each
+    async with outbox.db.session() as session:
+        rows = (await session.scalars(select(OutboxMessage))).all()
+    assert {row.status for row in rows} == {"sent"} and all(row.message_id for row in rows)
+    assert all(row.attempts == 1 and row.sent_at is not None for row in rows)
+
+
+async def test_an_urgent_line_sent_but_not_written_down_is_sent_again_not_lost(
+    outbox: Outbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await outbox.send(SendText("r1", "关掉燃气阀门", urgent=True))
+    await outbox.send(SendText("r1", "请问是几栋？"))
+
+    async def database_gone(sent: object) -> None:
+        raise ConnectionError("database gone")
+
+    monkeypatch.setattr(outbox, "_settle_sent", database_gone)
+    await outbox.flush_urgent()
+    monkeypatch.undo()
+    await outbox.drain()
+    texts = [m.plain for m in _sender(outbox).messages("r1")]
+    assert texts == ["关掉燃气阀门", "关掉燃气阀门", "请问是几栋？"]  # at least once, in order
