@@ -65,6 +65,17 @@ def _reset_postgres(database_url: str) -> None:
 
 
 def _tickets(database_url: str, database: Path) -> int | None:
+    if database_url.startswith("postgresql"):
+        import psycopg
+        from sqlalchemy.engine import make_url
+
+        url = make_url(database_url)
+        with psycopg.connect(
+            host=url.host, port=url.port or 5432, user=url.username, password=url.password,
+            dbname=url.database,
+        ) as conn:
+            row = conn.execute("SELECT count(*) FROM tickets").fetchone()
+            return int(row[0]) if row else None
     if not database_url.startswith("sqlite"):
         return None
     with sqlite3.connect(database) as conn:
