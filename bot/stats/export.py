@@ -87,6 +87,14 @@ class RequestLog:
         label = self._label("desk.close.reason", reason)
         return f"{label} #{merged_into}" if merged_into else label
 
+    def _team(self, estate_id: int | None, key: str | None) -> str:
+        """The team's name (its key when the teams file no longer has it)."""
+        if not key:
+            return ""
+        estate = self.estates.get(estate_id) if self.estates is not None else None
+        team = estate.teams.get(key) if estate is not None else None
+        return team.name if team is not None else key
+
     def _estate(self, estate_id: int | None) -> str:
         estate = self.estates.get(estate_id) if self.estates is not None else None
         return estate.name if estate is not None else ""
@@ -153,7 +161,7 @@ class RequestLog:
                     tk.followup_answer,
                     events.get(tk.id, 0),
                     tk.notice_id,
-                    tk.team,
+                    self._team(tk.estate_id, tk.team),
                     self._local(tk.due_at),
                     self._reason(tk.close_reason, tk.merged_into),
                     self._estate(tk.estate_id),

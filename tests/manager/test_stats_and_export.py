@@ -257,3 +257,20 @@ async def test_manager_help(h: Harness) -> None:
         and "/stats" in shown[-1].plain
         and "/export" in shown[-1].plain
     )
+
+
+async def test_export_names_the_team_not_its_key(h: Harness) -> None:
+    from bot.tickets.teams import Teams
+
+    h.app.tickets.teams = Teams.from_mapping(
+        {"teams": {"engineering": {"name": "工程部", "chat_id": "-100301", "intents": ["repair"]}}}
+    )
+    await add_ticket(h, intent="repair", severity="normal", created=local(11, 20, 9),
+                     team="engineering", estate_id=0)
+    await add_ticket(h, intent="repair", severity="normal", created=local(11, 20, 10),
+                     team="gone", estate_id=0)  # a team since taken out of the file
+    await h.say(MANAGER, "/export 11月20日")
+    doc = next(a for a, _ in h.sender.log if isinstance(a, SendDocument))
+    rows = list(csv.reader(io.StringIO(doc.content.decode("utf-8-sig"))))
+    column = rows[0].index("团队")
+    assert [row[column] for row in rows[1:]] == ["工程部", "gone"]
