@@ -201,7 +201,7 @@ async def create_app(
     flows.desk = desk
     guard = StaffChatGuard(
         settings=settings, clock=clock, db=db, texts=texts, outbox=outbox,
-        on_moved=estates.migrated,
+        groups=estates,
     )
     blocked = BlockedReporter(roles=roles, clock=clock, texts=texts, outbox=outbox, tickets=tickets)
 

@@ -202,10 +202,12 @@ class Estates:
         return hits[0] if len(hits) == 1 else None
 
     def migrated(self, old: str, new: str) -> None:
-        """A staff group became a supergroup: its estate follows."""
+        """A staff or team group became a supergroup: its estate and team follow."""
         for estate in self.all:
             if estate.staff_chat_id == old:
                 estate.staff_chat_id = new
+            if old in estate.teams.chats():
+                estate.teams = estate.teams.moved(old, new)
         if self.company_chat == old:
             self.company_chat = new
         self.refresh()

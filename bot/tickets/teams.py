@@ -18,7 +18,7 @@ leaves unclaimed past its claim deadline. No file: one group, as before.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -92,6 +92,11 @@ class Teams:
 
     def chats(self) -> frozenset[str]:
         return frozenset(t.chat_id for t in self.teams)
+
+    def moved(self, old: str, new: str) -> Teams:
+        """These teams with the group `old` now `new` (it became a supergroup)."""
+        teams = tuple(replace(t, chat_id=new) if t.chat_id == old else t for t in self.teams)
+        return Teams(teams, self.people)
 
     def person(self, name_or_id: str) -> tuple[str, str] | None:
         """ "张师傅" or "501" or "@张师傅" -> ("501", "张师傅"); None when unknown."""
