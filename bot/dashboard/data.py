@@ -2,7 +2,8 @@
 
 - `board()`: every ticket still being worked on, by severity, with the deadline it is
   running against: claiming (open or reopened, by severity), being on site (a claimed
-  emergency, ONSITE_REMINDER_SECONDS) or resolving (24 hours).
+  emergency, ONSITE_REMINDER_SECONDS) or resolving (24 hours); its team, and its handling
+  deadline (`due_at`, in working hours; overdue past it, as the staff group's ⏰).
 - `ticket(id)`: one ticket and its timeline.
 - `buildings()`: open tickets per building, and the current notices with their delivery.
 - `period(start, end)`: the numbers for a date range (estate time zone, both ends included):
@@ -130,6 +131,21 @@ class DashboardData:
     def local(self, when: datetime | None) -> str:
         return when.astimezone(self.tz).strftime("%Y-%m-%d %H:%M") if when else ""
 
+    def team(self, ticket: Ticket) -> str:
+        """The ticket's team's name (its key when the teams file no longer has it)."""
+        if not ticket.team:
+            return ""
+        team = self.app.tickets.teams_for(ticket.estate_id).get(ticket.team)
+        return team.name if team is not None else ticket.team
+
+    def overdue(self, ticket: Ticket) -> bool:
+        """Past its handling deadline and still being worked on (the alert's ⏰)."""
+        return (
+            ticket.due_at is not None
+            and ticket.status in TicketStatus.ACTIVE
+            and ticket.due_at <= self.app.clock.now()
+        )
+
     def ticket_json(self, ticket: Ticket, locale: str) -> dict[str, Any]:
         deadline = self.deadline(ticket)
         return {
@@ -148,6 +164,10 @@ class DashboardData:
             "deadline_kind": deadline.kind,
             "deadline_name": self.label(f"deadline.{deadline.kind}", locale),
             "deadline_ts": deadline.at.timestamp(),
+            "team": self.team(ticket),
+            "due": self.local(ticket.due_at),
+            "due_ts": ticket.due_at.timestamp() if ticket.due_at else None,
+            "overdue": self.overdue(ticket),
         }
 
     async def board(self, locale: str, viewer: Viewer | None = None) -> dict[str, Any]:

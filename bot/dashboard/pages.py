@@ -64,6 +64,7 @@ h2 { font-size:16px; margin:18px 0 8px; display:flex; gap:8px; align-items:cente
 .card .words { margin:4px 0; overflow:hidden; text-overflow:ellipsis; white-space:nowrap; }
 .countdown { font-variant-numeric: tabular-nums; font-weight:600; }
 .late { color:var(--em); }
+.due { font-size:13px; } .due.late { font-weight:600; }
 .empty { color:var(--mute); padding:8px 0; }
 .tiles { display:grid; grid-template-columns:repeat(auto-fill, minmax(150px, 1fr)); gap:10px; }
 .tile { background:var(--card); border:1px solid var(--line); border-radius:10px; padding:10px; }
@@ -139,11 +140,14 @@ BOARD_JS = """
         top.appendChild(el('span', 'mute', t.status_name));
         a.appendChild(top);
         a.appendChild(el('div', 'meta', t.place + (t.claimer ? ' · ' + t.claimer : '')));
+        if (t.team) a.appendChild(el('div', 'meta team', '👥 ' + t.team));
         if (t.words) a.appendChild(el('div', 'words', t.words));
         var c = el('div', 'countdown');
         c.dataset.deadline = t.deadline_ts;
         c.dataset.name = t.deadline_name;
         a.appendChild(c);
+        if (t.due) a.appendChild(el('div', 'due' + (t.overdue ? ' late' : ''),
+          (t.overdue ? labels.overdue : labels.due) + ' ' + t.due));
         a.appendChild(el('div', 'meta', t.created));
         cards.appendChild(a);
       });
@@ -256,6 +260,8 @@ class Pages:
             "left": self.t(locale).plain("countdown.left"),
             "late": self.t(locale).plain("countdown.late"),
             "none": self.t(locale).plain("board_none"),
+            "due": self.t(locale).plain("due"),
+            "overdue": self.t(locale).plain("overdue"),
             "updated": self.t(locale).plain("updated"),
             "offline": self.t(locale).plain("offline"),
         }
@@ -296,6 +302,7 @@ class Pages:
             ("phone", esc(ticket.phone or "-")),
             ("resident", esc(ticket.user_name or "-")),
             ("words", esc(ticket.description or "-")),
+            ("team", esc(facts["team"] or "-")),
             ("claimer", esc(facts["claimer"] or "-")),
             ("created", esc(facts["created"])),
             ("claimed_at", esc(self.data.local(ticket.claimed_at) or "-")),
@@ -308,6 +315,13 @@ class Pages:
             f"<tr><th>{self.t(locale)(f'field.{key}')}</th><td>{value}</td></tr>"
             for key, value in rows
         )
+        if facts["due"]:
+            late = facts["overdue"]
+            table += (
+                f"<tr><th>{self.t(locale)('field.due')}</th>"
+                f'<td id="due" class="{"due late" if late else "due"}">{esc(facts["due"])}'
+                f"{' ' + self.t(locale)('overdue') if late else ''}</td></tr>"
+            )
         if ticket.status in TicketStatus.ACTIVE:
             table += (
                 f"<tr><th>{self.t(locale)('field.deadline')}</th><td>"

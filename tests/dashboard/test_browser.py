@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 import time
+from datetime import timedelta
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -117,3 +118,34 @@ async def test_forged_links_and_tampered_init_data_are_refused(
     await page.wait_for_selector("#board")
     assert page.url == server.public_url
     assert "主管" in await page.inner_text("header")
+
+
+async def test_the_board_shows_a_tickets_team_and_marks_it_overdue(
+    h: Harness, server: DashboardServer, page: Page
+) -> None:
+    from bot.tickets.teams import Teams
+
+    h.app.tickets.teams = Teams.from_mapping(
+        {"teams": {"engineering": {"name": "工程部", "chat_id": "-1002", "intents": ["repair"]}}}
+    )
+    repair = await open_ticket(h, intent="repair", severity="normal", words="水龙头坏了", building="5")
+    assert repair.due_at is not None
+    await page.goto(server.link(SUPERVISOR, "王主管"))
+    card = page.locator(f"#group-normal #ticket-{repair.id}")
+    await card.wait_for()
+    assert await card.locator(".team").inner_text() == "👥 工程部"
+    due = card.locator(".due")
+    assert (await due.inner_text()).startswith("⏳ 处理时限 ")
+    assert "late" not in (await due.get_attribute("class") or "")
+
+    # due in a minute (the real one is days away, past the 12-hour session)
+    await h.app.tickets.set_values(repair.id, due_at=h.clock.now() + timedelta(seconds=60))
+    h.clock.advance(120)
+    late = page.locator(f"#ticket-{repair.id} .due.late")
+    await late.wait_for(timeout=2000)  # the next poll marks it, no reload
+    assert (await late.inner_text()).startswith("⏰ 已超时 ")
+
+    await card.click()
+    await page.wait_for_selector("text=处理记录")
+    body = await page.inner_text("main")
+    assert re.search(r"团队\s+工程部", body) and re.search(r"处理时限\s+\S+ \S+ ⏰ 已超时", body)

@@ -238,3 +238,41 @@ async def test_staff_of_a_team_see_their_teams_tickets(h: Harness, server: Dashb
     async with client(server, SUPERVISOR) as c, c.get("api/board") as response:
         everything = {t["id"] for t in (await response.json())["tickets"]}
     assert everything == {repair.id, complaint.id}
+
+
+async def test_the_board_and_a_ticket_show_its_team_and_its_deadline(
+    h: Harness, server: DashboardServer
+) -> None:
+    from bot.tickets.teams import Teams
+
+    h.app.tickets.teams = Teams.from_mapping(
+        {"teams": {"engineering": {"name": "工程部", "chat_id": "-1002", "intents": ["repair"]}}}
+    )
+    repair = await open_ticket(h, intent="repair", severity="normal", words="水龙头坏了")
+    assert repair.due_at is not None
+    due = repair.due_at.astimezone(h.app.tickets.fmt.local(repair.due_at).tzinfo)
+    shown = f"{due:%Y-%m-%d %H:%M}"
+    async with client(server, STAFF) as c:
+        async with c.get("api/board") as response:
+            card = (await response.json())["tickets"][0]
+        async with c.get(f"ticket?id={repair.id}") as response:
+            page = await response.text()
+    assert card["team"] == "工程部" and card["due"] == shown and card["overdue"] is False
+    assert card["due_ts"] == repair.due_at.timestamp()
+    assert "<th>团队</th><td>工程部</td>" in page
+    assert f'<td id="due" class="due">{shown}</td>' in page
+
+    h.clock.advance((repair.due_at - h.clock.now()).total_seconds() + 60)  # past it
+    async with client(server, STAFF) as c:
+        async with c.get("api/board?lang=en") as response:
+            card = (await response.json())["tickets"][0]
+        async with c.get(f"ticket?id={repair.id}&lang=en") as response:
+            page = await response.text()
+    assert card["overdue"] is True and card["team"] == "工程部"
+    assert "<th>Team</th>" in page and f'<td id="due" class="due late">{shown} ⏰ Overdue</td>' in page
+
+    await h.app.tickets.set_values(repair.id, team="gone")  # a team since taken out of the file
+    gas = await open_ticket(h)  # no team
+    async with client(server, STAFF) as c, c.get("api/board") as response:
+        cards = {t["id"]: t for t in (await response.json())["tickets"]}
+    assert cards[repair.id]["team"] == "gone" and cards[gas.id]["team"] == ""
