@@ -109,12 +109,21 @@ class Digest(TicketPart):
         return sum(t.id not in submitted for t in self.tickets.seen_in(chat_id, due))
 
     async def render(self, chat_id: str, when: datetime | None = None) -> str:
-        """The digest for this group: its team's tickets (the main group: all)."""
+        """The digest for this group: its team's tickets, an estate's group its estate's
+        (the main or company group: all)."""
         c = await self.counts(chat_id)
         team = self.tickets.team_of_chat(chat_id)
+        estates = self.tickets.estates
+        estate = estates.of_chat(chat_id) if estates.several else None
+        if team is not None:
+            whose = team.name
+        elif estate is not None:  # an estate's group: its estate's tickets
+            whose = estate.name
+        else:
+            whose = self._t("desk.digest.all")
         return self._t(
             "desk.digest.text",
-            team=team.name if team else self._t("desk.digest.all"),
+            team=whose,
             time=self.fmt.short(when or self.clock.now()),
             open=c.open,
             unclaimed=c.unclaimed,

@@ -220,3 +220,18 @@ async def test_one_estate_deployments_keep_estate_zero(harness: Harness) -> None
     assert [t.estate_id for t in tickets] == [0]
     assert harness.chat(harness.staff_chat)
     assert "哪个小区" not in "\n".join(m.plain for m in harness.chat("5001"))
+
+
+async def test_each_estates_group_gets_its_own_digest(h: Harness) -> None:
+    from bot.tickets import TicketDraft
+
+    for estate, user in ((1, "9101"), (2, "9102"), (2, "9103")):
+        await h.app.tickets.open_ticket(
+            TicketDraft(chat_id=user, user_id=user, intent="repair", severity="normal",
+                        description="门坏了", building="1" if estate == 1 else "3", estate_id=estate)
+        )
+    digest = h.app.tickets.digest
+    a, b, company = [await digest.render(c) for c in (GROUP_A, GROUP_B, COMPANY)]
+    assert "阳光花园" in a and "未完成：1 张" in a
+    assert "明月小区" in b and "未完成：2 张" in b
+    assert "未完成：3 张" in company
