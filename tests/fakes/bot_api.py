@@ -17,7 +17,9 @@ photo, a voice note, a location, ...) and `press` (a button on a bot message) qu
 update for polling, or POST it to the webhook with its secret. They read what each chat
 shows (`messages`, edits applied), every call made (`calls`), and inject failures:
 `fail(method, 429, retry_after=3)`, `fail(method, 500)`, `fail(method, 0)` (the connection
-drops), `block(chat)` (403 for everything sent there).
+drops), `block(chat)` (403 for everything sent there), `hold(predicate)` (matching calls
+wait unanswered until `release()`, or are dropped by `drop_held()`: requests in flight when
+a process dies). `route` sends pushed updates to a load balancer of several processes.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ import itertools
 import json
 import time
 from collections import defaultdict, deque
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -80,6 +82,7 @@ class Call:
     params: dict[str, Any]
     files: dict[str, Upload] = field(default_factory=dict)
     status: int = 200
+    at: float = field(default_factory=time.monotonic)  # when the fake handled it
 
     @property
     def chat_id(self) -> str | None:
@@ -173,6 +176,11 @@ class FakeBotAPI:
         self._callback_ids = itertools.count(9001)
         self._files: dict[str, tuple[bytes, str]] = {}
         self._file_ids = itertools.count(1)
+        # `route`: where `push` sends an update in webhook mode instead of `webhook_url`
+        # (several bot processes behind a load balancer); returns the HTTP status
+        self.route: Callable[[dict[str, Any]], Awaitable[int]] | None = None
+        self._holds: list[Callable[[Call], bool]] = []
+        self._held: list[tuple[Call, asyncio.Future[bool]]] = []
 
     # -- server ------------------------------------------------------------------------------
     @property
@@ -193,6 +201,7 @@ class FakeBotAPI:
 
     async def close(self) -> None:
         self._closing = True
+        self.drop_held()
         await self._notify()
         if self._client is not None:
             await self._client.close()
@@ -311,7 +320,9 @@ class FakeBotAPI:
     async def push(self, update: dict[str, Any]) -> int:
         """Queue an update for getUpdates, or POST it to the webhook when one is set."""
         update = {"update_id": next(self._update_ids), **update}
-        if self.webhook_url:
+        if self.route is not None:
+            await self.route(update)
+        elif self.webhook_url:
             await self.post_to_webhook(update, secret=self.webhook_secret)
         else:
             self._updates.append(update)
@@ -338,6 +349,31 @@ class FakeBotAPI:
         query_id = f"cq{next(self._callback_ids)}"
         self._callbacks.add(query_id)
         return query_id
+
+    def hold(self, predicate: Callable[[Call], bool]) -> None:
+        """Calls for which `predicate(call)` holds wait unanswered (and count as not sent,
+        status 0) until `release()` or `drop_held()`: requests still on their way."""
+        self._holds.append(predicate)
+
+    @property
+    def held(self) -> list[Call]:
+        return [call for call, _ in self._held]
+
+    def release(self) -> int:
+        """Stop holding; the calls held so far are handled now. Returns how many."""
+        return self._let_go(True)
+
+    def drop_held(self) -> int:
+        """Stop holding; the calls held so far never reach "Telegram": their connection
+        drops without an answer (status 0). Returns how many."""
+        return self._let_go(False)
+
+    def _let_go(self, deliver: bool) -> int:
+        held, self._held, self._holds = self._held, [], []
+        for _, gate in held:
+            if not gate.done():
+                gate.set_result(deliver)
+        return len(held)
 
     def block(self, chat_id: int | str) -> None:
         """The person blocks the bot: everything sent to the chat gets 403."""
@@ -402,6 +438,17 @@ class FakeBotAPI:
         params, files = await _read_params(request)
         call = Call(method, params, files)
         self.calls.append(call)
+        if any(hold(call) for hold in self._holds):
+            call.status = 0
+            gate: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
+            self._held.append((call, gate))
+            await self._notify()
+            if not await gate:
+                await self._notify()
+                if request.transport is not None:
+                    request.transport.close()
+                return web.Response(status=500)
+            call.status, call.at = 200, time.monotonic()
         await self._notify()
         try:
             if request.match_info["token"] != self.token:
