@@ -54,6 +54,15 @@ def _die_with_parent() -> None:
         pass
 
 
+def _spawn(env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
+    with log.open("ab") as out:  # the child has its own copy
+        return subprocess.Popen(
+            [sys.executable, "-m", "bot", "run"], cwd=REPO, env=env,
+            stdout=out, stderr=subprocess.STDOUT,
+            preexec_fn=_die_with_parent if sys.platform == "linux" else None,
+        )
+
+
 def tickets(database_url: str) -> list[tuple[int, str, str]]:
     """Every ticket as (id, chat id, status)."""
     import psycopg
@@ -110,12 +119,7 @@ class BotCluster:
                        INTAKE_SPOOL_FILE=str(self.work / f"spool-{n}.jsonl"))
             env.update(self.extra_env)
             log = self.work / f"bot-{n}.log"
-            with log.open("ab") as out:  # the child has its own copy
-                self.procs.append(subprocess.Popen(
-                    [sys.executable, "-m", "bot", "run"], cwd=REPO, env=env,
-                    stdout=out, stderr=subprocess.STDOUT,
-                    preexec_fn=_die_with_parent if sys.platform == "linux" else None,
-                ))
+            self.procs.append(_spawn(env, log))
             self.urls.append(url)
             self.logs.append(log)
             self.alive.append(True)

@@ -10,11 +10,12 @@ once; the broadcast rate held overall.
 
 Honest limits (the design, docs in bot/notices/broadcast.py and bot/scheduling): an update
 being handled at the instant of the kill is handled again by the survivor (a resident may
-get the line twice and a second ticket; both are allowed here); the broadcast sends the
-dead leader had in flight are dropped by the fake before they reach "Telegram" (a send
-accepted by Telegram in the instant before the kill, not yet recorded, would be repeated:
-a safety notice twice beats never); reminders fall due after the kill (a job handed over
-in the very instant of the kill is run at most once).
+get the line twice and a second ticket; both are allowed here; the dead process's ticket
+may then lack its alert and reminder: a stray duplicate, never the resident's only
+ticket); the broadcast sends the dead leader had in flight are dropped by the fake before
+they reach "Telegram" (a send accepted by Telegram in the instant before the kill, not yet
+recorded, would be repeated: a safety notice twice beats never); reminders fall due after
+the kill (a job handed over in the very instant of the kill is run at most once).
 
 The processes and the balancer are the benchmark's (benchmarks/cluster.py); every process
 is stopped when the test ends, however it ends, and dies with the test process.
@@ -27,7 +28,6 @@ import re
 from collections import Counter
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -48,6 +48,7 @@ NOTICE = "停水"
 WAIT = 90.0  # seconds the test waits for one thing at most before it fails
 REMINDER = re.compile(r"#(\d+) 已等待.*还没有人接单.*第 (\d+) 次提醒")
 TICKET = re.compile(r"工单 #(\d+)")
+WAITING = ("open", "reopened")  # unclaimed: the claim reminder runs
 
 
 @pytest.fixture
@@ -94,10 +95,13 @@ async def _publish_notice(fake: FakeBotAPI) -> None:
     """The manager's one-line /notice, the rest answered with the first button, published."""
     await fake.send(MANAGER, f"/notice {NOTICE} 5栋 现在 管道维修")
     seen: list[str] = []
+
+    def next_step(before: list[str]) -> Callable[[], bool]:
+        return lambda: (bool(fake.messages(MANAGER)) and bool(fake.last(MANAGER).button_data)
+                        and fake.last(MANAGER).button_data != before)
+
     for _ in range(6):
-        await until(lambda: bool(fake.messages(MANAGER))
-                    and bool(fake.last(MANAGER).button_data)
-                    and fake.last(MANAGER).button_data != seen, "the notice flow's next step")
+        await until(next_step(seen), "the notice flow's next step")
         seen = fake.last(MANAGER).button_data
         if "nt:ok" in seen:
             break
@@ -162,8 +166,9 @@ async def test_two_processes_survive_losing_the_leader_mid_storm(
             gaps: dict[str, object] = {
                 "line": [r for r in residents if not any(LINE in t for t in fake.sent_texts(r))],
                 "ticket": sorted(set(residents) - {c for _, c, _ in found}),
-                "alert": sorted({i for i, _, _ in found} - alerted),
-                "reminder": sorted({i for i, _, s in found if s in ("open", "reopened")} - reminded),
+                "alert": sorted({c for _, c, _ in found} - {c for i, c, _ in found if i in alerted}),
+                "reminder": sorted({i for i, _, s in found if i in alerted and s in WAITING}
+                                   - reminded),
                 "notice": sorted(planned - delivered),
             }
             return {k: v for k, v in gaps.items() if v}
@@ -182,7 +187,13 @@ async def test_two_processes_survive_losing_the_leader_mid_storm(
         assert all(any(LINE in t for t in fake.sent_texts(r)) for r in residents)
         assert {chat for _, chat, _ in found} == set(residents)
         alerted = {int(i) for t in staff for i in TICKET.findall(t)}
-        assert {i for i, _, _ in found} <= alerted
+        assert {chat for i, chat, _ in found if i in alerted} == set(residents)
+        # a ticket without its alert may be left by the kill: stored by the dead process just
+        # before it died, its update then handled again by the survivor; only such a
+        # duplicate, never a resident's only ticket
+        alerted_chats = Counter(chat for i, chat, _ in found if i in alerted)
+        stray = [(i, chat) for i, chat, _ in found if i not in alerted]
+        assert all(alerted_chats[chat] for _, chat in stray), stray
         # no reminder twice: one per ticket (CLAIM_REMINDER_LIMIT=1), each sent once
         reminders = Counter((int(i), int(k)) for t in staff for i, k in REMINDER.findall(t))
         assert reminders, "no claim reminder arrived"
