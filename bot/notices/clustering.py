@@ -37,10 +37,10 @@ import asyncio
 import html
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select, update
+from sqlalchemy import select, text, update
 
 from bot.core.actions import SendText, keyboard
 from bot.core.privacy import mask_phone
@@ -74,6 +74,23 @@ TICKET_LOOKBACK = timedelta(minutes=5)  # a report's own ticket opens right afte
 SWEEP_EVERY = timedelta(seconds=60)
 SWEEP_FOR = timedelta(minutes=30)
 ALERT_EVERY = timedelta(seconds=6)  # at most 10 edits a minute of one grouped alert
+
+# several processes: the next drawing of a cluster's alert, on the processes' clocks
+_CLAIM_DRAWING = text(
+    """
+    INSERT INTO rate_limits (key, next_slot) VALUES (:key, :until)
+    ON CONFLICT (key) DO UPDATE SET next_slot = :until WHERE rate_limits.next_slot <= :now
+    RETURNING next_slot
+    """
+)
+_FORCE_DRAWING = text(
+    """
+    INSERT INTO rate_limits (key, next_slot) VALUES (:key, :until)
+    ON CONFLICT (key) DO UPDATE SET next_slot = :until
+    RETURNING next_slot
+    """
+)
+_NEXT_DRAWING = text("SELECT next_slot FROM rate_limits WHERE key = :key")
 BOT = Actor("system", None, "bot")
 
 
@@ -119,6 +136,11 @@ class OutageClusters:
         # next report simply draws the alert at once and schedules the sweep again.
         self._alerted: dict[int, datetime] = {}
         self._alert_waiting: set[int] = set()
+        # Several processes (MULTI_PROCESS): the time of the next drawing allowed is shared,
+        # a `rate_limits` row per cluster claimed in one statement; what this process
+        # knows is only when the job it found waiting is due.
+        self.shared = settings.clustered
+        self._alert_due: dict[int, datetime] = {}
         self._sweeping: set[int] = set()
 
     @property
@@ -322,6 +344,8 @@ class OutageClusters:
                 .execution_options(synchronize_session=False)
             )
         self._alerted[cluster.id] = self.clock.now()  # the alert was just posted
+        if self.shared:
+            await self._claim_drawing(cluster.id, force=True)
         if await self._merge_stragglers(cluster):
             await self.refresh_alert(cluster.id)
         await self._offer_managers(cluster)
@@ -350,9 +374,45 @@ class OutageClusters:
         if self.clock.now() - cluster.last_report_at < SWEEP_FOR:
             await self._schedule_sweep(cluster.id)
 
+    async def _claim_drawing(self, cluster_id: int, *, force: bool = False) -> datetime | None:
+        """Several processes: None when this process may draw the alert now (the next
+        drawing is then ALERT_EVERY away for every process), else when it may be drawn."""
+        now = self.clock.now()
+        params = {
+            "key": f"outage-alert:{cluster_id}", "now": now.timestamp(),
+            "until": (now + ALERT_EVERY).timestamp(),
+        }
+        async with self.db.transaction() as session:
+            claimed = await session.scalar(_FORCE_DRAWING if force else _CLAIM_DRAWING, params)
+            if claimed is not None:
+                return None
+            due = await session.scalar(_NEXT_DRAWING, params)
+        if due is None:
+            return None
+        return datetime.fromtimestamp(float(due), tz=now.tzinfo or UTC)
+
+    async def _alert_soon_shared(self, cluster_id: int) -> None:
+        waiting = self._alert_due.get(cluster_id)
+        if waiting is not None and self.clock.now() < waiting:
+            return  # a job draws it then (whichever process scheduled it)
+        due = await self._claim_drawing(cluster_id)
+        if due is None:
+            await self.refresh_alert(cluster_id)
+            return
+        await self._schedule_alert(cluster_id, due)
+
+    async def _schedule_alert(self, cluster_id: int, due: datetime) -> None:
+        await self.scheduler.schedule(
+            "outage.alert", due, {"cluster_id": cluster_id}, f"outage:{cluster_id}:alert"
+        )  # the same job id for every process: one job in the shared store
+        self._alert_due[cluster_id] = due
+
     async def _alert_soon(self, cluster_id: int) -> None:
         """Redraw the grouped alert now if it was last drawn ALERT_EVERY ago, else once when
         that time has passed (the `outage.alert` job): whatever arrives in between is in it."""
+        if self.shared:
+            await self._alert_soon_shared(cluster_id)
+            return
         if cluster_id in self._alert_waiting:
             return  # the job draws it, at the latest ALERT_EVERY after the last drawing
         last = self._alerted.get(cluster_id)
@@ -369,6 +429,14 @@ class OutageClusters:
 
     async def job_alert(self, payload: dict[str, object]) -> None:
         cluster_id = int(str(payload["cluster_id"]))
+        if self.shared:
+            self._alert_due.pop(cluster_id, None)
+            due = await self._claim_drawing(cluster_id)
+            if due is not None:  # drawn meanwhile by another process: again when allowed
+                await self._schedule_alert(cluster_id, due)
+                return
+            await self.refresh_alert(cluster_id)
+            return
         self._alert_waiting.discard(cluster_id)
         self._alerted[cluster_id] = self.clock.now()
         await self.refresh_alert(cluster_id)

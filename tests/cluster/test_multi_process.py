@@ -7,6 +7,7 @@ leader dies, the broadcast rate shared."""
 from __future__ import annotations
 
 import asyncio
+import itertools
 from collections import Counter, defaultdict
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, datetime, timedelta
@@ -18,7 +19,7 @@ from sqlalchemy import func, select
 from bot.app import App
 from bot.bootstrap import create_app
 from bot.config import Settings
-from bot.core.actions import SendText, action_to_dict
+from bot.core.actions import EditText, SendText, action_to_dict
 from bot.core.clock import Clock, FakeClock, SystemClock
 from bot.core.incoming import ChatKind, Incoming
 from bot.notices.shared_rate import PostgresSlots, RedisSlots, SharedRateLimiter
@@ -300,3 +301,58 @@ async def test_one_chats_updates_at_two_processes_are_handled_one_at_a_time_in_o
         assert by_chat[chat].phone == f"1370000{n:04d}", f"chat {chat}: the phone went astray"
         texts = [m.text for m in apps.telegram.messages(chat)]
         assert sum(LIFE_SAVING in t for t in texts) == 1 and LIFE_SAVING in texts[0]
+
+
+async def test_a_storm_over_two_processes_edits_the_grouped_alert_at_most_every_six_seconds(
+    fake_clock_apps: Apps,
+) -> None:
+    """The grouped alert's pause between two drawings holds for all processes together
+    (each process keeping its own would let two of them edit it twice as often)."""
+    clock = fake_clock_apps.clock
+    assert isinstance(clock, FakeClock)
+    edited_at: list[datetime] = []
+
+    class Telegram(RecordingSender):
+        async def deliver(self, action: Any, **kw: Any) -> int | None:
+            if isinstance(action, EditText):
+                edited_at.append(clock.now())
+            return await super().deliver(action, **kw)
+
+    telegram = fake_clock_apps.telegram = Telegram()
+    first = await fake_clock_apps.add()
+    second = await fake_clock_apps.add()
+
+    async def report(app: App, n: int) -> None:
+        who = f"r{n}"
+        answer = await app.notices.answer_outage(
+            chat_id=who, user_id=who, user_name=f"住户{n}", intent="water_outage",
+            building="3", text="家里没水了", locale="zh",
+        )
+        if answer is None:
+            from bot.tickets.draft import TicketDraft
+
+            await app.tickets.open_ticket(TicketDraft(
+                chat_id=who, user_id=who, user_name=f"住户{n}", intent="water_outage",
+                severity="urgent", description="家里没水了", building="3",
+            ))
+
+    for n in range(5):  # the fifth forms the cluster and posts its alert
+        await report(first, n)
+    await first.outbox.drain()
+    alert = telegram.messages(first.settings.staff_chat_id)[-1]
+    edits_before = alert.edits
+    edited_at.clear()  # the drawings of the cluster's forming are not the storm's
+    for n in range(5, 65):  # 60 reports, one a second, alternating between the processes
+        await report(first if n % 2 else second, n)
+        clock.advance(1)
+        await first.scheduler.run_due()
+        await first.outbox.drain()
+        await second.outbox.drain()
+    clock.advance(7)
+    await first.scheduler.run_due()
+    await first.outbox.drain()
+    alert = telegram.messages(first.settings.staff_chat_id)[-1]
+    assert 60 // 6 - 1 <= alert.edits - edits_before <= 60 // 6 + 2  # ~10 a minute, not 20
+    assert "65 位住户反映" in alert.plain  # nothing is lost by coalescing
+    gaps = [later - earlier for earlier, later in itertools.pairwise(edited_at)]
+    assert gaps and min(gaps) >= timedelta(seconds=6)  # whichever process drew it
