@@ -701,7 +701,7 @@ class Intake:
         if sender is None:
             return
         self._staff_told_at = loop_time
-        notice = self.texts.get("delivery.database_down")
+        notice = self.texts.bind()("delivery.database_down")
         try:
             await asyncio.wait_for(
                 sender.deliver(

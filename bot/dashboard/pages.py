@@ -29,9 +29,15 @@ from bot.storage.models import Ticket, TicketEvent, TicketStatus
 
 if TYPE_CHECKING:
     from bot.dashboard.deps import DashboardDeps
-    from bot.texts import LocaleTexts
+    from bot.texts import LocaleTexts, Texts
 
-LOCALES = ("zh", "en")
+HTML_LANG = {"zh": "zh-CN"}  # a locale's `lang` attribute when it is not the locale itself
+
+
+def dashboard_locales(texts: Texts) -> list[str]:
+    """The locales whose folder has the dashboard's texts (`locales/<locale>/texts/
+    dashboard.yaml`), the default first: a new locale is a new folder."""
+    return [loc for loc in texts.locales if "dashboard.title" in texts.keys(loc)]
 
 CSS = """
 :root { --bg:#f6f7f9; --card:#fff; --ink:#202124; --mute:#5f6368; --line:#dadce0;
@@ -196,6 +202,7 @@ class Pages:
     def __init__(self, app: DashboardDeps, data: DashboardData) -> None:
         self.app = app
         self.data = data
+        self.locales = dashboard_locales(app.texts)
 
     def t(self, locale: str) -> LocaleTexts:
         """The dashboard texts in `locale`: `t(key)` as HTML (its values escaped),
@@ -216,13 +223,18 @@ class Pages:
                 f'<a href="{href}" class="{"on" if key == active else ""}">{label}</a>'
                 for href, key, label in links
             )
-            other = "en" if locale == "zh" else "zh"
+            languages = "".join(  # each other language, named in itself
+                f'<a href="?lang={other}" id="lang-{other}" lang="{HTML_LANG.get(other, other)}">'
+                f"{self.t(other)('language_name')}</a>"
+                for other in self.locales
+                if other != locale
+            )
             nav = (
-                f"{items}<a href=\"?lang={other}\" id=\"lang\">{self.t(locale)('nav.language')}</a>"
+                f"{items}{languages}"
                 f"<span class=\"mute\">{self.t(locale)(f'role.{viewer.role}')}</span>"
             )
         return (
-            f'<!doctype html><html lang="{"zh-CN" if locale == "zh" else "en"}"><head>'
+            f'<!doctype html><html lang="{HTML_LANG.get(locale, locale)}"><head>'
             '<meta charset="utf-8">'
             '<meta name="viewport" content="width=device-width, initial-scale=1">'
             '<meta name="referrer" content="no-referrer">'

@@ -31,7 +31,7 @@ from aiohttp import web
 from bot.dashboard.auth import SESSION_SECONDS, Refused, Signer, Viewer
 from bot.dashboard.data import DashboardData
 from bot.dashboard.export import csv_bytes, xlsx_bytes
-from bot.dashboard.pages import LOCALES, Pages
+from bot.dashboard.pages import Pages
 from bot.tickets.states import Actor
 
 if TYPE_CHECKING:
@@ -118,10 +118,11 @@ class DashboardServer:
 
     # -- who is asking ----------------------------------------------------------------------------
     def locale(self, request: web.Request) -> str:
+        locales = self.pages.locales
         asked = request.query.get("lang") or request.cookies.get(LANG_COOKIE)
-        if asked in LOCALES:
+        if asked in locales:
             return asked
-        return self.app.settings.locale if self.app.settings.locale in LOCALES else "zh"
+        return self.app.settings.locale if self.app.settings.locale in locales else locales[0]
 
     def refuse(self, request: web.Request) -> web.HTTPForbidden:
         return web.HTTPForbidden(
@@ -143,7 +144,7 @@ class DashboardServer:
         response.headers["Cache-Control"] = "no-store"
         response.headers["X-Content-Type-Options"] = "nosniff"
         asked = request.query.get("lang")
-        if asked in LOCALES:
+        if asked in self.pages.locales:
             response.set_cookie(LANG_COOKIE, asked, max_age=365 * 86400, samesite="Lax")
         return response
 

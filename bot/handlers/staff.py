@@ -186,8 +186,8 @@ class StaffHandler:
         """The resident accepts or declines a paid repair (有偿维修确认)."""
         ticket = await self.tickets.get(button.ticket_id)
         if ticket is None or ticket.user_id != incoming.user_id:
-            return self.texts.get(
-                "tickets.not_yours", self.texts.pick_locale(incoming.language_code)
+            return self.texts.bind(self.texts.pick_locale(incoming.language_code))(
+                "tickets.not_yours"
             )
         actor = Actor("resident", incoming.user_id, incoming.user_name or ticket.user_name)
         return await self.tickets.closing.answer_quote(ticket, actor, button.value == "yes")

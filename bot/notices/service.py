@@ -230,14 +230,13 @@ class NoticeService:
         return png, await asyncio.to_thread(png_to_pdf, png)
 
     async def send_printable(self, notice: Notice, chat_id: str) -> bool:
-        locale = self.settings.manager_language
         try:
             png, pdf = await self.printable(notice)
         except PrintError:
             log.warning("no CJK font: notice #%s has no printable page", notice.id)
             return False
         name = f"notice-{notice.id}"
-        caption = self.texts.get("manager.printable", locale, id=notice.id)
+        caption = self.texts.bind(self.settings.manager_language)("manager.printable", id=notice.id)
         await self.outbox.send(
             SendPhoto(chat_id, caption=caption, content=png, filename=f"{name}.png")
         )

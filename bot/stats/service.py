@@ -152,14 +152,11 @@ class StatsService:
 
     def close_reasons(self, stats: Stats) -> str:
         """ "已解决 3 · 误报 1 · 重复报告 1" (this week's closed tickets, by reason)."""
+        reasons = self.t.section("desk.close.reason")
         parts = [
-            self.t(
-                "stats_reason",
-                reason=self.texts.get(f"desk.close.reason.{r}", self.locale),
-                count=n,
-            )
+            self.t("stats_reason", reason=reasons(r), count=n)
             for r, n in stats.week_close_reasons.most_common()
-            if self.texts.has(f"desk.close.reason.{r}")
+            if reasons.has(r)
         ]
         return " · ".join(parts) or self.t("stats_none")
 

@@ -112,7 +112,6 @@ class Closing(TicketPart):
         to the resident first, then the usual "is it fixed?"."""
         if ticket.status not in states.RESOLVE_FROM:
             return await self.tickets.workflow._refused(ticket.id, actor)
-        locale = self.tickets.fmt.resident_locale(ticket)
         attachment = incoming.attachment
         photo = (
             attachment.file_id
@@ -127,7 +126,8 @@ class Closing(TicketPart):
                 text=note or None,
                 data={"file_id": photo} if photo else {},
             )
-            text = self.texts.get("tickets.resolve_note", locale, id=ticket.id, text=note)
+            t = self.tickets.fmt.resident_texts(ticket)
+            text = t("tickets.resolve_note", id=ticket.id, text=note)
             if photo:
                 await self.outbox.send(
                     SendPhoto(
@@ -163,17 +163,11 @@ class Closing(TicketPart):
         await self.tickets.record(
             ticket.id, "quote", actor, text=what.strip() or None, data={"value": quote["amount"]}
         )
-        locale = self.tickets.fmt.resident_locale(ticket)
+        label = self.tickets.fmt.resident_texts(ticket).section("tickets.button")
         buttons = keyboard(
             [
-                (
-                    self.texts.get("tickets.button.quote_yes", locale),
-                    tk.button_data(tk.QUOTE, ticket.id, "yes"),
-                ),
-                (
-                    self.texts.get("tickets.button.quote_no", locale),
-                    tk.button_data(tk.QUOTE, ticket.id, "no"),
-                ),
+                (label("quote_yes"), tk.button_data(tk.QUOTE, ticket.id, "yes")),
+                (label("quote_no"), tk.button_data(tk.QUOTE, ticket.id, "no")),
             ]
         )
         await self.tickets.relay.notify_resident(
@@ -189,11 +183,10 @@ class Closing(TicketPart):
         return self._t("desk.quote.sent", id=ticket.id, amount=quote["amount"])
 
     async def answer_quote(self, ticket: Ticket, actor: Actor, accepted: bool) -> str:
+        t = self.tickets.fmt.resident_texts(ticket).section("tickets")
         quote = self.quote_of(ticket)
         if quote is None or quote.get("state") != "pending":
-            return self.texts.get(
-                "tickets.already", self.tickets.fmt.resident_locale(ticket), id=ticket.id
-            )
+            return t("already", id=ticket.id)
         state = "accepted" if accepted else "declined"
         await self.tickets.set_values(
             ticket.id, extra={**(ticket.extra or {}), "quote": {**quote, "state": state}}
@@ -202,15 +195,14 @@ class Closing(TicketPart):
             ticket.id, f"quote_{state}", actor, data={"value": quote["amount"]}
         )
         fresh = await self.tickets.get(ticket.id) or ticket
-        locale = self.tickets.fmt.resident_locale(ticket)
         await self.tickets.relay.settle_question(
             fresh,
             "tickets.quote",
             f"ticket:{ticket.id}:quote",
-            self.texts.get(f"tickets.button.quote_{'yes' if accepted else 'no'}", locale),
+            t(f"button.quote_{'yes' if accepted else 'no'}"),
             amount=quote["amount"],
             what=quote.get("text") or "-",
         )
         await self.tickets.alerts.refresh(fresh)
         await self.tickets.alerts.note(fresh, f"desk.quote.{state}", amount=quote["amount"])
-        return self.texts.get(f"tickets.quote_{state}", locale, id=ticket.id)
+        return t(f"quote_{state}", id=ticket.id)

@@ -276,3 +276,24 @@ async def test_the_board_and_a_ticket_show_its_team_and_its_deadline(
     async with client(server, STAFF) as c, c.get("api/board") as response:
         cards = {t["id"]: t for t in (await response.json())["tickets"]}
     assert cards[repair.id]["team"] == "gone" and cards[gas.id]["team"] == ""
+
+
+async def test_the_languages_offered_are_the_locales_present(h: Harness, server: DashboardServer) -> None:
+    from bot.dashboard.pages import dashboard_locales
+    from bot.texts import Texts
+
+    assert server.pages.locales == ["zh", "en"]  # locales/zh and locales/en, the default first
+    async with client(server, STAFF) as c:
+        async with c.get("") as response:
+            page = await response.text()
+        async with c.get("?lang=en") as response:
+            english = await response.text()
+        async with c.get("?lang=fr") as response:  # no such folder: the default
+            unknown = await response.text()
+    assert '<html lang="zh-CN">' in page and 'id="lang-en" lang="en">English</a>' in page
+    assert '<html lang="en">' in english and 'id="lang-zh" lang="zh-CN">中文</a>' in english
+    assert '<html lang="zh-CN">' in unknown
+
+    found = {"dashboard.title": "x", "dashboard.language_name": "x"}
+    texts = Texts({"zh": found, "en": found, "fr": found, "ja": {"resident.hello": "x"}})
+    assert dashboard_locales(texts) == ["zh", "en", "fr"]  # ja has no dashboard texts

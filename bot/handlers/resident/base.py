@@ -183,10 +183,10 @@ class DeskBase:
         what = situation.situation if situation.situation and situation.intent == found.intent else None
         key = f"safety.{what or found.intent}.now"
         locale = pick_locale(self.ctx.texts, text, incoming.language_code, None)
-        if not self.ctx.texts.has(key, locale):
+        t = self.ctx.texts.bind(locale, defaults=self.ctx.settings.emergency_numbers())
+        if not t.has(key):
             return None
-        numbers = self.ctx.settings.emergency_numbers()
-        return key, self.ctx.texts.get(key, locale, **numbers)
+        return key, t(key)
 
     @staticmethod
     def corrected_text(
