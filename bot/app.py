@@ -114,6 +114,7 @@ class App:
         await self.cluster.start()  # several processes: alive, and maybe the leader
         await self.scheduler.start()
         await self.tickets.digest.plan_next()  # the shift digest (DIGEST_TIMES), if any
+        await self.resume_opening()  # tickets a stop cut short: their alert and reminder
         if self.privacy is not None:  # the daily retention job, planted once
             await self.privacy.ensure_scheduled()
         await self._housekeeping()
@@ -127,6 +128,17 @@ class App:
         self.spawn(self.outbox.run_urgent(self._stop))
         self.spawn(self.flows.run_sweeper(self._stop))
         self.spawn(self.notices.run(self._stop))  # resumes an interrupted broadcast
+
+    async def resume_opening(self) -> None:
+        """At start and when this process takes the lead: tickets a stop cut short between
+        their commit and their alert and reminder get them (TicketService.resume_opening)."""
+        if not (self.scheduler.leading and self.scheduler.started):
+            return  # another process leads, or the job store is not open yet
+        try:
+            planned = {job.job_id for job in await self.scheduler.jobs()}
+            await self.tickets.resume_opening(planned)
+        except Exception:
+            log.exception("could not check for tickets whose opening was cut short")
 
     async def _housekeeping(self) -> None:
         """Trim tables that only grow (processed update ids). At start, then daily."""

@@ -285,7 +285,7 @@ async def create_app(
             else desk.base.life_saving_line(incoming)
         ),
     )
-    cluster.on_lead.extend([scheduler.lead, wake(notices)])
+    cluster.on_lead.extend([scheduler.lead, wake(notices), app.resume_opening])
     cluster.on_follow.append(scheduler.follow)
     cluster.on_tick.extend([app.intake.adopt, take_back(outbox, cluster)])
 

@@ -112,6 +112,11 @@ class JobScheduler:
             scheduler.poll = POLL_SECONDS
         return scheduler
 
+    @property
+    def started(self) -> bool:
+        """The store is open (its jobs can be listed)."""
+        return self._scheduler.state != STATE_STOPPED
+
     async def lead(self) -> None:
         """This process leads now: its loop runs the jobs (those already due at once)."""
         self.leading = True

@@ -25,16 +25,24 @@ calendar, and a group acts only on its estate's tickets (`Estates.may_act`).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import logging
+from collections.abc import Collection, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlalchemy import select, update
 
 from bot.core.incoming import Incoming
 from bot.estates import Estate, Estates
-from bot.storage.models import Ticket, TicketEvent, TicketStatus
+from bot.storage.models import (
+    MessageRef,
+    OutboxMessage,
+    OutboxStatus,
+    Ticket,
+    TicketEvent,
+    TicketStatus,
+)
 from bot.tickets import jobs
-from bot.tickets.alerts import AlertBoard
+from bot.tickets.alerts import AlertBoard, alert_ref
 from bot.tickets.closing import Closing
 from bot.tickets.deadlines import WorkCalendar, due_at
 from bot.tickets.digest import Digest
@@ -61,6 +69,7 @@ if TYPE_CHECKING:
     from bot.texts import Texts
 
 P = TypeVar("P", bound=TicketPart)
+log = logging.getLogger(__name__)
 
 
 class TicketService:
@@ -220,6 +229,51 @@ class TicketService:
         if ticket.due_at is not None:
             await self.reminders.schedule(jobs.DUE, ticket.id, ticket.due_at)
         return ticket
+
+    async def resume_opening(self, planned: Collection[str]) -> int:
+        """Finish opening the tickets a crash cut short. A ticket is committed first and its
+        staff alert and claim reminder are written after it, so a process killed in between
+        leaves a ticket nobody is told about and nothing reminds. At start and when this
+        process takes the lead: every ticket still waiting for its first claim (open,
+        unclaimed, never reminded) without a claim-reminder job (`planned`: the ids of
+        the jobs in the store) gets its alert, when none was stored, and its reminder.
+        Returns how many tickets were resumed."""
+        async with self.db.session() as session:
+            waiting = list(
+                await session.scalars(
+                    select(Ticket).where(
+                        Ticket.status == TicketStatus.OPEN,
+                        Ticket.claimed_by.is_(None),
+                        Ticket.reminders_sent == 0,
+                    )
+                )
+            )
+        if not waiting:
+            return 0
+        cut_short = [
+            t for t in waiting if jobs.job_id(jobs.CLAIM_REMINDER, t.id) not in planned
+        ]
+        if not cut_short:
+            return 0
+        refs = {alert_ref(t.id): t for t in cut_short}
+        since = min(t.created_at for t in cut_short)
+        async with self.db.session() as session:
+            posted = set(
+                await session.scalars(select(MessageRef.ref).where(MessageRef.ref.in_(refs)))
+            )
+            queued = await session.scalars(
+                select(OutboxMessage.action).where(
+                    OutboxMessage.created_at >= since,
+                    OutboxMessage.status.in_((OutboxStatus.PENDING, OutboxStatus.FAILED)),
+                )
+            )
+            posted.update(a.get("ref") for a in queued if isinstance(a, dict))
+        for ref, ticket in refs.items():
+            if ref not in posted:
+                await self.alerts.post(ticket)
+            await self.reminders.start_claim_clock(ticket)
+        log.warning("resumed %d ticket(s) whose opening a stop cut short", len(cut_short))
+        return len(cut_short)
 
     # -- reading --------------------------------------------------------------------------
     async def get(self, ticket_id: int) -> Ticket | None:
