@@ -267,7 +267,7 @@ class TicketService:
                     OutboxMessage.status.in_((OutboxStatus.PENDING, OutboxStatus.FAILED)),
                 )
             )
-            posted.update(a.get("ref") for a in queued if isinstance(a, dict))
+            posted.update(str(a.get("ref")) for a in queued if isinstance(a, dict))
         for ref, ticket in refs.items():
             if ref not in posted:
                 await self.alerts.post(ticket)

@@ -229,7 +229,7 @@ async def test_an_estates_groups_are_followed_and_a_second_migration_chains(
         await h.app.outbox.send(SendText(ESTATE_OLD, "🔴 紧急 · 工单 #3", ref="ticket:3:alert"))
         await h.app.outbox.drain()
         assert h.app.tickets.estates.staff_chat(1) == ESTATE_NEW
-        assert [m.plain for m in h.chat(ESTATE_NEW)][0] == "🔴 紧急 · 工单 #3"
+        assert next(m.plain for m in h.chat(ESTATE_NEW)) == "🔴 紧急 · 工单 #3"
         assert any("超级群组" in m.plain for m in h.chat(ESTATE_NEW))
         assert h.app.tickets.estates.scope_of_chat(ESTATE_NEW) == 1  # acts on its estate only
 
