@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import gc
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -22,7 +21,6 @@ from apscheduler.schedulers.base import STATE_STOPPED
 from sqlalchemy import select
 from sqlalchemy.engine import make_url
 
-import bot.intake as intake_module
 from bot.app import App
 from bot.bootstrap import create_app
 from bot.commands import run as run_command
@@ -30,6 +28,7 @@ from bot.config import Settings
 from bot.core.clock import FakeClock
 from bot.core.incoming import Incoming
 from bot.storage.models import Ticket
+from tests.core.test_degraded import quick_probe  # noqa: F401  (autouse: probe every 0.1 s)
 from tests.fakes.bot_api import FakeBotAPI
 from tests.support.recording_sender import RecordingSender
 from tests.transports.support import free_port
@@ -98,15 +97,6 @@ class Proxy:
                 self._writers.discard(sink)
 
         await asyncio.gather(pipe(reader, up_writer), pipe(up_reader, writer))
-
-
-@pytest.fixture(autouse=True)
-async def quick_probe(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[None]:
-    monkeypatch.setattr(intake_module, "PROBE_EVERY", 0.1)
-    yield
-    for _ in range(3):  # the abandoned connections complain here, where it is expected
-        await asyncio.sleep(0.1)
-        gc.collect()
 
 
 @pytest.fixture
