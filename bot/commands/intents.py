@@ -27,6 +27,7 @@ HOLDOUTS = (
     REPO / "tests" / "data" / "intents_holdout4.jsonl",  # writer H2, written after v2 landed
     REPO / "tests" / "data" / "intents_holdout5.jsonl",  # writer H3, written in round three
     REPO / "tests" / "data" / "intents_holdout6.jsonl",  # writer H4, written in round four
+    REPO / "tests" / "data" / "intents_holdout7.jsonl",  # writer H5, written in round five
 )
 
 
