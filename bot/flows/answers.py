@@ -140,12 +140,19 @@ NOTHING_WRONG = frozenset(
     ("nothing wrong", "nothing's wrong", "all good", "all fine", "im fine", "i'm fine",
      "false alarm", "by mistake", "wrong button", "no emergency", "not an emergency")
 )
-# words of someone in distress: a report that keeps being an emergency whatever else it says
-DISTRESS = frozenset(
+# pleas: someone asks for help, is afraid or in a hurry; they say there is danger, not which
+PLEAS = frozenset(
     """
-    救命 救救 快来 快点来 快派人 帮帮我 帮帮忙 好害怕 害怕 危险 紧急 很急 急死了 来人 出人命 受伤 流血 喘不上气
-    不能动 动不了 晕了 昏迷 没反应 叫不醒 着火 冒烟 爆炸 出不去 困住 被困 打人 有刀 报警 救护车
-    help urgent emergency hurry scared danger dangerous bleeding unconscious trapped
+    救命 救救 快来 快点来 快派人 帮帮我 帮帮忙 好害怕 害怕 危险 紧急 很急 急死了 来人
+    help urgent emergency hurry scared danger dangerous
+    """.split()
+)
+# words of someone in distress: a report that keeps being an emergency whatever else it says
+DISTRESS = PLEAS | frozenset(
+    """
+    出人命 受伤 流血 喘不上气 不能动 动不了 晕了 昏迷 没反应 叫不醒 着火 冒烟 爆炸 出不去 困住 被困 打人 有刀
+    报警 救护车
+    bleeding unconscious trapped
     """.split()
 )
 # an open emergency getting worse, or help taking too long: staff are alerted again
@@ -401,6 +408,20 @@ def nothing_wrong(text: str) -> bool:
 def distress(text: str) -> bool:
     """Words of someone in danger or fear ("救命", "快来", "help")."""
     return _mentions(text, DISTRESS)
+
+
+def pleads(text: str) -> bool:
+    """A plea for help ("救命", "快来人啊", "help"), which names no danger by itself."""
+    return _mentions(text, PLEAS)
+
+
+def without_pleas(text: str) -> str:
+    """The message with its pleas cut out (folded): what is left names the danger, if
+    anything does ("我不会弄这个 你们快来人啊" names none)."""
+    folded = _fold(text)
+    for word in sorted(PLEAS, key=len, reverse=True):
+        folded = folded.replace(word, " ")
+    return folded
 
 
 def worse(text: str) -> bool:

@@ -16,7 +16,9 @@ from bot.flows.answers import (
     everywhere,
     indoor,
     place_in,
+    pleads,
     residue,
+    without_pleas,
 )
 from bot.flows.language import pick_locale
 from bot.flows.places import mask_phone, place_text
@@ -200,14 +202,17 @@ class DeskBase:
             parts.append(turn.text("resident.corrected.phone", masked=mask_phone(changed["phone"])))
         return "\n".join(parts)
 
-    @staticmethod
-    def interrupts(flow: Flow, reading: Reading, found: Classification, *, same: bool) -> bool:
+    def interrupts(
+        self, flow: Flow, reading: Reading, found: Classification, *, same: bool
+    ) -> bool:
         """A new emergency interrupts, unless the words only answered the question ("我在3栋"
         is no lift entrapment) or, inside an emergency, only named a place or a floor
-        ("十楼电梯厅" is where the fall happened, not a lift entrapment), or it is a weak guess in the middle of another emergency, or
-        a middling one inside a repair or complaint without words of distress (the words
-        stay on that report, where staff read them). Short answers carry little evidence, so
-        the bar is INTERRUPT_ABOVE."""
+        ("十楼电梯厅" is where the fall happened, not a lift entrapment), or it is a weak
+        guess in the middle of another emergency, or a plea that names no other danger
+        ("我不会弄这个 你们快来人啊" is this emergency's, whatever the model guessed from
+        the plea), or a middling one inside a repair or complaint without words of distress
+        (the words stay on that report, where staff read them). Short answers carry little
+        evidence, so the bar is INTERRUPT_ABOVE."""
         if not tx.is_emergency(found.intent) or (flow.emergency and same):
             return False
         if reading.understood and not reading.more:
@@ -216,7 +221,16 @@ class DeskBase:
             return False  # only a place or a floor ("十楼电梯厅"): where this one happens
         if flow.emergency and found.needs_confirmation:
             return False
-        return _strong(found)
+        return self.another_emergency(found) if flow.emergency else _strong(found)
+
+    def another_emergency(self, found: Classification) -> bool:
+        """Enough to start another emergency beside the one under way: strong, and, when
+        the words plead for help, strong without the pleas too (a plea says there is
+        danger, not which: "你们快来人啊" belongs to the emergency already told)."""
+        if not pleads(found.text):
+            return _strong(found)
+        rest = self.classify(without_pleas(found.text))
+        return rest.intent == found.intent and not rest.needs_confirmation and _strong(rest)
 
     @staticmethod
     def clear_request(found: Classification) -> bool:

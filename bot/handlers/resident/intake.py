@@ -140,7 +140,15 @@ class Intake(DeskPart):
             return
         new_emergency = tx.is_emergency(found.intent) and (
             ticket is None
-            or (ticket.intent != found.intent and _strong(found) and not found.needs_confirmation)
+            or (
+                ticket.intent != found.intent
+                and not found.needs_confirmation
+                and (
+                    self.base.another_emergency(found)
+                    if tx.is_emergency(ticket.intent)
+                    else _strong(found)
+                )
+            )
         )
         if new_emergency:
             if ticket is not None and turn.incoming is not None:  # staff on it hear it too
