@@ -419,9 +419,13 @@ def without_pleas(text: str) -> str:
     """The message with its pleas cut out (folded): what is left names the danger, if
     anything does ("我不会弄这个 你们快来人啊" names none)."""
     folded = _fold(text)
-    for word in sorted(PLEAS, key=len, reverse=True):
-        folded = folded.replace(word, " ")
-    return folded
+    cut = [False] * len(folded)
+    for word in PLEAS:  # every occurrence, overlaps too ("快来人": 快来 and 来人)
+        start = folded.find(word)
+        while start >= 0:
+            cut[start : start + len(word)] = [True] * len(word)
+            start = folded.find(word, start + 1)
+    return "".join(" " if gone else ch for ch, gone in zip(folded, cut, strict=True))
 
 
 def worse(text: str) -> bool:

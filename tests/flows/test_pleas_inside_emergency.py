@@ -47,8 +47,8 @@ async def h(sqlite_url: str, classifier: Any) -> AsyncIterator[Harness]:
 def test_pleas_are_distress_that_names_no_danger() -> None:
     assert pleads(PLEA) and distress(PLEA)
     assert not pleads("厨房着火了") and distress("厨房着火了")
-    rest = without_pleas("救命 快来人 厨房着火了")
-    assert "着火" in rest and "救命" not in rest and "快来" not in rest
+    rest = without_pleas("救命 快来人啊 厨房着火了")
+    assert "着火" in rest and "救命" not in rest and "快来" not in rest and "人" not in rest
 
 
 async def test_a_plea_inside_a_medical_emergency_keeps_it(h: Harness) -> None:
@@ -83,3 +83,11 @@ async def test_a_plea_on_an_open_emergency_ticket_stays_on_it(h: Harness) -> Non
     async with h.app.db.session() as session:
         tickets = (await session.scalars(select(Ticket))).all()
     assert [t.intent for t in tickets] == ["medical"]
+
+
+async def test_a_plea_beside_a_new_danger_still_interrupts_on_an_open_ticket(h: Harness) -> None:
+    await h.say(RESIDENT, "我家老头子摔倒了起不来")
+    await h.say(RESIDENT, "3栋1202")
+    await h.say(RESIDENT, "13812345678")
+    shown = await h.say(RESIDENT, "救命 厨房着火了 好大的烟 快来人")
+    assert "119" in "\n".join(s.text for s in shown)

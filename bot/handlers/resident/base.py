@@ -225,12 +225,14 @@ class DeskBase:
 
     def another_emergency(self, found: Classification) -> bool:
         """Enough to start another emergency beside the one under way: strong, and, when
-        the words plead for help, strong without the pleas too (a plea says there is
-        danger, not which: "你们快来人啊" belongs to the emergency already told)."""
+        the words plead for help, still surely that emergency without the pleas (a plea
+        says there is danger, not which: "你们快来人啊" belongs to the emergency already
+        told; "救命 厨房着火了" names a fire). A guess is not enough, as for any words
+        inside an emergency: they stay on its report, where staff read them."""
         if not pleads(found.text):
             return _strong(found)
         rest = self.classify(without_pleas(found.text))
-        return rest.intent == found.intent and not rest.needs_confirmation and _strong(rest)
+        return rest.intent == found.intent and not rest.needs_confirmation
 
     @staticmethod
     def clear_request(found: Classification) -> bool:
