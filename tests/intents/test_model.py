@@ -237,14 +237,14 @@ def test_report_counts_confirmation_as_an_alarm() -> None:
 # Measured figures are in the README ("The classifier and how it is measured"); the floors
 # below sit a little under them, so that a change that makes the model worse fails here.
 HOLDOUT_FLOORS = {
-    "intents_holdout3.jsonl": {"accuracy": 0.94, "emergency_recall": 0.985, "confusers_alarmed": 0.11},
-    "intents_holdout4.jsonl": {"accuracy": 0.91, "emergency_recall": 0.985, "confusers_alarmed": 0.10},
-    "intents_holdout5.jsonl": {"accuracy": 0.92, "emergency_recall": 0.985, "confusers_alarmed": 0.10},
-    "intents_holdout6.jsonl": {"accuracy": 0.83, "emergency_recall": 0.985, "confusers_alarmed": 0.19},
-    "intents_holdout7.jsonl": {"accuracy": 0.90, "emergency_recall": 0.985, "confusers_alarmed": 0.14},
-    "intents_holdout8.jsonl": {"accuracy": 0.89, "emergency_recall": 0.985, "confusers_alarmed": 0.10},
+    "intents_holdout3.jsonl": {"accuracy": 0.96, "emergency_recall": 0.985, "confusers_alarmed": 0.05},
+    "intents_holdout4.jsonl": {"accuracy": 0.925, "emergency_recall": 0.985, "confusers_alarmed": 0.07},
+    "intents_holdout5.jsonl": {"accuracy": 0.94, "emergency_recall": 0.985, "confusers_alarmed": 0.07},
+    "intents_holdout6.jsonl": {"accuracy": 0.85, "emergency_recall": 0.985, "confusers_alarmed": 0.14},
+    "intents_holdout7.jsonl": {"accuracy": 0.93, "emergency_recall": 0.985, "confusers_alarmed": 0.09},
+    "intents_holdout8.jsonl": {"accuracy": 0.905, "emergency_recall": 0.985, "confusers_alarmed": 0.09},
 }
-CV_FLOORS = {"accuracy": 0.865, "emergency_recall": 0.985, "confusers_alarmed": 0.18}
+CV_FLOORS = {"accuracy": 0.875, "emergency_recall": 0.985, "confusers_alarmed": 0.15}
 
 
 @pytest.mark.parametrize("name", HOLDOUTS)
