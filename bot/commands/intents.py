@@ -29,6 +29,7 @@ HOLDOUTS = (
     REPO / "tests" / "data" / "intents_holdout6.jsonl",  # writer H4, written in round four
     REPO / "tests" / "data" / "intents_holdout7.jsonl",  # writer H5, written in round five
     REPO / "tests" / "data" / "intents_holdout8.jsonl",  # writer H6, written in round six
+    REPO / "tests" / "data" / "intents_holdout9.jsonl",  # writer H7, written in round seven
 )
 
 
