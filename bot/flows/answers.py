@@ -144,6 +144,7 @@ NOTHING_WRONG = frozenset(
 PLEAS = frozenset(
     """
     救命 救救 快来 快点来 快派人 帮帮我 帮帮忙 好害怕 害怕 危险 紧急 很急 急死了 来人
+    快來 快點來 幫幫我 幫幫忙 危險 緊急 來人 快啲嚟
     help urgent emergency hurry scared danger dangerous
     """.split()
 )

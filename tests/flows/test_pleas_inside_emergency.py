@@ -49,6 +49,7 @@ def test_pleas_are_distress_that_names_no_danger() -> None:
     assert not pleads("厨房着火了") and distress("厨房着火了")
     rest = without_pleas("救命 快来人啊 厨房着火了")
     assert "着火" in rest and "救命" not in rest and "快来" not in rest and "人" not in rest
+    assert pleads("快啲嚟人呀") and pleads("你們快來人啊") and pleads("please hurry")
 
 
 async def test_a_plea_inside_a_medical_emergency_keeps_it(h: Harness) -> None:
