@@ -43,7 +43,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("action", choices=("train", "tune", "evaluate"))
     parser.add_argument("--locales-dir", type=Path, default=None)
     parser.add_argument(
-        "--holdout", type=Path, action="append", help="a holdout file (repeatable; default: both)"
+        "--holdout", type=Path, action="append", help="a holdout file (repeatable; default: all of HOLDOUTS)"
     )
     parser.add_argument("--json", action="store_true", help="evaluate: totals as JSON")
     parser.add_argument("--misses", type=int, default=0, help="evaluate: show N misses")

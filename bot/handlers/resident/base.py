@@ -221,15 +221,15 @@ class DeskBase:
             return False  # only a place or a floor ("十楼电梯厅"): where this one happens
         if flow.emergency and found.needs_confirmation:
             return False
-        return self.another_emergency(found) if flow.emergency else _strong(found)
+        return self.strong_beside(found, emergency=flow.emergency)
 
-    def another_emergency(self, found: Classification) -> bool:
-        """Enough to start another emergency beside the one under way: strong, and, when
-        the words plead for help, still surely that emergency without the pleas (a plea
-        says there is danger, not which: "你们快来人啊" belongs to the emergency already
-        told; "救命 厨房着火了" names a fire). A guess is not enough, as for any words
-        inside an emergency: they stay on its report, where staff read them."""
-        if not pleads(found.text):
+    def strong_beside(self, found: Classification, *, emergency: bool) -> bool:
+        """Enough to start another emergency beside a report under way: strong, and, beside
+        an emergency, when the words plead for help, still surely that emergency without
+        the pleas (a plea says there is danger, not which: "你们快来人啊" belongs to the
+        emergency already told; "救命 厨房着火了" names a fire). A guess is not enough, as
+        for any words inside an emergency: they stay on its report, where staff read them."""
+        if not emergency or not pleads(found.text):
             return _strong(found)
         rest = self.classify(without_pleas(found.text))
         return rest.intent == found.intent and not rest.needs_confirmation

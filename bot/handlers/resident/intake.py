@@ -31,7 +31,6 @@ from bot.handlers.resident.base import (
     THANKS,
     DeskBase,
     DeskPart,
-    _strong,
     corrections,
     describes,
 )
@@ -143,11 +142,7 @@ class Intake(DeskPart):
             or (
                 ticket.intent != found.intent
                 and not found.needs_confirmation
-                and (
-                    self.base.another_emergency(found)
-                    if tx.is_emergency(ticket.intent)
-                    else _strong(found)
-                )
+                and self.base.strong_beside(found, emergency=tx.is_emergency(ticket.intent))
             )
         )
         if new_emergency:
