@@ -92,7 +92,9 @@ def _run(args: argparse.Namespace) -> int:
     )
     t = settings.thresholds
     if args.action == "tune":
-        t = training.choose_thresholds(scored, settings.thresholds)
+        t = training.choose_thresholds(
+            scored, settings.thresholds, groups=(lambda r: fold[r.writer]) if args.folds else None
+        )
         _write_thresholds(locale_root / SETTINGS_FILE, t)
         settings = ModelSettings.load(locale_root / SETTINGS_FILE)
         print(f"chosen: {t}")

@@ -2,7 +2,8 @@
 
 Pipeline: prepare (width, Traditional -> Simplified, case) -> building, room and phone cut
 out (entities.py) -> features (jieba words, character n-grams, pinyin, English words;
-features.py) -> probabilities from the exported logistic-regression weights (model.py) ->
+features.py) -> probabilities from the exported weights (model.py: a network with one hidden
+layer, or a logistic regression) ->
 decision (the most severe intent past its threshold; decision.py). A long message is also
 classified clause by clause, and an emergency in any clause wins.
 

@@ -21,6 +21,7 @@ from bot.intents.taxonomy import INTENTS
 from bot.intents.training import (
     Labelled,
     Scored,
+    choose_thresholds,
     data_hash,
     featurize,
     fit,
@@ -86,32 +87,68 @@ def test_training_is_deterministic(featurizer: Any, small: list[Labelled]) -> No
     assert list(a.features) == list(b.features)
     assert np.array_equal(a.weights, b.weights)
     assert np.array_equal(a.bias, b.bias)
+    assert (a.hidden is None) == (b.hidden is None)
+    if a.hidden is not None:
+        assert np.array_equal(a.hidden, b.hidden)
+        assert np.array_equal(a.hidden_bias, b.hidden_bias)
 
 
-def test_export_round_trip_gives_sklearns_probabilities(
-    featurizer: Any, small: list[Labelled], tmp_path: Path
-) -> None:
+def _reference(settings: dict[str, Any]) -> Any:
+    """The scikit-learn estimator that `fit` trains for these settings."""
+    if settings.get("model", "logistic") == "mlp":
+        from sklearn.neural_network import MLPClassifier
+
+        return MLPClassifier(
+            hidden_layer_sizes=(int(settings["hidden"]),), alpha=float(settings["alpha"]),
+            batch_size=int(settings["batch_size"]), max_iter=int(settings["epochs"]),
+            learning_rate_init=float(settings["learning_rate"]), random_state=int(settings["seed"]),
+        )  # fmt: skip
     from sklearn.linear_model import LogisticRegression
+
+    return LogisticRegression(
+        C=float(settings["C"]), max_iter=int(settings["max_iter"]), tol=float(settings["tol"]),
+        class_weight=None if settings.get("class_weight") in (None, "none") else "balanced",
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize("kind", ["mlp", "logistic"])
+def test_export_round_trip_gives_sklearns_probabilities(
+    featurizer: Any, small: list[Labelled], tmp_path: Path, kind: str
+) -> None:
+    import warnings
+
+    from threadpoolctl import threadpool_limits
 
     from bot.intents.training import _matrix
 
     bags = featurize(featurizer, [r.text for r in small])
     labels = [r.intent for r in small]
-    settings = ModelSettings.load(ZH / "classifier.yaml").training
+    settings = {**ModelSettings.load(ZH / "classifier.yaml").training, "model": kind}
     arrays = fit(bags, labels, settings)
+    assert arrays.meta["model"] == kind
+    assert (arrays.hidden is not None) == (kind == "mlp")
     save_model(tmp_path / "m.npz", arrays)
     loaded = IntentModel.load(tmp_path / "m.npz")
     index = {f: i for i, f in enumerate(arrays.features)}
-    x = _matrix(bags[:40], index, np.asarray(arrays.idf, dtype=np.float64))
-    reference = LogisticRegression(
-        C=float(settings["C"]), max_iter=int(settings["max_iter"]), tol=float(settings["tol"]),
-        class_weight=None if settings.get("class_weight") in (None, "none") else "balanced",
-    ).fit(_matrix(bags, index, np.asarray(arrays.idf, dtype=np.float64)), labels)  # fmt: skip
+    dtype = np.float32 if kind == "mlp" else np.float64  # as fit() learns
+    x = _matrix(bags[:40], index, np.asarray(arrays.idf), dtype=dtype)
+    with threadpool_limits(limits=1), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        reference = _reference(settings).fit(
+            _matrix(bags, index, np.asarray(arrays.idf), dtype=dtype), labels
+        )
     expected = reference.predict_proba(x)
     for row, bag in enumerate(bags[:40]):
         probs = loaded.probabilities(bag)
         for j, intent in enumerate(reference.classes_):
             assert probs[intent] == pytest.approx(expected[row, j], abs=2e-3)
+    # a message of unknown words only: the output layer's answer to an empty input
+    empty = reference.predict_proba(
+        _matrix([["never-seen"]], index, np.ones(len(index)), dtype=dtype)
+    )
+    probs = loaded.probabilities(["never-seen"])
+    for j, intent in enumerate(reference.classes_):
+        assert probs[intent] == pytest.approx(empty[0, j], abs=2e-3)
 
 
 def test_the_weight_table_loads_without_pickle(tmp_path: Path) -> None:
@@ -234,19 +271,53 @@ def test_report_counts_confirmation_as_an_alarm() -> None:
     assert is_emergency(rows[1].decision(T).intent)
 
 
+def test_thresholds_keep_recall_in_every_fold_and_answer_most_emergencies_at_once() -> None:
+    def fire(writer: str, p: float) -> Scored:
+        return Scored(Labelled("f", "fire", writer), _probs(fire=p, complaint=1 - p))
+
+    lookalike = Scored(Labelled("c", "complaint", "a", ("confuser",)), _probs(fire=0.27, complaint=0.73))
+    scare_in_a_clause = Scored(
+        Labelled("d", "complaint", "a", ("confuser",)),
+        _probs(complaint=0.9, fire=0.1),
+        [_probs(fire=0.85, complaint=0.15)],
+    )
+    rows = [
+        *(fire("a", 0.85) for _ in range(190)),
+        *(fire("b", 0.85) for _ in range(9)),
+        fire("b", 0.27),  # the one weak report is in fold b
+        *([lookalike] * 5),
+        *([scare_in_a_clause] * 3),
+    ]
+    free = choose_thresholds(rows, T, direct_floor=0.0)
+    # the most accurate: no lookalike alarmed, no clause's scare believed; pooled recall 0.995
+    assert free.emergency_confirm >= 0.3 and free.emergency_sure == 0.9
+    assert report(rows, free).emergency_direct == 0.0  # but every fire is asked about first
+    at_once = choose_thresholds(rows, T)
+    assert at_once.emergency_sure <= 0.8
+    assert report(rows, at_once).emergency_direct >= 0.94
+    by_fold = choose_thresholds(rows, T, groups=lambda r: r.writer)
+    assert by_fold.emergency_confirm <= 0.25  # fold b alone would lose one fire in ten
+    assert report([r for r in rows if r.row.writer == "b"], by_fold).emergency_recall == 1.0
+
+
 # -- the gate: figures on messages the model never learned from ---------------------------
 # Measured figures are in the README ("The classifier and how it is measured"); the floors
 # below sit a little under them, so that a change that makes the model worse fails here.
 HOLDOUT_FLOORS = {
-    "intents_holdout3.jsonl": {"accuracy": 0.96, "emergency_recall": 0.985, "confusers_alarmed": 0.05},
-    "intents_holdout4.jsonl": {"accuracy": 0.925, "emergency_recall": 0.985, "confusers_alarmed": 0.07},
-    "intents_holdout5.jsonl": {"accuracy": 0.94, "emergency_recall": 0.985, "confusers_alarmed": 0.07},
-    "intents_holdout6.jsonl": {"accuracy": 0.85, "emergency_recall": 0.985, "confusers_alarmed": 0.14},
-    "intents_holdout7.jsonl": {"accuracy": 0.93, "emergency_recall": 0.985, "confusers_alarmed": 0.09},
-    "intents_holdout8.jsonl": {"accuracy": 0.905, "emergency_recall": 0.985, "confusers_alarmed": 0.09},
-    "intents_holdout9.jsonl": {"accuracy": 0.90, "emergency_recall": 0.985, "confusers_alarmed": 0.08},
+    "intents_holdout3.jsonl": {"accuracy": 0.965, "emergency_recall": 0.985, "confusers_alarmed": 0.045},
+    "intents_holdout4.jsonl": {"accuracy": 0.94, "emergency_recall": 0.985, "confusers_alarmed": 0.045},
+    "intents_holdout5.jsonl": {"accuracy": 0.96, "emergency_recall": 0.985, "confusers_alarmed": 0.05},
+    "intents_holdout6.jsonl": {"accuracy": 0.87, "emergency_recall": 0.985, "confusers_alarmed": 0.10},
+    "intents_holdout7.jsonl": {"accuracy": 0.935, "emergency_recall": 0.985, "confusers_alarmed": 0.06},
+    "intents_holdout8.jsonl": {"accuracy": 0.925, "emergency_recall": 0.985, "confusers_alarmed": 0.04},
+    "intents_holdout9.jsonl": {"accuracy": 0.915, "emergency_recall": 0.985, "confusers_alarmed": 0.045},
 }
-CV_FLOORS = {"accuracy": 0.875, "emergency_recall": 0.985, "confusers_alarmed": 0.15}
+CV_FLOORS = {
+    "accuracy": 0.895,
+    "emergency_recall": 0.988,
+    "confusers_alarmed": 0.11,
+    "emergency_direct": 0.93,
+}
 
 
 @pytest.mark.parametrize("name", HOLDOUTS)
@@ -278,6 +349,7 @@ def test_grouped_cross_validation(featurizer: Any) -> None:
     assert r.accuracy >= CV_FLOORS["accuracy"], r.as_dict()
     assert r.emergency_recall >= CV_FLOORS["emergency_recall"], r.as_dict()
     assert r.confuser_rate <= CV_FLOORS["confusers_alarmed"], r.as_dict()
+    assert r.emergency_direct >= CV_FLOORS["emergency_direct"], r.as_dict()
 
 
 def test_unpunctuated_voice_input_is_split_before_connectors() -> None:
