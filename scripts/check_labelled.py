@@ -22,7 +22,8 @@ INTENTS = (
 TAGS = set(
     "indirect long pinyin english mixed on_behalf confuser figurative past negated hypothetical "
     "typo numbers traditional cantonese taiwan dialect emoji slang elderly voice polite "
-    "co crisis car falling_object floor relative upstairs".split()
+    "co crisis car falling_object floor relative upstairs short drill news other_estate formal "
+    "technical".split()
 )
 
 
