@@ -425,6 +425,11 @@ def choose_thresholds(
     accurate; if none reaches the floors, the one with the highest recall. With `groups`
     (the folds of a cross-validation), the recall floor must hold in every fold, not only
     on all of them together: a setting that drops below it for some voices is not safe."""
+    folds: dict[str, list[Scored]] = defaultdict(list)
+    if groups is not None:  # only the emergencies count for recall
+        for s in scored:
+            if is_emergency(s.row.intent):
+                folds[groups(s.row)].append(s)
     candidates = []
     for sure in (0.4, 0.5, 0.6, 0.7, 0.8, 0.9):
         for confirm in (0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5):
@@ -433,20 +438,15 @@ def choose_thresholds(
             for urgent in (0.3, 0.4, 0.5):
                 t = Thresholds(sure, confirm, urgent, base.unknown_below)
                 r = report(scored, t)
-                meets = r.emergency_recall >= recall_floor and r.emergency_direct >= direct_floor
+                meets = (
+                    r.emergency_recall >= recall_floor
+                    and r.emergency_direct >= direct_floor
+                    and all(report(f, t).emergency_recall >= recall_floor for f in folds.values())
+                )
                 within = r.confuser_rate <= alarm_ceiling
                 key = (meets, meets and within, r.accuracy if meets else r.emergency_recall)
                 candidates.append((key, t))
-    candidates.sort(key=lambda c: c[0], reverse=True)
-    by_group: dict[str, list[Scored]] = defaultdict(list)
-    for s in scored:
-        by_group[groups(s.row) if groups else ""].append(s)
-    for (meets, _, _), t in candidates:
-        if not meets or all(
-            report(part, t).emergency_recall >= recall_floor for part in by_group.values()
-        ):
-            return t
-    return candidates[-1][1]
+    return max(candidates, key=lambda c: c[0])[1]
 
 
 def format_report(title: str, r: Report, details: bool = True) -> str:
