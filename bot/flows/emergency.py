@@ -3,6 +3,8 @@
 What the resident lives through:
 1. the life-saving line at once (`safety.<intent>.now`), before any question; a hazard
    guessed on weak evidence is first confirmed ("是否在报告燃气泄漏?"), the line under it;
+   a plea that names no danger ("救命", "快来人啊") gets every emergency number at once
+   (`safety.plea.now`), then "what is happening?" with a button for each danger;
 2. building, room and phone, one question at a time, skipping what the message or the
    profile already gave; a public place ("小区门口") answers "where"; "不知道" skips a
    question and two unusable answers skip it too: the ticket never waits on a detail;
@@ -20,6 +22,7 @@ from bot.flows import validators as v
 from bot.flows.places import mask_phone, place_text
 from bot.flows.spec import Choice, Flow, Slots, Step
 from bot.flows.ticketing import missing_details, offer_to_remember, open_ticket
+from bot.intents import taxonomy as tx
 from bot.texts import Raw
 
 if TYPE_CHECKING:
@@ -57,6 +60,50 @@ async def _after_what(turn: Turn) -> bool:
 
 SAFE = "safe"
 OTHER = "other"
+PLEA = "plea"
+"""The situation of a plea that names no danger: its safety texts are safety.plea.*."""
+# what a plea may be about, one button each (outages are no danger to life)
+PLEA_KINDS = (
+    tx.FIRE,
+    tx.GAS_LEAK,
+    tx.ELEVATOR_TRAPPED,
+    tx.FLOODING,
+    tx.MEDICAL,
+    tx.SECURITY,
+    tx.LOST_CHILD,
+    tx.NATURAL_DISASTER,
+)
+
+
+async def _after_plea(turn: Turn) -> bool:
+    """A danger's button: that emergency (its life-saving line, then where); "nothing is
+    wrong" ends it; typed words are what is happening (intake.reconsider: the words of a
+    plea keep it an emergency, whatever else they say)."""
+    kind = turn.slots.get("kind")
+    if kind == SAFE:
+        await turn.conversation.not_confirmed(turn)
+        return True
+    if kind in PLEA_KINDS:
+        turn.slots["intent"] = kind
+        turn.slots.pop("situation", None)
+        await turn.send(f"safety.{kind}.now")
+        return False
+    return bool(await turn.conversation.reconsider(turn))
+
+
+PLEA_STEP = Step(
+    name="plea",
+    fills=("kind",),
+    prompt="resident.ask.plea",
+    validate=v.plea_answer("kind"),
+    choices=(
+        *(Choice(kind, f"safety.{kind}.button", {"kind": kind}) for kind in PLEA_KINDS),
+        Choice(SAFE, "resident.button.nothing_wrong", {"kind": SAFE}),
+    ),
+    columns=2,
+    when=lambda s: bool(s.get(PLEA)),
+    after=_after_plea,
+)
 
 CONFIRM = Step(
     name="confirm",
@@ -123,7 +170,7 @@ async def _escalate(turn: Turn) -> None:
         "reason": "idle",
         "missing": missing_details(turn.slots),
     }
-    if turn.state.step in ("confirm", "what"):
+    if turn.state.step in ("plea", "confirm", "what"):
         extra["unconfirmed"] = True  # silence counts as yes
     ticket = await open_ticket(turn, **extra)
     await turn.send_html(report_text(turn, ticket, escalated=True))
@@ -133,6 +180,7 @@ async def _escalate(turn: Turn) -> None:
 EMERGENCY = Flow(
     name="emergency",
     steps=(
+        PLEA_STEP,
         CONFIRM,
         WHAT,
         steps.ESTATE,

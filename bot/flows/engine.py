@@ -473,8 +473,9 @@ class FlowEngine:
             (c.text or turn.text.plain(c.label), f"flow:{step.name}:{c.value}")
             for c in self.choices(step)
         ]
-        if len(row) > 3:  # many (the estates): one a row
-            rows.extend([button] for button in row)
+        if len(row) > 3:  # many (the estates, the dangers): `step.columns` a row
+            width = max(1, step.columns)
+            rows.extend(row[i : i + width] for i in range(0, len(row), width))
             row = []
         if offer is not None and offer.decline:
             row.insert(0, (turn.text.plain(offer.decline), f"flow:{step.name}:{DECLINE}"))

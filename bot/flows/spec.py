@@ -95,6 +95,7 @@ class Step:
     optional: bool = False  # "不知道" skips it (as do skippable steps and every emergency step)
     places: bool = False  # a place outside the flats ("小区门口", "电梯里") answers it
     prompt_place: str = ""  # the question when a place is known ("电梯里" -> "电梯里是在哪一栋？")
+    columns: int = 1  # buttons a row when there are more than three
     # buttons made from the deployment's data (the estates), after the fixed `choices`
     choices_from: Callable[[Any], tuple[Choice, ...]] | None = None
 

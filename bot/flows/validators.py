@@ -110,6 +110,22 @@ def confirm_answer(slot: str) -> Validator:
     return check
 
 
+def plea_answer(slot: str) -> Validator:
+    """What a plea for help is about, typed instead of a button: "safe" (nothing is
+    wrong), or "other" with the words in `what` (what is happening)."""
+    from bot.flows.answers import nothing_wrong
+
+    def check(text: str, slots: Slots, checks: Checks) -> Answer:
+        cleaned = (text or "").strip()
+        if nothing_wrong(cleaned):
+            return Answer(values={slot: "safe"})
+        if has_words(cleaned):
+            return Answer(values={slot: "other", "what": cleaned[:MAX_DESCRIPTION]})
+        return Answer.refuse("resident.invalid.plea")
+
+    return check
+
+
 def free_text(slot: str) -> Validator:
     """Any words (not only emoji or digits), kept in `slot`."""
 

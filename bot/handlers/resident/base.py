@@ -20,6 +20,7 @@ from bot.flows.answers import (
     residue,
     without_pleas,
 )
+from bot.flows.emergency import PLEA
 from bot.flows.language import pick_locale
 from bot.flows.places import mask_phone, place_text
 from bot.flows.situations import Situations
@@ -179,11 +180,18 @@ class DeskBase:
         ):
             return None
         found = self.classify(text)
-        if not tx.is_emergency(found.intent) or found.needs_confirmation:
+        if self.bare_plea(found):
+            key = f"safety.{PLEA}.now"  # every number: the plea names no danger
+        elif not tx.is_emergency(found.intent) or found.needs_confirmation:
             return None
-        situation = self.situations.find(text, found.intent)
-        what = situation.situation if situation.situation and situation.intent == found.intent else None
-        key = f"safety.{what or found.intent}.now"
+        else:
+            situation = self.situations.find(text, found.intent)
+            what = (
+                situation.situation
+                if situation.situation and situation.intent == found.intent
+                else None
+            )
+            key = f"safety.{what or found.intent}.now"
         locale = pick_locale(self.ctx.texts, text, incoming.language_code, None)
         t = self.ctx.texts.bind(locale, defaults=self.ctx.settings.emergency_numbers())
         if not t.has(key):
@@ -222,6 +230,24 @@ class DeskBase:
         if flow.emergency and found.needs_confirmation:
             return False
         return self.strong_beside(found, emergency=flow.emergency)
+
+    def bare_plea(self, found: Classification) -> bool:
+        """A plea for help that names no danger ("救命", "救救我", "快来人啊", "help!!"):
+        without its pleas the message says nothing the model can place (unknown, a
+        greeting, a request for a person). It is an emergency, but which one only the
+        resident can tell: the model's guess from a plea would give a frightened person the
+        wrong life-saving line (120 for a fire) or, worse, "I did not understand"."""
+        if not pleads(found.text):
+            return False
+        rest = self.classify(without_pleas(found.text))
+        return rest.intent in (tx.UNKNOWN, tx.SMALLTALK, tx.HUMAN_AGENT)
+
+    @staticmethod
+    def plea_guess(found: Classification) -> str:
+        """The emergency a plea's ticket is filed under until the resident says which (the
+        model's likeliest emergency; staff see it as unconfirmed, with the words)."""
+        ranked = [found.intent, *(intent for intent, _ in found.alternatives)]
+        return next((i for i in ranked if tx.is_emergency(i)), tx.MEDICAL)
 
     def strong_beside(self, found: Classification, *, emergency: bool) -> bool:
         """Enough to start another emergency beside a report under way: strong, and, beside

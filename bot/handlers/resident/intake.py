@@ -23,6 +23,7 @@ from bot.flows.answers import (
     nothing_wrong,
     residue,
 )
+from bot.flows.emergency import PLEA
 from bot.flows.places import mask_phone
 from bot.flows.ticketing import open_ticket
 from bot.flows.validators import has_words, squash
@@ -134,6 +135,9 @@ class Intake(DeskPart):
     async def dispatch(self, turn: Turn, text: str, found: Classification) -> None:
         """No flow is active: start what the words ask for."""
         ticket = await self.open_ticket.ticket_for(turn)
+        if ticket is None and self.base.bare_plea(found):
+            await self.plea(turn, text, found)
+            return
         if ticket is None and not tx.is_emergency(found.intent) and self.base.only_a_phone(text):
             await self.unknown(turn, text)  # a phone before anything else: kept
             return
@@ -203,6 +207,15 @@ class Intake(DeskPart):
             slots["text"] = f"{earlier}\n{text}"
         if unconfirmed:
             slots["unconfirmed"] = True
+        await self.engine.begin(turn, "emergency", slots)
+
+    async def plea(self, turn: Turn, text: str, found: Classification) -> None:
+        """A plea that names no danger: an emergency all the same. Every emergency number
+        at once, then "what is happening?" with a button for each danger; silence opens
+        the ticket (unconfirmed, under the model's guess, with the words) like any
+        emergency's."""
+        intent = self.base.plea_guess(found)
+        slots = {**self.known(turn, intent, text, found), "situation": PLEA, PLEA: True}
         await self.engine.begin(turn, "emergency", slots)
 
     async def not_confirmed(self, turn: Turn) -> None:
