@@ -10,7 +10,9 @@ What the resident lives through:
    question and two unusable answers skip it too: the ticket never waits on a detail;
 3. the ticket (staff alerted), the full instructions, the emergency numbers, what happens next.
 Silence for FLOW_IDLE_ESCALATE_SECONDS opens the ticket with what is known: never dropped.
-Outages ask the building first and answer from an outage notice when one covers it.
+Outages ask the building first and answer from an outage notice when one covers it; a power
+cut where someone lives on a breathing or oxygen machine (situation `power_dependent`) gets
+its medical line first and a ticket even when a notice answers.
 """
 
 from __future__ import annotations
@@ -217,18 +219,20 @@ async def _check_notice(turn: Turn) -> bool:
     if answer is None:
         return False
     await turn.send_html(answer)
+    if slots.get("situation"):  # someone depends on a machine: staff hear of it all the same
+        return False
     await turn.end()
     return True
 
 
 def outage_text(turn: Turn, ticket: Ticket, *, escalated: bool) -> str:
-    intent = str(turn.slots["intent"])
+    intent, texts = str(turn.slots["intent"]), safety(turn.slots)
     head = "resident.outage.escalated" if escalated else "resident.outage.done"
     return "\n\n".join(
         (
             turn.text(head, ticket=ticket.id, hazard=turn.text(f"safety.{intent}.name")),
-            turn.text("resident.outage.meanwhile", steps=Raw(turn.text(f"safety.{intent}.full"))),
-            turn.text("resident.outage.next"),
+            turn.text("resident.outage.meanwhile", steps=Raw(turn.text(f"safety.{texts}.full"))),
+            turn.text(f"safety.{texts}.next" if texts != intent else "resident.outage.next"),
         )
     )
 
@@ -262,5 +266,5 @@ OUTAGE = Flow(
     on_idle=_escalate_outage,
     idle_seconds=_escalate_after,
     max_attempts=3,
-    opening=lambda slots: f"safety.{slots['intent']}.now",
+    opening=lambda slots: f"safety.{safety(slots)}.now",
 )

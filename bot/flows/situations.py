@@ -79,13 +79,14 @@ class Situations:
 
     def find(self, text: str, intent: str) -> Found:
         """The intent to act on and its situation, for a message the classifier gave
-        `intent`: a forcing situation wins; else a situation of that emergency."""
+        `intent`: a forcing situation wins; else a situation of that emergency (or of that
+        intent, when the situation names it in `within`: a power cut that stops a home
+        breathing machine)."""
         prepared = self._prepare(text)
         for s in self._all:
             if s.forced(prepared):
                 return Found(s.intent, s.name, forced=True)
-        if tx.is_emergency(intent):
-            for s in self._all:
-                if s.marks(prepared, intent):
-                    return Found(s.intent, s.name)
+        for s in self._all:  # of an emergency, or of the intents a situation names
+            if s.marks(prepared, intent):
+                return Found(s.intent, s.name)
         return Found(intent, None)
