@@ -143,9 +143,10 @@ NOTHING_WRONG = frozenset(
 # pleas: someone asks for help, is afraid or in a hurry; they say there is danger, not which
 PLEAS = frozenset(
     """
-    救命 救救 快来 快点来 快派人 帮帮我 帮帮忙 好害怕 害怕 危险 紧急 很急 急死了 来人
-    快來 快點來 幫幫我 幫幫忙 危險 緊急 來人 快啲嚟
-    help urgent emergency hurry scared danger dangerous
+    救命 救救 快来 快点来 快派人 帮帮我 帮帮忙 好害怕 害怕 危险 紧急 很急 急死了 急急 来人
+    报警 打110 打119 打120 打999
+    快來 快點來 幫幫我 幫幫忙 危險 緊急 來人 快啲嚟 報警
+    help urgent emergency hurry scared danger dangerous sos
     """.split()
 )
 # words of someone in distress: a report that keeps being an emergency whatever else it says
