@@ -95,6 +95,9 @@ class Intake(DeskPart):
             return
         found = self.base.classify(text)
         same = found.intent == turn.slots.get("intent")
+        if not flow.emergency and not reading.understood and self.base.bare_plea(found):
+            await self.plea(turn, text, found, carry=self.base.carried(turn))
+            return
         if self.base.interrupts(flow, reading, found, same=same):
             await self.emergency(turn, found, text, carry=self.base.carried(turn))
             return
@@ -135,7 +138,9 @@ class Intake(DeskPart):
     async def dispatch(self, turn: Turn, text: str, found: Classification) -> None:
         """No flow is active: start what the words ask for."""
         ticket = await self.open_ticket.ticket_for(turn)
-        if ticket is None and self.base.bare_plea(found):
+        if self.base.bare_plea(found) and (ticket is None or not tx.is_emergency(ticket.intent)):
+            if ticket is not None and turn.incoming is not None:  # staff on it hear it too
+                await self.ctx.tickets.relay_from_resident(ticket, turn.incoming)
             await self.plea(turn, text, found)
             return
         if ticket is None and not tx.is_emergency(found.intent) and self.base.only_a_phone(text):
@@ -209,13 +214,19 @@ class Intake(DeskPart):
             slots["unconfirmed"] = True
         await self.engine.begin(turn, "emergency", slots)
 
-    async def plea(self, turn: Turn, text: str, found: Classification) -> None:
+    async def plea(
+        self, turn: Turn, text: str, found: Classification, *, carry: dict[str, Any] | None = None
+    ) -> None:
         """A plea that names no danger: an emergency all the same. Every emergency number
         at once, then "what is happening?" with a button for each danger; silence opens
         the ticket (unconfirmed, under the model's guess, with the words) like any
-        emergency's."""
+        emergency's. Inside a repair or complaint it takes along what that one knew."""
         intent = self.base.plea_guess(found)
-        slots = {**self.known(turn, intent, text, found), "situation": PLEA, PLEA: True}
+        carry = dict(carry or {})
+        earlier = carry.pop("earlier", None)
+        slots = {**carry, **self.known(turn, intent, text, found), "situation": PLEA, PLEA: True}
+        if earlier:
+            slots["text"] = f"{earlier}\n{text}"
         await self.engine.begin(turn, "emergency", slots)
 
     async def not_confirmed(self, turn: Turn) -> None:
