@@ -20,7 +20,7 @@ from bot.flows.answers import (
     residue,
     without_pleas,
 )
-from bot.flows.emergency import PLEA
+from bot.flows.emergency import PLEA, PLEA_KINDS
 from bot.flows.language import pick_locale
 from bot.flows.places import mask_phone, place_text
 from bot.flows.situations import Situations
@@ -41,18 +41,7 @@ if TYPE_CHECKING:
 
 
 # intents a resident can pick from the emergency menu, in the order shown
-EMERGENCY_MENU = (
-    tx.FIRE,
-    tx.GAS_LEAK,
-    tx.ELEVATOR_TRAPPED,
-    tx.FLOODING,
-    tx.MEDICAL,
-    tx.SECURITY,
-    tx.LOST_CHILD,
-    tx.NATURAL_DISASTER,
-    tx.POWER_OUTAGE,
-    tx.WATER_OUTAGE,
-)
+EMERGENCY_MENU = (*PLEA_KINDS, tx.POWER_OUTAGE, tx.WATER_OUTAGE)
 # slots an interrupting emergency takes over from the flow it interrupts
 CARRIED = (*PENDING, "building", "room", "area", "place", "notes")
 THANKS = frozenset(
