@@ -93,13 +93,21 @@ class AlertBoard(TicketPart):
         key = f"staff.mark.{ticket.severity}"
         return self._t(key) if self._t.has(key) else self._t("staff.mark.normal")
 
+    def hazard(self, ticket: Ticket) -> str:
+        """What the ticket is called in its head: its intent's name, or its situation's
+        `safety.<situation>.staff` when the situation has one (a plea that named no danger
+        is filed under the model's guess, which staff must not take for the danger)."""
+        situation = (ticket.extra or {}).get("situation")
+        key = f"safety.{situation}.staff"
+        return self._t(key) if situation and self._t.has(key) else self.fmt.intent(ticket.intent)
+
     def summary(self, ticket: Ticket) -> str:
         """One line: "🔴 #12 燃气泄漏 · 3栋 1202室 · 13812345678"."""
         return self._t(
             "staff.summary",
             mark=self.mark(ticket),
             id=ticket.id,
-            intent=self.fmt.intent(ticket.intent),
+            intent=self.hazard(ticket),
             place=self.fmt.place_or_unknown(ticket),
             phone=self.phone(ticket),
         )
@@ -126,7 +134,7 @@ class AlertBoard(TicketPart):
                 severity=self._t(severity_key)
                 if self._t.has(severity_key)
                 else ticket.severity,
-                intent=self.fmt.intent(ticket.intent),
+                intent=self.hazard(ticket),
                 id=ticket.id,
             )
         ]
