@@ -204,6 +204,7 @@ class Intake(DeskPart):
         *,
         carry: dict[str, Any] | None = None,
         unconfirmed: bool = False,
+        plea: bool = False,
     ) -> None:
         carry = dict(carry if carry is not None else self.base.pending(turn))
         earlier = carry.pop("earlier", None)
@@ -212,6 +213,8 @@ class Intake(DeskPart):
             slots["text"] = f"{earlier}\n{text}"
         if unconfirmed:
             slots["unconfirmed"] = True
+        if plea:  # which danger is still unsaid: the plea step asks (emergency.py)
+            slots.update({"situation": PLEA, PLEA: True})
         await self.engine.begin(turn, "emergency", slots)
 
     async def plea(
@@ -222,12 +225,7 @@ class Intake(DeskPart):
         the ticket (unconfirmed, under the model's guess, with the words) like any
         emergency's. Inside a repair or complaint it takes along what that one knew."""
         intent = self.base.plea_guess(found)
-        carry = dict(carry or {})
-        earlier = carry.pop("earlier", None)
-        slots = {**carry, **self.known(turn, intent, text, found), "situation": PLEA, PLEA: True}
-        if earlier:
-            slots["text"] = f"{earlier}\n{text}"
-        await self.engine.begin(turn, "emergency", slots)
+        await self.start_emergency(turn, intent, text, found, carry=carry, plea=True)
 
     async def not_confirmed(self, turn: Turn) -> None:
         """The resident said nothing is wrong: the only way a guessed emergency ends without
