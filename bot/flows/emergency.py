@@ -156,6 +156,12 @@ def report_text(turn: Turn, ticket: Ticket, *, escalated: bool) -> str:
             contact=Raw(contact),
         )
     )
+    if slots.get("cut_short"):  # the ticket opened before the details (engine.cut_short)
+        missing = missing_details(slots)
+        if "building" in missing or "place" in missing:
+            parts.append(turn.text("resident.emergency.still_where"))
+        elif "phone" in missing:
+            parts.append(turn.text("resident.emergency.still_phone"))
     return "\n\n".join(parts)
 
 

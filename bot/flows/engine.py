@@ -42,6 +42,13 @@ MAX_NOTES = 10
 MAX_TRIES = 3  # unusable answers to a required question before it is skipped anyway
 MAX_TRIES_OPTIONAL = 2  # ... to an optional one (and to every question of an emergency)
 DETAIL_STEPS = frozenset({"building", "room", "place_building", "phone"})
+EMERGENCY_DETAILS = frozenset({*DETAIL_STEPS, "estate", "place", "floor"})
+EMERGENCY_STRAYS = 2
+"""Messages of an emergency that answer none of its detail questions: at the second, the
+ticket opens with what is known (staff ask the rest; later details still reach it). A
+frightened resident who talks about the danger instead of the address is not kept from the
+staff by questions (a resident who answers gets every question)."""
+STRAYS = "strays"  # the slot that counts them
 ECHO_CHARS = 40  # of words added to the ticket, shown back to the resident
 
 
@@ -280,6 +287,13 @@ class FlowEngine:
         if step.name == "building" and room_first:
             turn.state.marks.room = room_first  # "1202", then "3栋": the room is kept
         noted = not room_first and self.note(turn, text)
+        # about the danger, not the question: words with no number (a wrong building, a
+        # short phone, a pointer or emoji only are tries at answering it: kindly re-asked)
+        strays = has_words(text) and not any(ch.isdigit() for ch in text)
+        if strays and not (reading.gained or reading.pointer or room_first):
+            if self._strayed(turn, flow, step):
+                await self.cut_short(turn, flow)
+                return
         if self._tried(turn, flow, step):
             pointer = reading.pointer or turn.state.marks.pointer
             if pointer and step.places:  # said twice where it is: that is the place
@@ -303,6 +317,24 @@ class FlowEngine:
         tries[step.name] = tries.get(step.name, 0) + 1
         turn.state.marks.tries = tries
         return tries[step.name] >= self.max_tries(flow, step)
+
+    def _strayed(self, turn: Turn, flow: Flow, step: Step) -> bool:
+        """Count a message of an emergency that answered no detail question; True when the
+        ticket should not wait any longer (EMERGENCY_STRAYS)."""
+        if not flow.emergency or step.name not in EMERGENCY_DETAILS:
+            return False
+        turn.slots[STRAYS] = int(turn.slots.get(STRAYS) or 0) + 1
+        return int(turn.slots[STRAYS]) >= EMERGENCY_STRAYS
+
+    async def cut_short(self, turn: Turn, flow: Flow) -> None:
+        """Open the emergency's ticket now: every detail still asked is left to staff (the
+        ticket says which); what the resident sends next goes to the ticket."""
+        for step in flow.steps:
+            if step.name in EMERGENCY_DETAILS and step.needed(turn.slots):
+                turn.slots.update(dict.fromkeys(step.fills))
+        turn.slots["cut_short"] = True
+        turn.state.marks.tries, turn.state.marks.pointer = {}, None
+        await self.advance(turn)
 
     async def skip(self, turn: Turn, flow: Flow, step: Step, lead: str = "") -> None:
         """Go on without this answer (staff will ask): never a loop, never a dead end."""

@@ -57,6 +57,8 @@ async def open_ticket(turn: Turn, **extra: Any) -> Ticket:
     info = {k: slots[k] for k in keys if slots.get(k)}
     if slots.get("source"):
         info["source"] = slots["source"]
+    if slots.get("cut_short"):  # opened before every detail was answered (engine.cut_short)
+        info.update(incomplete=True, reason="unanswered", missing=missing_details(slots))
     draft = TicketDraft(
         chat_id=turn.chat_id,
         user_id=turn.user_id,

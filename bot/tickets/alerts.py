@@ -140,10 +140,10 @@ class AlertBoard(TicketPart):
         ]
         if self.is_incomplete(ticket):
             missing = self.missing(ticket)
+            # "unanswered": the resident wrote about the danger, not the address (engine)
+            key = "incomplete_talking" if (ticket.extra or {}).get("reason") == "unanswered" else "incomplete"
             lines.append(
-                self._t(
-                    "staff.alert.incomplete", missing=self._t("staff.alert.separator").join(missing)
-                )
+                self._t(f"staff.alert.{key}", missing=self._t("staff.alert.separator").join(missing))
                 if missing
                 else self._t("staff.alert.incomplete_nothing_missing")
             )
