@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import copy
 import html
+import re
 import string
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -244,16 +245,19 @@ class Texts:
         if self._script_converters is None:
             import opencc
 
-            self._script_converters = (opencc.OpenCC("t2s"), opencc.OpenCC("s2t"))
+            # s2hk: characters Hong Kong writes as they are (平台, not 平臺) are not Simplified
+            self._script_converters = (opencc.OpenCC("t2s"), opencc.OpenCC("s2hk"))
         to_simplified, to_traditional = self._script_converters
         try:
-            traditional = to_simplified.convert(text) != text
-            simplified = to_traditional.convert(text) != text
+            traditional = _changed(text, to_simplified.convert(text))
+            simplified = _changed(text, to_traditional.convert(text))
         except Exception:
             return None
+        if traditional == simplified and traditional and _CANTONESE.search(text):
+            return TRADITIONAL  # "成座停晒電" (電 and 晒 alike): Cantonese is written so
         if traditional == simplified:
             return None
-        return TRADITIONAL if traditional else "zh"
+        return TRADITIONAL if traditional > simplified else "zh"
 
     def raw(self, key: str, locale: str | None = None) -> Any:
         if locale == TRADITIONAL:
@@ -366,3 +370,13 @@ class _Formatter(string.Formatter):
 @dataclass(frozen=True, slots=True)
 class _Missing:
     name: str
+
+
+_CANTONESE = re.compile("[唔咗喺嘅冇嚟啲哋嗰㗎嘢佢睇搵]")
+
+
+def _changed(text: str, converted: str) -> int:
+    """How many characters a script conversion changed."""
+    if len(converted) != len(text):
+        return abs(len(converted) - len(text)) + 1
+    return sum(a != b for a, b in zip(text, converted, strict=True))

@@ -165,6 +165,15 @@ WORSE = frozenset(
     worse spreading getting bigger still nobody no one came hurry
     """.split()
 )
+# someone short of breath, fainting or bleeding: whatever the emergency, the 120 line
+BREATHLESS = frozenset(
+    """
+    憋得慌 憋得难受 憋死 喘不上气 喘不过气 透不过气 透不上气 上不来气 呼吸困难 喘不动 好闷 闷得慌
+    晕过去 晕倒 昏过去 昏倒 叫不醒 没反应 没有反应 不省人事 流血 好多血 吐血 抽搐
+    透唔到气 晕咗 冇反应 透唔到氣 暈咗 冇反應 呼吸困難 喘唔到氣 暈倒 昏迷
+    can't breathe cannot breathe hard to breathe short of breath passed out fainted unconscious bleeding
+    """.split()
+)
 # the resident asks how their ticket is going
 PROGRESS = frozenset(
     """
@@ -258,9 +267,13 @@ def everywhere(text: str) -> bool:
 
 
 def place_strength(text: str) -> int:
-    """2: names a place outside the flats; 1: only points somewhere; 0: neither."""
+    """2: names a place outside the flats; 1: only points somewhere; 0: neither. The office
+    or a door alone ("…，门口全是烟") only points; "你们物业能来个人吗" names none."""
     if _has(text, _PLACES):
-        return 2
+        words = place_words(text)
+        if words == "物业" or words.startswith(_YOURS):
+            return 0  # the management company, not a place
+        return 1 if words in NOT_A_PLACE_ALONE else 2
     if _has(text, _POINTERS) and not _has(text, _HOME):
         return 1
     return 0
@@ -280,6 +293,8 @@ _PLACE_TAILS = re.compile(r"[\s啊呀呢吧啦喇了的。！!？?，,、…~～
 
 
 _PLACE_GOES_ON = re.compile(r"[0-9a-zA-Z区号层楼栋座侧门入口]")
+_CLAUSE_BREAKS = " ，,。！!？?；;"
+_YOURS = ("你们", "你哋", "your ")
 
 
 def place_words(text: str) -> str:
@@ -287,15 +302,18 @@ def place_words(text: str) -> str:
     particles and what happened there cut off; "停车场B2区" stays whole)."""
     cleaned = " ".join((text or "").split()).strip(" ，,。.!！")
     stripped = _PLACE_TAILS.sub("", _PLACE_LEADS.sub("", cleaned, count=1))
-    ends = [
-        i + len(w)
+    found = [
+        (i + len(w), i)
         for words in (_PLACES[0], _POINTERS[0])
         for w in words
         if (i := stripped.rfind(w)) >= 0
     ]
-    end = max(ends, default=len(stripped))
+    end, first = max(found, default=(len(stripped), 0))
     if end < len(stripped) and not _PLACE_GOES_ON.match(stripped[end]):
         stripped = stripped[:end]
+    clause = max(stripped.rfind(c, 0, first) for c in _CLAUSE_BREAKS)
+    if clause >= 0:  # "我跟孙子在家，门口全是烟": the place is in its own clause
+        stripped = _PLACE_LEADS.sub("", stripped[clause + 1 :].strip(), count=1)
     stripped = _PLACE_TAILS.sub("", stripped)
     return stripped if len(stripped) >= 2 else cleaned
 
@@ -408,13 +426,36 @@ def nothing_wrong(text: str) -> bool:
 
 
 def distress(text: str) -> bool:
-    """Words of someone in danger or fear ("救命", "快来", "help")."""
-    return _mentions(text, DISTRESS)
+    """Words of someone in danger or fear ("救命", "快来", "help"); a denied plea ("不急",
+    "not urgent") is none."""
+    return _mentions(text, DISTRESS - PLEAS) or pleads(text)
+
+
+def only_a_place(text: str) -> bool:
+    """The words name a place and nothing else ("就在东门岗亭边上", "北门停车场那边")."""
+    if not place_strength(text):
+        return False
+    return not residue(text.replace(place_words(text), " "))
 
 
 def pleads(text: str) -> bool:
-    """A plea for help ("救命", "快来人啊", "help"), which names no danger by itself."""
-    return _mentions(text, PLEAS)
+    """A plea for help ("救命", "快来人啊", "help"), which names no danger by itself; not
+    one that is denied ("不急", "not urgent", "没有危险")."""
+    folded = _fold(text)
+    for word in PLEAS:
+        start = folded.find(word)
+        while start >= 0:
+            if not _DENIED.search(folded[max(0, start - 8) : start]):
+                return True
+            start = folded.find(word, start + 1)
+    return False
+
+
+_DENIED = re.compile(
+    r"(?:不|没|沒|没有|不是|并不|並不|非|唔|冇|\bnot|\bno|n't|\bnothing)\s*"
+    r"(?:太|很|那么|那麼|算|an?\s|too|very|so|really)?\s*$"
+)
+"""Words just before a plea that deny it ("不急", "not urgent", "没有危险")."""
 
 
 def without_pleas(text: str) -> str:
@@ -432,7 +473,12 @@ def without_pleas(text: str) -> str:
 
 def worse(text: str) -> bool:
     """An open emergency getting worse, or help taking too long."""
-    return _mentions(text, WORSE)
+    return _mentions(text, WORSE) or breathless(text)
+
+
+def breathless(text: str) -> bool:
+    """Someone short of breath, fainting or bleeding ("里面好闷 喘不上气")."""
+    return _mentions(text, BREATHLESS)
 
 
 def asks_progress(text: str) -> bool:

@@ -15,8 +15,8 @@ def pick_locale(
 ) -> str:
     """The locale for this message.
 
-    Chinese words always get Chinese (a Chinese resident with an English Telegram interface
-    too). English words get English at the start of a conversation, or later when Telegram
+    Chinese words get Chinese (a Chinese resident with an English Telegram interface too),
+    except a word or two of Chinese in English sentences of an English conversation. English words get English at the start of a conversation, or later when Telegram
     says English as well (so a stray "OK" or pasted code does not switch a Chinese chat).
     Otherwise the conversation keeps its language, or Telegram's language code decides.
     Chinese written in Traditional characters gets Traditional (`zh-hant`); characters that
@@ -25,7 +25,10 @@ def pick_locale(
     available = texts.locales
     telegram = texts.pick_locale(language_code)
     if text and not text.startswith("/"):
-        if _CJK.search(text) and "zh" in available:
+        words, chinese = len(_LATIN_WORD.findall(text)), len(_CJK.findall(text))
+        if words >= 3 and chinese * 2 <= words and previous in (None, "en") and "en" in available:
+            return "en"  # English with a Chinese word or two ("the 師傅", "管理處")
+        if chinese and "zh" in available:
             script = texts.chinese_script(text)
             if script is None:
                 return str(previous) if previous in ("zh", TRADITIONAL) else "zh"

@@ -194,6 +194,9 @@ def room(text: str, slots: Slots, checks: Checks) -> Answer:
     if found is None:  # "我家是1202": the one flat number in the words
         numbers = _ROOM_NUMBER_RE.findall(text)
         found = numbers[0] if len(numbers) == 1 else None
+    known = str(slots.get("building") or "")
+    if found_building and found_building.endswith("单元") and known and "-" not in known:
+        found_building = f"{known}-{found_building[:-2]}"  # 12栋, then "二单元七零二": 12-2
     the_building = found_building or slots.get("building")
     if found is None:
         return Answer.refuse("resident.invalid.room", example=_example_room(checks, the_building))

@@ -22,7 +22,7 @@ from dataclasses import asdict, dataclass
 from typing import Literal
 
 from bot.intents.numerals import CHARS as _CN_CHARS
-from bot.intents.numerals import spoken_digits, to_arabic
+from bot.intents.numerals import SPOKEN, chinese_to_int, spoken_digits, to_arabic
 
 Region = Literal["CN", "HK"]
 
@@ -91,8 +91,18 @@ _ROOM_RES = [
         r"(?P<n>\d{2})(?!\d|\s*(?:[点:元块分钟月日人个岁天年次楼层栋座幢%.]|号楼))"
         r"\s*(?:室|号房|房|号)?"
     ),
+    # 4楼401 (the floor, then the whole flat number)
+    re.compile(
+        r"(?<![\d零〇一二三四五六七八九十两])(?:\d{1,2}|[一二三四五六七八九十两]{1,3})\s*(?:楼|层)\s*"
+        r"(?P<r>\d{3,4})(?!\d|\s*(?:[点:元块分钟月日人个岁天年次楼层栋座幢%.]|号楼))"
+    ),
     # 12楼B室, 12/F B, 12层b
-    re.compile(r"(?<!\d)(?P<f>\d{1,2})\s*(?:楼|层|/f)\s*(?P<x>[a-h])(?![a-z])\s*(?:室|座|号)?"),
+    re.compile(
+        r"(?<!\d)(?P<f>\d{1,2})\s*(?:楼|层|/f)[\s,]*(?:flat|unit|rm\.?|room)?\s*(?P<x>[a-h])(?![a-z])"
+        r"\s*(?:室|座|号)?"
+    ),
+    # Flat D, 9/F (Hong Kong English, the flat first)
+    re.compile(r"(?<![a-z])(?:flat|unit)\s*(?P<x>[a-h])[\s,]+(?P<f>\d{1,2})\s*/f"),
     # room 1202, flat 12B, rm 1202, unit 12b, apt 3a
     re.compile(
         r"(?<![a-z])(?:room|rm|flat|unit|apt|apartment|房号|门牌号?)\.?\s*(?:no\.?)?\s*#?\s*"
@@ -268,9 +278,37 @@ def parse_phone(text: str, region: Region = "CN") -> str | None:
     return phones[0][2] if phones else None
 
 
+_SPOKEN_ROOM_RE = re.compile("[零〇洞幺一二两三四五六七八九十]{3,5}")
+_ZEROS = "零〇洞"
+
+
+def _spoken_room(match: re.Match[str]) -> str:
+    """A flat said as words: the floor, then the flat's digits one by one after the zero
+    ("四零一" 401, "十二零二" 1202, "幺幺零三" 1103); anything else unchanged."""
+    run = match.group()
+    cut = next((i for i, ch in enumerate(run) if ch in _ZEROS), -1)
+    if cut <= 0 or "十" in run[cut:]:
+        return run
+    left, right = run[:cut], run[cut:]
+    floor = (
+        chinese_to_int(left)
+        if "十" in left
+        else int("".join(str(SPOKEN[ch]) for ch in left))
+    )
+    digits = "".join(str(SPOKEN[ch]) for ch in right)
+    room = f"{floor}{digits}" if floor else ""
+    return room if 3 <= len(room) <= 4 else run
+
+
+def _fold_answer(text: str) -> str:
+    """An answer folded as `_fold` does, with flats said as words written as digits (only
+    for answers: a message's words are left alone)."""
+    return _SPOKEN_ROOM_RE.sub(_spoken_room, _fold(text))
+
+
 def parse_location(text: str) -> tuple[str | None, str | None]:
     """(building, room) in an answer such as "3栋1202", "5座12B", "3-1202" or "3 1202"."""
-    folded = _fold(text or "")
+    folded = _fold_answer(text or "")
     pair = _BARE_PAIR_RE.match(folded)
     if pair:
         return _canon_id(pair.group(1)), _canon_room(pair.group(2))
@@ -288,7 +326,7 @@ def parse_location(text: str) -> tuple[str | None, str | None]:
 
 def parse_building(text: str) -> str | None:
     """The building in an answer: "3栋", "三号楼", "A座", "Block 5", or just "3"."""
-    folded = _fold(text or "")
+    folded = _fold_answer(text or "")
     bare = _BARE_BUILDING_RE.match(folded)
     if bare:
         return None if _is_room_number(bare.group(1)) else _canon_id(bare.group(1))
@@ -298,7 +336,7 @@ def parse_building(text: str) -> str | None:
 
 def parse_room(text: str) -> str | None:
     """The room in an answer: "1202室", "12B", "room 1202", "3栋1202", or just "1202"."""
-    folded = _fold(text or "")
+    folded = _fold_answer(text or "")
     bare = _BARE_ROOM_RE.match(folded)
     if bare:
         return _canon_room(bare.group(1))

@@ -41,7 +41,7 @@ if TYPE_CHECKING:
     from bot.intents.classifier import Classifier, ModelSettings
 
 TRAIN_DIR = "train"
-FEATURE_CODE = ("features.py", "model.py", "training.py")
+FEATURE_CODE = ("features.py", "model.py", "training.py", "entities.py", "normalize.py")
 """Changing these files makes exported weights stale too."""
 
 

@@ -193,3 +193,36 @@ def test_declines_a_phone_in_a_residents_words(text: str, declined: bool) -> Non
     from bot.flows.answers import declines
 
     assert declines(text) is declined
+
+
+@pytest.mark.parametrize(
+    ("text", "pleads"),
+    [
+        ("救命", True),
+        ("没人 快来人啊", True),
+        ("着火了很危险", True),
+        ("不急", False),
+        ("不紧急 不是大事", False),
+        ("没有危险", False),
+        ("not urgent, whenever the 師傅 is free", False),
+        ("It is not an emergency", False),
+        ("no hurry", False),
+    ],
+)
+def test_a_denied_plea_is_none(text: str, pleads: bool) -> None:
+    assert a.pleads(text) is pleads
+    assert a.distress(text) is pleads
+
+
+@pytest.mark.parametrize(
+    ("text", "breathless"),
+    [
+        ("他在里头说憋得慌", True),
+        ("有点喘不上气了 里面好闷", True),
+        ("he passed out", True),
+        ("人什么时候来", False),
+    ],
+)
+def test_short_of_breath_is_worse(text: str, breathless: bool) -> None:
+    assert a.breathless(text) is breathless
+    assert a.worse(text) is breathless

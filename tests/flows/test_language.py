@@ -23,6 +23,14 @@ TEXTS = Texts.load(REPO_ROOT / "locales")
         ("1202", "en-GB", None, "en"),  # no words, no history: Telegram's language
         (None, "fr", None, "zh"),
         ("/start", "en", None, "en"),
+        # English with a Chinese word or two stays English; Chinese with English words does not
+        ("not urgent, whenever the 師傅 is free", "en", "en", "en"),
+        ("It's been 10 minutes, any update?? No one from 管理處 has come", None, "en", "en"),
+        ("我家 wifi router 坏了", "en", "en", "zh"),
+        # Cantonese in Traditional: the characters HK writes as they are (平台, 晒) do not count
+        ("我個仔唔見咗！頭先喺平台遊樂場玩，一轉頭就唔見人", "zh-hans", None, "zh-hant"),
+        ("成座停晒電，升降機都唔郁", "zh-hans", None, "zh-hant"),
+        ("台风来了", "zh-hant", None, "zh"),
     ],
 )
 def test_pick_locale(text: str | None, code: str | None, previous: str | None, locale: str) -> None:

@@ -251,3 +251,25 @@ def test_parse_location_in_resident_words(text: str, expected: tuple[str | None,
 def test_a_phone_half_in_chinese_numerals() -> None:
     assert parse_phone("138一二三四5678") == "13812345678"
     assert parse_phone("幺三八 1234 五六七八") == "13812345678"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # flats said as words, the way voice input writes them
+        ("四栋 十一楼 幺幺零三", ("4", "1103")),
+        ("九栋四零二", ("9", "402")),
+        ("我家四楼四零一", (None, "401")),
+        ("幺幺零三", (None, "1103")),
+        ("二十一栋 三单元 我家四楼四零一 他往五楼六楼去了", ("21-3", "401")),
+        ("一百零五", ("105", None)),  # a number, not a flat said digit by digit
+        ("3楼20人", (None, None)),
+        # Hong Kong English: the floor and the flat letter
+        ("Block 6 9/F Flat D", ("6", "9D")),
+        ("Flat D, 9/F, Block 6", ("6", "9D")),
+    ],
+)
+def test_parse_location_said_in_words_or_hk_english(
+    text: str, expected: tuple[str | None, str | None]
+) -> None:
+    assert parse_location(text) == expected

@@ -15,6 +15,7 @@ from bot.flows.answers import (
     distress,
     everywhere,
     indoor,
+    only_a_place,
     place_in,
     pleads,
     residue,
@@ -26,7 +27,7 @@ from bot.flows.places import mask_phone, place_text
 from bot.flows.situations import Situations
 from bot.flows.ticketing import PENDING
 from bot.intents import taxonomy as tx
-from bot.intents.entities import extract_entities
+from bot.intents.entities import extract_entities, parse_location
 from bot.texts import Raw
 
 CLASSIFIED_REMEMBERED = 2048  # texts whose classification is kept (a burst is read twice)
@@ -81,6 +82,9 @@ def corrections(text: str, region: Any, *, correcting: bool = True) -> dict[str,
     if entities.building:
         changed["building"] = entities.building
     room = entities.room
+    if room is None and entities.building:  # "二十一栋三单元 四楼四零一": a flat said in words
+        building, said = parse_location(text)
+        room = said if building == entities.building else None
     if room is None and correcting:  # "不对，是1205": the number is the room
         bare = _BARE_ROOM.search(rest)
         room = bare.group(1) if bare else None
@@ -203,7 +207,8 @@ class DeskBase:
         self, flow: Flow, reading: Reading, found: Classification, *, same: bool
     ) -> bool:
         """A new emergency interrupts, unless the words only answered the question ("我在3栋"
-        is no lift entrapment) or, inside an emergency, only named a place or a floor
+        is no lift entrapment; nor an answer with more words the model only guesses at) or,
+        inside an emergency, only named a place or a floor
         ("十楼电梯厅" is where the fall happened, not a lift entrapment), or it is a weak
         guess in the middle of another emergency, or a plea that names no other danger
         ("我不会弄这个 你们快来人啊" is this emergency's, whatever the model guessed from
@@ -218,6 +223,9 @@ class DeskBase:
             return False  # only a place or a floor ("十楼电梯厅"): where this one happens
         if flow.emergency and found.needs_confirmation:
             return False
+        if found.needs_confirmation and not distress(found.text):
+            if reading.understood or only_a_place(found.text):
+                return False  # "Block 5, 16/F, between flat C…", "就在东门岗亭边上": a guess
         return self.strong_beside(found, emergency=flow.emergency)
 
     def bare_plea(self, found: Classification) -> bool:
