@@ -25,7 +25,7 @@ from bot.flows.answers import (
 )
 from bot.flows.emergency import PLEA
 from bot.flows.places import mask_phone
-from bot.flows.ticketing import open_ticket
+from bot.flows.ticketing import DETAILS, description_of, open_ticket
 from bot.flows.validators import has_words, squash
 from bot.handlers.resident.base import (
     BYE,
@@ -37,6 +37,10 @@ from bot.handlers.resident.base import (
 )
 from bot.intents import taxonomy as tx
 from bot.intents.entities import extract_entities
+
+REPORTS = frozenset({tx.REPAIR, tx.COMPLAINT, tx.INQUIRY, tx.POWER_OUTAGE, tx.WATER_OUTAGE})
+"""Intents whose report (or question) goes to staff on a ticket: within one under way,
+words that read as another stay on it (Intake._stays)."""
 
 if TYPE_CHECKING:
     from bot.flows.turn import Turn
@@ -107,6 +111,7 @@ class Intake(DeskPart):
                 await self.base.send_faq(turn, entry.answer)
                 await self.engine.reask(turn)
                 return
+        await self._situation_told(turn, text)
         if step.name == "confirm" and same and not found.needs_confirmation:
             await self.engine.accept(turn, flow, step, {"confirmed": "yes"})
             return
@@ -116,11 +121,36 @@ class Intake(DeskPart):
             and not same
             and not tx.is_emergency(found.intent)  # a weak one did not interrupt: stays
         )
-        if leaves and not reading.understood:
-            await self.engine.end(turn, self.base.pending(turn))
+        if leaves and not reading.understood and not self._stays(turn, found):
+            keep = self.base.pending(turn)
+            if found.intent == tx.HUMAN_AGENT:  # the report so far goes to the person too
+                keep = {**keep, **{k: turn.slots[k] for k in DETAILS if turn.slots.get(k)}}
+                keep["earlier"] = description_of(turn.slots)
+            await self.engine.end(turn, keep)
             await self.dispatch(turn, text, found)
             return
         await self.engine.apply(turn, flow, step, text, reading)
+
+    async def _situation_told(self, turn: Turn, text: str) -> None:
+        """A situation told after the first message ("老伴还得用那个制氧机" in a power cut):
+        the report takes it on (its ticket and staff alert name it) and its own safety line
+        is sent at once."""
+        intent = str(turn.slots.get("intent") or "")
+        if not intent or turn.slots.get("situation"):
+            return
+        told = self.situations.find(text, intent)
+        if told.situation and told.intent == intent and not told.forced:
+            turn.slots["situation"] = told.situation
+            if turn.text.has(f"safety.{told.situation}.now"):
+                await turn.send(f"safety.{told.situation}.now")
+
+    @staticmethod
+    def _stays(turn: Turn, found: Classification) -> bool:
+        """A report under way (a repair, a complaint, an outage) keeps words that read as
+        another report or a question ("维修谁出钱", "这个月第三次了", "有通知吗"): they go
+        on its ticket, where staff read them, instead of ending it for a new one that would
+        lose what was said (and ping-pong between outage and complaint)."""
+        return str(turn.slots.get("intent")) in REPORTS and found.intent in REPORTS
 
     async def _correct(self, turn: Turn, text: str) -> bool:
         """ "不对，房号说错了，是1205": the answers given are changed, the question asked
@@ -300,10 +330,13 @@ class Intake(DeskPart):
 
     async def to_staff(self, turn: Turn, intent: str, text: str, done_key: str) -> None:
         """A ticket straight away (a question for staff, a request for a person)."""
+        earlier = str(turn.slots.get("earlier") or "")  # a report left for a person
+        kept = {k: turn.slots[k] for k in DETAILS if earlier and turn.slots.get(k)}
         turn.state.slots = {
             **self.base.pending(turn),
+            **kept,
             "intent": intent,
-            "text": text.strip()[:4000],
+            "text": "\n".join(p for p in (earlier, text.strip()) if p)[:4000],
         }
         ticket = await open_ticket(turn)
         await self.engine.end(turn)

@@ -9,6 +9,7 @@ from bot.core.actions import keyboard
 from bot.core.incoming import AttachmentKind
 from bot.flows.answers import (
     asks_progress,
+    breathless,
     corrects,
     is_cancel,
     is_resolved,
@@ -85,6 +86,8 @@ class OpenTicket(DeskPart):
                 ticket, "staff.reminder.worse", with_buttons=True, words=text[:300]
             )
             key = (ticket.extra or {}).get("situation") or ticket.intent
+            if breathless(text):  # short of breath in a lift, smoke, a fall: 120 first
+                key = "medical"
             await turn.send(f"safety.{key}.now")
             await turn.send("tickets.open.worse", id=ticket.id, state=state)
             return
