@@ -135,10 +135,12 @@ NOTHING_WRONG = frozenset(
     """
     没事 没事了 没有事 没危险 没有危险 没什么事 误会 误会了 搞错了 弄错了 按错了 发错了 打错了 点错了
     不是紧急 不紧急 没有紧急情况 一切正常 都正常 没问题 冇事 冇事呀 冇嘢 唔緊要 唔紧要 沒事
+    开玩笑 开个玩笑 闹着玩 是假的 不是真的 别派人 不用派人 不要派人 唔使派人 開玩笑
     """.split()
 ) | frozenset(
     ("nothing wrong", "nothing's wrong", "all good", "all fine", "im fine", "i'm fine",
-     "false alarm", "by mistake", "wrong button", "no emergency", "not an emergency")
+     "false alarm", "by mistake", "wrong button", "no emergency", "not an emergency",
+     "just kidding", "only joking", "just joking", "don't send anyone", "dont send anyone")
 )
 # pleas: someone asks for help, is afraid or in a hurry; they say there is danger, not which
 PLEAS = frozenset(

@@ -226,3 +226,17 @@ def test_a_denied_plea_is_none(text: str, pleads: bool) -> None:
 def test_short_of_breath_is_worse(text: str, breathless: bool) -> None:
     assert a.breathless(text) is breathless
     assert a.worse(text) is breathless
+
+
+@pytest.mark.parametrize(
+    ("text", "wrong"),
+    [
+        ("开玩笑的 不是真炸", True),
+        ("我没事 别派人来了", True),
+        ("just kidding lol", True),
+        ("不用派人 没事", True),
+        ("开玩笑吧 真的着火了 救命", False),  # words of danger: still an emergency
+    ],
+)
+def test_nothing_wrong_includes_jokes_and_no_one_to_send(text: str, wrong: bool) -> None:
+    assert a.nothing_wrong(text) is wrong

@@ -24,6 +24,7 @@ from bot.flows.answers import (
     residue,
 )
 from bot.flows.emergency import PLEA
+from bot.flows.engine import EMERGENCY_DETAILS
 from bot.flows.places import mask_phone
 from bot.flows.ticketing import DETAILS, description_of, open_ticket
 from bot.flows.validators import has_words, squash
@@ -96,6 +97,14 @@ class Intake(DeskPart):
             await self.engine.cancel(turn)
             return
         if corrects(text) and await self._correct(turn, text):
+            return
+        if flow.emergency and step.name in EMERGENCY_DETAILS and nothing_wrong(text):
+            # "我没事 别派人来" between the questions: asked once, with a button to end it
+            # (silence still counts as yes: the ticket opens)
+            self.engine.note(turn, text)  # staff read it if the ticket opens all the same
+            turn.slots["unconfirmed"] = True
+            turn.slots.pop("confirmed", None)
+            await self.engine.advance(turn)
             return
         found = self.base.classify(text)
         same = found.intent == turn.slots.get("intent")
