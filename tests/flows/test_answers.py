@@ -236,6 +236,7 @@ def test_short_of_breath_is_worse(text: str, breathless: bool) -> None:
         ("just kidding lol", True),
         ("不用派人 没事", True),
         ("开玩笑吧 真的着火了 救命", False),  # words of danger: still an emergency
+        ("你们开玩笑吧 怎么还没人来", False),  # anger at the wait, not a joke of one's own
     ],
 )
 def test_nothing_wrong_includes_jokes_and_no_one_to_send(text: str, wrong: bool) -> None:
