@@ -21,8 +21,10 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable
+from functools import lru_cache
 
 from bot.flows.validators import squash
+from bot.intents.normalize import TextNormalizer
 
 # "I don't know" / "skip": skips any optional question (Mandarin, Cantonese, English)
 SKIP_WORDS = frozenset(
@@ -136,6 +138,7 @@ NOTHING_WRONG = frozenset(
     没事 没事了 没有事 没危险 没有危险 没什么事 误会 误会了 搞错了 弄错了 按错了 发错了 打错了 点错了
     不是紧急 不紧急 没有紧急情况 一切正常 都正常 没问题 冇事 冇事呀 冇嘢 唔緊要 唔紧要 沒事
     开玩笑的 开个玩笑 开玩笑啦 我开玩笑 闹着玩的 别派人 不用派人 不要派人 唔使派人 講笑
+    莫得事 没得事 没啥事 没什么事了
     """.split()
 ) | frozenset(
     ("nothing wrong", "nothing's wrong", "all good", "all fine", "im fine", "i'm fine",
@@ -164,8 +167,24 @@ WORSE = frozenset(
     """
     更浓 更大 更多 更严重 更厉害 越来越 加重 严重了 又来了 又有 又冒 又闻到 又开始 还在冒 还在漏 还在流 蔓延 烧过来
     扩大 喘不过气 不行了 撑不住 怎么还没 还没来 还没人来 还没有人来 快点来 没人来 等了好久
-    worse spreading getting bigger still nobody no one came hurry
     """.split()
+) | frozenset(
+    ("worse", "spreading", "getting bigger", "nobody", "no one came", "no one has come",
+     "no one is coming", "hurry")
+)
+# the resident asks for the ticket to be closed
+CLOSE = frozenset("可以关了 可以关单 关单吧 关了吧 关掉吧 把单关了 工单关了 可以閂咗".split()) | frozenset(
+    ("close the ticket", "close it", "you can close")
+)
+# the danger easing: passed on, not taken for "worse"
+BETTER = frozenset(
+    """
+    好点了 好多了 好些了 好一点了 缓过来 能坐起来 醒了 醒过来 灭了 扑灭 不冒烟了 不漏了 不流了 止住了
+    出来了 救出来 放出来 找到了 找着了 回来了 好返 搵到
+    """.split()
+) | frozenset(
+    ("better now", "feeling better", "got out", "is out", "he's out", "she's out", "found him",
+     "found her", "found them", "put out", "stopped")
 )
 # someone short of breath, fainting or bleeding: whatever the emergency, the 120 line
 BREATHLESS = frozenset(
@@ -173,17 +192,18 @@ BREATHLESS = frozenset(
     憋得慌 憋得难受 憋死 喘不上气 喘不过气 透不过气 透不上气 上不来气 呼吸困难 喘不动 好闷 闷得慌
     晕过去 晕倒 昏过去 昏倒 叫不醒 没反应 没有反应 不省人事 流血 好多血 吐血 抽搐
     透唔到气 晕咗 冇反应 透唔到氣 暈咗 冇反應 呼吸困難 喘唔到氣 暈倒 昏迷
-    can't breathe cannot breathe hard to breathe short of breath passed out fainted unconscious bleeding
     """.split()
+) | frozenset(
+    ("can't breathe", "cannot breathe", "hard to breathe", "short of breath", "passed out",
+     "fainted", "unconscious", "bleeding")
 )
 # the resident asks how their ticket is going
 PROGRESS = frozenset(
     """
     进度 还在吗 在吗 在不在 怎么样了 什么时候来 什么时候到 到哪了 到哪里了 有人吗 有人管吗 我的工单 我的报修 多久
-    处理了吗 处理得怎么样 来了没 来了吗 安排了吗 有消息吗 怎么没人 几点来
-    status update anyone there any news how long when will
+    处理了吗 处理得怎么样 来了没 来了吗 安排了吗 有消息吗 怎么没人 几点来 到了没 到没到 人呢 跟进
     """.split()
-)
+) | frozenset(("status", "update", "anyone there", "any news", "how long", "when will"))
 # "not that, it is ...": a correction of an answer already given
 CORRECTION = frozenset(
     """
@@ -213,8 +233,20 @@ _CANCEL_WORDS = _split(CANCEL | CANCEL_FILLER)
 _RESOLVED_WORDS = _split(CANCEL | RESOLVED | CANCEL_FILLER)
 
 
+@lru_cache(maxsize=2048)
 def _fold(text: str) -> str:
-    return unicodedata.normalize("NFKC", text or "").casefold()
+    """Width, case and script folded: the word lists here are Simplified ("來了沒" is 来了没)."""
+    folded = unicodedata.normalize("NFKC", text or "").casefold()
+    return _simplified(folded) if not folded.isascii() else folded
+
+
+def _simplified(text: str) -> str:
+    return _normalizer().to_simplified(text)
+
+
+@lru_cache(maxsize=1)
+def _normalizer() -> TextNormalizer:
+    return TextNormalizer()  # OpenCC t2s, loaded on the first Traditional message
 
 
 def _english(text: str) -> list[str]:
@@ -327,7 +359,7 @@ LOCATIVE_CHARS = "里面内外上下边旁前后口头间处"  # what is left of
 NOT_A_PLACE = frozenset("物业 物业中心 物业办公室 管理处 服务中心 门卫".split())
 NOT_A_PLACE_ALONE = frozenset("门口 外面 小区里 小区内 小区外 路上 马路 路边 楼下".split())
 _RUN_BEFORE = re.compile(r"[0-9a-z\u4e00-\u9fff]{0,6}$")
-_BREAKS = ("在", "喺", "到", "去", "从", "有", "的", "了", "是")
+_BREAKS = ("在", "喺", "到", "去", "从", "有", "的", "了", "是", "说", "讲", "给", "跟", "和")
 _EN_PLACE = re.compile(r"\b(?:in|at|near|on|outside)\s+((?:the\s+)?(?:[a-z0-9]+\s+){0,3}?(?:%s))\b")
 
 
@@ -418,8 +450,18 @@ def matches_label(text: str, label: str) -> bool:
 
 
 def _mentions(text: str, words: frozenset[str]) -> bool:
-    folded = _fold(text)
-    return any(w in folded for w in words)
+    """Whether `text` holds one of `words`: Chinese anywhere, English whole ("no" is not in
+    "now", "to" not in "today")."""
+    return _matcher(words).search(_fold(text)) is not None
+
+
+@lru_cache(maxsize=64)
+def _matcher(words: frozenset[str]) -> re.Pattern[str]:
+    parts = [
+        rf"(?<![a-z']){re.escape(w)}(?![a-z])" if w.isascii() and w[:1].isalpha() else re.escape(w)
+        for w in sorted(words, key=len, reverse=True)
+    ]
+    return re.compile("|".join(parts))
 
 
 def nothing_wrong(text: str) -> bool:
@@ -444,13 +486,10 @@ def pleads(text: str) -> bool:
     """A plea for help ("救命", "快来人啊", "help"), which names no danger by itself; not
     one that is denied ("不急", "not urgent", "没有危险")."""
     folded = _fold(text)
-    for word in PLEAS:
-        start = folded.find(word)
-        while start >= 0:
-            if not _DENIED.search(folded[max(0, start - 8) : start]):
-                return True
-            start = folded.find(word, start + 1)
-    return False
+    return any(
+        not _DENIED.search(folded[max(0, m.start() - 8) : m.start()])
+        for m in _matcher(PLEAS).finditer(folded)
+    )
 
 
 _DENIED = re.compile(
@@ -476,6 +515,17 @@ def without_pleas(text: str) -> str:
 def worse(text: str) -> bool:
     """An open emergency getting worse, or help taking too long."""
     return _mentions(text, WORSE) or breathless(text)
+
+
+def asks_to_close(text: str) -> bool:
+    """The resident asks to close the ticket ("那个单子可以关了", "close the ticket")."""
+    return _mentions(text, CLOSE)
+
+
+def better(text: str) -> bool:
+    """The danger easing ("现在好点了 能坐起来了", "火灭了", "找到了"): news for staff, not
+    a report that it is getting worse."""
+    return _mentions(text, BETTER)
 
 
 def breathless(text: str) -> bool:

@@ -484,8 +484,9 @@ class FlowEngine:
         }
         intent = slots.get("intent")
         if intent and turn.text.has(f"safety.{intent}.now"):
-            values["hazard"] = turn.text(f"safety.{intent}.name")
             key = slots.get("situation") or intent
+            named = key if key != "plea" and turn.text.has(f"safety.{key}.name") else intent
+            values["hazard"] = turn.text(f"safety.{named}.name")  # "请问是老人走失吗？"
             values["safety_now"] = Raw(turn.text(f"safety.{key}.now"))
         if offer is not None:
             values.update(offer.label_values)

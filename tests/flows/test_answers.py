@@ -241,3 +241,23 @@ def test_short_of_breath_is_worse(text: str, breathless: bool) -> None:
 )
 def test_nothing_wrong_includes_jokes_and_no_one_to_send(text: str, wrong: bool) -> None:
     assert a.nothing_wrong(text) is wrong
+
+
+@pytest.mark.parametrize(
+    ("text", "worse", "progress", "better"),
+    [
+        # English words count whole: "no" is not in "now", "to" not in "today", "when" not
+        # in "whenever" (each of these once made a message worse or a progress question)
+        ("I want to know today", False, False, False),
+        ("Is security going to check? he's still downstairs", False, False, False),
+        ("not urgent, whenever the 師傅 is free", False, False, False),
+        ("no one came yet", True, False, False),
+        ("any update??", False, True, False),
+        ("ok the 師傅 opened the door, he's out. thank you", False, False, True),
+        # Traditional is read as Simplified
+        ("電梯公司的人到底來了沒？", False, True, False),
+        ("我妈说现在好点了 能坐起来了 你们的人到了没得", False, True, True),
+    ],
+)
+def test_open_ticket_readings(text: str, worse: bool, progress: bool, better: bool) -> None:
+    assert (a.worse(text), a.asks_progress(text), a.better(text)) == (worse, progress, better)

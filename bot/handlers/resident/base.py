@@ -223,6 +223,8 @@ class DeskBase:
             return False  # only a place or a floor ("十楼电梯厅"): where this one happens
         if flow.emergency and found.needs_confirmation:
             return False
+        if flow.emergency and reading.understood and not distress(found.text):
+            return False  # "他住9栋1102 一个人住": an answer; its words stay on this report
         if found.needs_confirmation and not distress(found.text):
             if reading.understood or only_a_place(found.text):
                 return False  # "Block 5, 16/F, between flat C…", "就在东门岗亭边上": a guess

@@ -9,6 +9,8 @@ from bot.core.actions import keyboard
 from bot.core.incoming import AttachmentKind
 from bot.flows.answers import (
     asks_progress,
+    asks_to_close,
+    better,
     breathless,
     corrects,
     is_cancel,
@@ -71,7 +73,7 @@ class OpenTicket(DeskPart):
             await turn.send_html(self.base.corrected_text(turn, changed, building, room))
             if not (emergency and worse(text)):
                 return
-        if text and (is_resolved(text) or is_cancel(text) or nothing_wrong(text)):
+        if text and (is_resolved(text) or is_cancel(text) or nothing_wrong(text) or asks_to_close(text)):
             buttons = keyboard(
                 [
                     (turn.text.plain("tickets.button.close"), f"menu:close:{ticket.id}"),
@@ -81,7 +83,8 @@ class OpenTicket(DeskPart):
             await turn.send("tickets.open.close_offer", buttons, id=ticket.id)
             return
         same = found is not None and found.intent == ticket.intent
-        if emergency and text and (worse(text) or (same and not asks_progress(text))):
+        steady = asks_progress(text) or better(text)  # a question, or news that it eased
+        if emergency and text and (worse(text) or (same and not steady)):
             await self.ctx.tickets.alerts.note(
                 ticket, "staff.reminder.worse", with_buttons=True, words=text[:300]
             )
