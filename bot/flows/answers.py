@@ -186,17 +186,20 @@ BETTER = frozenset(
     ("better now", "feeling better", "got out", "is out", "he's out", "she's out", "found him",
      "found her", "found them", "put out", "stopped")
 )
-# someone short of breath, fainting or bleeding: whatever the emergency, the 120 line
-BREATHLESS = frozenset(
+# breathing trouble at the scene (a lift, smoke)
+SHORT_OF_BREATH = frozenset(
     """
     憋得慌 憋得难受 憋死 喘不上气 喘不过气 透不过气 透不上气 上不来气 呼吸困难 喘不动 好闷 闷得慌
-    晕过去 晕倒 昏过去 昏倒 叫不醒 没反应 没有反应 不省人事 流血 好多血 吐血 抽搐
-    透唔到气 晕咗 冇反应 透唔到氣 暈咗 冇反應 呼吸困難 喘唔到氣 暈倒 昏迷
+    透唔到气 呼吸困难 喘唔到气
     """.split()
-) | frozenset(
-    ("can't breathe", "cannot breathe", "hard to breathe", "short of breath", "passed out",
-     "fainted", "unconscious", "bleeding")
-)
+) | frozenset(("can't breathe", "cannot breathe", "hard to breathe", "short of breath"))
+# someone short of breath, fainting or bleeding: whatever the emergency, the 120 line
+BREATHLESS = SHORT_OF_BREATH | frozenset(
+    """
+    晕过去 晕倒 昏过去 昏倒 叫不醒 没反应 没有反应 不省人事 流血 好多血 吐血 抽搐
+    晕咗 冇反应 昏迷
+    """.split()
+) | frozenset(("passed out", "fainted", "unconscious", "bleeding"))
 # the resident asks how their ticket is going
 PROGRESS = frozenset(
     """
@@ -359,6 +362,8 @@ LOCATIVE_CHARS = "里面内外上下边旁前后口头间处"  # what is left of
 NOT_A_PLACE = frozenset("物业 物业中心 物业办公室 管理处 服务中心 门卫".split())
 NOT_A_PLACE_ALONE = frozenset("门口 外面 小区里 小区内 小区外 路上 马路 路边 楼下".split())
 _RUN_BEFORE = re.compile(r"[0-9a-z\u4e00-\u9fff]{0,6}$")
+_OTHER_MATTER = re.compile(r"另外|还有就是|还有你们|顺便|对了|by the way|\balso\b")
+"""Where a message turns to another matter: a place after it is not where this happens."""
 _BREAKS = ("在", "喺", "到", "去", "从", "有", "的", "了", "是", "说", "讲", "给", "跟", "和")
 _EN_PLACE = re.compile(r"\b(?:in|at|near|on|outside)\s+((?:the\s+)?(?:[a-z0-9]+\s+){0,3}?(?:%s))\b")
 
@@ -367,7 +372,7 @@ def place_in(text: str) -> str | None:
     """The public place a message names ("北门停车场有人晕倒了" -> "北门停车场"), if any.
 
     Not the resident's own flat ("我家门口"), nor a bare "门口" (whose door?)."""
-    folded = _fold(text)
+    folded = _OTHER_MATTER.split(_fold(text), maxsplit=1)[0]  # "…另外保安老在岗亭睡觉"
     english = _EN_PLACE.pattern % "|".join(sorted(_PLACES[1], key=len, reverse=True))
     found = re.search(english, folded)
     if found:
@@ -526,6 +531,12 @@ def better(text: str) -> bool:
     """The danger easing ("现在好点了 能坐起来了", "火灭了", "找到了"): news for staff, not
     a report that it is getting worse."""
     return _mentions(text, BETTER)
+
+
+def short_of_breath(text: str) -> bool:
+    """Breathing trouble only ("里面好闷 喘不上气"): at the scene of the emergency told, not a
+    new one somewhere else (unlike "有人晕倒了")."""
+    return _mentions(text, SHORT_OF_BREATH)
 
 
 def breathless(text: str) -> bool:

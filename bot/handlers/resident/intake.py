@@ -22,6 +22,7 @@ from bot.flows.answers import (
     is_resolved,
     nothing_wrong,
     residue,
+    short_of_breath,
 )
 from bot.flows.emergency import PLEA
 from bot.flows.engine import EMERGENCY_DETAILS
@@ -108,6 +109,15 @@ class Intake(DeskPart):
             return
         found = self.base.classify(text)
         same = found.intent == turn.slots.get("intent")
+        if (
+            flow.emergency
+            and found.intent == tx.HUMAN_AGENT
+            and step.name in EMERGENCY_DETAILS
+            and not reading.understood
+        ):
+            self.engine.note(turn, text)  # "转人工" in an emergency: its ticket now, to people
+            await self.engine.cut_short(turn, flow)
+            return
         if not flow.emergency and not reading.understood and self.base.bare_plea(found):
             await self.plea(turn, text, found, carry=self.base.carried(turn))
             return
@@ -185,7 +195,10 @@ class Intake(DeskPart):
         if ticket is None and not tx.is_emergency(found.intent) and self.base.only_a_phone(text):
             await self.unknown(turn, text)  # a phone before anything else: kept
             return
-        new_emergency = tx.is_emergency(found.intent) and (
+        on_scene = (  # "老太太有点喘不上气" beside an open lift ticket: that emergency worsens
+            ticket is not None and tx.is_emergency(ticket.intent) and short_of_breath(text)
+        )
+        new_emergency = tx.is_emergency(found.intent) and not on_scene and (
             ticket is None
             or (
                 ticket.intent != found.intent
