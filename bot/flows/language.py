@@ -8,6 +8,31 @@ from bot.texts import TRADITIONAL, Texts
 
 _CJK = re.compile("[\u3400-\u9fff\uf900-\ufaff]")
 _LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
+_PINYIN_WORD = re.compile(
+    r"(?:(?:zh|ch|sh|[bpmfdtnlgkhjqxrzcsyw])?"
+    r"(?:iang|iong|uang|ueng|ang|eng|ing|ong|ian|iao|uai|uan|ai|ei|ao|ou|an|en|er|in|un|ia|ie"
+    r"|iu|ua|uo|ue|ui|a|o|e|i|u|v))+"
+)
+PINYIN_SHARE = 0.8
+"""Latin words that spell pinyin ("louxia zhaohuo le"): at least this share means Chinese
+typed without characters, answered in Chinese."""
+
+
+_ENGLISH = frozenset(
+    """
+    the an and or is are was were in on at to of for my your me you he she we they it this that
+    no not yes one home water can have has do does go come came help need want please there here
+    what when where who how why with from be been am hi hello hey ok sorry thanks now
+    """.split()
+)
+"""Common English words that also spell pinyin ("no one came", "water in my home")."""
+
+
+def _pinyin(words: list[str]) -> bool:
+    lower = [w.lower() for w in words]
+    spelled = sum(1 for w in lower if _PINYIN_WORD.fullmatch(w))
+    english = sum(1 for w in lower if w in _ENGLISH)
+    return len(lower) >= 2 and spelled >= PINYIN_SHARE * len(lower) and english * 5 <= len(lower)
 
 
 def pick_locale(
@@ -25,7 +50,10 @@ def pick_locale(
     available = texts.locales
     telegram = texts.pick_locale(language_code)
     if text and not text.startswith("/"):
-        words, chinese = len(_LATIN_WORD.findall(text)), len(_CJK.findall(text))
+        latin = _LATIN_WORD.findall(text)
+        words, chinese = len(latin), len(_CJK.findall(text))
+        if _pinyin(latin) and "zh" in available:  # Chinese typed as pinyin: Chinese
+            return str(previous) if previous in ("zh", TRADITIONAL) else "zh"
         if words >= 3 and chinese * 2 <= words and previous in (None, "en") and "en" in available:
             return "en"  # English with a Chinese word or two ("the 師傅", "管理處")
         if chinese and "zh" in available:

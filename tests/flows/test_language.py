@@ -31,6 +31,11 @@ TEXTS = Texts.load(REPO_ROOT / "locales")
         ("我個仔唔見咗！頭先喺平台遊樂場玩，一轉頭就唔見人", "zh-hans", None, "zh-hant"),
         ("成座停晒電，升降機都唔郁", "zh-hans", None, "zh-hant"),
         ("台风来了", "zh-hant", None, "zh"),
+        # toneless pinyin is Chinese typed without characters: answered in Chinese
+        ("louxia zhaohuo le!! zoulang quan shi yan", "en", None, "zh"),
+        ("wo ma shuaidao le, zai yushi li, qi bu lai", None, None, "zh"),
+        ("No water in my home", "zh-hans", None, "en"),
+        ("no one came", "zh-hans", None, "en"),
     ],
 )
 def test_pick_locale(text: str | None, code: str | None, previous: str | None, locale: str) -> None:
