@@ -196,51 +196,37 @@ def test_declines_a_phone_in_a_residents_words(text: str, declined: bool) -> Non
 
 
 @pytest.mark.parametrize(
-    ("text", "pleads"),
+    ("reading", "text", "expected"),
     [
-        ("救命", True),
-        ("没人 快来人啊", True),
-        ("着火了很危险", True),
-        ("不急", False),
-        ("不紧急 不是大事", False),
-        ("没有危险", False),
-        ("not urgent, whenever the 師傅 is free", False),
-        ("It is not an emergency", False),
-        ("no hurry", False),
+        # a plea, unless it is denied (pleads and distress alike)
+        ("pleads", "救命", True),
+        ("pleads", "没人 快来人啊", True),
+        ("pleads", "着火了很危险", True),
+        ("pleads", "不急", False),
+        ("pleads", "不紧急 不是大事", False),
+        ("pleads", "没有危险", False),
+        ("pleads", "not urgent, whenever the 師傅 is free", False),
+        ("pleads", "It is not an emergency", False),
+        ("pleads", "no hurry", False),
+        ("distress", "救命", True),
+        ("distress", "不急", False),
+        # short of breath, fainting: worse, and the 120 line
+        ("breathless", "他在里头说憋得慌", True),
+        ("breathless", "有点喘不上气了 里面好闷", True),
+        ("breathless", "he passed out", True),
+        ("breathless", "人什么时候来", False),
+        ("worse", "他在里头说憋得慌", True),
+        # jokes of one's own and "no one to send" are nothing wrong; anger at the wait is not
+        ("nothing_wrong", "开玩笑的 不是真炸", True),
+        ("nothing_wrong", "我没事 别派人来了", True),
+        ("nothing_wrong", "just kidding lol", True),
+        ("nothing_wrong", "不用派人 没事", True),
+        ("nothing_wrong", "开玩笑吧 真的着火了 救命", False),
+        ("nothing_wrong", "你们开玩笑吧 怎么还没人来", False),
     ],
 )
-def test_a_denied_plea_is_none(text: str, pleads: bool) -> None:
-    assert a.pleads(text) is pleads
-    assert a.distress(text) is pleads
-
-
-@pytest.mark.parametrize(
-    ("text", "breathless"),
-    [
-        ("他在里头说憋得慌", True),
-        ("有点喘不上气了 里面好闷", True),
-        ("he passed out", True),
-        ("人什么时候来", False),
-    ],
-)
-def test_short_of_breath_is_worse(text: str, breathless: bool) -> None:
-    assert a.breathless(text) is breathless
-    assert a.worse(text) is breathless
-
-
-@pytest.mark.parametrize(
-    ("text", "wrong"),
-    [
-        ("开玩笑的 不是真炸", True),
-        ("我没事 别派人来了", True),
-        ("just kidding lol", True),
-        ("不用派人 没事", True),
-        ("开玩笑吧 真的着火了 救命", False),  # words of danger: still an emergency
-        ("你们开玩笑吧 怎么还没人来", False),  # anger at the wait, not a joke of one's own
-    ],
-)
-def test_nothing_wrong_includes_jokes_and_no_one_to_send(text: str, wrong: bool) -> None:
-    assert a.nothing_wrong(text) is wrong
+def test_what_residents_words_say(reading: str, text: str, expected: bool) -> None:
+    assert getattr(a, reading)(text) is expected
 
 
 @pytest.mark.parametrize(
