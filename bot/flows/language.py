@@ -41,8 +41,10 @@ def pick_locale(
     """The locale for this message.
 
     Chinese words get Chinese (a Chinese resident with an English Telegram interface too),
-    except a word or two of Chinese in English sentences of an English conversation. English words get English at the start of a conversation, or later when Telegram
-    says English as well (so a stray "OK" or pasted code does not switch a Chinese chat).
+    except a word or two of Chinese in English sentences of an English conversation; toneless
+    pinyin is Chinese too. English words get English at the start of a conversation, or later
+    when Telegram says English as well (so a stray "OK" or pasted code does not switch a
+    Chinese chat).
     Otherwise the conversation keeps its language, or Telegram's language code decides.
     Chinese written in Traditional characters gets Traditional (`zh-hant`); characters that
     are the same in both scripts keep the conversation's script.
