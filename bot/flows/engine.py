@@ -351,7 +351,8 @@ class FlowEngine:
             return None, turn.text("resident.again")
         if len(text) > MAX_SHORT_ANSWER:
             return Answer.refuse("resident.invalid.too_long"), ""
-        if not digits and step.name in ("phone", "room") and noted:
+        told = step.name in ("phone", "room") or (step.name == "building" and not step.places)
+        if not digits and told and noted:  # "这个月第三次了": kept for staff, the question again
             words = " ".join(text.split())
             short = words if len(words) <= ECHO_CHARS else words[:ECHO_CHARS] + "…"
             return None, turn.text("resident.noted.words", words=short)
