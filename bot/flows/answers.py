@@ -475,9 +475,9 @@ def nothing_wrong(text: str) -> bool:
 
 
 def distress(text: str) -> bool:
-    """Words of someone in danger or fear ("救命", "快来", "help"); a denied plea ("不急",
-    "not urgent") is none."""
-    return _mentions(text, DISTRESS - PLEAS) or pleads(text)
+    """Words of someone in danger or fear ("救命", "快来", "help"), or short of breath,
+    fainting, bleeding ("我老婆晕倒了"); a denied plea ("不急", "not urgent") is none."""
+    return _mentions(text, DISTRESS - PLEAS) or pleads(text) or breathless(text)
 
 
 def only_a_place(text: str) -> bool:

@@ -122,8 +122,11 @@ class Intake(DeskPart):
             await self.plea(turn, text, found, carry=self.base.carried(turn))
             return
         if self.base.interrupts(flow, reading, found, same=same):
-            await self.emergency(turn, found, text, carry=self.base.carried(turn))
-            return
+            if flow.emergency and step.name in EMERGENCY_DETAILS and not distress(text):
+                await self._also(turn, found.intent, text)  # told beside, not instead
+            else:
+                await self.emergency(turn, found, text, carry=self.base.carried(turn))
+                return
         if not reading.understood and not tx.is_emergency(found.intent) and asks(text):
             entry = self.faq(turn).answer(text, turn.locale)
             if entry is not None:  # a side question: answered, then ours again
@@ -149,6 +152,17 @@ class Intake(DeskPart):
             await self.dispatch(turn, text, found)
             return
         await self.engine.apply(turn, flow, step, text, reading)
+
+    async def _also(self, turn: Turn, intent: str, text: str) -> None:
+        """Another danger read in the words of an emergency under way, without words of
+        danger ("I'm in the lift now going up" in a report of a man following her): its
+        line is sent, staff see it beside this one ("➕ 也提到"), and the report goes on. The
+        model's sure reading of such words was wrong as often as right: replacing the
+        emergency told first would misdirect it."""
+        also = [str(i) for i in turn.slots.get("also") or []]
+        if intent not in also:
+            turn.slots["also"] = [*also, intent]
+            await turn.send(f"safety.{intent}.now")
 
     async def _situation_told(self, turn: Turn, text: str) -> None:
         """A situation told after the first message ("老伴还得用那个制氧机" in a power cut):
