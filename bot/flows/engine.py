@@ -26,7 +26,7 @@ from bot.flows.spec import Answer, Choice, Flow, Offer, Step
 from bot.flows.steps import ASK_ESTATE, fit_place
 from bot.flows.store import Marks, State
 from bot.flows.turn import Turn
-from bot.flows.validators import MAX_SHORT_ANSWER, Checks, has_words
+from bot.flows.validators import HOTLINES, MAX_SHORT_ANSWER, Checks, has_words
 from bot.texts import Raw
 
 if TYPE_CHECKING:
@@ -289,7 +289,8 @@ class FlowEngine:
         noted = not room_first and self.note(turn, text)
         # about the danger, not the question: words with no number (a wrong building, a
         # short phone, a pointer or emoji only are tries at answering it: kindly re-asked)
-        strays = has_words(text) and not any(ch.isdigit() for ch in text)
+        numbers = HOTLINES.sub(" ", text)  # "119打了": the fire service, no address
+        strays = has_words(text) and not any(ch.isdigit() for ch in numbers)
         if strays and not (reading.gained or reading.pointer or room_first):
             if self._strayed(turn, flow, step):
                 await self.cut_short(turn, flow)

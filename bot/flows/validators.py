@@ -141,11 +141,15 @@ def free_text(slot: str) -> Validator:
 _FLOOR_RE = re.compile(r"(?:第)?([0-9]{1,3}|[一二三四五六七八九十两]{1,4})\s*(?:楼|层|f\b|/f)?", re.I)
 
 
+HOTLINES = re.compile(r"(?<!\d)(?:110|119|120|122|999|112|911|12110|12356)(?!\d)")
+"""Emergency numbers: in "119打了" they are no floor, room or address."""
+
+
 def floor(text: str, slots: Slots, checks: Checks) -> Answer:
-    """Which floor ("12楼", "十二层", "12F", "12")."""
+    """Which floor ("12楼", "十二层", "12F", "12"); not an emergency number ("119打了")."""
     from bot.intents.numerals import to_arabic
 
-    match = _FLOOR_RE.search(text or "")
+    match = _FLOOR_RE.search(HOTLINES.sub(" ", text or ""))
     value = to_arabic(match.group(1)) if match else None
     if value is None or not 0 < int(value) < 200:
         return Answer.refuse("resident.invalid.floor")
