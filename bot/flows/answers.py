@@ -162,6 +162,7 @@ DISTRESS = PLEAS | frozenset(
     bleeding unconscious trapped
     """.split()
 )
+_DANGER = DISTRESS - PLEAS  # distress beyond the pleas (which may be denied: "不急")
 # an open emergency getting worse, or help taking too long: staff are alerted again
 WORSE = frozenset(
     """
@@ -190,7 +191,7 @@ BETTER = frozenset(
 SHORT_OF_BREATH = frozenset(
     """
     憋得慌 憋得难受 憋死 喘不上气 喘不过气 透不过气 透不上气 上不来气 呼吸困难 喘不动 好闷 闷得慌
-    透唔到气 呼吸困难 喘唔到气
+    透唔到气 喘唔到气
     """.split()
 ) | frozenset(("can't breathe", "cannot breathe", "hard to breathe", "short of breath"))
 # someone short of breath, fainting or bleeding: whatever the emergency, the 120 line
@@ -477,7 +478,7 @@ def nothing_wrong(text: str) -> bool:
 def distress(text: str) -> bool:
     """Words of someone in danger or fear ("救命", "快来", "help"), or short of breath,
     fainting, bleeding ("我老婆晕倒了"); a denied plea ("不急", "not urgent") is none."""
-    return _mentions(text, DISTRESS - PLEAS) or pleads(text) or breathless(text)
+    return _mentions(text, _DANGER) or pleads(text) or breathless(text)
 
 
 def only_a_place(text: str) -> bool:
