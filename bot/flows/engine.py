@@ -17,7 +17,7 @@ from bot.core.actions import EditText, Keyboard, keyboard
 from bot.core.incoming import Incoming
 from bot.estate import EstateRegistry
 from bot.estates import Estates
-from bot.flows.answers import residue
+from bot.flows.answers import breathless, pleads, residue
 from bot.flows.catalog import CATALOG
 from bot.flows.locks import KeyedLocks
 from bot.flows.places import mask_phone, place_text
@@ -26,7 +26,7 @@ from bot.flows.spec import Answer, Choice, Flow, Offer, Step
 from bot.flows.steps import ASK_ESTATE, fit_place
 from bot.flows.store import Marks, State
 from bot.flows.turn import Turn
-from bot.flows.validators import HOTLINES, MAX_SHORT_ANSWER, Checks, has_words
+from bot.flows.validators import MAX_SHORT_ANSWER, Checks, has_words, tries_answer
 from bot.texts import Raw
 
 if TYPE_CHECKING:
@@ -289,10 +289,10 @@ class FlowEngine:
         noted = not room_first and self.note(turn, text)
         # about the danger, not the question: words with no number (a wrong building, a
         # short phone, a pointer or emoji only are tries at answering it: kindly re-asked)
-        numbers = HOTLINES.sub(" ", text)  # "119打了": the fire service, no address
-        strays = has_words(text) and not any(ch.isdigit() for ch in numbers)
+        # "119打了" (the fire service), "6岁", "我们在14楼" at the building question: no try
+        strays = has_words(text) and not tries_answer(text, step.name)
         if strays and not (reading.gained or reading.pointer or room_first):
-            if self._strayed(turn, flow, step):
+            if self._strayed(turn, flow, step) or self._in_danger(flow, step, text):
                 await self.cut_short(turn, flow)
                 return
         if self._tried(turn, flow, step):
@@ -305,7 +305,7 @@ class FlowEngine:
         if reading.pointer:
             turn.state.marks.pointer = reading.pointer
         self._restart_clock(turn, flow, step)
-        error, why = self._why(turn, step, text, reading, noted)
+        error, why = self._why(turn, step, text, reading, noted, emergency=flow.emergency)
         await self.ask(turn, flow, step, error=error, lead="\n".join(p for p in (lead, why) if p))
 
     def tries(self, turn: Turn) -> int:
@@ -327,6 +327,13 @@ class FlowEngine:
         turn.slots[STRAYS] = int(turn.slots.get(STRAYS) or 0) + 1
         return int(turn.slots[STRAYS]) >= EMERGENCY_STRAYS
 
+    @staticmethod
+    def _in_danger(flow: Flow, step: Step, text: str) -> bool:
+        """Words of someone in danger ("头磕破了在流血", "女的在喊救命") instead of the answer
+        to an emergency's detail question: its ticket opens now, not at the next message."""
+        hurt = pleads(text) or breathless(text)  # not "着火" in "不是着火 是有人在烧纸"
+        return flow.emergency and step.name in EMERGENCY_DETAILS and hurt
+
     async def cut_short(self, turn: Turn, flow: Flow) -> None:
         """Open the emergency's ticket now: every detail still asked is left to staff (the
         ticket says which); what the resident sends next goes to the ticket."""
@@ -343,16 +350,20 @@ class FlowEngine:
         await self.accept(turn, flow, step, dict.fromkeys(step.fills), lead=lead)
 
     def _why(
-        self, turn: Turn, step: Step, text: str, reading: Reading, noted: bool
+        self, turn: Turn, step: Step, text: str, reading: Reading, noted: bool, *,
+        emergency: bool = False,
     ) -> tuple[Answer | None, str]:
         """(the validator's refusal, or a kind line before the question asked again)."""
         rest = reading.rest or text
-        digits = any(ch.isdigit() for ch in rest)
-        if not has_words(rest) and not digits and step.name in DETAIL_STEPS:  # only emoji
+        digits = tries_answer(rest, step.name)
+        emoji_only = not has_words(rest) and not any(ch.isdigit() for ch in rest)
+        if emoji_only and step.name in DETAIL_STEPS:
             return None, turn.text("resident.again")
         if len(text) > MAX_SHORT_ANSWER:
             return Answer.refuse("resident.invalid.too_long"), ""
-        told = step.name in ("phone", "room") or (step.name == "building" and not step.places)
+        told = step.name in ("phone", "room", "floor") or (
+            step.name == "building" and (not step.places or emergency)
+        )
         if not digits and told and noted:  # "这个月第三次了": kept for staff, the question again
             words = " ".join(text.split())
             short = words if len(words) <= ECHO_CHARS else words[:ECHO_CHARS] + "…"

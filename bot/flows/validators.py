@@ -138,19 +138,50 @@ def free_text(slot: str) -> Validator:
     return check
 
 
-_FLOOR_RE = re.compile(r"(?:第)?([0-9]{1,3}|[一二三四五六七八九十两]{1,4})\s*(?:楼|层|f\b|/f)?", re.I)
+_FLOOR_RE = re.compile(
+    r"(?:第)?(?:([0-9]{1,3})(?![0-9])(?!\s*(?:栋|幢|座|号|单元|岁|%|点|分|个|人|度|米|次|天|年|月|日|多))"
+    r"\s*(?:楼|层|f\b|/f)?|([一二三四五六七八九十两]{1,4})\s*(?:楼|层))",
+    re.I,
+)
+_SPOKEN_FLOOR_RE = re.compile(r"^\s*第?([一二三四五六七八九十两]{1,4})\s*$")
 
 
 HOTLINES = re.compile(r"(?<!\d)(?:110|119|120|122|999|112|911|12110|12356)(?!\d)")
 """Emergency numbers: in "119打了" they are no floor, room or address."""
 
 
+_NO_ADDRESS = re.compile(
+    r"\d+(?:\.\d+)?\s*(?:岁|%|％|点|分钟|分|个|人|度|米|次|天|年|月|日|号线|块|元|多|小时|"
+    r"min|mins|minutes|years?|yo\b|yrs?)",
+    re.I,
+)
+_FLOOR_SAID = re.compile(r"\d+\s*(?:楼|层)(?![\d号])")
+_PHONE_TRY = re.compile(r"\d(?:[\s\-()]{0,2}\d){4,}")
+
+
+def tries_answer(text: str, step: str) -> bool:
+    """Whether a message that answers nothing was a try at the question (a number where
+    a building, flat or phone goes) rather than words about what is happening: "6岁 穿黄衣服",
+    "我们在14楼" at the building question, "8楼和9楼中间" or "B区23号" at the phone question,
+    "119打了" anywhere are words (kept for staff), "3栋" or "138001" tries."""
+    rest = HOTLINES.sub(" ", text or "")
+    if step == "phone":
+        return bool(_PHONE_TRY.search(rest))
+    rest = _NO_ADDRESS.sub(" ", rest)
+    if step in ("building", "place_building"):
+        rest = _FLOOR_SAID.sub(" ", rest)  # a floor is no building
+    return any(ch.isdigit() for ch in rest)
+
+
 def floor(text: str, slots: Slots, checks: Checks) -> Answer:
-    """Which floor ("12楼", "十二层", "12F", "12"); not an emergency number ("119打了")."""
+    """Which floor ("12楼", "十二层", "12F", "12", "十二"); not an emergency number ("119打了"),
+    a count or an age ("6岁", "一股糊味", "一大堆"), nor a building ("10栋")."""
     from bot.intents.numerals import to_arabic
 
-    match = _FLOOR_RE.search(HOTLINES.sub(" ", text or ""))
-    value = to_arabic(match.group(1)) if match else None
+    text = HOTLINES.sub(" ", text or "")
+    match = _FLOOR_RE.search(text) or _SPOKEN_FLOOR_RE.search(text)
+    said = next((g for g in match.groups() if g), None) if match else None
+    value = to_arabic(said) if said else None
     if value is None or not 0 < int(value) < 200:
         return Answer.refuse("resident.invalid.floor")
     return Answer.accept(floor=value)
@@ -186,12 +217,15 @@ def place_building(text: str, slots: Slots, checks: Checks) -> Answer:
     return Answer.accept(place_building=True, building=answer.values["building"])
 
 
+_ONLY_A_NUMBER = re.compile(r"^\s*\d{3,4}\s*[室号]?\s*$")
 _ROOM_NUMBER_RE = re.compile(r"(?<![0-9])([0-9]{3,4})(?![0-9])")
 
 
 def room(text: str, slots: Slots, checks: Checks) -> Answer:
     if len(text) > MAX_SHORT_ANSWER:
         return Answer.refuse("resident.invalid.too_long")
+    if not _ONLY_A_NUMBER.match(text):  # "我打119了 快来人": the fire service, no flat
+        text = HOTLINES.sub(" ", text)
     found_building, found = parse_location(text)
     if found_building is None or found is None:  # "1202" alone: a room, not a building
         found_building, found = None, parse_room(text)
@@ -230,11 +264,36 @@ def _example_room(checks: Checks, the_building: str | None) -> str:
 def phone(text: str, slots: Slots, checks: Checks) -> Answer:
     if len(text) > MAX_SHORT_ANSWER:
         return Answer.refuse("resident.invalid.too_long")
-    found = parse_phone(text, checks.region)
+    found = parse_phone(text, checks.region) or other_phone(text)
     if found is None:
         key = "resident.invalid.phone_hk" if checks.region == "HK" else "resident.invalid.phone"
         return Answer.refuse(key)
     return Answer.accept(phone=found)
+
+
+_NUMBER_RUN = re.compile(r"(?<![\d+])(\+?)\s?(\d(?:[\s\-()]{0,2}\d){6,14})(?!\d)")
+
+
+def other_phone(text: str) -> str | None:
+    """A number given at the phone question that is no mainland mobile or landline with
+    its area code, but one staff can call: a local landline without the area code or a
+    Hong Kong / Macau number (7-8 digits, "6234 8891"), a number with its country code
+    ("+886 912 345 678", "+65 9123 4567"), a Taiwanese mobile ("0912 345 678"), a landline
+    written with spaces ("0571-8888 6666"). A mobile with a digit too many or too few
+    ("1381234567") is none: asked again."""
+    for match in _NUMBER_RUN.finditer(text or ""):
+        plus, digits = match.group(1), re.sub(r"\D", "", match.group(2))
+        if plus:
+            if 8 <= len(digits) <= 15:
+                return f"+{digits}"
+            continue
+        if digits[0] == "1":
+            continue  # a mainland mobile mistyped
+        if len(digits) in (7, 8) and digits[0] != "0":
+            return digits
+        if digits[0] == "0" and 10 <= len(digits) <= 12:
+            return digits
+    return None
 
 
 def place(text: str, slots: Slots, checks: Checks) -> Answer:

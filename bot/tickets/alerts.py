@@ -72,9 +72,16 @@ class AlertBoard(TicketPart):
 
     def missing(self, ticket: Ticket) -> list[str]:
         """What the resident did not tell us, by name (the flow's own list when it gave one)."""
-        given = (ticket.extra or {}).get("missing")
-        if isinstance(given, list) and given:
-            fields = [str(name) for name in given]
+        extra = ticket.extra or {}
+        given = extra.get("missing")
+        if isinstance(given, list) and given:  # less what was told since ("13812345678")
+            told = {
+                "phone": ticket.phone,
+                "building": ticket.building,
+                "room": ticket.room,
+                "place": ticket.building or ticket.room or extra.get("place"),
+            }
+            fields = [str(name) for name in given if not told.get(str(name))]
         else:
             fields = []
             if not ticket.building and not ticket.room and not (ticket.extra or {}).get("place"):
@@ -138,8 +145,8 @@ class AlertBoard(TicketPart):
                 id=ticket.id,
             )
         ]
-        if self.is_incomplete(ticket):
-            missing = self.missing(ticket)
+        missing = self.missing(ticket) if self.is_incomplete(ticket) else []
+        if self.is_incomplete(ticket) and (missing or not (ticket.extra or {}).get("missing")):
             # "unanswered": the resident wrote about the danger, not the address (engine)
             key = "incomplete_talking" if (ticket.extra or {}).get("reason") == "unanswered" else "incomplete"
             lines.append(

@@ -450,6 +450,18 @@ class TicketService:
         await self.alerts.refresh(fresh)
         await self.alerts.note(fresh, "staff.reminder.corrected")
 
+    async def also_mentioned(self, ticket: Ticket, intent: str, words: str) -> None:
+        """Another danger read in what the resident wrote about an open emergency: the
+        ticket names it ("➕ 也提到") and the group is told, under the alert."""
+        also = [str(i) for i in (ticket.extra or {}).get("also") or []]
+        if intent not in also and intent != ticket.intent:
+            await self.set_values(ticket.id, extra={**(ticket.extra or {}), "also": [*also, intent]})
+        fresh = await self.get(ticket.id) or ticket
+        await self.alerts.refresh(fresh)
+        what = self.alerts.fmt.intent(intent)
+        await self.alerts.note(fresh, "staff.reminder.also", with_buttons=True, what=what,
+                               words=words[:300])  # fmt: skip
+
     async def relay_from_resident(self, ticket: Ticket, incoming: Incoming) -> None:
         """A resident's message about an active ticket: to the staff group, under its alert."""
         await self.relay.from_resident(ticket, incoming)

@@ -102,9 +102,66 @@ def test_phone_answers(text: str, checks: v.Checks, phone: str) -> None:
     assert dict(v.phone(text, {}, checks).values) == {"phone": phone}
 
 
-@pytest.mark.parametrize("text", ["12345", "91234567", "abc", "1381234567"])
+@pytest.mark.parametrize("text", ["12345", "abc", "1381234567", "138123456789", "139 5712 681"])
 def test_phone_refusals_in_the_mainland(text: str) -> None:
     assert v.phone(text, {}, OPEN).error == "resident.invalid.phone"
+
+
+@pytest.mark.parametrize(
+    ("text", "phone"),
+    [
+        ("電話 9123 4567", "91234567"),  # a Hong Kong number, or a local landline
+        ("6234 8891", "62348891"),
+        ("+886 912 345 678", "+886912345678"),
+        ("+65 9123 4567", "+6591234567"),
+        ("0912 345 678", "0912345678"),  # a Taiwanese mobile
+        ("座机 0571-8888 6666", "057188886666"),
+    ],
+)
+def test_phone_numbers_staff_can_call_beyond_the_mainland_forms(text: str, phone: str) -> None:
+    """Blind writers CB, CH and CJ gave their Hong Kong, Taiwanese, Singaporean and local
+    numbers at the phone question; "号码不完整" to each of them lost the number."""
+    assert dict(v.phone(text, {}, OPEN).values) == {"phone": phone}
+
+
+@pytest.mark.parametrize(
+    ("text", "step", "tries"),
+    [
+        ("6岁 穿黄色衣服 蓝裤子", "building", False),
+        ("我家在2楼", "building", False),
+        ("我打119了 快来人", "room", False),
+        ("3栋", "building", True),
+        ("1202", "room", True),
+        ("停在8楼和9楼中间 按了警铃没人应", "phone", False),
+        ("B区23号 白色SUV", "phone", False),
+        ("139 5712 681", "phone", True),
+    ],
+)
+def test_tries_answer_tells_a_try_from_words_about_the_danger(
+    text: str, step: str, tries: bool
+) -> None:
+    assert v.tries_answer(text, step) is tries
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [("12楼", "12"), ("十二层", "12"), ("12", "12"), ("十二", "12"), ("我们在14楼", "14"),
+     ("第三层", "3")],
+)  # fmt: skip
+def test_floor_answers(text: str, value: str) -> None:
+    assert dict(v.floor(text, {}, OPEN).values) == {"floor": value}
+
+
+@pytest.mark.parametrize(
+    "text", ["着活了吧 一股糊味 呛得很", "就在草坪旁边 烧了一大堆", "10栋楼下", "孩子6岁", "119打了"]
+)
+def test_floor_is_not_read_in_counts_ages_buildings_or_hotlines(text: str) -> None:
+    assert v.floor(text, {}, OPEN).error == "resident.invalid.floor"
+
+
+def test_an_emergency_number_is_no_flat() -> None:
+    assert v.room("我打119了 你们赶紧派人来把电拉了", {"building": "7"}, OPEN).error
+    assert dict(v.room("120", {"building": "7"}, OPEN).values) == {"room": "120"}
 
 
 def test_hong_kong_refusal_explains_the_hong_kong_format() -> None:

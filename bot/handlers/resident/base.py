@@ -44,6 +44,8 @@ if TYPE_CHECKING:
 # intents a resident can pick from the emergency menu, in the order shown
 EMERGENCY_MENU = (*PLEA_KINDS, tx.POWER_OUTAGE, tx.WATER_OUTAGE)
 # slots an interrupting emergency takes over from the flow it interrupts
+FIRST_PLACE = "first_place"
+"""Slot of a block and flat sent before anything else: the next flow takes them along."""
 CARRIED = (*PENDING, "building", "room", "area", "place", "notes")
 THANKS = frozenset(
     "谢谢 多谢 谢了 感谢 谢谢你 谢谢您 辛苦了 辛苦 thanks thank thankyou thx ty".split()
@@ -267,8 +269,25 @@ class DeskBase:
         return found.score >= LEAVE_ABOVE
 
     def pending(self, turn: Turn) -> dict[str, Any]:
-        """What the resident sent that the next flow should take along (a photo, a contact)."""
-        return {k: turn.slots[k] for k in PENDING if turn.slots.get(k)}
+        """What the resident sent that the next flow should take along (a photo, a contact,
+        a block and flat sent before saying what is wrong)."""
+        kept = {k: turn.slots[k] for k in PENDING if turn.slots.get(k)}
+        first = turn.slots.get(FIRST_PLACE)
+        if isinstance(first, dict):
+            kept.update({k: v for k, v in first.items() if k in ("building", "room") and v})
+        return kept
+
+    def only_an_address(self, turn: Turn, text: str) -> dict[str, str]:
+        """The block (and flat) of this estate a message says and nothing else ("12幢902",
+        "5号楼2单元601"), as slots; {} when it says more or names no block of the estate."""
+        entities, rest = extract_entities(text, self.engine.checks.region)
+        estate = self.engine.registry(turn.resident_estate)
+        if residue(rest) or not entities.building or not estate.has_building(entities.building):
+            return {}
+        found = {"building": entities.building}
+        if entities.room and estate.has_room(entities.building, entities.room):
+            found["room"] = entities.room
+        return found
 
     def carried(self, turn: Turn) -> dict[str, Any]:
         slots = turn.slots

@@ -26,11 +26,12 @@ from bot.flows.answers import (
 )
 from bot.flows.emergency import PLEA
 from bot.flows.engine import EMERGENCY_DETAILS
-from bot.flows.places import mask_phone
+from bot.flows.places import mask_phone, place_text
 from bot.flows.ticketing import DETAILS, description_of, open_ticket
 from bot.flows.validators import has_words, squash
 from bot.handlers.resident.base import (
     BYE,
+    FIRST_PLACE,
     THANKS,
     DeskBase,
     DeskPart,
@@ -206,8 +207,10 @@ class Intake(DeskPart):
                 await self.ctx.tickets.relay_from_resident(ticket, turn.incoming)
             await self.plea(turn, text, found)
             return
-        if ticket is None and not tx.is_emergency(found.intent) and self.base.only_a_phone(text):
-            await self.unknown(turn, text)  # a phone before anything else: kept
+        if ticket is None and not tx.is_emergency(found.intent) and (
+            self.base.only_a_phone(text) or self.base.only_an_address(turn, text)
+        ):
+            await self.unknown(turn, text)  # a phone or an address before anything else: kept
             return
         on_scene = (  # "老太太有点喘不上气" beside an open lift ticket: that emergency worsens
             ticket is not None and tx.is_emergency(ticket.intent) and short_of_breath(text)
@@ -220,6 +223,10 @@ class Intake(DeskPart):
                 and self.base.strong_beside(found, emergency=tx.is_emergency(ticket.intent))
             )
         )
+        if new_emergency and ticket is not None and tx.is_emergency(ticket.intent):
+            if not distress(text):  # no words of danger: beside the open one, not instead
+                await self.open_ticket.also(turn, ticket, found.intent, text)
+                return
         if new_emergency:
             if ticket is not None and turn.incoming is not None:  # staff on it hear it too
                 await self.ctx.tickets.relay_from_resident(ticket, turn.incoming)
@@ -393,6 +400,12 @@ class Intake(DeskPart):
             turn.slots["phone"] = entities.phone
             masked = mask_phone(entities.phone)
             await self.open_ticket.outside_flow(turn, "resident.attachment.contact", masked=masked)
+            return
+        address = self.base.only_an_address(turn, text)
+        if address:  # "12幢902" before saying what is wrong: kept for the report that follows
+            turn.slots[FIRST_PLACE] = address
+            place = place_text(turn, address["building"], address.get("room"))
+            await self.open_ticket.outside_flow(turn, "resident.noted.first", place=place)
             return
         entry = self.faq(turn).answer(text, turn.locale) if has_words(text) else None
         if entry is not None:

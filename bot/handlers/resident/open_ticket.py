@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from bot.core.actions import keyboard
 from bot.core.incoming import AttachmentKind
 from bot.flows.answers import (
+    asks,
     asks_progress,
     asks_to_close,
     better,
@@ -84,19 +85,37 @@ class OpenTicket(DeskPart):
             return
         same = found is not None and found.intent == ticket.intent
         steady = asks_progress(text) or better(text)  # a question, or news that it eased
+        key = (ticket.extra or {}).get("situation") or ticket.intent
+        if breathless(text):  # short of breath in a lift, smoke, a fall: 120 first
+            key = "medical"
         if emergency and text and (worse(text) or (same and not steady)):
+            # worse: said so; the same danger in other words ("能不能看监控"): alerted again,
+            # without saying it got worse
+            told = "worse" if worse(text) else "again"
             await self.ctx.tickets.alerts.note(
-                ticket, "staff.reminder.worse", with_buttons=True, words=text[:300]
+                ticket, f"staff.reminder.{told}", with_buttons=True, words=text[:300]
             )
-            key = (ticket.extra or {}).get("situation") or ticket.intent
-            if breathless(text):  # short of breath in a lift, smoke, a fall: 120 first
-                key = "medical"
             await turn.send(f"safety.{key}.now")
-            await turn.send("tickets.open.worse", id=ticket.id, state=state)
+            await turn.send(f"tickets.open.{told}", id=ticket.id, state=state)
             return
         if text and asks_progress(text):
             await turn.send("tickets.open.progress", id=ticket.id, state=state)
             return
+        if emergency and text and asks(text):  # "要不要扶他起来？", "能不能把门扒开": the line
+            await turn.send(f"safety.{key}.now")
+        await turn.send("tickets.open.relayed", id=ticket.id, state=state)
+
+    async def also(self, turn: Turn, ticket: Ticket, intent: str, text: str) -> None:
+        """Another danger read, without words of danger, in what the resident writes about
+        an open emergency ("孩子六七岁 现在醒着在哭" beside a child's fall, "水还在涨" beside a
+        flood): told beside it, not as a new emergency that would ask for the address again
+        and split the report. Staff read the words and "➕ 也提到"; the resident gets that
+        danger's line and the ticket's state."""
+        assert turn.incoming is not None
+        await self.ctx.tickets.relay_from_resident(ticket, turn.incoming)
+        await self.ctx.tickets.also_mentioned(ticket, intent, text)
+        await turn.send(f"safety.{intent}.now")
+        state = Raw(turn.text(f"tickets.open.state.{ticket.status}"))
         await turn.send("tickets.open.relayed", id=ticket.id, state=state)
 
     async def outside_flow(self, turn: Turn, key: str, **values: object) -> None:
