@@ -546,6 +546,25 @@ def breathless(text: str) -> bool:
     return _mentions(text, BREATHLESS)
 
 
+def hurt_now(text: str) -> bool:
+    """A plea, or someone short of breath, fainting or bleeding, not denied ("没流血 就说腿疼"
+    is none; "叫不醒", "没反应" are)."""
+    return pleads(text) or _undenied(text, BREATHLESS)
+
+
+def danger_now(text: str) -> bool:
+    """Words of danger or fear that are not denied ("不是困住 就是空调不凉" has none)."""
+    return pleads(text) or _undenied(text, _DANGER | BREATHLESS)
+
+
+def _undenied(text: str, words: frozenset[str]) -> bool:
+    folded = _fold(text)
+    return any(
+        not _DENIED.search(folded[max(0, m.start() - 8) : m.start()])
+        for m in _matcher(words).finditer(folded)
+    )
+
+
 def asks_progress(text: str) -> bool:
     return _mentions(text, PROGRESS)
 

@@ -17,11 +17,11 @@ from bot.core.actions import EditText, Keyboard, keyboard
 from bot.core.incoming import Incoming
 from bot.estate import EstateRegistry
 from bot.estates import Estates
-from bot.flows.answers import breathless, pleads, residue
+from bot.flows.answers import hurt_now, residue
 from bot.flows.catalog import CATALOG
 from bot.flows.locks import KeyedLocks
 from bot.flows.places import mask_phone, place_text
-from bot.flows.reading import DECLINE, OFFER, SKIP, Reading, place_values, read
+from bot.flows.reading import ADDRESS_STEPS, DECLINE, OFFER, SKIP, Reading, place_values, read
 from bot.flows.spec import Answer, Choice, Flow, Offer, Step
 from bot.flows.steps import ASK_ESTATE, fit_place
 from bot.flows.store import Marks, State
@@ -44,6 +44,7 @@ MAX_TRIES_OPTIONAL = 2  # ... to an optional one (and to every question of an em
 DETAIL_STEPS = frozenset({"building", "room", "place_building", "phone"})
 EMERGENCY_DETAILS = frozenset({*DETAIL_STEPS, "estate", "place", "floor"})
 EMERGENCY_STRAYS = 2
+REPORT_STRAYS = 3
 """Messages of an emergency that answer none of its detail questions: at the second, the
 ticket opens with what is known (staff ask the rest; later details still reach it). A
 frightened resident who talks about the danger instead of the address is not kept from the
@@ -295,7 +296,11 @@ class FlowEngine:
             if self._strayed(turn, flow, step) or self._in_danger(flow, step, text):
                 await self.cut_short(turn, flow)
                 return
-        if self._tried(turn, flow, step):
+        patient = (
+            strays and noted and not flow.emergency and step.name in ADDRESS_STEPS
+            and self._told_more(turn)
+        )
+        if not patient and self._tried(turn, flow, step):
             pointer = reading.pointer or turn.state.marks.pointer
             if pointer and step.places:  # said twice where it is: that is the place
                 await self.accept(turn, flow, step, place_values(step, pointer), lead=lead)
@@ -331,8 +336,17 @@ class FlowEngine:
     def _in_danger(flow: Flow, step: Step, text: str) -> bool:
         """Words of someone in danger ("头磕破了在流血", "女的在喊救命") instead of the answer
         to an emergency's detail question: its ticket opens now, not at the next message."""
-        hurt = pleads(text) or breathless(text)  # not "着火" in "不是着火 是有人在烧纸"
-        return flow.emergency and step.name in EMERGENCY_DETAILS and hurt
+        # not "着火" in "不是着火 是有人在烧纸", nor "没流血"
+        return flow.emergency and step.name in EMERGENCY_DETAILS and hurt_now(text)
+
+    @staticmethod
+    def _told_more(turn: Turn) -> bool:
+        """Words about a repair or complaint at its address question ("it make
+        very loud noise", "我跟他们说过好几次了") are kept for staff and the question asked
+        again, without counting as a failed try, up to REPORT_STRAYS such messages (then
+        they count, so the questions never loop)."""
+        turn.slots[STRAYS] = int(turn.slots.get(STRAYS) or 0) + 1
+        return int(turn.slots[STRAYS]) <= REPORT_STRAYS
 
     async def cut_short(self, turn: Turn, flow: Flow) -> None:
         """Open the emergency's ticket now: every detail still asked is left to staff (the
@@ -362,7 +376,7 @@ class FlowEngine:
         if len(text) > MAX_SHORT_ANSWER:
             return Answer.refuse("resident.invalid.too_long"), ""
         told = step.name in ("phone", "room", "floor") or (
-            step.name == "building" and (not step.places or emergency)
+            step.name == "building" and (not step.places or emergency or not reading.pointer)
         )
         if not digits and told and noted:  # "这个月第三次了": kept for staff, the question again
             words = " ".join(text.split())

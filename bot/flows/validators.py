@@ -150,11 +150,13 @@ HOTLINES = re.compile(r"(?<!\d)(?:110|119|120|122|999|112|911|12110|12356)(?!\d)
 """Emergency numbers: in "119打了" they are no floor, room or address."""
 
 
-_NO_ADDRESS = re.compile(
-    r"\d+(?:\.\d+)?\s*(?:岁|%|％|点|分钟|分|个|人|度|米|次|天|年|月|日|号线|块|元|多|小时|"
-    r"min|mins|minutes|years?|yo\b|yrs?)",
+NO_ADDRESS = re.compile(
+    r"\d+(?:\.\d+)?\s*(?:岁|歲|%|％|点|點|分钟|分鐘|分|个|個|人|度|平米|平方|平|㎡|米|次|天|年|月|日|"
+    r"号线|块|塊|元|多|小时|小時|sqm|sq\s?m|m2|min|mins|minutes|years?|yo\b|yrs?|sui\b|"
+    r"am\b|pm\b|hours?|hrs?|months?|times?\b)",
     re.I,
 )
+"""Numbers that are counts, ages, times or sizes: no building, flat or phone."""
 _FLOOR_SAID = re.compile(r"\d+\s*(?:楼|层)(?![\d号])")
 _PHONE_TRY = re.compile(r"\d(?:[\s\-()]{0,2}\d){4,}")
 
@@ -167,7 +169,7 @@ def tries_answer(text: str, step: str) -> bool:
     rest = HOTLINES.sub(" ", text or "")
     if step == "phone":
         return bool(_PHONE_TRY.search(rest))
-    rest = _NO_ADDRESS.sub(" ", rest)
+    rest = NO_ADDRESS.sub(" ", rest)
     if step in ("building", "place_building"):
         rest = _FLOOR_SAID.sub(" ", rest)  # a floor is no building
     return any(ch.isdigit() for ch in rest)

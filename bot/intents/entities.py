@@ -300,10 +300,22 @@ def _spoken_room(match: re.Match[str]) -> str:
     return room if 3 <= len(room) <= 4 else run
 
 
+_PINYIN_ADDRESS = (
+    (re.compile(r"(\d{1,3})\s*(?:hao\s*lou|dong|zhuang|zuo)\b"), r"\1栋"),
+    (re.compile(r"(\d{1,2})\s*dan\s*yuan\b"), r"\1单元"),
+    (re.compile(r"(\d{3,4})\s*shi\b"), r"\1室"),
+)
+
+
 def _fold_answer(text: str) -> str:
-    """An answer folded as `_fold` does, with flats said as words written as digits (only
-    for answers: a message's words are left alone)."""
-    return _SPOKEN_ROOM_RE.sub(_spoken_room, _fold(text))
+    """An answer folded as `_fold` does, with flats said as words written as digits, and
+    an address typed in toneless pinyin written in Chinese ("12 hao lou 601", "3 dong 2
+    danyuan 1202"); only for answers: a message's words are left alone."""
+    folded = _SPOKEN_ROOM_RE.sub(_spoken_room, _fold(text))
+    if folded.isascii() and any(ch.isdigit() for ch in folded):
+        for pattern, chinese in _PINYIN_ADDRESS:
+            folded = pattern.sub(chinese, folded)
+    return folded
 
 
 def parse_location(text: str) -> tuple[str | None, str | None]:

@@ -26,6 +26,7 @@ from bot.flows.language import pick_locale
 from bot.flows.places import mask_phone, place_text
 from bot.flows.situations import Situations
 from bot.flows.ticketing import PENDING
+from bot.flows.validators import NO_ADDRESS
 from bot.intents import taxonomy as tx
 from bot.intents.entities import extract_entities, parse_location
 from bot.texts import Raw
@@ -44,6 +45,10 @@ if TYPE_CHECKING:
 # intents a resident can pick from the emergency menu, in the order shown
 EMERGENCY_MENU = (*PLEA_KINDS, tx.POWER_OUTAGE, tx.WATER_OUTAGE)
 # slots an interrupting emergency takes over from the flow it interrupts
+INTERRUPTED = "interrupted"
+"""Slot of an emergency that interrupted a report: that report's intent."""
+ADDRESS_ALONE_CHARS = 4
+"""Other characters an address may come with and still be one on its own ("姓王")."""
 FIRST_PLACE = "first_place"
 """Slot of a block and flat sent before anything else: the next flow takes them along."""
 CARRIED = (*PENDING, "building", "room", "area", "place", "notes")
@@ -76,9 +81,21 @@ def _strong(found: Classification) -> bool:
 _BARE_ROOM = re.compile(r"(?<![0-9])([0-9]{3,4}[a-z]?)(?![0-9])", re.IGNORECASE)
 
 
+_NEGATED = re.compile(
+    r"(?:不是|并非|並非|不在|唔係|not\s+(?:in\s+|at\s+)?)\s*(?:在\s*)?[^\s，,。.!！?？;；是]{1,12}", re.I
+)
+_OWN_HOME = re.compile(
+    r"(?:我住|我家|住在|家住|我是|我们住|我們住|我们家|我們家|my unit|my flat|my home|"
+    r"i stay|we stay|i live|we live|^住|(?<=[\s，,。;；！!？?])住)\s*(?:在|是|的|is|at|in)?\s*",
+    re.I,
+)
+
+
 def corrections(text: str, region: Any, *, correcting: bool = True) -> dict[str, str]:
     """Building, room and phone named in a message (a bare "1205" counts as a room only in
-    a correction)."""
+    a correction); not one said to be wrong ("不对，不是3栋，是5栋" is 5栋), nor a count
+    ("120 sqm", "6岁")."""
+    text = _NEGATED.sub(" ", NO_ADDRESS.sub(" ", text))
     entities, rest = extract_entities(text, region)
     changed = {}
     if entities.building:
@@ -95,6 +112,19 @@ def corrections(text: str, region: Any, *, correcting: bool = True) -> dict[str,
     if entities.phone:
         changed["phone"] = entities.phone
     return changed
+
+
+def own_home(text: str) -> str | None:
+    """What follows "我住" / "我家" / "my unit is" / "I stay" (where the resident lives), or
+    None when the words do not say where they live."""
+    found = _OWN_HOME.search(text or "")
+    return text[found.end() : found.end() + 24] if found else None
+
+
+def address_alone(text: str, region: Any) -> bool:
+    """The words are an address and little else ("8栋1单元502 姓王", "15栋")."""
+    entities, rest = extract_entities(text, region)
+    return bool(entities.building or entities.room) and len(residue(rest)) <= ADDRESS_ALONE_CHARS
 
 
 def describes(normalized: str) -> bool:
@@ -297,6 +327,8 @@ class DeskBase:
         intent = slots.get("intent")
         if intent and tx.is_emergency(str(intent)):
             carry["also"] = [*slots.get("also", []), intent]
+        elif intent:
+            carry[INTERRUPTED] = intent  # the report an emergency interrupts
         return carry
 
     @staticmethod

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from bot.flows.answers import (
     asks,
     corrects,
+    danger_now,
     distress,
     is_cancel,
     is_resolved,
@@ -32,6 +33,7 @@ from bot.flows.validators import has_words, squash
 from bot.handlers.resident.base import (
     BYE,
     FIRST_PLACE,
+    INTERRUPTED,
     THANKS,
     DeskBase,
     DeskPart,
@@ -126,6 +128,11 @@ class Intake(DeskPart):
             if flow.emergency and step.name in EMERGENCY_DETAILS and not distress(text):
                 await self._also(turn, found.intent, text)  # told beside, not instead
             else:
+                if not flow.emergency and not danger_now(text):
+                    # inside a repair or complaint, words without a word of danger that the
+                    # model reads as an emergency ("一辆黑色大众 浙A开头" read as an injury,
+                    # 0.96) are asked about first: the line at once, silence counts as yes
+                    found = replace(found, needs_confirmation=True)
                 await self.emergency(turn, found, text, carry=self.base.carried(turn))
                 return
         if not reading.understood and not tx.is_emergency(found.intent) and asks(text):
@@ -134,6 +141,8 @@ class Intake(DeskPart):
                 await self.base.send_faq(turn, entry.answer)
                 await self.engine.reask(turn)
                 return
+        if step.name == "confirm" and not reading.gained and await self._instead(turn, text, found):
+            return
         await self._situation_told(turn, text)
         if step.name == "confirm" and same and not found.needs_confirmation:
             await self.engine.accept(turn, flow, step, {"confirmed": "yes"})
@@ -165,6 +174,23 @@ class Intake(DeskPart):
             turn.slots["also"] = [*also, intent]
             await turn.send(f"safety.{intent}.now")
 
+    async def _instead(self, turn: Turn, text: str, found: Classification) -> bool:
+        """Words typed at "请问是燃气泄漏吗？" that tell what is happening instead: another
+        emergency ("估计是外面水管冻裂了" at a guessed injury: that one's line and questions)
+        or clearly something else ("不是困住 就是里面空调不凉", "请问今天停瓦斯吗？还是要找人
+        来修？": that request, not the emergency's questions). Words of danger, or words the
+        model cannot place, still count as yes. True when the words were taken so."""
+        if danger_now(text) or found.intent == turn.slots.get("intent"):
+            return False
+        other = tx.is_emergency(found.intent)
+        more_of_it = found.intent == turn.slots.get(INTERRUPTED)  # "等了半个小时了" (complaint)
+        if not other and not (self.base.clear_request(found) or more_of_it):
+            return False
+        turn.slots.update(confirmed="other" if other else "no", what=text.strip()[:4000])
+        if not await self.reconsider(turn):
+            await self.engine.advance(turn)
+        return True
+
     async def _situation_told(self, turn: Turn, text: str) -> None:
         """A situation told after the first message ("老伴还得用那个制氧机" in a power cut):
         the report takes it on (its ticket and staff alert name it) and its own safety line
@@ -172,7 +198,9 @@ class Intake(DeskPart):
         intent = str(turn.slots.get("intent") or "")
         if not intent or turn.slots.get("situation"):
             return
-        told = self.situations.find(text, intent)
+        # read with what was said before: "my mom is looking too" after "my little brother is
+        # lost" is no missing adult (the situation's `unless` words are in the first message)
+        told = self.situations.find(f"{turn.slots.get('text') or ''}\n{text}", intent)
         if told.situation and told.intent == intent and not told.forced:
             turn.slots["situation"] = told.situation
             if turn.text.has(f"safety.{told.situation}.now"):
@@ -323,7 +351,7 @@ class Intake(DeskPart):
             carry.pop("also", None)
             await self.start_emergency(turn, found.intent, what, found, carry=carry)
             return True
-        if tx.is_emergency(found.intent) or distress(what) or distress(earlier):
+        if tx.is_emergency(found.intent) or danger_now(what) or danger_now(earlier):
             turn.slots["text"] = f"{earlier}\n{what}" if earlier else what
             turn.slots["other"] = True
             turn.slots.pop("unconfirmed", None)
@@ -334,7 +362,11 @@ class Intake(DeskPart):
             else:
                 await turn.send_html(turn.numbers())
             return False
-        await self.engine.end(turn, self.base.pending(turn))
+        known = {k: turn.slots[k] for k in ("building", "room") if turn.slots.get(k)}
+        keep = {**self.base.pending(turn), **({FIRST_PLACE: known} if known else {})}
+        await self.engine.end(turn, keep)  # "3号楼那部": the block goes on to the request
+        if found.intent in (tx.REPAIR, tx.COMPLAINT) and earlier:
+            what = f"{earlier}\n{what}"  # the report it interrupted keeps its words
         await self.by_intent(turn, found.intent, what, found)
         return True
 

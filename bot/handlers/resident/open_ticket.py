@@ -22,10 +22,13 @@ from bot.flows.answers import (
 from bot.handlers.resident.base import (
     DeskBase,
     DeskPart,
+    address_alone,
     corrections,
+    own_home,
 )
 from bot.intents import taxonomy as tx
-from bot.intents.entities import parse_phone
+from bot.flows.validators import NO_ADDRESS
+from bot.intents.entities import parse_location, parse_phone
 from bot.texts import Raw
 
 if TYPE_CHECKING:
@@ -65,6 +68,8 @@ class OpenTicket(DeskPart):
             phone = parse_phone(shared.phone or "", self.engine.checks.region)
             if phone:
                 changed["phone"] = phone
+        if not corrects(text):
+            changed = self._address_told(ticket, text, changed)
         changed = {k: v for k, v in changed.items() if corrects(text) or not getattr(ticket, k)}
         emergency = tx.is_emergency(ticket.intent)
         if changed:  # a phone given later, or a correction: the ticket follows
@@ -105,16 +110,43 @@ class OpenTicket(DeskPart):
             await turn.send(f"safety.{key}.now")
         await turn.send("tickets.open.relayed", id=ticket.id, state=state)
 
+    def _address_told(self, ticket: Ticket, text: str, changed: dict[str, str]) -> dict[str, str]:
+        """A block or flat in words about an open ticket, without a word of correction, is
+        taken only when it is where the resident lives ("住 8棟 1706", "我是5栋2单元801") or
+        when the message is the address and little else ("8栋1单元502 姓王"); not a friend's
+        block in a question about fees, nor (on a ticket about a place outside the flats)
+        the home of a passer-by ("我不是5栋的 我住9栋602 路过的")."""
+        where = {k for k in ("building", "room") if k in changed}
+        if not where:
+            return changed
+        rest = {k: v for k, v in changed.items() if k not in where}
+        region = self.engine.checks.region
+        home = own_home(text)
+        if home is not None:
+            if (ticket.extra or {}).get("place"):
+                return rest
+            said = corrections(home, region, correcting=False)
+            mine = {k: v for k, v in said.items() if k in ("building", "room")}
+            if "room" not in mine:  # "我家四楼四零一": a flat said in words
+                room = parse_location(NO_ADDRESS.sub(" ", home))[1]
+                mine.update({"room": room} if room else {})
+            if mine and "building" not in mine and "building" in changed:
+                mine["building"] = changed["building"]  # "二十一栋三单元 我家四楼四零一"
+            return {**rest, **mine}
+        return changed if address_alone(text, region) else rest
+
     async def also(self, turn: Turn, ticket: Ticket, intent: str, text: str) -> None:
         """Another danger read, without words of danger, in what the resident writes about
         an open emergency ("孩子六七岁 现在醒着在哭" beside a child's fall, "水还在涨" beside a
         flood): told beside it, not as a new emergency that would ask for the address again
-        and split the report. Staff read the words and "➕ 也提到"; the resident gets that
-        danger's line and the ticket's state."""
+        and split the report. Staff read the words and "➕ 也提到" and decide; the resident
+        gets the ticket's state, not that danger's line: in the blind conversations the
+        model's reading of such follow-ups was wrong more often than right ("Please someone
+        come up" about a fallen employer read as a break-in, "他说他住9栋 家里没人" as a
+        lost child), and a wrong line confuses a frightened person."""
         assert turn.incoming is not None
         await self.ctx.tickets.relay_from_resident(ticket, turn.incoming)
         await self.ctx.tickets.also_mentioned(ticket, intent, text)
-        await turn.send(f"safety.{intent}.now")
         state = Raw(turn.text(f"tickets.open.state.{ticket.status}"))
         await turn.send("tickets.open.relayed", id=ticket.id, state=state)
 
