@@ -19,6 +19,7 @@ from bot.flows.answers import (
     nothing_wrong,
     worse,
 )
+from bot.flows.validators import NO_ADDRESS
 from bot.handlers.resident.base import (
     DeskBase,
     DeskPart,
@@ -27,7 +28,6 @@ from bot.handlers.resident.base import (
     own_home,
 )
 from bot.intents import taxonomy as tx
-from bot.flows.validators import NO_ADDRESS
 from bot.intents.entities import parse_location, parse_phone
 from bot.texts import Raw
 
