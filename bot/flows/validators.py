@@ -146,18 +146,22 @@ _FLOOR_RE = re.compile(
 _SPOKEN_FLOOR_RE = re.compile(r"^\s*第?([一二三四五六七八九十两]{1,4})\s*$")
 
 
-HOTLINES = re.compile(r"(?<!\d)(?:110|119|120|122|999|112|911|12110|12356)(?!\d)")
-"""Emergency numbers: in "119打了" they are no floor, room or address."""
+HOTLINES = re.compile(
+    r"(?<!\d)(?:110|119|120|122|999|112|911|12110|12356|96333|95598)(?!\d)"
+    r"|(?:打|拨|call|dial)\s*1\d{4}(?!\d)"
+)
+"""Emergency and public service numbers (lift rescue 96333, the power company 95598, a
+five-digit line called: "打12345投诉"): in "119打了" they are no floor, room or address."""
 
 
 NO_ADDRESS = re.compile(
-    r"\d+(?:\.\d+)?\s*(?:岁|歲|%|％|点|點|分钟|分鐘|分|个|個|人|度|平米|平方|平|㎡|米|次|天|年|月|日|"
+    r"\d{1,2}[:：]\d{2}|\d+(?:\.\d+)?\s*(?:岁|歲|%|％|点|點|分钟|分鐘|分|个|個|人|度|平米|平方|平|㎡|米|次|天|年|月|日|"
     r"号线|块|塊|元|多|小时|小時|sqm|sq\s?m|m2|min|mins|minutes|years?|yo\b|yrs?|sui\b|"
     r"am\b|pm\b|hours?|hrs?|months?|times?\b)",
     re.I,
 )
 """Numbers that are counts, ages, times or sizes: no building, flat or phone."""
-_FLOOR_SAID = re.compile(r"\d+\s*(?:楼|层)(?![\d号])")
+_FLOOR_SAID = re.compile(r"\d+\s*(?:楼|层|lou\b|ceng\b)(?![\d号])", re.I)
 _PHONE_TRY = re.compile(r"\d(?:[\s\-()]{0,2}\d){4,}")
 
 

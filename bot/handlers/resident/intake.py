@@ -43,11 +43,14 @@ from bot.handlers.resident.base import (
 from bot.intents import taxonomy as tx
 from bot.intents.entities import extract_entities
 
+RECHECK = "recheck"
+"""Slot of an emergency asked about again after "我没事 别派人来" (not a model's guess)."""
 REPORTS = frozenset({tx.REPAIR, tx.COMPLAINT, tx.INQUIRY, tx.POWER_OUTAGE, tx.WATER_OUTAGE})
 """Intents whose report (or question) goes to staff on a ticket: within one under way,
 words that read as another stay on it (Intake._stays)."""
 
 if TYPE_CHECKING:
+    from bot.flows.reading import Reading
     from bot.flows.turn import Turn
     from bot.handlers.resident.open_ticket import OpenTicket
     from bot.handlers.resident.profile import ProfileDesk
@@ -107,6 +110,7 @@ class Intake(DeskPart):
             # (silence still counts as yes: the ticket opens)
             self.engine.note(turn, text)  # staff read it if the ticket opens all the same
             turn.slots["unconfirmed"] = True
+            turn.slots[RECHECK] = True  # a told emergency asked about again, not a guess
             turn.slots.pop("confirmed", None)
             await self.engine.advance(turn)
             return
@@ -141,7 +145,7 @@ class Intake(DeskPart):
                 await self.base.send_faq(turn, entry.answer)
                 await self.engine.reask(turn)
                 return
-        if step.name == "confirm" and not reading.gained and await self._instead(turn, text, found):
+        if step.name == "confirm" and await self._instead(turn, text, found, reading):
             return
         await self._situation_told(turn, text)
         if step.name == "confirm" and same and not found.needs_confirmation:
@@ -165,24 +169,33 @@ class Intake(DeskPart):
 
     async def _also(self, turn: Turn, intent: str, text: str) -> None:
         """Another danger read in the words of an emergency under way, without words of
-        danger ("I'm in the lift now going up" in a report of a man following her): its
-        line is sent, staff see it beside this one ("➕ 也提到"), and the report goes on. The
-        model's sure reading of such words was wrong as often as right: replacing the
-        emergency told first would misdirect it."""
+        danger ("I'm in the lift now going up" in a report of a man following her): staff
+        see it beside this one ("➕ 也提到") and the report goes on. The model's sure reading
+        of such words was wrong more often than right (in the blind conversations: "我们在往下
+        跑了" from a fire read as a storm, "a man said something in chinese" in a lift as a
+        break-in): replacing the emergency told first would misdirect it, and sending that
+        danger's line ("远离窗户" to someone running down the stairs) confuses; staff decide."""
         also = [str(i) for i in turn.slots.get("also") or []]
         if intent not in also:
             turn.slots["also"] = [*also, intent]
-            await turn.send(f"safety.{intent}.now")
 
-    async def _instead(self, turn: Turn, text: str, found: Classification) -> bool:
+    async def _instead(
+        self, turn: Turn, text: str, found: Classification, reading: Reading
+    ) -> bool:
         """Words typed at "请问是燃气泄漏吗？" that tell what is happening instead: another
         emergency ("估计是外面水管冻裂了" at a guessed injury: that one's line and questions)
         or clearly something else ("不是困住 就是里面空调不凉", "请问今天停瓦斯吗？还是要找人
         来修？": that request, not the emergency's questions). Words of danger, or words the
-        model cannot place, still count as yes. True when the words were taken so."""
+        model cannot place, still count as yes; so do words with an address ("他住9栋 1102
+        一个人住", read as an injury) or any words when the emergency was told, not guessed,
+        and is only asked about again ("煤气 打错了"): the model's reading of such fragments
+        as another danger was wrong more often than right. True when the words were taken."""
         if danger_now(text) or found.intent == turn.slots.get("intent"):
             return False
         other = tx.is_emergency(found.intent)
+        if other and (reading.gained or turn.slots.get(RECHECK)):
+            return False
+        turn.slots.update(reading.gained)
         more_of_it = found.intent == turn.slots.get(INTERRUPTED)  # "等了半个小时了" (complaint)
         if not other and not (self.base.clear_request(found) or more_of_it):
             return False
@@ -358,6 +371,10 @@ class Intake(DeskPart):
             if tx.is_emergency(found.intent):
                 turn.slots["intent"] = found.intent
                 turn.slots.pop("situation", None)
+                if turn.slots.get(PLEA) and found.needs_confirmation and not danger_now(what):
+                    # "救命" then "厨房好多蟑螂" (gas, 0.43): asked, with the line, not told
+                    turn.slots["unconfirmed"] = True
+                    return False
                 await turn.send("safety." + str(found.intent) + ".now")
             else:
                 await turn.send_html(turn.numbers())
