@@ -379,7 +379,7 @@ class FlowEngine:
             step.name == "building" and (not step.places or emergency or not reading.pointer)
         )
         if not digits and told and noted:  # "这个月第三次了": kept for staff, the question again
-            words = " ".join(text.split())
+            words = " ".join(rest.split())  # without a phone said along (noted above it)
             short = words if len(words) <= ECHO_CHARS else words[:ECHO_CHARS] + "…"
             return None, turn.text("resident.noted.words", words=short)
         if not digits and step.places and step.name == "building":

@@ -43,6 +43,8 @@ from bot.handlers.resident.base import (
 from bot.intents import taxonomy as tx
 from bot.intents.entities import extract_entities
 
+SWITCHED = "switched"
+"""Slot of a guess that replaced another at its confirmation (it is not replaced again)."""
 RECHECK = "recheck"
 """Slot of an emergency asked about again after "我没事 别派人来" (not a model's guess)."""
 REPORTS = frozenset({tx.REPAIR, tx.COMPLAINT, tx.INQUIRY, tx.POWER_OUTAGE, tx.WATER_OUTAGE})
@@ -183,8 +185,8 @@ class Intake(DeskPart):
         self, turn: Turn, text: str, found: Classification, reading: Reading
     ) -> bool:
         """Words typed at "请问是燃气泄漏吗？" that tell what is happening instead: another
-        emergency ("估计是外面水管冻裂了" at a guessed injury: that one's line and questions)
-        or clearly something else ("不是困住 就是里面空调不凉", "请问今天停瓦斯吗？还是要找人
+        emergency ("估计是外面水管冻裂了" at a guessed injury: that one is asked about, with its
+        line; a fragment is no surer than the guess it replaces) or clearly something else ("不是困住 就是里面空调不凉", "请问今天停瓦斯吗？还是要找人
         来修？": that request, not the emergency's questions). Words of danger, or words the
         model cannot place, still count as yes; so do words with an address ("他住9栋 1102
         一个人住", read as an injury) or any words when the emergency was told, not guessed,
@@ -193,13 +195,22 @@ class Intake(DeskPart):
         if danger_now(text) or found.intent == turn.slots.get("intent"):
             return False
         other = tx.is_emergency(found.intent)
-        if other and (reading.gained or turn.slots.get(RECHECK)):
-            return False
+        if other and (reading.gained or turn.slots.get(RECHECK) or turn.slots.get(SWITCHED)):
+            return False  # and one switch only: no ping-pong between guesses
         turn.slots.update(reading.gained)
         more_of_it = found.intent == turn.slots.get(INTERRUPTED)  # "等了半个小时了" (complaint)
         if not other and not (self.base.clear_request(found) or more_of_it):
             return False
-        turn.slots.update(confirmed="other" if other else "no", what=text.strip()[:4000])
+        if other:
+            carry = {**self.base.carried(turn), "earlier": str(turn.slots.get("text") or "")}
+            carry.pop("also", None)
+            carry.pop(INTERRUPTED, None)
+            carry[SWITCHED] = True
+            await self.start_emergency(
+                turn, found.intent, text, found, carry=carry, unconfirmed=True
+            )
+            return True
+        turn.slots.update(confirmed="no", what=text.strip()[:4000])
         if not await self.reconsider(turn):
             await self.engine.advance(turn)
         return True
