@@ -138,7 +138,7 @@ NOTHING_WRONG = frozenset(
     没事 没事了 没有事 没危险 没有危险 没什么事 误会 误会了 搞错了 弄错了 按错了 发错了 打错了 点错了
     不是紧急 不紧急 没有紧急情况 一切正常 都正常 没问题 冇事 冇事呀 冇嘢 唔緊要 唔紧要 沒事
     开玩笑的 开个玩笑 开玩笑啦 我开玩笑 闹着玩的 别派人 不用派人 不要派人 唔使派人 講笑
-    莫得事 没得事 没啥事 没什么事了
+    莫得事 没得事 没啥事 没什么事了 乱发的 乱发 误发 乱按的 好好的 没有着火 没着火
     """.split()
 ) | frozenset(
     ("nothing wrong", "nothing's wrong", "all good", "all fine", "im fine", "i'm fine",
@@ -469,6 +469,24 @@ def _matcher(words: frozenset[str]) -> re.Pattern[str]:
         for w in sorted(words, key=len, reverse=True)
     ]
     return re.compile("|".join(parts))
+
+
+NO_CALLS = frozenset(
+    """
+    别打电话 不要打电话 别给我打电话 不要给我打电话 别回电话 不要回电话 别给我回电话 不要给我回电话
+    千万别打 别打给我 不要打给我 不能接电话 接不了电话 没法接电话 不方便接电话 不能打电话 只能打字
+    请打字 打字联系 手机静音 我是聋人 听不见电话 不能说话 不敢说话 不方便说话 唔好打电话 唔好打俾我
+    """.split()
+) | frozenset(
+    ("don't call", "dont call", "do not call", "no calls", "can't talk", "cannot talk",
+     "can't speak", "text only", "texting only", "i am deaf", "i'm deaf")
+)
+"""The resident cannot or must not be called (hiding, deaf): staff write, never call."""
+
+
+def no_calls(text: str) -> bool:
+    """"别打电话 他会听见", "我是聋人 不能接电话", "text only": staff must write, not call."""
+    return _mentions(text, NO_CALLS)
 
 
 def nothing_wrong(text: str) -> bool:

@@ -146,8 +146,12 @@ def report_text(turn: Turn, ticket: Ticket, *, escalated: bool) -> str:
     phone = slots.get("phone")
     contact = (
         turn.text("resident.emergency.contact_phone", masked=mask_phone(phone))
-        if phone
-        else turn.text("resident.emergency.contact_chat")
+        if phone and not slots.get("no_calls")
+        else turn.text(
+            "resident.emergency.contact_no_calls"
+            if slots.get("no_calls")
+            else "resident.emergency.contact_chat"
+        )
     )
     parts.append(
         turn.text(
@@ -160,7 +164,7 @@ def report_text(turn: Turn, ticket: Ticket, *, escalated: bool) -> str:
         missing = missing_details(slots)
         if "building" in missing or "place" in missing:
             parts.append(turn.text("resident.emergency.still_where"))
-        elif "phone" in missing:
+        elif "phone" in missing and not slots.get("no_calls"):
             parts.append(turn.text("resident.emergency.still_phone"))
     return "\n\n".join(parts)
 

@@ -376,7 +376,8 @@ class FlowEngine:
         if len(text) > MAX_SHORT_ANSWER:
             return Answer.refuse("resident.invalid.too_long"), ""
         told = step.name in ("phone", "room", "floor") or (
-            step.name == "building" and (not step.places or emergency or not reading.pointer)
+            step.name in ("building", "place_building")
+            and (not step.places or emergency or not reading.pointer)
         )
         if not digits and told and noted:  # "这个月第三次了": kept for staff, the question again
             words = " ".join(rest.split())  # without a phone said along (noted above it)

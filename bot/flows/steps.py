@@ -127,6 +127,7 @@ PHONE = Step(
     validate=v.phone,
     offer=_offer_phone,
     skippable=True,
+    when=lambda s: not s.get("no_calls"),  # "别打电话 他会听见": staff write here instead
 )
 
 DESCRIPTION = Step(

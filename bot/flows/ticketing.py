@@ -20,7 +20,9 @@ PENDING = ("photos", "documents", "location", "phone")
 
 
 def missing_details(slots: dict[str, Any]) -> list[str]:
-    wanted = ["phone"] + (["place"] if slots.get("area") else ["building"])
+    wanted = ([] if slots.get("no_calls") else ["phone"]) + (
+        ["place"] if slots.get("area") else ["building"]
+    )
     if not slots.get("area") and needs_room(slots):
         wanted.append("room")
     return [name for name in wanted if not slots.get(name)]
@@ -53,7 +55,7 @@ async def open_ticket(turn: Turn, **extra: Any) -> Ticket:
     profile = await turn.ctx.profiles.ensure(
         turn.user_id, turn.chat_id, turn.user_name, turn.locale
     )
-    keys = ("place", "location", "also", "documents", "situation", "floor")
+    keys = ("place", "location", "also", "documents", "situation", "floor", "no_calls")
     info = {k: slots[k] for k in keys if slots.get(k)}
     if slots.get("source"):
         info["source"] = slots["source"]

@@ -156,7 +156,7 @@ five-digit line called: "打12345投诉"): in "119打了" they are no floor, roo
 
 NO_ADDRESS = re.compile(
     r"\d{1,2}[:：]\d{2}|\d+(?:\.\d+)?\s*(?:岁|歲|%|％|点|點|分钟|分鐘|分|个|個|人|度|平米|平方|平|㎡|米|次|天|年|月|日|"
-    r"号线|块|塊|元|多|小时|小時|sqm|sq\s?m|m2|min|mins|minutes|years?|yo\b|yrs?|sui\b|"
+    r"号线|元|多|小时|小時|sqm|sq\s?m|m2|min|mins|minutes|years?|yo\b|yrs?|sui\b|"
     r"am\b|pm\b|hours?|hrs?|months?|times?\b)",
     re.I,
 )

@@ -145,12 +145,20 @@ class AlertBoard(TicketPart):
                 id=ticket.id,
             )
         ]
+        silent = bool((ticket.extra or {}).get("no_calls"))  # "别打电话 他会听见"
+        if silent:
+            lines.append(self._t("staff.alert.no_calls"))
         missing = self.missing(ticket) if self.is_incomplete(ticket) else []
         if self.is_incomplete(ticket) and (missing or not (ticket.extra or {}).get("missing")):
             # "unanswered": the resident wrote about the danger, not the address (engine)
             key = "incomplete_talking" if (ticket.extra or {}).get("reason") == "unanswered" else "incomplete"
+            contact = self._t("staff.alert.contact_no_calls" if silent else "staff.alert.contact")
             lines.append(
-                self._t(f"staff.alert.{key}", missing=self._t("staff.alert.separator").join(missing))
+                self._t(
+                    f"staff.alert.{key}",
+                    missing=self._t("staff.alert.separator").join(missing),
+                    contact=contact,
+                )
                 if missing
                 else self._t("staff.alert.incomplete_nothing_missing")
             )
@@ -161,7 +169,7 @@ class AlertBoard(TicketPart):
                 self._t("staff.alert.situation", situation=self._t(f"safety.{situation}.name"))
             )
         if extra.get("unconfirmed"):
-            lines.append(self._t("staff.alert.unconfirmed"))
+            lines.append(self._t("staff.alert.unconfirmed_no_calls" if silent else "staff.alert.unconfirmed"))
         estates = self.tickets.estates
         if estates.several:  # which estate (the company group sees them all)
             estate = estates.get(ticket.estate_id)

@@ -450,6 +450,14 @@ class TicketService:
         await self.alerts.refresh(fresh)
         await self.alerts.note(fresh, "staff.reminder.corrected")
 
+    async def mark_no_calls(self, ticket: Ticket) -> None:
+        """The resident cannot or must not be called ("别打电话 他会听见", deaf): the alert
+        says so at the top and the group is told, under the alert."""
+        await self.set_values(ticket.id, extra={**(ticket.extra or {}), "no_calls": True})
+        fresh = await self.get(ticket.id) or ticket
+        await self.alerts.refresh(fresh)
+        await self.alerts.note(fresh, "staff.reminder.no_calls", with_buttons=True)
+
     async def also_mentioned(self, ticket: Ticket, intent: str, words: str) -> None:
         """Another danger read in what the resident wrote about an open emergency: the
         ticket names it ("➕ 也提到") and the group is told, under the alert."""

@@ -21,6 +21,7 @@ from bot.flows.answers import (
     distress,
     is_cancel,
     is_resolved,
+    no_calls,
     nothing_wrong,
     residue,
     short_of_breath,
@@ -43,10 +44,6 @@ from bot.handlers.resident.base import (
 from bot.intents import taxonomy as tx
 from bot.intents.entities import extract_entities
 
-SWITCHED = "switched"
-"""Slot of a guess that replaced another at its confirmation (it is not replaced again)."""
-RECHECK = "recheck"
-"""Slot of an emergency asked about again after "我没事 别派人来" (not a model's guess)."""
 REPORTS = frozenset({tx.REPAIR, tx.COMPLAINT, tx.INQUIRY, tx.POWER_OUTAGE, tx.WATER_OUTAGE})
 """Intents whose report (or question) goes to staff on a ticket: within one under way,
 words that read as another stay on it (Intake._stays)."""
@@ -98,6 +95,12 @@ class Intake(DeskPart):
         current = self.engine.current(turn)
         assert current is not None
         flow, step = current
+        if no_calls(text) and not turn.slots.get("no_calls"):  # "别打电话 他会听见"
+            turn.slots["no_calls"] = True
+            if step.name == "phone":  # not asked for a number any more
+                self.engine.note(turn, text)
+                await self.engine.advance(turn)
+                return
         reading = self.engine.read(turn, flow, step, text)
         if reading.button is not None:  # "跳过", "不用了", "是的": before any cancel word
             await self.engine.apply(turn, flow, step, text, reading)
@@ -112,7 +115,6 @@ class Intake(DeskPart):
             # (silence still counts as yes: the ticket opens)
             self.engine.note(turn, text)  # staff read it if the ticket opens all the same
             turn.slots["unconfirmed"] = True
-            turn.slots[RECHECK] = True  # a told emergency asked about again, not a guess
             turn.slots.pop("confirmed", None)
             await self.engine.advance(turn)
             return
@@ -184,32 +186,23 @@ class Intake(DeskPart):
     async def _instead(
         self, turn: Turn, text: str, found: Classification, reading: Reading
     ) -> bool:
-        """Words typed at "请问是燃气泄漏吗？" that tell what is happening instead: another
-        emergency ("估计是外面水管冻裂了" at a guessed injury: that one is asked about, with its
-        line; a fragment is no surer than the guess it replaces) or clearly something else ("不是困住 就是里面空调不凉", "请问今天停瓦斯吗？还是要找人
-        来修？": that request, not the emergency's questions). Words of danger, or words the
-        model cannot place, still count as yes; so do words with an address ("他住9栋 1102
-        一个人住", read as an injury) or any words when the emergency was told, not guessed,
-        and is only asked about again ("煤气 打错了"): the model's reading of such fragments
-        as another danger was wrong more often than right. True when the words were taken."""
+        """Words typed at "请问是燃气泄漏吗？" that clearly ask for something else ("不是困住
+        就是里面空调不凉", "请问今天停瓦斯吗？还是要找人来修？"): the guess ends and that request
+        starts, with the block already given and the words of a report it interrupted. Words
+        of danger, words the model cannot place and words it reads as another danger still
+        count as yes (the other danger is shown to staff beside it, "➕ 也提到"): in the blind
+        conversations such fragments were read as another danger wrongly more often than
+        rightly ("敲门没人开" at a child crying behind a door read as a gas leak, "他住9栋 1102
+        一个人住" as an injury). True when the words were taken as something else."""
         if danger_now(text) or found.intent == turn.slots.get("intent"):
             return False
-        other = tx.is_emergency(found.intent)
-        if other and (reading.gained or turn.slots.get(RECHECK) or turn.slots.get(SWITCHED)):
-            return False  # and one switch only: no ping-pong between guesses
-        turn.slots.update(reading.gained)
-        more_of_it = found.intent == turn.slots.get(INTERRUPTED)  # "等了半个小时了" (complaint)
-        if not other and not (self.base.clear_request(found) or more_of_it):
+        if tx.is_emergency(found.intent):
+            await self._also(turn, found.intent, text)
             return False
-        if other:
-            carry = {**self.base.carried(turn), "earlier": str(turn.slots.get("text") or "")}
-            carry.pop("also", None)
-            carry.pop(INTERRUPTED, None)
-            carry[SWITCHED] = True
-            await self.start_emergency(
-                turn, found.intent, text, found, carry=carry, unconfirmed=True
-            )
-            return True
+        more_of_it = found.intent == turn.slots.get(INTERRUPTED)  # "等了半个小时了" (complaint)
+        if not (self.base.clear_request(found) or more_of_it):
+            return False
+        turn.slots.update(reading.gained)
         turn.slots.update(confirmed="no", what=text.strip()[:4000])
         if not await self.reconsider(turn):
             await self.engine.advance(turn)
@@ -417,6 +410,8 @@ class Intake(DeskPart):
                 slots["room"] = entities.room
         if entities.phone:
             slots["phone"] = entities.phone
+        if no_calls(text):
+            slots["no_calls"] = True
         slots.update(self.base.where(intent, self.engine.normalizer.to_simplified(text), slots))
         situation = self.situations.find(text, intent)
         if situation.situation and situation.intent == intent:

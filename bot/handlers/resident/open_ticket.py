@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
 from bot.core.actions import keyboard
@@ -16,6 +17,7 @@ from bot.flows.answers import (
     corrects,
     is_cancel,
     is_resolved,
+    no_calls,
     nothing_wrong,
     worse,
 )
@@ -30,6 +32,8 @@ from bot.handlers.resident.base import (
 from bot.intents import taxonomy as tx
 from bot.intents.entities import parse_location, parse_phone
 from bot.texts import Raw
+
+_BARE_ROOM = re.compile(r"^\s*\d{3,4}\s*[室号]?\s*$")
 
 if TYPE_CHECKING:
     from bot.flows.turn import Turn
@@ -62,6 +66,9 @@ class OpenTicket(DeskPart):
         assert turn.incoming is not None
         await self.ctx.tickets.relay_from_resident(ticket, turn.incoming)
         state = Raw(turn.text(f"tickets.open.state.{ticket.status}"))
+        if text and no_calls(text) and not (ticket.extra or {}).get("no_calls"):
+            await self.ctx.tickets.mark_no_calls(ticket)  # "别打电话 他会听见": staff write
+            await turn.send("tickets.open.no_calls", id=ticket.id)
         changed = corrections(text, self.engine.checks.region, correcting=corrects(text))
         shared = turn.incoming.attachment
         if shared is not None and shared.kind is AttachmentKind.CONTACT:  # a phone, shared
@@ -70,6 +77,8 @@ class OpenTicket(DeskPart):
                 changed["phone"] = phone
         if not corrects(text):
             changed = self._address_told(ticket, text, changed)
+        if ticket.building and not ticket.room and _BARE_ROOM.match(text or ""):
+            changed["room"] = text.strip().rstrip("室号")  # "12栋", then "102": its flat
         changed = {k: v for k, v in changed.items() if corrects(text) or not getattr(ticket, k)}
         emergency = tx.is_emergency(ticket.intent)
         if changed:  # a phone given later, or a correction: the ticket follows
@@ -108,6 +117,10 @@ class OpenTicket(DeskPart):
             return
         if emergency and text and asks(text):  # "要不要扶他起来？", "能不能把门扒开": the line
             await turn.send(f"safety.{key}.now")
+        if text and (ticket.extra or {}).get("situation") == "crisis":
+            # "不用管我 就是想找个人说一下": someone who is listened to, not a ticket's state
+            await turn.send("safety.crisis.listen")
+            return
         await turn.send("tickets.open.relayed", id=ticket.id, state=state)
 
     def _address_told(self, ticket: Ticket, text: str, changed: dict[str, str]) -> dict[str, str]:
