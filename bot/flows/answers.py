@@ -484,6 +484,19 @@ NO_CALLS = frozenset(
 """The resident cannot or must not be called (hiding, deaf): staff write, never call."""
 
 
+FOUND = frozenset(
+    """
+    找到了 找到他了 找到她了 找着了 找到人了 找回来了 回来了 已经回家了 自己回来了 搵到了 搵到佢了 找到孩子了
+    """.split()
+) | frozenset(("found him", "found her", "we found", "is back", "came back", "found them"))
+"""A missing person found: their ticket may be closed."""
+
+
+def found_person(text: str) -> bool:
+    """"找到了！！在南门外面公交站坐着", "保安在湖边找到他了": the one missing is found."""
+    return _mentions(text, FOUND) and not _undenied(text, frozenset(("还没", "没找到", "找不到")))
+
+
 def no_calls(text: str) -> bool:
     """"别打电话 他会听见", "我是聋人 不能接电话", "text only": staff must write, not call."""
     return _mentions(text, NO_CALLS)
@@ -540,6 +553,17 @@ def without_pleas(text: str) -> str:
 def worse(text: str) -> bool:
     """An open emergency getting worse, or help taking too long."""
     return _mentions(text, WORSE) or breathless(text)
+
+
+WAITING = frozenset(
+    "怎么还没 还没来 还没人来 还没有人来 快点来 没人来 等了好久 nobody hurry".split()
+) | frozenset(("no one came", "no one has come", "no one is coming"))
+"""Of the WORSE words, those that say help is slow, not that the danger grew."""
+
+
+def getting_worse(text: str) -> bool:
+    """The danger itself grows ("更浓了", "烧过来了", "喘不上气"), not only the wait."""
+    return _mentions(text, WORSE - WAITING) or breathless(text)
 
 
 def asks_to_close(text: str) -> bool:

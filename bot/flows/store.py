@@ -71,12 +71,17 @@ class State:
         return self.flow is not None
 
     def reset(self, keep: dict[str, Any] | None = None) -> None:
-        """No flow any more; `keep` (and the resident's language) stays for the next one."""
-        locale = self.slots.get("locale")
+        """No flow any more; `keep` (and the resident's language, and that they cannot be
+        called) stays for the next one."""
+        lasting = {k: self.slots[k] for k in LASTING if self.slots.get(k)}
         self.flow = self.step = None
-        self.slots = {**({"locale": locale} if locale else {}), **(keep or {})}
+        self.slots = {**lasting, **(keep or {})}
         self.marks = Marks()
         self.started_at = self.deadline_at = None
+
+
+LASTING = ("locale", "no_calls")
+"""Slots that outlive a flow: the resident's language; "别打电话" / "我是聋人" (write only)."""
 
 
 class ConversationStore:

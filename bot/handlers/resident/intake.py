@@ -132,7 +132,9 @@ class Intake(DeskPart):
         if not flow.emergency and not reading.understood and self.base.bare_plea(found):
             await self.plea(turn, text, found, carry=self.base.carried(turn))
             return
-        if self.base.interrupts(flow, reading, found, same=same):
+        if self.base.interrupts(flow, reading, found, same=same) and not self._own_situation(
+            turn, text
+        ):
             if flow.emergency and step.name in EMERGENCY_DETAILS and not distress(text):
                 await self._also(turn, found.intent, text)  # told beside, not instead
             else:
@@ -207,6 +209,16 @@ class Intake(DeskPart):
         if not await self.reconsider(turn):
             await self.engine.advance(turn)
         return True
+
+    def _own_situation(self, turn: Turn, text: str) -> bool:
+        """The words tell a situation of the report under way ("我爸在家用制氧机 现在停了" in a
+        power cut: `power_dependent`, its medical line first): that is taken on
+        (`_situation_told`), not a new emergency that would drop the outage report."""
+        intent = str(turn.slots.get("intent") or "")
+        if not intent or tx.is_emergency(intent) or turn.slots.get("situation"):
+            return False
+        told = self.situations.find(text, intent)
+        return bool(told.situation) and told.intent == intent and not told.forced
 
     async def _situation_told(self, turn: Turn, text: str) -> None:
         """A situation told after the first message ("老伴还得用那个制氧机" in a power cut):
@@ -410,7 +422,7 @@ class Intake(DeskPart):
                 slots["room"] = entities.room
         if entities.phone:
             slots["phone"] = entities.phone
-        if no_calls(text):
+        if no_calls(text) or turn.slots.get("no_calls"):
             slots["no_calls"] = True
         slots.update(self.base.where(intent, self.engine.normalizer.to_simplified(text), slots))
         situation = self.situations.find(text, intent)
@@ -430,9 +442,11 @@ class Intake(DeskPart):
         """A ticket straight away (a question for staff, a request for a person)."""
         earlier = str(turn.slots.get("earlier") or "")  # a report left for a person
         kept = {k: turn.slots[k] for k in DETAILS if earlier and turn.slots.get(k)}
+        silent = bool(turn.slots.get("no_calls") or no_calls(text))  # "我是聋人 不能接电话"
         turn.state.slots = {
             **self.base.pending(turn),
             **kept,
+            **({"no_calls": True} if silent else {}),
             "intent": intent,
             "text": "\n".join(p for p in (earlier, text.strip()) if p)[:4000],
         }

@@ -15,6 +15,8 @@ from bot.flows.answers import (
     better,
     breathless,
     corrects,
+    found_person,
+    getting_worse,
     is_cancel,
     is_resolved,
     no_calls,
@@ -33,6 +35,8 @@ from bot.intents import taxonomy as tx
 from bot.intents.entities import parse_location, parse_phone
 from bot.texts import Raw
 
+LIFE_SITUATIONS = frozenset({"power_dependent"})
+"""Situations of a non-emergency ticket where a life depends on it (followed up as one)."""
 _BARE_ROOM = re.compile(r"^\s*\d{3,4}\s*[室号]?\s*$")
 
 if TYPE_CHECKING:
@@ -80,7 +84,10 @@ class OpenTicket(DeskPart):
         if ticket.building and not ticket.room and _BARE_ROOM.match(text or ""):
             changed["room"] = text.strip().rstrip("室号")  # "12栋", then "102": its flat
         changed = {k: v for k, v in changed.items() if corrects(text) or not getattr(ticket, k)}
-        emergency = tx.is_emergency(ticket.intent)
+        # a power cut with someone on a breathing machine is followed up as an emergency
+        emergency = tx.is_emergency(ticket.intent) or (
+            (ticket.extra or {}).get("situation") in LIFE_SITUATIONS
+        )
         if changed:  # a phone given later, or a correction: the ticket follows
             await self.ctx.tickets.update_details(ticket, **changed)
             building = changed.get("building", ticket.building)
@@ -88,7 +95,11 @@ class OpenTicket(DeskPart):
             await turn.send_html(self.base.corrected_text(turn, changed, building, room))
             if not (emergency and worse(text)):
                 return
-        if text and (is_resolved(text) or is_cancel(text) or nothing_wrong(text) or asks_to_close(text)):
+        found_them = ticket.intent == tx.LOST_CHILD and text and found_person(text)
+        if text and (
+            is_resolved(text) or is_cancel(text) or nothing_wrong(text) or asks_to_close(text)
+            or found_them
+        ):
             buttons = keyboard(
                 [
                     (turn.text.plain("tickets.button.close"), f"menu:close:{ticket.id}"),
@@ -105,7 +116,7 @@ class OpenTicket(DeskPart):
         if emergency and text and (worse(text) or (same and not steady)):
             # worse: said so; the same danger in other words ("能不能看监控"): alerted again,
             # without saying it got worse
-            told = "worse" if worse(text) else "again"
+            told = "worse" if getting_worse(text) else "again"  # "还没人来吗": not worse
             await self.ctx.tickets.alerts.note(
                 ticket, f"staff.reminder.{told}", with_buttons=True, words=text[:300]
             )
