@@ -249,7 +249,8 @@ class Texts:
             self._script_converters = (opencc.OpenCC("t2s"), opencc.OpenCC("s2hk"))
         to_simplified, to_traditional = self._script_converters
         try:
-            traditional = _changed(text, to_simplified.convert(text))
+            # Cantonese particles are no Traditional: t2s turns 嗰 into 𠮶
+            traditional = _changed(text, to_simplified.convert(text), keep=_CANTONESE)
             simplified = _changed(text, to_traditional.convert(text))
         except Exception:
             return None
@@ -375,8 +376,11 @@ class _Missing:
 _CANTONESE = re.compile("[唔咗喺嘅冇嚟啲哋嗰㗎嘢佢睇搵]")
 
 
-def _changed(text: str, converted: str) -> int:
-    """How many characters a script conversion changed."""
+def _changed(text: str, converted: str, keep: re.Pattern[str] | None = None) -> int:
+    """How many characters a script conversion changed (not counting those `keep` matches)."""
     if len(converted) != len(text):
         return abs(len(converted) - len(text)) + 1
-    return sum(a != b for a, b in zip(text, converted, strict=True))
+    return sum(
+        a != b and not (keep is not None and keep.match(a))
+        for a, b in zip(text, converted, strict=True)
+    )

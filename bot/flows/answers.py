@@ -217,7 +217,7 @@ CORRECTION = frozenset(
     """.split()
 )
 # a question of the resident's own, asked in the middle of answering ours
-QUESTION = frozenset("怎么 怎样 如何 吗 么 什么 多少 几点 哪里 哪儿 能不能 可不可以 可以吗 请问 ? ？ how what when where can".split())
+QUESTION = frozenset("怎么 怎样 如何 吗 么 什么 多少 几点 哪里 哪儿 能不能 可不可以 可以吗 请问 要不要 使唔使 可唔可以 ? ？ how what when where can should".split())
 MAX_CANCEL_CHARS = 12  # "取消" inside a longer message is a description ("预约取消了怎么办")
 
 _ASCII_WORD = re.compile(r"[a-z]+(?:'[a-z]+)?")

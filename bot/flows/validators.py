@@ -143,6 +143,8 @@ _FLOOR_RE = re.compile(
     r"\s*(?:楼|层|f\b|/f)?|([一二三四五六七八九十两]{1,4})\s*(?:楼|层))",
     re.I,
 )
+_FLAT_RE = re.compile(r"(?<![\d\-])(\d{3,4})(?![\d\-])(?!\s*(?:楼|层|栋|幢|座|号楼|岁|%|块|元|米))")
+_FLOOR_WORD = re.compile(r"\d\s*(?:楼|层|f\b|/f)", re.I)
 _SPOKEN_FLOOR_RE = re.compile(r"^\s*第?([一二三四五六七八九十两]{1,4})\s*$")
 
 
@@ -185,6 +187,9 @@ def floor(text: str, slots: Slots, checks: Checks) -> Answer:
     from bot.intents.numerals import to_arabic
 
     text = HOTLINES.sub(" ", text or "")
+    flat = _FLAT_RE.search(text)
+    if flat and not _FLOOR_WORD.search(text):  # "我住1805 门口都是烟": the 18th floor
+        return Answer.accept(floor=str(int(flat.group(1)[:-2])))
     match = _FLOOR_RE.search(text) or _SPOKEN_FLOOR_RE.search(text)
     said = next((g for g in match.groups() if g), None) if match else None
     value = to_arabic(said) if said else None

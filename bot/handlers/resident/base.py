@@ -114,6 +114,16 @@ def corrections(text: str, region: Any, *, correcting: bool = True) -> dict[str,
     return changed
 
 
+KINDRED = (frozenset({tx.FLOODING, tx.NATURAL_DISASTER}),)
+"""Emergencies the model tells apart that are one event to the resident (a typhoon's
+water in the car park): beside an open ticket of one, the other is that ticket's."""
+
+
+def kindred(first: str, second: str) -> bool:
+    """The same emergency, or two that are one event (KINDRED)."""
+    return first == second or any({first, second} <= pair for pair in KINDRED)
+
+
 def own_home(text: str) -> str | None:
     """What follows "我住" / "我家" / "my unit is" / "I stay" (where the resident lives), or
     None when the words do not say where they live."""

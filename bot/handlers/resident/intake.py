@@ -40,6 +40,7 @@ from bot.handlers.resident.base import (
     DeskPart,
     corrections,
     describes,
+    kindred,
 )
 from bot.intents import taxonomy as tx
 from bot.intents.entities import extract_entities
@@ -155,6 +156,7 @@ class Intake(DeskPart):
             return
         await self._situation_told(turn, text)
         if step.name == "confirm" and same and not found.needs_confirmation:
+            turn.slots.update(reading.gained)  # "七号楼 东面那部 卡在十楼跟十一楼当中": kept
             await self.engine.accept(turn, flow, step, {"confirmed": "yes"})
             return
         leaves = (
@@ -275,7 +277,7 @@ class Intake(DeskPart):
         new_emergency = tx.is_emergency(found.intent) and not on_scene and (
             ticket is None
             or (
-                ticket.intent != found.intent
+                not kindred(ticket.intent, found.intent)
                 and not found.needs_confirmation
                 and self.base.strong_beside(found, emergency=tx.is_emergency(ticket.intent))
             )
@@ -380,7 +382,17 @@ class Intake(DeskPart):
             carry.pop("also", None)
             await self.start_emergency(turn, found.intent, what, found, carry=carry)
             return True
-        if tx.is_emergency(found.intent) or danger_now(what) or danger_now(earlier):
+        # a plea's words that clearly ask for something ordinary and name no danger ("救命啊
+        # 我就快俾佢哋搞死", then "楼上日日钻墙…礼拜日都唔停"): that request, not an emergency
+        # of unknown kind (the numbers were given at the plea)
+        ordinary = (
+            turn.slots.get(PLEA)
+            and not tx.is_emergency(found.intent)
+            and self.base.clear_request(found)
+            and not danger_now(what)
+        )
+        danger = tx.is_emergency(found.intent) or danger_now(what) or danger_now(earlier)
+        if danger and not ordinary:
             turn.slots["text"] = f"{earlier}\n{what}" if earlier else what
             turn.slots["other"] = True
             turn.slots.pop("unconfirmed", None)

@@ -29,6 +29,7 @@ from bot.handlers.resident.base import (
     DeskPart,
     address_alone,
     corrections,
+    kindred,
     own_home,
 )
 from bot.intents import taxonomy as tx
@@ -108,7 +109,7 @@ class OpenTicket(DeskPart):
             )
             await turn.send("tickets.open.close_offer", buttons, id=ticket.id)
             return
-        same = found is not None and found.intent == ticket.intent
+        same = found is not None and kindred(found.intent, ticket.intent)
         steady = asks_progress(text) or better(text)  # a question, or news that it eased
         key = (ticket.extra or {}).get("situation") or ticket.intent
         if breathless(text):  # short of breath in a lift, smoke, a fall: 120 first
