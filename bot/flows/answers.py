@@ -503,8 +503,17 @@ def no_calls(text: str) -> bool:
 
 
 def nothing_wrong(text: str) -> bool:
-    """The resident says nothing is wrong ("没事", "误会了", "false alarm")."""
-    return _mentions(text, NOTHING_WRONG) and not distress(text)
+    """The resident says nothing is wrong ("没事", "误会了", "false alarm"); not asks
+    whether it is ("我刚才跺了一下脚 没事吧")."""
+    folded = _fold(text)
+    said = any(
+        not _ASKED.match(folded, m.end()) for m in _matcher(NOTHING_WRONG).finditer(folded)
+    )
+    return said and not distress(text)
+
+
+_ASKED = re.compile(r"\s*(?:吧|吗|嗎|嘛|么|麼|呀吧|伐|\?|？)")
+"""Just after "没事": the words ask whether nothing is wrong."""
 
 
 def distress(text: str) -> bool:

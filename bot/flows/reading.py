@@ -21,7 +21,7 @@ from typing import Any
 
 from bot.flows import answers as a
 from bot.flows.spec import Answer, Slots, Step
-from bot.flows.validators import Checks, says_no, says_yes, squash
+from bot.flows.validators import Checks, addressable, says_no, says_yes, squash
 from bot.intents.entities import extract_entities, parse_phone
 
 SKIP = "skip"
@@ -136,7 +136,7 @@ def place_values(step: Step, text: str) -> dict[str, Any]:
 
 def _explicit(text: str, step: Step, slots: Slots, checks: Checks) -> Answer | None:
     """The answer said in so many words in a long text (a building with 栋/座/Block...)."""
-    entities, _ = extract_entities(text, checks.region)
+    entities, _ = extract_entities(addressable(text), checks.region)
     estate = checks.estate
     if step.name in ("building", "place_building") and entities.building:
         if not estate.has_building(entities.building):
@@ -157,7 +157,7 @@ def _gained(text: str, step: Step, slots: Slots, checks: Checks) -> dict[str, An
     """A building and room said in so many words ("3栋1202") at a question not asking them."""
     if step.name in ADDRESS_STEPS:
         return {}
-    entities, _ = extract_entities(text, checks.region)
+    entities, _ = extract_entities(addressable(text), checks.region)
     estate, found = checks.estate, entities.building
     gained: dict[str, Any] = {}
     if found and not slots.get("building") and estate.has_building(found):

@@ -157,12 +157,23 @@ five-digit line called: "打12345投诉"): in "119打了" they are no floor, roo
 
 
 NO_ADDRESS = re.compile(
-    r"\d{1,2}[:：]\d{2}|\d+(?:\.\d+)?\s*(?:岁|歲|%|％|点|點|分钟|分鐘|分|个|個|人|度|平米|平方|平|㎡|米|次|天|年|月|日|"
+    r"(?:工单|单号|订单|收据|发票|快递|运单|ticket|order|receipt)\s*(?:号码|号|no\.?)?\s*"
+    r"(?:是|为|is)?\s*[:：#＃]?\s*"
+    r"[a-z]*\d[\d\-]*"  # "工单#37", "收据号20240115-078"
+    r"|[京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼][a-z]\s?[a-z0-9]{4,6}"  # 粤B12345
+    r"|(?<![a-z])b\d\s*[-－]\s*\d{1,4}|车位\s*[a-z]?\d+|[a-z]?\d+\s*号?车位"  # B2-118, 168号车位
+    r"|\d{1,2}[:：]\d{2}|\d+(?:\.\d+)?\s*(?:岁|歲|%|％|点|點|分钟|分鐘|分|个|個|人|度|平米|平方|平|㎡|米|次|天|年|月|日|"
     r"号线|元|多|小时|小時|sqm|sq\s?m|m2|min|mins|minutes|years?|yo\b|yrs?|sui\b|"
     r"am\b|pm\b|hours?|hrs?|months?|times?\b)",
     re.I,
 )
-"""Numbers that are counts, ages, times or sizes: no building, flat or phone."""
+"""Numbers that are counts, ages, times, sizes, car plates, parking spaces, ticket or
+receipt numbers: no building, flat or phone."""
+
+
+def addressable(text: str) -> str:
+    """`text` without the numbers that are no address (NO_ADDRESS), for reading one."""
+    return NO_ADDRESS.sub(" ", text or "")
 _FLOOR_SAID = re.compile(r"\d+\s*(?:楼|层|lou\b|ceng\b)(?![\d号])", re.I)
 _PHONE_TRY = re.compile(r"\d(?:[\s\-()]{0,2}\d){4,}")
 
@@ -172,10 +183,9 @@ def tries_answer(text: str, step: str) -> bool:
     a building, flat or phone goes) rather than words about what is happening: "6岁 穿黄衣服",
     "我们在14楼" at the building question, "8楼和9楼中间" or "B区23号" at the phone question,
     "119打了" anywhere are words (kept for staff), "3栋" or "138001" tries."""
-    rest = HOTLINES.sub(" ", text or "")
+    rest = NO_ADDRESS.sub(" ", HOTLINES.sub(" ", text or ""))
     if step == "phone":
         return bool(_PHONE_TRY.search(rest))
-    rest = NO_ADDRESS.sub(" ", rest)
     if step in ("building", "place_building"):
         rest = _FLOOR_SAID.sub(" ", rest)  # a floor is no building
     return any(ch.isdigit() for ch in rest)
@@ -201,6 +211,7 @@ def floor(text: str, slots: Slots, checks: Checks) -> Answer:
 def building(text: str, slots: Slots, checks: Checks) -> Answer:
     if len(text) > MAX_SHORT_ANSWER:
         return Answer.refuse("resident.invalid.too_long")
+    text = addressable(text)  # "B2-118" is a parking space, "工单#37" a ticket
     found, room = parse_location(text)
     found = found or parse_building(text)
     if found is None:
@@ -236,7 +247,7 @@ def room(text: str, slots: Slots, checks: Checks) -> Answer:
     if len(text) > MAX_SHORT_ANSWER:
         return Answer.refuse("resident.invalid.too_long")
     if not _ONLY_A_NUMBER.match(text):  # "我打119了 快来人": the fire service, no flat
-        text = HOTLINES.sub(" ", text)
+        text = HOTLINES.sub(" ", addressable(text))
     found_building, found = parse_location(text)
     if found_building is None or found is None:  # "1202" alone: a room, not a building
         found_building, found = None, parse_room(text)

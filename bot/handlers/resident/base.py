@@ -26,7 +26,7 @@ from bot.flows.language import pick_locale
 from bot.flows.places import mask_phone, place_text
 from bot.flows.situations import Situations
 from bot.flows.ticketing import PENDING
-from bot.flows.validators import NO_ADDRESS
+from bot.flows.validators import NO_ADDRESS, addressable
 from bot.intents import taxonomy as tx
 from bot.intents.entities import extract_entities, parse_location
 from bot.texts import Raw
@@ -47,6 +47,9 @@ EMERGENCY_MENU = (*PLEA_KINDS, tx.POWER_OUTAGE, tx.WATER_OUTAGE)
 # slots an interrupting emergency takes over from the flow it interrupts
 INTERRUPTED = "interrupted"
 """Slot of an emergency that interrupted a report: that report's intent."""
+ADDRESS_SPAN = 12
+"""Characters after "我住" where the resident's address is read."""
+_CLAUSE_END = r"\s*(?:室|号|房|$|[\s，,。.;；!！?？、]|不是|not)"
 ADDRESS_ALONE_CHARS = 4
 """Other characters an address may come with and still be one on its own ("姓王")."""
 FIRST_PLACE = "first_place"
@@ -122,6 +125,16 @@ water in the car park): beside an open ticket of one, the other is that ticket's
 def kindred(first: str, second: str) -> bool:
     """The same emergency, or two that are one event (KINDRED)."""
     return first == second or any({first, second} <= pair for pair in KINDRED)
+
+
+def corrected(text: str, region: Any) -> dict[str, str]:
+    """What a correction changes ("不对，房号说错了，是1205", "是B座"); a flat only when its
+    number ends a clause, not one named in passing ("应该是1502装修的工人洒的")."""
+    found = corrections(text, region)
+    room = found.get("room")
+    if room and not re.search(rf"{re.escape(room)}(?:{_CLAUSE_END})", text or "", re.I):
+        found.pop("room")  # "1502装修的工人": a flat named in passing, not the correction
+    return found
 
 
 def own_home(text: str) -> str | None:
@@ -317,10 +330,25 @@ class DeskBase:
             kept.update({k: v for k, v in first.items() if k in ("building", "room") and v})
         return kept
 
+    def home_address(self, turn: Turn, text: str) -> dict[str, str]:
+        """The block (and flat) of this estate where the words say the resident lives ("我是
+        租客 住11栋604 房东在加拿大"), as slots; {} when they say none."""
+        home = own_home(text)
+        if not home:
+            return {}
+        entities, _ = extract_entities(addressable(home[:ADDRESS_SPAN]), self.engine.checks.region)
+        estate = self.engine.registry(turn.resident_estate)
+        if not entities.building or not estate.has_building(entities.building):
+            return {}
+        found = {"building": entities.building}
+        if entities.room and estate.has_room(entities.building, entities.room):
+            found["room"] = entities.room
+        return found
+
     def only_an_address(self, turn: Turn, text: str) -> dict[str, str]:
         """The block (and flat) of this estate a message says and nothing else ("12幢902",
         "5号楼2单元601"), as slots; {} when it says more or names no block of the estate."""
-        entities, rest = extract_entities(text, self.engine.checks.region)
+        entities, rest = extract_entities(addressable(text), self.engine.checks.region)
         estate = self.engine.registry(turn.resident_estate)
         if residue(rest) or not entities.building or not estate.has_building(entities.building):
             return {}

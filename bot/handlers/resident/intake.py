@@ -30,7 +30,7 @@ from bot.flows.emergency import PLEA
 from bot.flows.engine import EMERGENCY_DETAILS
 from bot.flows.places import mask_phone, place_text
 from bot.flows.ticketing import DETAILS, description_of, open_ticket
-from bot.flows.validators import has_words, squash
+from bot.flows.validators import addressable, has_words, squash
 from bot.handlers.resident.base import (
     BYE,
     FIRST_PLACE,
@@ -38,7 +38,7 @@ from bot.handlers.resident.base import (
     THANKS,
     DeskBase,
     DeskPart,
-    corrections,
+    corrected,
     describes,
     kindred,
 )
@@ -248,7 +248,7 @@ class Intake(DeskPart):
     async def _correct(self, turn: Turn, text: str) -> bool:
         """ "不对，房号说错了，是1205": the answers given are changed, the question asked
         again. False when the words name nothing to change."""
-        changed = corrections(text, self.engine.checks.region)
+        changed = corrected(text, self.engine.checks.region)
         if not changed:
             return False
         turn.slots.update(changed)
@@ -428,6 +428,10 @@ class Intake(DeskPart):
         if found is None:
             return slots
         entities, estate = found.entities, self.engine.registry(turn.resident_estate)
+        cleaned = addressable(text)  # "工单#37", "B2-118", "粤B12345": no block or flat
+        if cleaned != text:
+            where = extract_entities(cleaned, self.engine.checks.region)[0]
+            entities = replace(where, phone=entities.phone)
         if entities.building and estate.has_building(entities.building):
             slots["building"] = entities.building
             if entities.room and estate.has_room(entities.building, entities.room):
@@ -482,7 +486,8 @@ class Intake(DeskPart):
             masked = mask_phone(entities.phone)
             await self.open_ticket.outside_flow(turn, "resident.attachment.contact", masked=masked)
             return
-        address = self.base.only_an_address(turn, text)
+        # "12幢902" alone, or "我是租客 住11栋604 房东在加拿大" that asks nothing yet
+        address = self.base.only_an_address(turn, text) or self.base.home_address(turn, text)
         if address:  # "12幢902" before saying what is wrong: kept for the report that follows
             turn.slots[FIRST_PLACE] = address
             place = place_text(turn, address["building"], address.get("room"))

@@ -28,6 +28,7 @@ from bot.handlers.resident.base import (
     DeskBase,
     DeskPart,
     address_alone,
+    corrected,
     corrections,
     kindred,
     own_home,
@@ -74,7 +75,12 @@ class OpenTicket(DeskPart):
         if text and no_calls(text) and not (ticket.extra or {}).get("no_calls"):
             await self.ctx.tickets.mark_no_calls(ticket)  # "别打电话 他会听见": staff write
             await turn.send("tickets.open.no_calls", id=ticket.id)
-        changed = corrections(text, self.engine.checks.region, correcting=corrects(text))
+        region = self.engine.checks.region
+        changed = (
+            corrected(text, region)
+            if corrects(text)
+            else corrections(text, region, correcting=False)
+        )
         shared = turn.incoming.attachment
         if shared is not None and shared.kind is AttachmentKind.CONTACT:  # a phone, shared
             phone = parse_phone(shared.phone or "", self.engine.checks.region)
@@ -97,10 +103,13 @@ class OpenTicket(DeskPart):
             if not (emergency and worse(text)):
                 return
         found_them = ticket.intent == tx.LOST_CHILD and text and found_person(text)
-        if text and (
+        closing = bool(text) and (
             is_resolved(text) or is_cancel(text) or nothing_wrong(text) or asks_to_close(text)
             or found_them
-        ):
+        )
+        if corrects(text) and any(ch.isdigit() for ch in text) and not asks_to_close(text):
+            closing = False  # "哦不对 收据号是…078 刚才打错了": a correction, not "all is well"
+        if closing:
             buttons = keyboard(
                 [
                     (turn.text.plain("tickets.button.close"), f"menu:close:{ticket.id}"),
