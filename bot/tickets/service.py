@@ -453,7 +453,8 @@ class TicketService:
     async def mark_no_calls(self, ticket: Ticket) -> None:
         """The resident cannot or must not be called ("别打电话 他会听见", deaf): the alert
         says so at the top and the group is told, under the alert."""
-        await self.set_values(ticket.id, extra={**(ticket.extra or {}), "no_calls": True})
+        current = await self.get(ticket.id) or ticket
+        await self.set_values(ticket.id, extra={**(current.extra or {}), "no_calls": True})
         fresh = await self.get(ticket.id) or ticket
         await self.alerts.refresh(fresh)
         await self.alerts.note(fresh, "staff.reminder.no_calls", with_buttons=True)
@@ -461,9 +462,10 @@ class TicketService:
     async def also_mentioned(self, ticket: Ticket, intent: str, words: str) -> None:
         """Another danger read in what the resident wrote about an open emergency: the
         ticket names it ("➕ 也提到") and the group is told, under the alert."""
-        also = [str(i) for i in (ticket.extra or {}).get("also") or []]
+        current = await self.get(ticket.id) or ticket
+        also = [str(i) for i in (current.extra or {}).get("also") or []]
         if intent not in also and intent != ticket.intent:
-            await self.set_values(ticket.id, extra={**(ticket.extra or {}), "also": [*also, intent]})
+            await self.set_values(ticket.id, extra={**(current.extra or {}), "also": [*also, intent]})
         fresh = await self.get(ticket.id) or ticket
         await self.alerts.refresh(fresh)
         what = self.alerts.fmt.intent(intent)

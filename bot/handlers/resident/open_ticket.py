@@ -39,6 +39,8 @@ from bot.texts import Raw
 
 LIFE_SITUATIONS = frozenset({"power_dependent"})
 """Situations of a non-emergency ticket where a life depends on it (followed up as one)."""
+LINE_AGAIN = 2
+"""Questions on an open emergency that get its safety line again (then only passed on)."""
 _BARE_ROOM = re.compile(r"^\s*\d{3,4}\s*[室号]?\s*$")
 
 if TYPE_CHECKING:
@@ -136,8 +138,16 @@ class OpenTicket(DeskPart):
         if text and asks_progress(text):
             await turn.send("tickets.open.progress", id=ticket.id, state=state)
             return
-        if emergency and text and asks(text):  # "要不要扶他起来？", "能不能把门扒开": the line
-            await turn.send(f"safety.{key}.now")
+        if emergency and text and asks(text):
+            # "要不要扶他起来？", "能不能把门扒开": the line again (not at every question)
+            fresh = await self.ctx.tickets.get(ticket.id) or ticket
+            extra = fresh.extra or {}
+            repeated = int(extra.get("line_again") or 0)
+            if repeated < LINE_AGAIN:
+                await self.ctx.tickets.set_values(
+                    ticket.id, extra={**extra, "line_again": repeated + 1}
+                )
+                await turn.send(f"safety.{key}.now")
         if text and (ticket.extra or {}).get("situation") == "crisis":
             # "不用管我 就是想找个人说一下": someone who is listened to, not a ticket's state
             await turn.send("safety.crisis.listen")
