@@ -247,3 +247,57 @@ def test_what_residents_words_say(reading: str, text: str, expected: bool) -> No
 )
 def test_open_ticket_readings(text: str, worse: bool, progress: bool, better: bool) -> None:
     assert (a.worse(text), a.asks_progress(text), a.better(text)) == (worse, progress, better)
+
+
+@pytest.mark.parametrize(
+    ("text", "silent"),
+    [("别打电话 他会听见", True), ("不要给我回电话 千万别打 只能打字", True), ("我是聋人 不能接电话 请打字", True),
+     ("please text only, I can't talk", True), ("我电话13812345678 打给我", False), ("打电话没人接", False)],
+)  # fmt: skip
+def test_no_calls(text: str, silent: bool) -> None:
+    assert a.no_calls(text) is silent
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [("找到了！！在南门外面公交站坐着", True), ("保安在湖边找到他了 谢谢", True), ("we found him at the gate", True),
+     ("还没找到 我再去北门看看", False), ("到处找了 找不到", False)],
+)  # fmt: skip
+def test_found_person(text: str, found: bool) -> None:
+    assert a.found_person(text) is found
+
+
+@pytest.mark.parametrize(
+    ("text", "worse"),
+    [("烟更大了 有焦味", True), ("比昨天还严重", True), ("她说喘不上气", True),
+     ("还没人来吗 我一直盯着手机", False), ("怎么还没人来", False)],
+)  # fmt: skip
+def test_getting_worse_is_the_danger_not_the_wait(text: str, worse: bool) -> None:
+    assert a.getting_worse(text) is worse
+
+
+@pytest.mark.parametrize(
+    ("text", "said"),
+    [("没事了", True), ("误会了 没事", True), ("我刚才跺了一下脚 没事吧", False), ("这样没事吗？", False)],
+)  # fmt: skip
+def test_nothing_wrong_is_said_not_asked(text: str, said: bool) -> None:
+    assert a.nothing_wrong(text) is said
+
+
+@pytest.mark.parametrize(
+    ("text", "danger"),
+    [("不是困住 就是里面空调不凉", False), ("没流血 就说腿疼", False), ("头磕破了在流血", True),
+     ("他没反应了", True), ("救命", True)],
+)  # fmt: skip
+def test_danger_now_leaves_out_denied_words(text: str, danger: bool) -> None:
+    assert a.danger_now(text) is danger
+
+
+@pytest.mark.parametrize(
+    ("text", "left"),
+    [("商铺12号 上次工单#37问的", "商铺12号"), ("车停在地下B2-118", "车停在地下"),
+     ("车牌粤B12345", "车牌"), ("收据号是20240115-078", "")],
+)  # fmt: skip
+def test_addressable_leaves_out_numbers_that_are_no_address(text: str, left: str) -> None:
+    assert v.addressable(text).split()[:1] == left.split()[:1]
+    assert "37" not in v.addressable(text) and "118" not in v.addressable(text)

@@ -1,0 +1,39 @@
+"""What a correction or a follow-up changes in a report's address (`handlers/resident/base`)."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.handlers.resident.base import corrected, corrections, kindred, own_home
+from bot.intents import taxonomy as tx
+
+
+@pytest.mark.parametrize(
+    ("text", "changed"),
+    [("不对，房号说错了，是1205", {"room": "1205"}), ("房号打错了，是1205不是1202", {"room": "1205"}),
+     ("不对，不是3栋，是5栋", {"building": "5"}), ("sorry, wrong flat number, it's 1205", {"room": "1205"}),
+     ("凑近看是油漆 应该是1502装修的工人拎桶的时候洒的", {}),
+     ("哦不对 收据号是20240115-078 刚才打错了", {})],
+)  # fmt: skip
+def test_corrected(text: str, changed: dict[str, str]) -> None:
+    assert corrected(text, "CN") == changed
+
+
+def test_counts_are_no_flat() -> None:
+    assert corrections("my unit 120 sqm, friend in block 6", "CN", correcting=False) == {
+        "building": "6"
+    }
+
+
+@pytest.mark.parametrize(
+    ("text", "home"),
+    [("我不是5栋的 我住9栋602 路过的", "9栋602 路过的"), ("還有 住 8棟 1706", "8棟 1706"),
+     ("他说他住9栋 家里没人", None), ("I stay 11栋 #07-02", "11栋 #07-02")],
+)  # fmt: skip
+def test_own_home(text: str, home: str | None) -> None:
+    assert own_home(text) == home
+
+
+def test_a_typhoons_water_and_the_storm_are_one_event() -> None:
+    assert kindred(tx.FLOODING, tx.NATURAL_DISASTER)
+    assert not kindred(tx.FIRE, tx.GAS_LEAK)
