@@ -17,6 +17,7 @@ from bot.core.incoming import Incoming
 from bot.storage.models import Ticket
 from bot.tickets import buttons as tk
 from bot.tickets import jobs, states
+from bot.tickets import typed_feedback as words
 from bot.tickets.part import TicketPart
 from bot.tickets.states import SYSTEM, Actor
 
@@ -151,6 +152,30 @@ class ResidentFeedback(TicketPart):
         if low:
             await self.tickets.reminders.escalate_low_rating(fresh, rating)
         return self._r(ticket, "tickets.thanks")
+
+    # -- typed instead of tapped --------------------------------------------------------
+    async def typed(self, ticket: Ticket, incoming: Incoming) -> bool:
+        """The resident types the answer to "问题解决了吗？" or to the rating instead of tapping
+        ("修了一半", "还是滴", "好了谢谢", "三颗星吧", "问题解决了，五星好评！"): taken as the
+        button would be. False when the words answer neither (they go on as usual)."""
+        text = incoming.text or ""
+        actor = Actor("resident", incoming.user_id, incoming.user_name or ticket.user_name)
+        stars = words.rating(text)
+        if ticket.status == states.RESOLVED:
+            if words.not_fixed(text):
+                await self._not_fixed(ticket, actor)
+                return True
+            if words.fixed(text) or stars is not None:
+                await self._fixed(ticket, actor)
+                if stars is not None and ticket.severity != "emergency":
+                    fresh = await self.tickets.get(ticket.id) or ticket
+                    await self._rate(fresh, actor, stars)
+                return True
+            return False
+        if ticket.status == states.CLOSED and stars is not None and ticket.rating is None:
+            await self._rate(ticket, actor, stars)
+            return True
+        return False
 
     # -- nobody answered ------------------------------------------------------------------
     async def auto_close_job(self, payload: dict[str, Any]) -> None:

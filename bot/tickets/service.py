@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Collection, Sequence
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlalchemy import select, update
@@ -71,6 +72,10 @@ if TYPE_CHECKING:
 P = TypeVar("P", bound=TicketPart)
 log = logging.getLogger(__name__)
 
+
+
+FEEDBACK_WINDOW = timedelta(days=2)
+"""How long after closing a typed rating ("三颗星") is still taken for the ticket."""
 
 class TicketService:
     def __init__(
@@ -303,6 +308,23 @@ class TicketService:
         if ticket is None:  # theirs was closed as a duplicate: they follow the other one
             ticket = await self.following(chat_id)
         return ticket
+
+    async def awaiting_feedback(self, chat_id: str) -> Ticket | None:
+        """The resident's newest ticket whose "问题解决了吗？" or rating is still unanswered:
+        resolved and waiting, or closed as fixed without a rating within FEEDBACK_WINDOW."""
+        since = self.clock.now() - FEEDBACK_WINDOW
+        async with self.db.session() as session:
+            ticket: Ticket | None = await session.scalar(
+                select(Ticket).where(Ticket.chat_id == chat_id).order_by(Ticket.id.desc()).limit(1)
+            )
+        if ticket is None:
+            return None
+        if ticket.status == TicketStatus.RESOLVED:
+            return ticket
+        recent = ticket.closed_at is not None and ticket.closed_at >= since
+        if ticket.status == TicketStatus.CLOSED and ticket.fixed and ticket.rating is None and recent:
+            return ticket
+        return None
 
     async def following(self, chat_id: str) -> Ticket | None:
         """The active ticket a resident follows because theirs was merged into it."""

@@ -37,3 +37,15 @@ def test_own_home(text: str, home: str | None) -> None:
 def test_a_typhoons_water_and_the_storm_are_one_event() -> None:
     assert kindred(tx.FLOODING, tx.NATURAL_DISASTER)
     assert not kindred(tx.FIRE, tx.GAS_LEAK)
+
+
+@pytest.mark.parametrize(
+    ("text", "not_fixed", "fixed", "stars"),
+    [("修了一半", True, False, None), ("还是滴", True, False, None), ("好了谢谢", False, True, None),
+     ("三颗星吧", False, False, 3), ("问题解决了，五星好评！", False, True, 5), ("差评", False, False, 1),
+     ("不满意", False, False, 1), ("问题解决了吗？解决个屁", True, False, None), ("4分", False, False, 4)],
+)  # fmt: skip
+def test_typed_feedback(text: str, not_fixed: bool, fixed: bool, stars: int | None) -> None:
+    from bot.tickets import typed_feedback as words
+
+    assert (words.not_fixed(text), words.fixed(text), words.rating(text)) == (not_fixed, fixed, stars)

@@ -285,6 +285,11 @@ class DeskBase:
                 return False  # "Block 5, 16/F, between flat C…", "就在东门岗亭边上": a guess
         return self.strong_beside(found, emergency=flow.emergency)
 
+    @staticmethod
+    def strong_emergency(found: Classification) -> bool:
+        """An emergency read surely enough to start one whatever else is going on."""
+        return tx.is_emergency(found.intent) and not found.needs_confirmation and _strong(found)
+
     def bare_plea(self, found: Classification) -> bool:
         """A plea for help that names no danger ("救命", "救救我", "快来人啊", "help!!"):
         without its pleas the message says nothing the model can place (unknown, a

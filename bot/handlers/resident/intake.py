@@ -44,6 +44,7 @@ from bot.handlers.resident.base import (
 )
 from bot.intents import taxonomy as tx
 from bot.intents.entities import extract_entities
+from bot.storage.models import TicketStatus
 
 REPORTS = frozenset({tx.REPAIR, tx.COMPLAINT, tx.INQUIRY, tx.POWER_OUTAGE, tx.WATER_OUTAGE})
 """Intents whose report (or question) goes to staff on a ticket: within one under way,
@@ -266,6 +267,14 @@ class Intake(DeskPart):
                 await self.ctx.tickets.relay_from_resident(ticket, turn.incoming)
             await self.plea(turn, text, found)
             return
+        if ticket is None and not danger_now(text) and not self.base.strong_emergency(found):
+            waiting = await self.ctx.tickets.awaiting_feedback(turn.chat_id)
+            if waiting is not None and turn.incoming is not None:
+                if await self.ctx.tickets.feedback.typed(waiting, turn.incoming):
+                    return  # "修了一半", "三颗星吧": the answer to 问题解决了吗 / the rating
+                if waiting.status == TicketStatus.RESOLVED:
+                    await self.open_ticket.on_open_ticket(turn, waiting, text, found)
+                    return  # other words while it waits: to the staff on that ticket
         if ticket is None and not tx.is_emergency(found.intent) and (
             self.base.only_a_phone(text) or self.base.only_an_address(turn, text)
         ):
