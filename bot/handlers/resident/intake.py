@@ -233,7 +233,7 @@ class Intake(DeskPart):
         # read with what was said before: "my mom is looking too" after "my little brother is
         # lost" is no missing adult (the situation's `unless` words are in the first message)
         told = self.situations.find(f"{turn.slots.get('text') or ''}\n{text}", intent)
-        if told.situation and told.intent == intent and not told.forced:
+        if told.situation and told.intent == intent:
             turn.slots["situation"] = told.situation
             if turn.text.has(f"safety.{told.situation}.now"):
                 await turn.send(f"safety.{told.situation}.now")
