@@ -233,7 +233,11 @@ class Intake(DeskPart):
         # read with what was said before: "my mom is looking too" after "my little brother is
         # lost" is no missing adult (the situation's `unless` words are in the first message)
         told = self.situations.find(f"{turn.slots.get('text') or ''}\n{text}", intent)
-        if told.situation and told.intent == intent:
+        kin = tx.is_emergency(intent) and tx.is_emergency(told.intent)
+        if told.situation and (told.intent == intent or kin):
+            # a situation of another emergency that refines this one ("煤烟味…敲门没人应" in
+            # a fire: carbon monoxide) takes the report on as that emergency
+            turn.slots["intent"] = told.intent
             turn.slots["situation"] = told.situation
             if turn.text.has(f"safety.{told.situation}.now"):
                 await turn.send(f"safety.{told.situation}.now")
