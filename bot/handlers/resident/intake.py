@@ -26,11 +26,12 @@ from bot.flows.answers import (
     residue,
     short_of_breath,
 )
-from bot.flows.emergency import PLEA
+from bot.flows.emergency import PLEA, safety
 from bot.flows.engine import EMERGENCY_DETAILS
 from bot.flows.places import mask_phone, place_text
+from bot.flows.reading import Reading
 from bot.flows.ticketing import DETAILS, description_of, open_ticket
-from bot.flows.validators import addressable, has_words, squash
+from bot.flows.validators import addressable, has_words, squash, tries_answer
 from bot.handlers.resident.base import (
     BYE,
     FIRST_PLACE,
@@ -46,12 +47,15 @@ from bot.intents import taxonomy as tx
 from bot.intents.entities import extract_entities
 from bot.storage.models import TicketStatus
 
+LINE_AGAIN = "line_again"
+"""Slot: the emergency's line was sent again for a question asked between its questions."""
+LAST_FAQ = "last_faq"
+"""Slot of the FAQ entry answered last (the same one again goes to staff)."""
 REPORTS = frozenset({tx.REPAIR, tx.COMPLAINT, tx.INQUIRY, tx.POWER_OUTAGE, tx.WATER_OUTAGE})
 """Intents whose report (or question) goes to staff on a ticket: within one under way,
 words that read as another stay on it (Intake._stays)."""
 
 if TYPE_CHECKING:
-    from bot.flows.reading import Reading
     from bot.flows.turn import Turn
     from bot.handlers.resident.open_ticket import OpenTicket
     from bot.handlers.resident.profile import ProfileDesk
@@ -156,6 +160,21 @@ class Intake(DeskPart):
         if step.name == "confirm" and await self._instead(turn, text, found, reading):
             return
         await self._situation_told(turn, text)
+        if (
+            flow.emergency
+            and step.name in EMERGENCY_DETAILS
+            and asks(text)
+            and not reading.gained
+            and not tries_answer(text, step.name)
+        ):
+            # "我们要走楼梯下去吗？我婆婆走路很慢" at "在哪一栋": a question about what to do,
+            # not a place ("楼梯"): the life-saving line again (once), the words kept, the
+            # question asked again (or the ticket opened, as for any words about the danger)
+            if not turn.slots.get(LINE_AGAIN):
+                turn.slots[LINE_AGAIN] = True
+                await turn.send(f"safety.{safety(turn.slots)}.now")
+            await self.engine.apply(turn, flow, step, text, Reading(rest=text, more=text))
+            return
         if step.name == "confirm" and same and not found.needs_confirmation:
             turn.slots.update(reading.gained)  # "七号楼 东面那部 卡在十楼跟十一楼当中": kept
             await self.engine.accept(turn, flow, step, {"confirmed": "yes"})
@@ -465,7 +484,19 @@ class Intake(DeskPart):
         if entry is None:
             await self.to_staff(turn, tx.INQUIRY, text, "resident.inquiry.ticket")
             return
+        await self._answer(turn, entry, text)
+
+    async def _answer(self, turn: Turn, entry: Any, text: str) -> None:
+        """An FAQ answer; the same one asked for again in a row ("快递柜 爆炸了", then "我的
+        快递 放不进去…可以放在物业的冰箱吗"): the answer did not help, so the question goes to
+        staff instead of the same text a second time."""
+        if turn.slots.get(LAST_FAQ) == entry.id:
+            turn.slots.pop(LAST_FAQ, None)
+            await self.to_staff(turn, tx.INQUIRY, text, "resident.inquiry.ticket")
+            return
         await self.base.send_faq(turn, entry.answer)
+        turn.slots[LAST_FAQ] = entry.id
+        await self.engine.store.save(turn.state)
 
     async def to_staff(self, turn: Turn, intent: str, text: str, done_key: str) -> None:
         """A ticket straight away (a question for staff, a request for a person)."""
@@ -508,6 +539,6 @@ class Intake(DeskPart):
             return
         entry = self.faq(turn).answer(text, turn.locale) if has_words(text) else None
         if entry is not None:
-            await self.base.send_faq(turn, entry.answer)
+            await self._answer(turn, entry, text)
             return
         await turn.send("resident.menu.unknown", buttons=self.base.menu_buttons(turn))
