@@ -49,3 +49,14 @@ def test_typed_feedback(text: str, not_fixed: bool, fixed: bool, stars: int | No
     from bot.tickets import typed_feedback as words
 
     assert (words.not_fixed(text), words.fixed(text), words.rating(text)) == (not_fixed, fixed, stars)
+
+
+@pytest.mark.parametrize(
+    ("text", "only"),
+    [("谢谢", True), ("好的 谢谢你们", True), ("Ok thank you", True), ("ありがとうございます 谢谢", True),
+     ("谢谢 门口还有个包裹", False), ("谢谢 但是还在漏水 快来人", False)],
+)  # fmt: skip
+def test_thanks_only(text: str, only: bool) -> None:
+    from bot.handlers.resident.base import thanks_only
+
+    assert thanks_only(text) is only

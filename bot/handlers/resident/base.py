@@ -26,7 +26,7 @@ from bot.flows.language import pick_locale
 from bot.flows.places import mask_phone, place_text
 from bot.flows.situations import Situations
 from bot.flows.ticketing import PENDING
-from bot.flows.validators import NO_ADDRESS, addressable
+from bot.flows.validators import NO_ADDRESS, addressable, squash
 from bot.intents import taxonomy as tx
 from bot.intents.entities import extract_entities, parse_location
 from bot.texts import Raw
@@ -47,6 +47,12 @@ EMERGENCY_MENU = (*PLEA_KINDS, tx.POWER_OUTAGE, tx.WATER_OUTAGE)
 # slots an interrupting emergency takes over from the flow it interrupts
 INTERRUPTED = "interrupted"
 """Slot of an emergency that interrupted a report: that report's intent."""
+THANKS_ONLY_CHARS = 16
+THANKS_LEFT = 1
+_THANKS_FILLER = re.compile(
+    r"好的|好滴|收到|okay|ok|你们|您|师傅|非常|太|了|啦|呀|哈|so|much|very|a lot|you|"
+    r"[\u3040-\u30ff]+|[!！。.,，~～\s]"
+)
 ADDRESS_SPAN = 12
 """Characters after "我住" where the resident's address is read."""
 _CLAUSE_END = r"\s*(?:室|号|房|$|[\s，,。.;；!！?？、]|不是|not)"
@@ -135,6 +141,17 @@ def corrected(text: str, region: Any) -> dict[str, str]:
     if room and not re.search(rf"{re.escape(room)}(?:{_CLAUSE_END})", text or "", re.I):
         found.pop("room")  # "1502装修的工人": a flat named in passing, not the correction
     return found
+
+
+def thanks_only(text: str) -> bool:
+    """A short thank-you and nothing else to pass on ("谢谢", "好的 谢谢你们", "thanks!")."""
+    word = squash(text).casefold()
+    if len(word) > THANKS_ONLY_CHARS or not any(w in word for w in THANKS):
+        return False
+    rest = word
+    for w in sorted(THANKS, key=len, reverse=True):
+        rest = rest.replace(w, " ")
+    return len(_THANKS_FILLER.sub("", rest).strip()) <= THANKS_LEFT
 
 
 def own_home(text: str) -> str | None:

@@ -32,6 +32,7 @@ from bot.handlers.resident.base import (
     corrections,
     kindred,
     own_home,
+    thanks_only,
 )
 from bot.intents import taxonomy as tx
 from bot.intents.entities import parse_location, parse_phone
@@ -151,6 +152,9 @@ class OpenTicket(DeskPart):
         if text and (ticket.extra or {}).get("situation") == "crisis":
             # "不用管我 就是想找个人说一下": someone who is listened to, not a ticket's state
             await turn.send("safety.crisis.listen")
+            return
+        if text and thanks_only(text):  # "谢谢", "ありがとうございます 谢谢": no "已转给"
+            await turn.send("tickets.open.thanks", id=ticket.id, state=state)
             return
         await turn.send("tickets.open.relayed", id=ticket.id, state=state)
 
