@@ -295,7 +295,11 @@ class Intake(DeskPart):
             if waiting is not None and turn.incoming is not None:
                 if await self.ctx.tickets.feedback.typed(waiting, turn.incoming):
                     return  # "修了一半", "三颗星吧": the answer to 问题解决了吗 / the rating
-                if waiting.status == TicketStatus.RESOLVED:
+                about_it = not self.base.clear_request(found) or found.intent in (
+                    waiting.intent,
+                    tx.COMPLAINT,
+                )  # "师傅收了我80块钱", "气死我了": about that job; "物业费怎么交" is not
+                if waiting.status == TicketStatus.RESOLVED and about_it:
                     await self.open_ticket.on_open_ticket(turn, waiting, text, found)
                     return  # other words while it waits: to the staff on that ticket
         if ticket is None and not tx.is_emergency(found.intent) and (
