@@ -10,7 +10,7 @@ from functools import lru_cache
 NOT_FIXED = frozenset(
     """
     还没好 没修好 没有修好 没好 没解决 没有解决 还没解决 修了一半 还是漏 还是滴 还在漏 还在滴 还漏 还滴
-    又漏 又滴 又堵 又坏 又跳闸 又不亮 还是不行 还是坏 还是不亮 还是堵 还是刷不开 不行 根本没修 唔得 未好
+    又漏 又滴 又堵 又坏 又跳闸 又不亮 还是不行 还是坏 还是不亮 还是堵 还是刷不开 根本没修 唔得 未好
     解决个屁 修个屁 好个屁 没修到位
     """.split()
 ) | frozenset(("not fixed", "still broken", "still leaking", "still dripping", "not working"))
