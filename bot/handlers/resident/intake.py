@@ -299,7 +299,10 @@ class Intake(DeskPart):
                     waiting.intent,
                     tx.COMPLAINT,
                 )  # "师傅收了我80块钱", "气死我了": about that job; "物业费怎么交" is not
-                if waiting.status == TicketStatus.RESOLVED and about_it:
+                # any emergency reading ("我老伴不行了", asked about) goes on as one
+                if waiting.status == TicketStatus.RESOLVED and about_it and not (
+                    tx.is_emergency(found.intent)
+                ):
                     await self.open_ticket.on_open_ticket(turn, waiting, text, found)
                     return  # other words while it waits: to the staff on that ticket
         if ticket is None and not tx.is_emergency(found.intent) and (
