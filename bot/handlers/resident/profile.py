@@ -229,6 +229,7 @@ class ProfileDesk(DeskPart):
     async def forget(self, turn: Turn) -> None:
         had = await self.ctx.profiles.forget(turn.user_id, turn.chat_id)
         turn.forget_cached_profile()
+        turn.slots.pop("no_calls", None)  # "不能接电话" is theirs too: forgotten with the rest
         if turn.state.active:
             turn.slots.pop("remember", None)
             await self.engine.store.save(turn.state)
