@@ -25,6 +25,7 @@ from functools import lru_cache
 
 from bot.flows.validators import squash
 from bot.intents.normalize import TextNormalizer
+from bot.intents.numerals import to_arabic
 
 # "I don't know" / "skip": skips any optional question (Mandarin, Cantonese, English)
 SKIP_WORDS = frozenset(
@@ -532,11 +533,7 @@ def only_a_place(text: str) -> bool:
 def pleads(text: str) -> bool:
     """A plea for help ("救命", "快来人啊", "help"), which names no danger by itself; not
     one that is denied ("不急", "not urgent", "没有危险")."""
-    folded = _fold(text)
-    return any(
-        not _DENIED.search(folded[max(0, m.start() - 8) : m.start()])
-        for m in _matcher(PLEAS).finditer(folded)
-    )
+    return _undenied(text, PLEAS)
 
 
 _DENIED = re.compile(
@@ -606,6 +603,48 @@ def hurt_now(text: str) -> bool:
 def danger_now(text: str) -> bool:
     """Words of danger or fear that are not denied ("不是困住 就是空调不凉" has none)."""
     return pleads(text) or _undenied(text, _DANGER | BREATHLESS)
+
+
+# typed answers to "问题解决了吗？" and to the rating (blind writer CP)
+NOT_FIXED = frozenset(
+    """
+    还没好 没修好 没有修好 没好 没解决 没有解决 还没解决 修了一半 还是漏 还是滴 还在漏 还在滴 还漏 还滴
+    又漏 又滴 又堵 又坏 又跳闸 又不亮 还是不行 还是坏 还是不亮 还是堵 还是刷不开 根本没修 唔得 未好
+    解决个屁 修个屁 好个屁 没修到位
+    """.split()
+) | frozenset(("not fixed", "still broken", "still leaking", "still dripping", "not working"))
+FIXED = frozenset(
+    """
+    好了 解决了 修好了 可以了 没问题了 搞定了 正常了 不漏了 不滴了 好啦 算是吧 算是 都好了 已经好了 搞掂 得咗
+    """.split()
+) | frozenset(("fixed", "solved", "all good", "works now", "it's fine"))
+_STARS = re.compile(r"([1-5一二两三四五])\s*(?:颗|个)?\s*(?:星|分)")
+_STAR_WORDS = (("不满意", 1), ("差评", 1), ("五星好评", 5), ("好评", 5), ("满意", 5), ("中评", 3),
+               ("还行", 3), ("一般般", 3))  # fmt: skip
+
+
+def not_fixed(text: str) -> bool:
+    """"修了一半", "还是滴", "上周修的马桶又堵了", "解决个屁": the problem is not solved."""
+    return _mentions(text, NOT_FIXED)
+
+
+def fixed(text: str) -> bool:
+    """"好了谢谢", "算是吧", "问题解决了": solved (read after `not_fixed`); not the question
+    quoted back ("问题解决了吗？")."""
+    folded = _fold(text)
+    return any(not _ASKED_DONE.match(folded, m.end()) for m in _matcher(FIXED).finditer(folded))
+
+
+_ASKED_DONE = re.compile(r"\s*(?:吗|嗎|么|麼|没|沒|\?|？)")
+"""Just after "解决了": the words ask whether it is ("解决了没？")."""
+
+
+def stars(text: str) -> int | None:
+    """A rating in words: "三颗星吧" 3, "五星好评！" 5, "差评" 1, "4分"; None without one."""
+    said = _STARS.search(text or "")
+    if said:
+        return int(to_arabic(said.group(1)) or 0) or None
+    return next((value for word, value in _STAR_WORDS if word in (text or "")), None)
 
 
 def _undenied(text: str, words: frozenset[str]) -> bool:

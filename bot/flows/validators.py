@@ -183,7 +183,7 @@ def tries_answer(text: str, step: str) -> bool:
     a building, flat or phone goes) rather than words about what is happening: "6岁 穿黄衣服",
     "我们在14楼" at the building question, "8楼和9楼中间" or "B区23号" at the phone question,
     "119打了" anywhere are words (kept for staff), "3栋" or "138001" tries."""
-    rest = NO_ADDRESS.sub(" ", HOTLINES.sub(" ", text or ""))
+    rest = addressable(HOTLINES.sub(" ", text or ""))
     if step == "phone":
         return bool(_PHONE_TRY.search(rest))
     if step in ("building", "place_building"):

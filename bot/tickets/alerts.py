@@ -84,7 +84,7 @@ class AlertBoard(TicketPart):
             fields = [str(name) for name in given if not told.get(str(name))]
         else:
             fields = []
-            if not ticket.building and not ticket.room and not (ticket.extra or {}).get("place"):
+            if not ticket.building and not ticket.room and not extra.get("place"):
                 fields.append("place")
             if not ticket.phone:
                 fields.append("phone")
@@ -145,13 +145,16 @@ class AlertBoard(TicketPart):
                 id=ticket.id,
             )
         ]
-        silent = bool((ticket.extra or {}).get("no_calls"))  # "别打电话 他会听见"
+        extra = ticket.extra or {}
+        silent = bool(extra.get("no_calls"))  # "别打电话 他会听见"
         if silent:
             lines.append(self._t("staff.alert.no_calls"))
-        missing = self.missing(ticket) if self.is_incomplete(ticket) else []
-        if self.is_incomplete(ticket) and (missing or not (ticket.extra or {}).get("missing")):
+        incomplete = self.is_incomplete(ticket)
+        missing = self.missing(ticket) if incomplete else []
+        # all that was missing told since ("13812345678"): no line
+        if incomplete and (missing or not extra.get("missing")):
             # "unanswered": the resident wrote about the danger, not the address (engine)
-            key = "incomplete_talking" if (ticket.extra or {}).get("reason") == "unanswered" else "incomplete"
+            key = "incomplete_talking" if extra.get("reason") == "unanswered" else "incomplete"
             contact = self._t("staff.alert.contact_no_calls" if silent else "staff.alert.contact")
             lines.append(
                 self._t(
@@ -162,14 +165,14 @@ class AlertBoard(TicketPart):
                 if missing
                 else self._t("staff.alert.incomplete_nothing_missing")
             )
-        extra = ticket.extra or {}
         situation = extra.get("situation")
         if situation and self._t.has(f"safety.{situation}.name"):
             lines.append(
                 self._t("staff.alert.situation", situation=self._t(f"safety.{situation}.name"))
             )
         if extra.get("unconfirmed"):
-            lines.append(self._t("staff.alert.unconfirmed_no_calls" if silent else "staff.alert.unconfirmed"))
+            key = "unconfirmed_no_calls" if silent else "unconfirmed"
+            lines.append(self._t(f"staff.alert.{key}"))
         estates = self.tickets.estates
         if estates.several:  # which estate (the company group sees them all)
             estate = estates.get(ticket.estate_id)

@@ -17,7 +17,6 @@ from bot.core.incoming import Incoming
 from bot.storage.models import Ticket
 from bot.tickets import buttons as tk
 from bot.tickets import jobs, states
-from bot.tickets import typed_feedback as words
 from bot.tickets.part import TicketPart
 from bot.tickets.states import SYSTEM, Actor
 
@@ -154,18 +153,18 @@ class ResidentFeedback(TicketPart):
         return self._r(ticket, "tickets.thanks")
 
     # -- typed instead of tapped --------------------------------------------------------
-    async def typed(self, ticket: Ticket, incoming: Incoming) -> bool:
-        """The resident types the answer to "问题解决了吗？" or to the rating instead of tapping
-        ("修了一半", "还是滴", "好了谢谢", "三颗星吧", "问题解决了，五星好评！"): taken as the
-        button would be. False when the words answer neither (they go on as usual)."""
-        text = incoming.text or ""
+    async def typed(
+        self, ticket: Ticket, incoming: Incoming, *, fixed: bool | None, stars: int | None
+    ) -> bool:
+        """The resident typed the answer to "问题解决了吗？" or to the rating instead of tapping
+        ("修了一半", "好了谢谢", "三颗星吧": `fixed` and `stars` as the desk read them, None
+        when not said): taken as the button would be. False when they answer neither."""
         actor = Actor("resident", incoming.user_id, incoming.user_name or ticket.user_name)
-        stars = words.rating(text)
         if ticket.status == states.RESOLVED:
-            if words.not_fixed(text):
+            if fixed is False:
                 await self._not_fixed(ticket, actor)
                 return True
-            if words.fixed(text) or stars is not None:
+            if fixed or stars is not None:
                 await self._fixed(ticket, actor)
                 if stars is not None and ticket.severity != "emergency":
                     fresh = await self.tickets.get(ticket.id) or ticket

@@ -72,10 +72,9 @@ if TYPE_CHECKING:
 P = TypeVar("P", bound=TicketPart)
 log = logging.getLogger(__name__)
 
-
-
 FEEDBACK_WINDOW = timedelta(days=2)
 """How long after closing a typed rating ("三颗星") is still taken for the ticket."""
+
 
 class TicketService:
     def __init__(
@@ -472,23 +471,27 @@ class TicketService:
         await self.alerts.refresh(fresh)
         await self.alerts.note(fresh, "staff.reminder.corrected")
 
+    async def merge_extra(self, ticket: Ticket, **values: Any) -> Ticket:
+        """`values` added to the stored ticket's extra (read afresh, so marks written earlier
+        in the same turn stay); the ticket as it is now."""
+        current = await self.get(ticket.id) or ticket
+        await self.set_values(ticket.id, extra={**(current.extra or {}), **values})
+        return await self.get(ticket.id) or ticket
+
     async def mark_no_calls(self, ticket: Ticket) -> None:
         """The resident cannot or must not be called ("别打电话 他会听见", deaf): the alert
         says so at the top and the group is told, under the alert."""
-        current = await self.get(ticket.id) or ticket
-        await self.set_values(ticket.id, extra={**(current.extra or {}), "no_calls": True})
-        fresh = await self.get(ticket.id) or ticket
+        fresh = await self.merge_extra(ticket, no_calls=True)
         await self.alerts.refresh(fresh)
         await self.alerts.note(fresh, "staff.reminder.no_calls", with_buttons=True)
 
     async def also_mentioned(self, ticket: Ticket, intent: str, words: str) -> None:
         """Another danger read in what the resident wrote about an open emergency: the
         ticket names it ("➕ 也提到") and the group is told, under the alert."""
-        current = await self.get(ticket.id) or ticket
-        also = [str(i) for i in (current.extra or {}).get("also") or []]
+        also = [str(i) for i in (ticket.extra or {}).get("also") or []]
+        fresh = ticket
         if intent not in also and intent != ticket.intent:
-            await self.set_values(ticket.id, extra={**(current.extra or {}), "also": [*also, intent]})
-        fresh = await self.get(ticket.id) or ticket
+            fresh = await self.merge_extra(ticket, also=[*also, intent])
         await self.alerts.refresh(fresh)
         what = self.alerts.fmt.intent(intent)
         await self.alerts.note(fresh, "staff.reminder.also", with_buttons=True, what=what,

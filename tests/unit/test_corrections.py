@@ -46,9 +46,9 @@ def test_a_typhoons_water_and_the_storm_are_one_event() -> None:
      ("不满意", False, False, 1), ("问题解决了吗？解决个屁", True, False, None), ("4分", False, False, 4)],
 )  # fmt: skip
 def test_typed_feedback(text: str, not_fixed: bool, fixed: bool, stars: int | None) -> None:
-    from bot.tickets import typed_feedback as words
+    from bot.flows import answers as words
 
-    assert (words.not_fixed(text), words.fixed(text), words.rating(text)) == (not_fixed, fixed, stars)
+    assert (words.not_fixed(text), words.fixed(text), words.stars(text)) == (not_fixed, fixed, stars)
 
 
 @pytest.mark.parametrize(

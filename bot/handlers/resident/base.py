@@ -26,9 +26,9 @@ from bot.flows.language import pick_locale
 from bot.flows.places import mask_phone, place_text
 from bot.flows.situations import Situations
 from bot.flows.ticketing import PENDING
-from bot.flows.validators import NO_ADDRESS, addressable, squash
+from bot.flows.validators import addressable, squash
 from bot.intents import taxonomy as tx
-from bot.intents.entities import extract_entities, parse_location
+from bot.intents.entities import Entities, extract_entities, parse_location
 from bot.texts import Raw
 
 CLASSIFIED_REMEMBERED = 2048  # texts whose classification is kept (a burst is read twice)
@@ -104,7 +104,7 @@ def corrections(text: str, region: Any, *, correcting: bool = True) -> dict[str,
     """Building, room and phone named in a message (a bare "1205" counts as a room only in
     a correction); not one said to be wrong ("不对，不是3栋，是5栋" is 5栋), nor a count
     ("120 sqm", "6岁")."""
-    text = _NEGATED.sub(" ", NO_ADDRESS.sub(" ", text))
+    text = _NEGATED.sub(" ", addressable(text))
     entities, rest = extract_entities(text, region)
     changed = {}
     if entities.building:
@@ -359,20 +359,18 @@ class DeskBase:
         if not home:
             return {}
         entities, _ = extract_entities(addressable(home[:ADDRESS_SPAN]), self.engine.checks.region)
-        estate = self.engine.registry(turn.resident_estate)
-        if not entities.building or not estate.has_building(entities.building):
-            return {}
-        found = {"building": entities.building}
-        if entities.room and estate.has_room(entities.building, entities.room):
-            found["room"] = entities.room
-        return found
+        return self.in_estate(turn, entities)
 
     def only_an_address(self, turn: Turn, text: str) -> dict[str, str]:
         """The block (and flat) of this estate a message says and nothing else ("12幢902",
         "5号楼2单元601"), as slots; {} when it says more or names no block of the estate."""
         entities, rest = extract_entities(addressable(text), self.engine.checks.region)
+        return {} if residue(rest) else self.in_estate(turn, entities)
+
+    def in_estate(self, turn: Turn, entities: Entities) -> dict[str, str]:
+        """The block and flat of `entities` that this resident's estate has, as slots."""
         estate = self.engine.registry(turn.resident_estate)
-        if residue(rest) or not entities.building or not estate.has_building(entities.building):
+        if not entities.building or not estate.has_building(entities.building):
             return {}
         found = {"building": entities.building}
         if entities.room and estate.has_room(entities.building, entities.room):

@@ -19,12 +19,15 @@ from bot.flows.answers import (
     corrects,
     danger_now,
     distress,
+    fixed,
     is_cancel,
     is_resolved,
     no_calls,
+    not_fixed,
     nothing_wrong,
     residue,
     short_of_breath,
+    stars,
 )
 from bot.flows.emergency import PLEA, safety
 from bot.flows.engine import EMERGENCY_DETAILS
@@ -47,7 +50,7 @@ from bot.intents import taxonomy as tx
 from bot.intents.entities import extract_entities
 from bot.storage.models import TicketStatus
 
-LINE_AGAIN = "line_again"
+QUESTION_LINE = "question_line"
 """Slot: the emergency's line was sent again for a question asked between its questions."""
 LAST_FAQ = "last_faq"
 """Slot of the FAQ entry answered last (the same one again goes to staff)."""
@@ -170,8 +173,8 @@ class Intake(DeskPart):
             # "我们要走楼梯下去吗？我婆婆走路很慢" at "在哪一栋": a question about what to do,
             # not a place ("楼梯"): the life-saving line again (once), the words kept, the
             # question asked again (or the ticket opened, as for any words about the danger)
-            if not turn.slots.get(LINE_AGAIN):
-                turn.slots[LINE_AGAIN] = True
+            if not turn.slots.get(QUESTION_LINE):
+                turn.slots[QUESTION_LINE] = True
                 await turn.send(f"safety.{safety(turn.slots)}.now")
             await self.engine.apply(turn, flow, step, text, Reading(rest=text, more=text))
             return
@@ -293,7 +296,10 @@ class Intake(DeskPart):
         if ticket is None and not danger_now(text) and not self.base.strong_emergency(found):
             waiting = await self.ctx.tickets.awaiting_feedback(turn.chat_id)
             if waiting is not None and turn.incoming is not None:
-                if await self.ctx.tickets.feedback.typed(waiting, turn.incoming):
+                said = False if not_fixed(text) else (True if fixed(text) else None)
+                if await self.ctx.tickets.feedback.typed(
+                    waiting, turn.incoming, fixed=said, stars=stars(text)
+                ):
                     return  # "修了一半", "三颗星吧": the answer to 问题解决了吗 / the rating
                 about_it = not self.base.clear_request(found) or found.intent in (
                     waiting.intent,
@@ -466,15 +472,12 @@ class Intake(DeskPart):
         }
         if found is None:
             return slots
-        entities, estate = found.entities, self.engine.registry(turn.resident_estate)
+        entities = found.entities
         cleaned = addressable(text)  # "工单#37", "B2-118", "粤B12345": no block or flat
         if cleaned != text:
             where = extract_entities(cleaned, self.engine.checks.region)[0]
             entities = replace(where, phone=entities.phone)
-        if entities.building and estate.has_building(entities.building):
-            slots["building"] = entities.building
-            if entities.room and estate.has_room(entities.building, entities.room):
-                slots["room"] = entities.room
+        slots.update(self.base.in_estate(turn, entities))
         if entities.phone:
             slots["phone"] = entities.phone
         if no_calls(text) or turn.slots.get("no_calls"):

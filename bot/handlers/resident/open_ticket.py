@@ -23,7 +23,7 @@ from bot.flows.answers import (
     nothing_wrong,
     worse,
 )
-from bot.flows.validators import NO_ADDRESS
+from bot.flows.validators import addressable
 from bot.handlers.resident.base import (
     DeskBase,
     DeskPart,
@@ -40,7 +40,7 @@ from bot.texts import Raw
 
 LIFE_SITUATIONS = frozenset({"power_dependent"})
 """Situations of a non-emergency ticket where a life depends on it (followed up as one)."""
-LINE_AGAIN = 2
+LINE_AGAIN_MAX = 2
 """Questions on an open emergency that get its safety line again (then only passed on)."""
 _BARE_ROOM = re.compile(r"^\s*\d{3,4}\s*[室号]?\s*$")
 
@@ -75,29 +75,13 @@ class OpenTicket(DeskPart):
         assert turn.incoming is not None
         await self.ctx.tickets.relay_from_resident(ticket, turn.incoming)
         state = Raw(turn.text(f"tickets.open.state.{ticket.status}"))
-        if text and no_calls(text) and not (ticket.extra or {}).get("no_calls"):
+        extra = ticket.extra or {}
+        if text and no_calls(text) and not extra.get("no_calls"):
             await self.ctx.tickets.mark_no_calls(ticket)  # "别打电话 他会听见": staff write
             await turn.send("tickets.open.no_calls", id=ticket.id)
-        region = self.engine.checks.region
-        changed = (
-            corrected(text, region)
-            if corrects(text)
-            else corrections(text, region, correcting=False)
-        )
-        shared = turn.incoming.attachment
-        if shared is not None and shared.kind is AttachmentKind.CONTACT:  # a phone, shared
-            phone = parse_phone(shared.phone or "", self.engine.checks.region)
-            if phone:
-                changed["phone"] = phone
-        if not corrects(text):
-            changed = self._address_told(ticket, text, changed)
-        if ticket.building and not ticket.room and _BARE_ROOM.match(text or ""):
-            changed["room"] = text.strip().rstrip("室号")  # "12栋", then "102": its flat
-        changed = {k: v for k, v in changed.items() if corrects(text) or not getattr(ticket, k)}
+        changed = self._changes(turn, ticket, text)
         # a power cut with someone on a breathing machine is followed up as an emergency
-        emergency = tx.is_emergency(ticket.intent) or (
-            (ticket.extra or {}).get("situation") in LIFE_SITUATIONS
-        )
+        emergency = tx.is_emergency(ticket.intent) or extra.get("situation") in LIFE_SITUATIONS
         if changed:  # a phone given later, or a correction: the ticket follows
             await self.ctx.tickets.update_details(ticket, **changed)
             building = changed.get("building", ticket.building)
@@ -123,7 +107,7 @@ class OpenTicket(DeskPart):
             return
         same = found is not None and kindred(found.intent, ticket.intent)
         steady = asks_progress(text) or better(text)  # a question, or news that it eased
-        key = (ticket.extra or {}).get("situation") or ticket.intent
+        key = extra.get("situation") or ticket.intent
         if breathless(text):  # short of breath in a lift, smoke, a fall: 120 first
             key = "medical"
         if emergency and text and (worse(text) or (same and not steady)):
@@ -141,15 +125,11 @@ class OpenTicket(DeskPart):
             return
         if emergency and text and asks(text):
             # "要不要扶他起来？", "能不能把门扒开": the line again (not at every question)
-            fresh = await self.ctx.tickets.get(ticket.id) or ticket
-            extra = fresh.extra or {}
             repeated = int(extra.get("line_again") or 0)
-            if repeated < LINE_AGAIN:
-                await self.ctx.tickets.set_values(
-                    ticket.id, extra={**extra, "line_again": repeated + 1}
-                )
+            if repeated < LINE_AGAIN_MAX:
+                await self.ctx.tickets.merge_extra(ticket, line_again=repeated + 1)
                 await turn.send(f"safety.{key}.now")
-        if text and (ticket.extra or {}).get("situation") == "crisis":
+        if text and extra.get("situation") == "crisis":
             # "不用管我 就是想找个人说一下": someone who is listened to, not a ticket's state
             await turn.send("safety.crisis.listen")
             return
@@ -157,6 +137,25 @@ class OpenTicket(DeskPart):
             await turn.send("tickets.open.thanks", id=ticket.id, state=state)
             return
         await turn.send("tickets.open.relayed", id=ticket.id, state=state)
+
+    def _changes(self, turn: Turn, ticket: Ticket, text: str) -> dict[str, str]:
+        """Block, flat and phone the message gives the ticket: a correction ("不对 是1205"),
+        a phone given later or shared, the resident's own address, a bare flat after the
+        block; without a word of correction, only what the ticket does not have yet."""
+        assert turn.incoming is not None
+        region = self.engine.checks.region
+        correcting = corrects(text)
+        changed = corrected(text, region) if correcting else corrections(text, region, correcting=False)
+        shared = turn.incoming.attachment
+        if shared is not None and shared.kind is AttachmentKind.CONTACT:  # a phone, shared
+            phone = parse_phone(shared.phone or "", region)
+            if phone:
+                changed["phone"] = phone
+        if not correcting:
+            changed = self._address_told(ticket, text, changed)
+        if ticket.building and not ticket.room and _BARE_ROOM.match(text or ""):
+            changed["room"] = text.strip().rstrip("室号")  # "12栋", then "102": its flat
+        return {k: v for k, v in changed.items() if correcting or not getattr(ticket, k)}
 
     def _address_told(self, ticket: Ticket, text: str, changed: dict[str, str]) -> dict[str, str]:
         """A block or flat in words about an open ticket, without a word of correction, is
@@ -176,7 +175,7 @@ class OpenTicket(DeskPart):
             said = corrections(home, region, correcting=False)
             mine = {k: v for k, v in said.items() if k in ("building", "room")}
             if "room" not in mine:  # "我家四楼四零一": a flat said in words
-                room = parse_location(NO_ADDRESS.sub(" ", home))[1]
+                room = parse_location(addressable(home))[1]
                 mine.update({"room": room} if room else {})
             if mine and "building" not in mine and "building" in changed:
                 mine["building"] = changed["building"]  # "二十一栋三单元 我家四楼四零一"
