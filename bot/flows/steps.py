@@ -8,22 +8,32 @@ from typing import TYPE_CHECKING, Any
 from bot.flows import validators as v
 from bot.flows.places import mask_phone
 from bot.flows.spec import Choice, Offer, Slots, Step
+from bot.intents.entities import HOUSE_SUFFIX
 from bot.profiles import Profile
 
 if TYPE_CHECKING:
     from bot.flows.turn import Turn
 
 
+RECENT_PLACE = "recent_place"
+"""Slot of the block and flat of the chat's report of a few hours ago (offered if none is
+remembered)."""
+
+
 def _offer_place(slots: Slots, profile: Profile | None) -> Offer | None:
-    if profile is None or not profile.building:
+    recent = slots.get(RECENT_PLACE)
+    if profile is not None and profile.building:
+        values: dict[str, Any] = {"building": profile.building}
+        if profile.room:
+            values["room"] = profile.room
+    elif isinstance(recent, dict) and recent.get("building"):
+        values = {k: recent[k] for k in ("building", "room") if recent.get(k)}
+    else:
         return None
-    values: dict[str, Any] = {"building": profile.building}
-    if profile.room:
-        values["room"] = profile.room
     return Offer(
         label="resident.offer.place",
         values=values,
-        label_values={"building": profile.building, "room": profile.room or ""},
+        label_values={"building": values["building"], "room": values.get("room") or ""},
         decline="resident.button.not_it",
     )
 
@@ -88,8 +98,13 @@ NO_ROOM_INTENTS = frozenset({"elevator_trapped"})
 
 
 def needs_room(slots: Slots) -> bool:
-    """A room is asked when the building is known and the place is not a public one."""
-    return not slots.get("place") and slots.get("intent") not in NO_ROOM_INTENTS
+    """A room is asked when the building is known and the place is not a public one nor a
+    house ("别墅28号": the house is the whole address)."""
+    return (
+        not slots.get("place")
+        and slots.get("intent") not in NO_ROOM_INTENTS
+        and not str(slots.get("building") or "").endswith(HOUSE_SUFFIX)
+    )
 
 
 # "电梯里" at the building question: a place inside a building; which building, then?

@@ -60,9 +60,18 @@ _HK_BARE_RE = re.compile(r"(?<![\d+])([2-9]\d{3}[\s\-]?\d{4})(?!\d)")
 
 # --- buildings and rooms ---------------------------------------------------------------
 _BUILDING_CORE = (
-    rf"(?:第\s*)?(?P<b>{_ID})\s*(?:号楼|号栋|栋|幢|座|#楼?|号(?=\s*\d{{1,2}}\s*单元))"
-    rf"(?:{_SEP}(?P<u>{_ID})\s*单元)?"
+    rf"(?:第\s*)?(?P<b>{_ID})\s*(?:号楼|号栋|栋|幢|座|#楼?|号(?=\s*\d{{1,2}}\s*(?:单元|门|梯))"
+    r"|(?<=\d)东(?![门边面侧区路头西南北部家方]))"  # "6东": the IME's 栋
+    # the unit: 2单元; northern 3门, Guangdong 2梯 (a digit before it: not 东门, 电梯)
+    rf"(?:{_SEP}(?:(?P<u>{_ID})\s*单元|(?P<u2>\d{{1,2}})\s*(?:门(?![口卫岗禁铃锁外前后面边])|梯(?!子))))?"
 )
+# a house: 别墅28号, 28号别墅, villa 28 (no flat in it: the building is the whole address)
+_HOUSE = (
+    r"(?:(?:别墅|独栋|联排)\s*(?:区\s*)?(?:第\s*)?(?P<v>\d{1,3}[a-z]?)\s*(?:号|栋|幢)?"
+    r"|(?P<v2>\d{1,3}[a-z]?)\s*号?\s*(?:别墅|独栋)(?!区)"
+    r"|(?<![a-z])villa\s*#?\s*(?P<v3>\d{1,3}[a-z]?)(?![\da-z]))"
+)
+HOUSE_SUFFIX = "号别墅"
 _BUILDING_EN = (
     r"(?:block|blk|bldg|building|tower|tower)\.?\s*#?\s*(?P<b>\d{1,3}[a-z]?|[a-z]\d{0,2})(?![a-z])"
 )
@@ -73,7 +82,7 @@ _ROOM_TAIL = rf"(?:{_SEP}(?:(?P<r>\d{{3,4}}[a-z]?|\d{{1,2}}[a-z](?![a-z])|{_CN_R
 # "#3" (not "room #3" / "rm #3": no word just before the #)
 _BUILDING_HASH = (
     r"(?<![\da-z#])(?<![a-z]\s)(?<![a-z]\.)(?<![a-z]\.\s)#\s*(?P<b>\d{1,3}[a-z]?|[a-z]\d{0,2})"
-    r"(?![\da-z])(?:\s*(?:号楼|号栋|栋|幢|座|楼))?"
+    r"(?![\da-z])(?!\s*-\s*\d)(?:\s*(?:号楼|号栋|栋|幢|座|楼))?"  # not Singapore's #07-02
 )
 
 _LOCATION_RES = [
@@ -81,6 +90,7 @@ _LOCATION_RES = [
     re.compile(rf"{_BUILDING_HASH}{_ROOM_TAIL}"),
     re.compile(rf"(?<![a-z]){_BUILDING_EN}{_ROOM_TAIL}"),
     re.compile(rf"(?<![\da-z]){_UNIT_ONLY}{_ROOM_TAIL}"),
+    re.compile(rf"(?<![\d]){_HOUSE}"),
 ]
 _ROOM_RES = [
     # 1202室, 1202房, 一二零二室
@@ -108,6 +118,8 @@ _ROOM_RES = [
         r"(?<![a-z])(?:room|rm|flat|unit|apt|apartment|房号|门牌号?)\.?\s*(?:no\.?)?\s*#?\s*"
         r"(?P<r>\d{1,4}[a-z]?)(?![\da-z])"
     ),
+    # #07-02 (Singapore: the 7th floor, flat 02)
+    re.compile(r"(?<![\da-z])#\s*(?P<f>\d{1,2})\s*-\s*(?P<n>\d{2,3})(?![\d\-])"),
     # 3-2-1202 (building-unit-room)
     re.compile(
         r"(?<![\d\-])(?P<b>\d{1,2})\s*-\s*(?P<u>\d{1,2})\s*-\s*(?P<r>\d{3,4}[a-z]?)(?![\d\-])"
@@ -124,7 +136,7 @@ _BARE_PAIR_RE = re.compile(r"^\s*(\d{1,3}[a-z]?)\s*[\s\-/]\s*(\d{3,4}[a-z]?)\s*$
 
 # Cheap tests before the full patterns (most messages have no phone, many no address).
 _PHONE_HINT_RE = re.compile(r"\d(?:[\s\-()]{0,2}\d){6}")
-_BUILDING_HINT_RE = re.compile("[栋幢座#]|号楼|单元|block|blk|bldg|building|tower")
+_BUILDING_HINT_RE = re.compile("[栋幢座#]|\\d东|号楼|单元|block|blk|bldg|building|tower|别墅|独栋|villa|\\d\\s*[门梯]")
 _ROOM_HINT_RE = re.compile(r"[室房楼层]|/f|room|rm|flat|unit|apt|门牌|\d\s*-\s*\d")
 _QUICK_RE = re.compile(
     rf"[\d#]|[{_CN_CHARS}a-z][栋座幢号单]|block|blk|bldg|building|tower|room|flat|\brm\b|apt"
@@ -223,7 +235,12 @@ def _find_location(text: str) -> tuple[str | None, str | None, str]:
     for pattern in _LOCATION_RES if _BUILDING_HINT_RE.search(text) else ():
         for m in pattern.finditer(text):
             groups = m.groupdict()
-            b = _building(groups.get("b"), groups.get("u"))
+            house = groups.get("v") or groups.get("v2") or groups.get("v3")
+            b = (
+                f"{_canon_id(house)}{HOUSE_SUFFIX}"
+                if house
+                else _building(groups.get("b"), groups.get("u") or groups.get("u2"))
+            )
             if b is None:
                 continue
             building = building or b

@@ -273,3 +273,26 @@ def test_parse_location_said_in_words_or_hk_english(
     text: str, expected: tuple[str | None, str | None]
 ) -> None:
     assert parse_location(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a house has no flat: the house is the building (盲写 CH11)
+        ("别墅28号", ("28号别墅", None)),
+        ("28号别墅院子漏水", ("28号别墅", None)),
+        ("villa 28, the garden", ("28号别墅", None)),
+        # the unit said as 门 (northern) or 梯 (Guangdong), not 东门 or 电梯
+        ("7栋 3门 502", ("7-3", "502")),
+        ("5栋2梯 8楼 我住801", ("5-2", "801")),
+        ("12栋2门口有个人", ("12", None)),
+        ("东门有人打架", (None, None)),
+        # Singapore: #07-02 is the 7th floor, flat 02, not block 7
+        ("I stay 11栋 #07-02", ("11", "702")),
+        # the IME's 东 for 栋, not 东门 or 东边
+        ("6东 3楼 楼梯那里", ("6", None)),
+        ("3东门", (None, None)),
+    ],
+)
+def test_addresses_written_otherwise(text: str, expected: tuple[str | None, str | None]) -> None:
+    assert parse_location(text) == expected
