@@ -23,7 +23,7 @@ from bot.flows.locks import KeyedLocks
 from bot.flows.places import mask_phone, place_text
 from bot.flows.reading import ADDRESS_STEPS, DECLINE, OFFER, SKIP, Reading, place_values, read
 from bot.flows.spec import Answer, Choice, Flow, Offer, Step
-from bot.flows.steps import ASK_ESTATE, fit_place
+from bot.flows.steps import ASK_ESTATE, RECENT_PLACE, fit_place
 from bot.flows.store import Marks, State
 from bot.flows.turn import Turn
 from bot.flows.validators import MAX_SHORT_ANSWER, Checks, has_words, tries_answer
@@ -167,6 +167,10 @@ class FlowEngine:
             else:
                 state.slots["estate"] = estate
         fit_place(self.ctx, state.slots)
+        if not any(state.slots.get(k) for k in ("building", "area", "everywhere", "place")):
+            recent = await self.ctx.tickets.recent_place(turn.chat_id)
+            if recent:  # a report of a few hours ago: its block and flat offered
+                state.slots[RECENT_PLACE] = recent
         state.marks = Marks()
         opening = flow.opening(state.slots) if flow.opening else None
         if opening:
@@ -301,8 +305,11 @@ class FlowEngine:
             and self._told_more(turn)
         )
         if not patient and self._tried(turn, flow, step):
-            pointer = reading.pointer or turn.state.marks.pointer
-            if pointer and step.places:  # said twice where it is: that is the place
+            # said twice where it is ("那棵树下面", then "就在树下面"): that is the place; a
+            # pointer said once and then other words ("挂在外面墙上那个…", "空调我已经关了")
+            # is no answer
+            pointer = reading.pointer if turn.state.marks.pointer else None
+            if pointer and step.places:
                 await self.accept(turn, flow, step, place_values(step, pointer), lead=lead)
                 return
             await self.skip(turn, flow, step, lead)

@@ -73,6 +73,8 @@ P = TypeVar("P", bound=TicketPart)
 log = logging.getLogger(__name__)
 
 FEEDBACK_WINDOW = timedelta(days=2)
+RECENT_PLACE_WINDOW = timedelta(hours=12)
+"""A report this soon after another of the same chat is offered that one's block and flat."""
 """How long after closing a typed rating ("三颗星") is still taken for the ticket."""
 
 
@@ -307,6 +309,27 @@ class TicketService:
         if ticket is None:  # theirs was closed as a duplicate: they follow the other one
             ticket = await self.following(chat_id)
         return ticket
+
+    async def recent_place(self, chat_id: str) -> dict[str, str]:
+        """Block and flat of the chat's newest ticket of the last RECENT_PLACE_WINDOW that has
+        one ({} when none): a new report offers them as a button ("还是在 12栋1802 吗？")
+        instead of asking afresh, whether or not the resident let them be remembered (they
+        are the resident's own words of a few hours ago, shown only in that chat)."""
+        since = self.clock.now() - RECENT_PLACE_WINDOW
+        async with self.db.session() as session:
+            ticket: Ticket | None = await session.scalar(
+                select(Ticket)
+                .where(
+                    Ticket.chat_id == chat_id,
+                    Ticket.created_at >= since,
+                    Ticket.building.is_not(None),
+                )
+                .order_by(Ticket.id.desc())
+                .limit(1)
+            )
+        if ticket is None or not ticket.building:
+            return {}
+        return {"building": ticket.building, **({"room": ticket.room} if ticket.room else {})}
 
     async def awaiting_feedback(self, chat_id: str) -> Ticket | None:
         """The resident's newest ticket whose "问题解决了吗？" or rating is still unanswered:

@@ -125,6 +125,9 @@ class FakeTicketDesk:
     async def active_ticket_for(self, chat_id: str) -> Any:
         return None
 
+    async def recent_place(self, chat_id: str) -> dict[str, str]:
+        return {}
+
     async def events(self, ticket_id: int) -> list[Any]:
         return [SimpleNamespace(kind=kind) for tid, kind in self.added if tid == ticket_id]
 
