@@ -276,6 +276,25 @@ def _strip(text: str, words: tuple[tuple[str, ...], frozenset[str]]) -> str:
     return squash(kept) + folded
 
 
+# a greeting or a call for attention before the matter ("你好 报修 别墅28号", "在吗？我家停电了")
+# or alone ("有冇人啊", "请问一个问题"): read what follows it; alone, a greeting
+_GREETING = re.compile(
+    r"^(?:\s*(?:(?:物业|管家|客服|师傅|保安)\s*)?(?:你们好|你好|您好|大家好|哈喽|哈啰|嗨|喂|在吗|在不在|"
+    r"有人吗|有没有人|有冇人|有人在吗|早上好|上午好|中午好|下午好|晚上好|早安|打扰了|打扰一下|不好意思|"
+    r"请问一下|请问一个问题|问个问题|问一下|我想问一下|我想问个问题|想问一下|咨询一下|"
+    r"hi|hello|hey|good (?:morning|afternoon|evening)|excuse me)(?:啊|呀|哈|呢|喔|哦|吖|啦|吗)?"
+    r"\s*(?:物业|管家|客服|师傅)?[\s,，。.!！?？~～、:：]*)+",
+    re.IGNORECASE,
+)
+
+
+def after_greeting(text: str) -> str:
+    """The words after a greeting the message starts with; `text` itself when it starts
+    with none, "" when it is only greetings ("你好 在吗", "有冇人啊", "请问一个问题")."""
+    found = _GREETING.match(_fold(text))
+    return text[found.end():].strip() if found else text
+
+
 def is_skip(text: str) -> bool:
     """Whether the answer is "不知道", "跳过", "don't know": nothing to give."""
     return squash(text) in SKIP_WORDS
@@ -317,6 +336,24 @@ def place_strength(text: str) -> int:
     if _has(text, _POINTERS) and not _has(text, _HOME):
         return 1
     return 0
+
+
+PLACE_ASIDE_CHARS = 6
+"""What a place answer may say beside the place ("北门停车场有人晕倒了": 有人晕倒) and still be
+one; more ("刚才扛了桶水上楼 电梯在检修") and the place was only mentioned."""
+_LOCATIVE_BEFORE = re.compile(r"(?:在|喺|係|到|去|从|\b(?:at|in|on|near|outside|by))\s*$")
+
+
+def told_as_place(text: str) -> bool:
+    """Whether words naming a place answer "where?" with it: said where ("就在东门岗亭边上",
+    "我在地下车库B2 这里一直流"), or with little beside ("北门停车场有人晕倒了"); not a
+    place mentioned in passing ("电梯在检修", "这两天楼道有股味 我还以为是谁家垃圾没扔")."""
+    words = place_words(text)
+    folded = " ".join((text or "").split())
+    at = folded.find(words)
+    if at > 0 and _LOCATIVE_BEFORE.search(folded[:at].casefold()):
+        return True
+    return len(residue(text)) <= PLACE_ASIDE_CHARS
 
 
 def indoor(text: str) -> bool:
@@ -477,6 +514,7 @@ NO_CALLS = frozenset(
     别打电话 不要打电话 别给我打电话 不要给我打电话 别回电话 不要回电话 别给我回电话 不要给我回电话
     千万别打 别打给我 不要打给我 不能接电话 接不了电话 没法接电话 不方便接电话 不能打电话 只能打字
     请打字 打字联系 手机静音 我是聋人 听不见电话 不能说话 不敢说话 不方便说话 唔好打电话 唔好打俾我
+    不敢打电话 不敢接电话 怕他听到 怕他听见 怕被听到 怕被听见 不敢出声 不能出声 唔敢出声
     """.split()
 ) | frozenset(
     ("don't call", "dont call", "do not call", "no calls", "can't talk", "cannot talk",
@@ -633,6 +671,21 @@ def fixed(text: str) -> bool:
     quoted back ("问题解决了吗？")."""
     folded = _fold(text)
     return any(not _ASKED_DONE.match(folded, m.end()) for m in _matcher(FIXED).finditer(folded))
+
+
+REPAIRED = frozenset(
+    "解决了 修好了 搞定了 正常了 不漏了 不滴了 已经好了 都好了 搞掂 修好咗 fixed solved".split()
+) | frozenset(("works now",))
+"""Words that the trouble is gone, for an open ticket ("修好了 谢谢你们"): narrower than
+FIXED, whose "好了" / "算是" answer "问题解决了吗？" but may say anything elsewhere."""
+
+
+def repaired(text: str) -> bool:
+    """"修好了 谢谢你们", "已经好了": the trouble of an open ticket is gone (not asked)."""
+    folded = _fold(text)
+    return any(
+        not _ASKED_DONE.match(folded, m.end()) for m in _matcher(REPAIRED).finditer(folded)
+    )
 
 
 _ASKED_DONE = re.compile(r"\s*(?:吗|嗎|么|麼|没|沒|\?|？)")

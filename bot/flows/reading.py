@@ -84,7 +84,7 @@ def read(
         return Reading(button=said, gained=gained, rest=rest, more=more)
     if step.places:
         strength = a.place_strength(rest)
-        if strength == 2:
+        if strength == 2 and a.told_as_place(rest):
             return Reading(values=place_values(step, rest), gained=gained, rest=rest, more=more)
         if strength == 1:
             return Reading(gained=gained, pointer=a.place_words(rest), error=answer, rest=rest,

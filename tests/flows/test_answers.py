@@ -301,3 +301,42 @@ def test_danger_now_leaves_out_denied_words(text: str, danger: bool) -> None:
 def test_addressable_leaves_out_numbers_that_are_no_address(text: str, left: str) -> None:
     assert v.addressable(text).split()[:1] == left.split()[:1]
     assert "37" not in v.addressable(text) and "118" not in v.addressable(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "rest"),
+    [
+        ("你好 报修 别墅28号", "报修 别墅28号"),
+        ("在吗？我家停电了", "我家停电了"),
+        ("Hi, my kitchen is on fire", "my kitchen is on fire"),
+        ("有冇人啊", ""),
+        ("请问一个问题", ""),
+        ("你好嗎 有人嗎", ""),
+        ("请问停水到几点", "请问停水到几点"),
+        ("好的", "好的"),
+    ],
+)
+def test_after_greeting(text: str, rest: str) -> None:
+    assert a.after_greeting(text) == rest
+
+
+@pytest.mark.parametrize(
+    ("text", "told"),
+    [
+        ("北门停车场有人晕倒了", True),
+        ("就在东门岗亭边上", True),
+        ("我在地下车库B2 这里漏水很严重一直在流", True),
+        ("刚才扛了桶水上楼 电梯在检修", False),
+        ("这两天楼道有股味 我还以为是谁家垃圾没扔", False),
+    ],
+)
+def test_told_as_place(text: str, told: bool) -> None:
+    assert a.told_as_place(text) is told
+
+
+@pytest.mark.parametrize(
+    ("text", "gone"),
+    [("修好了 谢谢你们", True), ("已经好了", True), ("修好了吗？", False), ("好的 谢谢", False)],
+)
+def test_repaired(text: str, gone: bool) -> None:
+    assert a.repaired(text) is gone
