@@ -161,6 +161,13 @@ def own_home(text: str) -> str | None:
     return text[found.end() : found.end() + 24] if found else None
 
 
+def before_home(text: str) -> str:
+    """The words before the resident says where they live ("4号楼3单元602 我是601的" ->
+    "4号楼3单元602 "): all of them when they do not say it."""
+    found = _OWN_HOME.search(text or "")
+    return (text or "")[: found.start()] if found else text or ""
+
+
 def address_alone(text: str, region: Any) -> bool:
     """The words are an address and little else ("8栋1单元502 姓王", "15栋")."""
     entities, rest = extract_entities(text, region)

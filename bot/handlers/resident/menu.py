@@ -10,8 +10,8 @@ from bot.handlers.resident.base import (
     DeskBase,
     DeskPart,
 )
+from bot.handlers.resident.open_ticket import ticket_state
 from bot.intents import taxonomy as tx
-from bot.texts import Raw
 from bot.tickets.states import Actor
 
 if TYPE_CHECKING:
@@ -98,6 +98,6 @@ class Menu(DeskPart):
                 return "resident.toast.expired"
             await turn.send("tickets.open.closed", id=ticket.id)
             return None
-        state = Raw(turn.text(f"tickets.open.state.{ticket.status}"))
+        state = ticket_state(turn, ticket)
         await turn.send("tickets.open.kept", id=ticket.id, state=state)
         return None

@@ -17,10 +17,13 @@ from bot.flows.answers import (
     corrects,
     found_person,
     getting_worse,
+    indoor,
     is_cancel,
     is_resolved,
     no_calls,
+    not_fixed,
     nothing_wrong,
+    repaired,
     worse,
 )
 from bot.flows.validators import addressable
@@ -28,6 +31,7 @@ from bot.handlers.resident.base import (
     DeskBase,
     DeskPart,
     address_alone,
+    before_home,
     corrected,
     corrections,
     kindred,
@@ -43,6 +47,16 @@ LIFE_SITUATIONS = frozenset({"power_dependent"})
 LINE_AGAIN_MAX = 2
 """Questions on an open emergency that get its safety line again (then only passed on)."""
 _BARE_ROOM = re.compile(r"^\s*\d{3,4}\s*[室号]?\s*$")
+
+DESK_INTENTS = frozenset({tx.INQUIRY, tx.COMPLAINT, tx.HUMAN_AGENT})
+"""Tickets answered by the desk, not by someone sent: "会在这里回复您", not "正在安排人手"."""
+
+
+def ticket_state(turn: Turn, ticket: Ticket) -> Raw:
+    """Where the ticket is, in words for the resident."""
+    desk = ticket.intent in DESK_INTENTS and ticket.status in ("open", "reopened")
+    return Raw(turn.text(f"tickets.open.state.{'desk' if desk else ticket.status}"))
+
 
 if TYPE_CHECKING:
     from bot.flows.turn import Turn
@@ -74,7 +88,7 @@ class OpenTicket(DeskPart):
         anything else -> passed on, with the state."""
         assert turn.incoming is not None
         await self.ctx.tickets.relay_from_resident(ticket, turn.incoming)
-        state = Raw(turn.text(f"tickets.open.state.{ticket.status}"))
+        state = ticket_state(turn, ticket)
         extra = ticket.extra or {}
         if text and no_calls(text) and not extra.get("no_calls"):
             await self.ctx.tickets.mark_no_calls(ticket)  # "别打电话 他会听见": staff write
@@ -93,6 +107,7 @@ class OpenTicket(DeskPart):
         closing = bool(text) and (
             is_resolved(text) or is_cancel(text) or nothing_wrong(text) or asks_to_close(text)
             or found_them
+            or (not emergency and repaired(text) and not not_fixed(text))  # "修好了 谢谢"
         )
         if corrects(text) and any(ch.isdigit() for ch in text) and not asks_to_close(text):
             closing = False  # "哦不对 收据号是…078 刚才打错了": a correction, not "all is well"
@@ -168,6 +183,14 @@ class OpenTicket(DeskPart):
             return changed
         rest = {k: v for k, v in changed.items() if k not in where}
         region = self.engine.checks.region
+        place = str((ticket.extra or {}).get("place") or "")
+        if not ticket.building and (not place or indoor(place)):
+            # the ticket does not know which block yet ("位置未知", "楼道"): a block said now
+            # is where it happens ("20号楼一楼东户 地上有点凉"), the one said before "我是
+            # 601的" if both
+            first = corrections(before_home(text), region, correcting=False)
+            if first.get("building") and (first.get("room") or own_home(text) is None):
+                return {**rest, **{k: v for k, v in first.items() if k in ("building", "room")}}
         home = own_home(text)
         if home is not None:
             if (ticket.extra or {}).get("place"):
@@ -194,7 +217,7 @@ class OpenTicket(DeskPart):
         assert turn.incoming is not None
         await self.ctx.tickets.relay_from_resident(ticket, turn.incoming)
         await self.ctx.tickets.also_mentioned(ticket, intent, text)
-        state = Raw(turn.text(f"tickets.open.state.{ticket.status}"))
+        state = ticket_state(turn, ticket)
         await turn.send("tickets.open.relayed", id=ticket.id, state=state)
 
     async def outside_flow(self, turn: Turn, key: str, **values: object) -> None:
