@@ -15,6 +15,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from bot.flows.answers import (
+    after_greeting,
     asks,
     corrects,
     danger_now,
@@ -78,6 +79,8 @@ class Intake(DeskPart):
             return
         if await self.profile.remember_typed(turn, text):
             return
+        if turn.slots.pop("remember_at", None) is not None:  # a later "好的" answers another
+            await self.engine.store.save(turn.state)  # thing (a typed "记住" still counts)
         if is_cancel(text):
             await self.engine.cancel(turn)
             return
@@ -154,7 +157,12 @@ class Intake(DeskPart):
                     found = replace(found, needs_confirmation=True)
                 await self.emergency(turn, found, text, carry=self.base.carried(turn))
                 return
-        if not reading.understood and not tx.is_emergency(found.intent) and asks(text):
+        if (
+            not flow.emergency  # in danger a question gets the line, not a FAQ entry
+            and not reading.understood
+            and not tx.is_emergency(found.intent)
+            and asks(text)
+        ):
             entry = self.faq(turn).answer(text, turn.locale)
             if entry is not None:  # a side question: answered, then ours again
                 await self.base.send_faq(turn, entry.answer)
@@ -224,6 +232,8 @@ class Intake(DeskPart):
         if danger_now(text) or found.intent == turn.slots.get("intent"):
             return False
         if tx.is_emergency(found.intent):
+            if await self._read_together(turn, text, found, reading):
+                return True
             await self._also(turn, found.intent, text)
             return False
         more_of_it = found.intent == turn.slots.get(INTERRUPTED)  # "等了半个小时了" (complaint)
@@ -233,6 +243,29 @@ class Intake(DeskPart):
         turn.slots.update(confirmed="no", what=text.strip()[:4000])
         if not await self.reconsider(turn):
             await self.engine.advance(turn)
+        return True
+
+    async def _read_together(
+        self, turn: Turn, text: str, found: Classification, reading: Reading
+    ) -> bool:
+        """An answer to the guess that the model reads, alone and unsure, as another danger
+        is read again with the first words: only when the two together are surely that
+        danger ("邻居说院子里一直在冒水", guessed an injury, then "估计是外面那个水龙头或者
+        水管冻裂了": alone a flood to ask about, together a flood, 0.82) does it replace the
+        guess, with its own line. A fragment read surely alone ("他住你们小区9栋 1102 一个人
+        住" at a missing father: an injury, 0.83) or read otherwise together ("敲门没人开" at
+        a crying child: gas alone, the child together) stays a yes, as before: such readings
+        were wrong more often than right. True when it replaced the guess."""
+        earlier = str(turn.slots.get("text") or "")
+        if not earlier or not found.needs_confirmation:
+            return False
+        together = self.base.classify(f"{earlier}\n{text}")
+        if together.intent != found.intent or together.needs_confirmation:
+            return False
+        turn.slots.update(reading.gained)
+        carry = {**self.base.carried(turn), "earlier": earlier}
+        carry.pop("also", None)
+        await self.start_emergency(turn, together.intent, text, together, carry=carry)
         return True
 
     def _own_situation(self, turn: Turn, text: str) -> bool:
@@ -490,6 +523,9 @@ class Intake(DeskPart):
 
     # -- answers without a flow -------------------------------------------------------------
     async def inquiry(self, turn: Turn, text: str) -> None:
+        if not after_greeting(text):  # "有冇人啊", "请问一个问题": no question for staff yet
+            await turn.send("resident.smalltalk.hello", buttons=self.base.menu_buttons(turn))
+            return
         entry = self.faq(turn).answer(text, turn.locale)
         if entry is None:
             await self.to_staff(turn, tx.INQUIRY, text, "resident.inquiry.ticket")
@@ -525,6 +561,16 @@ class Intake(DeskPart):
         await turn.send(done_key, ticket=ticket.id)
 
     async def smalltalk(self, turn: Turn, text: str) -> None:
+        rest = after_greeting(text)
+        if rest and rest != text and has_words(rest):
+            # "你好 报修 别墅28号": the greeting read as the message; what follows it is
+            found = self.base.classify(rest)
+            if found.intent not in (tx.SMALLTALK, tx.UNKNOWN):
+                await self.dispatch(turn, text, found)
+                return
+            if self.base.only_an_address(turn, rest):
+                await self.unknown(turn, rest)  # "您好 12幢902": kept for what follows
+                return
         word = squash(text)
         if any(w in word for w in THANKS):
             await turn.send("resident.smalltalk.thanks")
@@ -547,7 +593,16 @@ class Intake(DeskPart):
             place = place_text(turn, address["building"], address.get("room"))
             await self.open_ticket.outside_flow(turn, "resident.noted.first", place=place)
             return
+        if not after_greeting(text):  # "有冇人啊", "请问一个问题": a greeting, not a puzzle
+            await turn.send("resident.smalltalk.hello", buttons=self.base.menu_buttons(turn))
+            return
         entry = self.faq(turn).answer(text, turn.locale) if has_words(text) else None
+        if entry is None and turn.slots.get(LAST_FAQ) and has_words(text):
+            # "物业费的发票怎么开" answered, then "要专票 抬头是公司的": more of that question,
+            # which the answer did not cover: to staff, not "没看懂"
+            turn.slots.pop(LAST_FAQ, None)
+            await self.to_staff(turn, tx.INQUIRY, text, "resident.inquiry.ticket")
+            return
         if entry is not None:
             await self._answer(turn, entry, text)
             return

@@ -34,7 +34,8 @@ class ProfileDesk(DeskPart):
     async def remember_typed(self, turn: Turn, text: str) -> bool:
         """A typed "记住" / "不用了" to "下次要直接用这些信息吗？": like pressing the button.
 
-        A plain yes or no counts only soon after the question (a later "好" may answer staff).
+        A plain yes or no counts only soon after the question and as the next message (a
+        later "好" may answer staff).
         """
         asked = turn.slots.get("remember_at")
         if not turn.slots.get("remember") or len(text) > 20:
