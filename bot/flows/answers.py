@@ -669,8 +669,7 @@ def not_fixed(text: str) -> bool:
 def fixed(text: str) -> bool:
     """"好了谢谢", "算是吧", "问题解决了": solved (read after `not_fixed`); not the question
     quoted back ("问题解决了吗？")."""
-    folded = _fold(text)
-    return any(not _ASKED_DONE.match(folded, m.end()) for m in _matcher(FIXED).finditer(folded))
+    return _says_done(text, FIXED)
 
 
 REPAIRED = frozenset(
@@ -682,10 +681,13 @@ FIXED, whose "好了" / "算是" answer "问题解决了吗？" but may say anyt
 
 def repaired(text: str) -> bool:
     """"修好了 谢谢你们", "已经好了": the trouble of an open ticket is gone (not asked)."""
+    return _says_done(text, REPAIRED)
+
+
+def _says_done(text: str, words: frozenset[str]) -> bool:
+    """One of `words` said, not asked ("解决了没？")."""
     folded = _fold(text)
-    return any(
-        not _ASKED_DONE.match(folded, m.end()) for m in _matcher(REPAIRED).finditer(folded)
-    )
+    return any(not _ASKED_DONE.match(folded, m.end()) for m in _matcher(words).finditer(folded))
 
 
 _ASKED_DONE = re.compile(r"\s*(?:吗|嗎|么|麼|没|沒|\?|？)")

@@ -167,7 +167,10 @@ class FlowEngine:
             else:
                 state.slots["estate"] = estate
         fit_place(self.ctx, state.slots)
-        if not any(state.slots.get(k) for k in ("building", "area", "everywhere", "place")):
+        asks_where = flow.step("building") is not None
+        if asks_where and not any(
+            state.slots.get(k) for k in ("building", "area", "everywhere", "place")
+        ):
             recent = await self.ctx.tickets.recent_place(turn.chat_id)
             if recent:  # a report of a few hours ago: its block and flat offered
                 state.slots[RECENT_PLACE] = recent

@@ -73,9 +73,9 @@ P = TypeVar("P", bound=TicketPart)
 log = logging.getLogger(__name__)
 
 FEEDBACK_WINDOW = timedelta(days=2)
+"""How long after closing a typed rating ("三颗星") is still taken for the ticket."""
 RECENT_PLACE_WINDOW = timedelta(hours=12)
 """A report this soon after another of the same chat is offered that one's block and flat."""
-"""How long after closing a typed rating ("三颗星") is still taken for the ticket."""
 
 
 class TicketService:

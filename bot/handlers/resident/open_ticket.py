@@ -40,6 +40,7 @@ from bot.handlers.resident.base import (
 )
 from bot.intents import taxonomy as tx
 from bot.intents.entities import parse_location, parse_phone
+from bot.storage.models import TicketStatus
 from bot.texts import Raw
 
 LIFE_SITUATIONS = frozenset({"power_dependent"})
@@ -54,7 +55,10 @@ DESK_INTENTS = frozenset({tx.INQUIRY, tx.COMPLAINT, tx.HUMAN_AGENT})
 
 def ticket_state(turn: Turn, ticket: Ticket) -> Raw:
     """Where the ticket is, in words for the resident."""
-    desk = ticket.intent in DESK_INTENTS and ticket.status in ("open", "reopened")
+    desk = ticket.intent in DESK_INTENTS and ticket.status in (
+        TicketStatus.OPEN,
+        TicketStatus.REOPENED,
+    )
     return Raw(turn.text(f"tickets.open.state.{'desk' if desk else ticket.status}"))
 
 
