@@ -30,7 +30,8 @@ MANAGERS = 2
 
 RESIDENT_TOLD_TIMES = 3
 """An unclaimed emergency's resident hears at the first this-many reminders that it is still
-being assigned and escalated, with the emergency numbers again."""
+being assigned (and, once someone above the group has been told, that it was escalated), with
+the emergency numbers again."""
 
 
 class Reminders(TicketPart):
@@ -96,13 +97,22 @@ class Reminders(TicketPart):
             )
             await self.tickets.relay.notify_resident(
                 ticket,
-                "tickets.unclaimed_emergency",
+                "tickets.unclaimed_emergency"
+                if await self._escalated(ticket.id)
+                else "tickets.unclaimed_emergency_reminded",
                 police=numbers["police"],
                 fire=numbers["fire"],
                 ambulance=numbers["ambulance"],
             )
         if n < self.settings.claim_reminder_limit:
             await self.start_claim_clock(ticket)
+
+    async def _escalated(self, ticket_id: int) -> bool:
+        """Someone above the group (a supervisor or a manager) has been told of the ticket:
+        only then may its resident hear that it was escalated."""
+        ticket = await self.tickets.get(ticket_id)
+        level = ticket.escalation_level if ticket is not None else 0
+        return bool(level) and bool(self.people(level, ticket))
 
     async def _remind_on_duty(self, ticket: Ticket, reminders: int, age: str) -> None:
         """The people on duty now (DUTY_ROSTER_FILE) are reminded privately first."""

@@ -20,10 +20,11 @@ async def test_unclaimed_emergency_is_reminded_then_climbs_the_ladder(desk: Desk
     ticket = await desk.open()
     assert await desk.h.tick(299) == []
     shown = await desk.h.tick(1)  # SLA_CLAIM_SECONDS_EMERGENCY = 300
-    # one reminder in the group; the resident hears the truth (still being assigned,
-    # escalated) and the emergency numbers again
+    # one reminder in the group; the resident hears the truth (still being assigned, the
+    # group reminded: nobody above it has been told yet) and the emergency numbers again
     assert [m.chat_id for m in shown] == [desk.group, RESIDENT]
     assert "还在安排" in shown[1].plain and "120" in shown[1].plain
+    assert "再次提醒值班人员" in shown[1].plain and "主管" not in shown[1].plain
     reminder = shown[0]
     assert "已等待 5分钟，还没有人接单" in reminder.plain and "第 1 次" in reminder.plain
     assert reminder.reply_to == desk.alert(ticket.id).message_id
@@ -39,6 +40,7 @@ async def test_unclaimed_emergency_is_reminded_then_climbs_the_ladder(desk: Desk
     ]
     assert desk.h.chat(MANAGER) == []
     assert "已通知主管" in desk.alert(ticket.id).plain
+    assert "已升级通知主管" in desk.h.last(RESIDENT).plain  # now it is true
 
     await desk.h.tick(300)  # the third: managers
     to_manager = desk.h.chat(MANAGER)
@@ -93,6 +95,9 @@ async def test_with_nobody_to_escalate_to_the_group_is_told_once(make_desk: Any)
     nobody = [m for m in desk.h.chat(desk.group) if "无法升级" in m.plain]
     assert len(nobody) == 1 and "SUPERVISOR_IDS" in nobody[0].plain
     assert len(reminders(desk, ticket.id)) == 4
+    told = [m.plain for m in desk.h.chat(RESIDENT) if "还在安排" in m.plain]
+    assert len(told) == 3  # the resident is never told of an escalation that reached nobody
+    assert all("再次提醒值班人员" in t and "主管" not in t for t in told)
 
 
 async def test_reminders_stop_at_the_limit(make_desk: Any) -> None:
