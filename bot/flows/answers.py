@@ -164,6 +164,12 @@ DISTRESS = PLEAS | frozenset(
     """.split()
 )
 _DANGER = DISTRESS - PLEAS  # distress beyond the pleas (which may be denied: "不急")
+# a danger named, in English (beside an open emergency a new one needs one: "I am ok but
+# little scared" in a stuck lift is no lost child)
+_DANGER_NAMED = _DANGER | frozenset(
+    ("fire", "smoke", "flames", "burning", "gas", "flood", "flooding", "collapsed",
+     "fainted", "not breathing", "knife", "gun", "attacked", "break-in", "broke in", "missing")
+)
 # an open emergency getting worse, or help taking too long: staff are alerted again
 WORSE = frozenset(
     """
@@ -551,6 +557,32 @@ def nothing_wrong(text: str) -> bool:
     return said and not distress(text)
 
 
+def all_well(text: str, intent: str | None) -> bool:
+    """Nothing is wrong, said about this report: "人没事" / "I am ok" ends a fall or a
+    missing child, but of a stuck lift, a fire or a flood it says only that nobody is hurt."""
+    if not nothing_wrong(text):
+        return False
+    return intent in _ABOUT_PEOPLE or not only_unhurt(text)
+
+
+_ABOUT_PEOPLE = frozenset(("medical", "lost_child"))
+"""Emergencies about a person, where "他没事了" is the news that ends them."""
+
+
+def only_unhurt(text: str) -> bool:
+    """Nobody is hurt, and nothing more is said to be well ("人没事 就是急" in a stuck
+    lift, "大家都没事 烟还在冒", "I am ok"): about the people, not the danger."""
+    folded = _fold(text)
+    if not _UNHURT.search(folded):
+        return False
+    return not nothing_wrong(_UNHURT.sub(" ", folded))
+
+
+_UNHURT = re.compile(
+    r"(?:(?<![派叫找来來用])人|我|他|她|孩子|小孩|老人|大家|我们|我們|人员|人員)(?:都|也|还|還)?"
+    r"(?:没事|没有事|沒事|冇事|没受伤|沒受傷|没伤着|好好的)|\bi(?: am|'m|m) (?:ok|okay|fine)\b"
+)
+
 _ASKED = re.compile(r"\s*(?:吧|吗|嗎|嘛|么|麼|呀吧|伐|\?|？)")
 """Just after "没事": the words ask whether nothing is wrong."""
 
@@ -559,6 +591,12 @@ def distress(text: str) -> bool:
     """Words of someone in danger or fear ("救命", "快来", "help"), or short of breath,
     fainting, bleeding ("我老婆晕倒了"); a denied plea ("不急", "not urgent") is none."""
     return _mentions(text, _DANGER) or pleads(text) or breathless(text)
+
+
+def names_danger(text: str) -> bool:
+    """Words that name a danger ("着火", "流血", "fire", "fainted"), not only fear or a plea
+    ("好害怕", "快来", "scared", "help"): a plea beside an open emergency is about that one."""
+    return _mentions(text, _DANGER_NAMED) or breathless(text)
 
 
 def only_a_place(text: str) -> bool:

@@ -96,10 +96,10 @@ def yes_no(slot: str) -> Validator:
 def confirm_answer(slot: str) -> Validator:
     """A guessed emergency's confirmation: "safe" (nothing is wrong), "no" (not that:
     what is it then?), "yes"."""
-    from bot.flows.answers import nothing_wrong
+    from bot.flows.answers import all_well
 
     def check(text: str, slots: Slots, checks: Checks) -> Answer:
-        if nothing_wrong(text):
+        if all_well(text, str(slots.get("intent") or "")):  # not "人没事" in a stuck lift
             return Answer(values={slot: "safe"})
         if is_no(text):
             return Answer(values={slot: "no"})

@@ -482,17 +482,18 @@ class TicketService:
             return bool(result.rowcount == 1)  # type: ignore[attr-defined]
 
     # -- relay (the conversation engineer's entry point) ---------------------------------
-    async def update_details(self, ticket: Ticket, **details: str) -> None:
+    async def update_details(self, ticket: Ticket, **details: str) -> Ticket:
         """The resident corrected or added building, room or phone: the ticket, its alert
-        and the timeline follow, and the group is told."""
+        and the timeline follow, and the group is told. The ticket as it is now."""
         allowed = {k: v for k, v in details.items() if k in ("building", "room", "phone")}
         if not allowed:
-            return
+            return ticket
         await self.set_values(ticket.id, **allowed)
         fresh = await self.get(ticket.id) or ticket
         await self.record(ticket.id, "corrected", Actor("resident", ticket.user_id), data=allowed)
         await self.alerts.refresh(fresh)
         await self.alerts.note(fresh, "staff.reminder.corrected")
+        return fresh
 
     async def merge_extra(self, ticket: Ticket, **values: Any) -> Ticket:
         """`values` added to the stored ticket's extra (read afresh, so marks written earlier

@@ -340,3 +340,37 @@ def test_told_as_place(text: str, told: bool) -> None:
 )
 def test_repaired(text: str, gone: bool) -> None:
     assert a.repaired(text) is gone
+
+
+@pytest.mark.parametrize(
+    ("text", "intent", "well"),
+    [
+        # of a stuck lift, a fire or a flood "人没事" says only that nobody is hurt (CX07)
+        ("人没事 就是急", "elevator_trapped", False),
+        ("大家都没事 烟还在冒", "fire", False),
+        ("I'm ok", "elevator_trapped", False),
+        # of a person, it is the news that ends the report
+        ("他没事了", "medical", True),
+        ("我没事", "medical", True),
+        # said of the report itself, it is all well whatever the danger
+        ("没事了 误会", "elevator_trapped", True),
+        ("我没事 别派人来了 是我闻错了", "gas_leak", True),
+        ("不用派人 没事", "gas_leak", True),
+    ],
+)
+def test_all_well(text: str, intent: str, well: bool) -> None:
+    assert a.all_well(text, intent) is well
+
+
+@pytest.mark.parametrize(
+    ("text", "named"),
+    [
+        ("I am alone. I am ok but little scared", False),  # fear, in a stuck lift (CX12)
+        ("快来啊 好害怕", False),
+        ("救命 着火了", True),
+        ("help, there is smoke in the lift", True),
+        ("我妈晕倒了", True),
+    ],
+)
+def test_names_danger(text: str, named: bool) -> None:
+    assert a.names_danger(text) is named

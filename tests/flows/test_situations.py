@@ -30,6 +30,13 @@ SITUATIONS = Situations.load(
         ("有人在楼下打起来了", "security", "security", None),  # nobody hurt: security's own line
         ("打篮球摔倒了 膝盖流血", "medical", "medical", None),  # hurt, no fight
         ("跳楼价大甩卖", "unknown", "unknown", None),  # unless
+        # no intent names a snake or a wasp nest (blind CS06, CS07): security comes, its own line
+        ("楼道有蛇!!!", "unknown", "security", "animal"),
+        ("我屋里阳台上有个好大的马蜂窝", "medical", "security", "animal"),
+        ("There's a snake in the bike shed", "unknown", "security", "animal"),
+        ("蛇年快乐 祝物业的同事们新年好", "smalltalk", "smalltalk", None),
+        ("上次那个马蜂窝你们已经摘了 谢谢", "smalltalk", "smalltalk", None),
+        ("家里烧蜂窝煤 头好晕", "medical", "medical", "co"),
     ],
 )
 def test_situations(text: str, model: str, intent: str, situation: str | None) -> None:

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from bot.flows.answers import (
     after_greeting,
+    all_well,
     asks,
     corrects,
     danger_now,
@@ -23,6 +24,7 @@ from bot.flows.answers import (
     fixed,
     is_cancel,
     is_resolved,
+    names_danger,
     no_calls,
     not_fixed,
     nothing_wrong,
@@ -122,7 +124,10 @@ class Intake(DeskPart):
             return
         if corrects(text) and await self._correct(turn, text):
             return
-        if flow.emergency and step.name in EMERGENCY_DETAILS and nothing_wrong(text):
+        if (
+            flow.emergency and step.name in EMERGENCY_DETAILS
+            and all_well(text, str(turn.slots.get("intent") or ""))
+        ):
             # "我没事 别派人来" between the questions: asked once, with a button to end it
             # (silence still counts as yes: the ticket opens)
             self.engine.note(turn, text)  # staff read it if the ticket opens all the same
@@ -361,7 +366,8 @@ class Intake(DeskPart):
             )
         )
         if new_emergency and ticket is not None and tx.is_emergency(ticket.intent):
-            if not distress(text):  # no words of danger: beside the open one, not instead
+            if not names_danger(text):  # no danger named ("I am ok but little scared" in a
+                # stuck lift): beside the open one, not instead; a plea is about that one
                 await self.open_ticket.also(turn, ticket, found.intent, text)
                 return
         if new_emergency:

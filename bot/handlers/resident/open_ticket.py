@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from bot.core.actions import keyboard
 from bot.core.incoming import AttachmentKind
 from bot.flows.answers import (
+    all_well,
     asks,
     asks_progress,
     asks_to_close,
@@ -22,7 +23,6 @@ from bot.flows.answers import (
     is_resolved,
     no_calls,
     not_fixed,
-    nothing_wrong,
     repaired,
     worse,
 )
@@ -101,15 +101,16 @@ class OpenTicket(DeskPart):
         # a power cut with someone on a breathing machine is followed up as an emergency
         emergency = tx.is_emergency(ticket.intent) or extra.get("situation") in LIFE_SITUATIONS
         if changed:  # a phone given later, or a correction: the ticket follows
-            await self.ctx.tickets.update_details(ticket, **changed)
-            building = changed.get("building", ticket.building)
-            room = changed.get("room", ticket.room)
-            await turn.send_html(self.base.corrected_text(turn, changed, building, room))
+            ticket = await self.ctx.tickets.update_details(ticket, **changed)
+            await turn.send_html(
+                self.base.corrected_text(turn, changed, ticket.building, ticket.room)
+            )
             if not (emergency and worse(text)):
                 return
         found_them = ticket.intent == tx.LOST_CHILD and text and found_person(text)
         closing = bool(text) and (
-            is_resolved(text) or is_cancel(text) or nothing_wrong(text) or asks_to_close(text)
+            is_resolved(text) or is_cancel(text) or all_well(text, ticket.intent)
+            or asks_to_close(text)
             or found_them
             or (not emergency and repaired(text) and not not_fixed(text))  # "修好了 谢谢"
         )
