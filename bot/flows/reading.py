@@ -167,6 +167,12 @@ def _gained(text: str, step: Step, slots: Slots, checks: Checks) -> dict[str, An
     elif entities.room and found in (None, slots.get("building")) and not slots.get("room"):
         if slots.get("building") and estate.has_room(slots["building"], entities.room):
             gained["room"] = entities.room
+    elif (  # "2号楼一单元2801" after 2号楼 (its flat skipped): the unit and the flat
+        found and entities.room and not slots.get("room")
+        and found.startswith(f"{slots.get('building')}-")
+        and estate.has_room(found, entities.room)
+    ):
+        gained.update(building=found, room=entities.room)
     return gained
 
 

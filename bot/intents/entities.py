@@ -74,6 +74,8 @@ _HOUSE = (
 HOUSE_SUFFIX = "号别墅"
 _BUILDING_EN = (
     r"(?:block|blk|bldg|building|tower|tower)\.?\s*#?\s*(?P<b>\d{1,3}[a-z]?|[a-z]\d{0,2})(?![a-z])"
+    # "Building 9, unit 2, 1706": a unit before a flat number is the 单元, not the flat
+    r"(?:[\s,]+unit\s*(?P<u>\d{1,2})(?=[\s,]+(?:flat|room|rm|apt)?\.?\s*#?\s*\d{3,4}(?!\d)))?"
 )
 _UNIT_ONLY = rf"(?P<u>{_ID})\s*单元"
 _CN_ROOM = "[零〇一二三四五六七八九]{3,4}"
@@ -335,9 +337,58 @@ def _fold_answer(text: str) -> str:
     return folded
 
 
+_CORRECTED_RE = re.compile(
+    r"不对|不是|说错|打错|写错|搞错|记错|应该是|更正|改为|改成|(?<![a-z])(?:sorry|i mean|correction|actually)(?![a-z])"
+)
+"""Words that take back what was said before them ("5栋1单元 不对 是5栋2单元 901")."""
+
+
 def parse_location(text: str) -> tuple[str | None, str | None]:
-    """(building, room) in an answer such as "3栋1202", "5座12B", "3-1202" or "3 1202"."""
+    """(building, room) in an answer such as "3栋1202", "5座12B", "3-1202" or "3 1202";
+    an address after words that take back the one before it wins ("5栋1单元 不对 是5栋2单元
+    901" is 5栋2单元901; "3栋1202 不对 是1205" keeps the block)."""
     folded = _fold_answer(text or "")
+    building, room = _location(folded)
+    if building is None and room is None:
+        return building, room
+    return _instead(folded, building, room) or (building, room)
+
+
+def taken_back(text: str, building: str | None, room: str | None) -> tuple[str | None, str | None] | None:
+    """The address said after words that take back `building`/`room` (found first in
+    `text`), or None when nothing is taken back."""
+    return _instead(_fold_answer(text or ""), building, room)
+
+
+def _instead(
+    folded: str, building: str | None, room: str | None
+) -> tuple[str | None, str | None] | None:
+    for marker in reversed(list(_CORRECTED_RE.finditer(folded))):
+        later_building, later_room = _said_instead(folded[marker.end() :])
+        if later_building is None and later_room is None:
+            continue
+        if later_building is None:
+            return building, later_room
+        return later_building, later_room if later_room is not None else (
+            room if later_building == building else None
+        )
+    return None
+
+
+def _said_instead(tail: str) -> tuple[str | None, str | None]:
+    """The address said after "不对": after its last "是" when one follows ("不是5栋的 是3栋
+    1202"), else the first; a bare flat number ("不对 是1205") is a flat."""
+    for said in reversed(list(re.finditer(r"是|(?<![a-z])is(?![a-z])", tail))):
+        found = _location(tail[said.end() :])
+        if found != (None, None):
+            return found
+        bare = _BARE_NUMBER_RE.search(tail[said.end() :])
+        if bare and not _PHONE_HINT_RE.search(tail):
+            return None, bare.group(1)
+    return _location(tail)
+
+
+def _location(folded: str) -> tuple[str | None, str | None]:
     pair = _BARE_PAIR_RE.match(folded)
     if pair:
         return _canon_id(pair.group(1)), _canon_room(pair.group(2))

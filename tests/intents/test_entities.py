@@ -296,3 +296,22 @@ def test_parse_location_said_in_words_or_hk_english(
 )
 def test_addresses_written_otherwise(text: str, expected: tuple[str | None, str | None]) -> None:
     assert parse_location(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "where"),
+    [
+        # blind CW04: the address after "不对" is the one meant
+        ("5栋1单元 不对 是5栋2单元 901", ("5-2", "901")),
+        ("3栋1202 不对 是1205", ("3", "1205")),
+        ("我不是5栋的 是3栋1202", ("3", "1202")),
+        ("8栋1401 哦不对 打错了 是7栋 我老记混 7栋1401", ("7", "1401")),
+        ("3栋1202 不对 电话是13812345678", ("3", "1202")),
+        ("3栋1202 煤气味 不是很浓", ("3", "1202")),
+        # blind CW08: an English unit before a flat number is the 单元
+        ("Building 9, unit 2, 1706. Or 9-2-1706", ("9-2", "1706")),
+        ("Block 3 unit 12B", ("3", "12B")),
+    ],
+)
+def test_an_address_taken_back(text: str, where: tuple[str, str]) -> None:
+    assert parse_location(text) == where

@@ -28,7 +28,7 @@ from bot.flows.situations import Situations
 from bot.flows.ticketing import PENDING
 from bot.flows.validators import addressable, squash
 from bot.intents import taxonomy as tx
-from bot.intents.entities import Entities, extract_entities, parse_location
+from bot.intents.entities import Entities, extract_entities, parse_location, taken_back
 from bot.texts import Raw
 
 CLASSIFIED_REMEMBERED = 2048  # texts whose classification is kept (a burst is read twice)
@@ -118,6 +118,10 @@ def corrections(text: str, region: Any, *, correcting: bool = True) -> dict[str,
         room = bare.group(1) if bare else None
     if room and (correcting or entities.building):
         changed["room"] = room
+    instead = taken_back(text, entities.building, room) if entities.building else None
+    if instead is not None:  # "5栋1单元 不对 是5栋2单元 901": the address said last
+        changed.pop("room", None)
+        changed.update({k: v for k, v in zip(("building", "room"), instead, strict=True) if v})
     if entities.phone:
         changed["phone"] = entities.phone
     return changed

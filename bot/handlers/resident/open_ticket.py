@@ -44,6 +44,15 @@ from bot.storage.models import TicketStatus
 from bot.texts import Raw
 
 LIFE_SITUATIONS = frozenset({"power_dependent"})
+_ADDRESS_SAID = re.compile(r"地址|住址|門牌|门牌|(?<![a-z])address(?![a-z])", re.I)
+
+
+def _completes(ticket: Ticket, changed: dict[str, str]) -> bool:
+    """A flat in the block the ticket has without one ("4栋1单元102" at 4栋)."""
+    if not ticket.building or ticket.room or not changed.get("room"):
+        return False
+    block = changed.get("building")
+    return block is None or block.split("-")[0] == ticket.building.split("-")[0]
 """Situations of a non-emergency ticket where a life depends on it (followed up as one)."""
 LINE_AGAIN_MAX = 2
 """Questions on an open emergency that get its safety line again (then only passed on)."""
@@ -175,7 +184,13 @@ class OpenTicket(DeskPart):
             changed = self._address_told(ticket, text, changed)
         if ticket.building and not ticket.room and _BARE_ROOM.match(text or ""):
             changed["room"] = text.strip().rstrip("室号")  # "12栋", then "102": its flat
-        return {k: v for k, v in changed.items() if correcting or not getattr(ticket, k)}
+        return {
+            k: v
+            for k, v in changed.items()
+            if correcting
+            or not getattr(ticket, k)
+            or (k == "building" and v.startswith(f"{ticket.building}-"))  # 4栋 -> 4栋1单元
+        }
 
     def _address_told(self, ticket: Ticket, text: str, changed: dict[str, str]) -> dict[str, str]:
         """A block or flat in words about an open ticket, without a word of correction, is
@@ -189,6 +204,7 @@ class OpenTicket(DeskPart):
         rest = {k: v for k, v in changed.items() if k not in where}
         region = self.engine.checks.region
         place = str((ticket.extra or {}).get("place") or "")
+        first: dict[str, str] = {}
         if not ticket.building and (not place or indoor(place)):
             # the ticket does not know which block yet ("位置未知", "楼道"): a block said now
             # is where it happens ("20号楼一楼东户 地上有点凉"), the one said before "我是
@@ -196,10 +212,14 @@ class OpenTicket(DeskPart):
             first = corrections(before_home(text), region, correcting=False)
             if first.get("building") and (first.get("room") or own_home(text) is None):
                 return {**rest, **{k: v for k, v in first.items() if k in ("building", "room")}}
+        if _ADDRESS_SAID.search(text) or _completes(ticket, changed):
+            # "地址是桂花苑4栋1单元102，我在外地赶不回去" beside a ticket at 4栋: the flat of
+            # its block (or an address said as one) completes it
+            return changed
         home = own_home(text)
         if home is not None:
             if (ticket.extra or {}).get("place"):
-                return rest
+                return {**rest, **({"building": first["building"]} if first.get("building") else {})}
             said = corrections(home, region, correcting=False)
             mine = {k: v for k, v in said.items() if k in ("building", "room")}
             if "room" not in mine:  # "我家四楼四零一": a flat said in words
@@ -207,6 +227,8 @@ class OpenTicket(DeskPart):
                 mine.update({"room": room} if room else {})
             if mine and "building" not in mine and "building" in changed:
                 mine["building"] = changed["building"]  # "二十一栋三单元 我家四楼四零一"
+            if not mine and first.get("building"):  # "4栋 我住6楼 电题 停了": the block
+                mine = {"building": first["building"]}
             return {**rest, **mine}
         return changed if address_alone(text, region) else rest
 
@@ -220,6 +242,10 @@ class OpenTicket(DeskPart):
         come up" about a fallen employer read as a break-in, "他说他住9栋 家里没人" as a
         lost child), and a wrong line confuses a frightened person."""
         assert turn.incoming is not None
+        if getting_worse(text):  # "味道越来越大了，她有点头晕": worse first, and what is new
+            await self.ctx.tickets.also_mentioned(ticket, intent, text)
+            await self.on_open_ticket(turn, ticket, text, None)
+            return
         await self.ctx.tickets.relay_from_resident(ticket, turn.incoming)
         await self.ctx.tickets.also_mentioned(ticket, intent, text)
         state = ticket_state(turn, ticket)
