@@ -179,12 +179,13 @@ WORSE = frozenset(
     """.split()
 ) | frozenset(
     ("worse", "spreading", "getting bigger", "nobody", "no one came", "no one has come",
-     "no one is coming", "hurry")
+     "no one is coming", "hurry", "stronger", "thicker", "more and more", "rising")
 )
 # the resident asks for the ticket to be closed
-CLOSE = frozenset("可以关了 可以关单 关单吧 关了吧 关掉吧 把单关了 工单关了 可以閂咗".split()) | frozenset(
-    ("close the ticket", "close it", "you can close")
-)
+CLOSE = frozenset(
+    "可以关了 可以关单 关单吧 关了吧 关掉吧 把单关了 工单关了 可以閂咗 撤了吧 撤单 撤销吧 撤掉吧 帮我撤了 单子撤了"
+    .split()
+) | frozenset(("close the ticket", "close it", "you can close", "cancel the ticket"))
 # the danger easing: passed on, not taken for "worse"
 BETTER = frozenset(
     """

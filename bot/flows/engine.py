@@ -169,8 +169,8 @@ class FlowEngine:
         fit_place(self.ctx, state.slots)
         asks_where = flow.step("building") is not None
         if asks_where and not any(
-            state.slots.get(k) for k in ("building", "area", "everywhere", "place")
-        ):
+            state.slots.get(k) for k in ("building", "area", "everywhere")
+        ):  # a place inside a block ("电梯里") is offered the block
             recent = await self.ctx.tickets.recent_place(turn.chat_id)
             if recent:  # a report of a few hours ago: its block and flat offered
                 state.slots[RECENT_PLACE] = recent
@@ -311,8 +311,9 @@ class FlowEngine:
             # said twice where it is ("那棵树下面", then "就在树下面"): that is the place; a
             # pointer said once and then other words ("挂在外面墙上那个…", "空调我已经关了")
             # is no answer
+            # ("里面" twice about a lift already named is no new place)
             pointer = reading.pointer if turn.state.marks.pointer else None
-            if pointer and step.places:
+            if pointer and step.places and not turn.slots.get("place"):
                 await self.accept(turn, flow, step, place_values(step, pointer), lead=lead)
                 return
             await self.skip(turn, flow, step, lead)

@@ -38,6 +38,20 @@ def _offer_place(slots: Slots, profile: Profile | None) -> Offer | None:
     )
 
 
+def _offer_block(slots: Slots, profile: Profile | None) -> Offer | None:
+    """The block of the remembered or recent place, for a place inside one ("电梯里")."""
+    offer = _offer_place(slots, profile)
+    if offer is None:
+        return None
+    block = offer.values["building"]
+    return Offer(
+        label="resident.offer.place",
+        values={"building": block, "place_building": True},
+        label_values={"building": block, "room": ""},
+        decline="resident.button.not_it",
+    )
+
+
 def _offer_room(slots: Slots, profile: Profile | None) -> Offer | None:
     if profile is None or not profile.room or profile.building != slots.get("building"):
         return None
@@ -113,6 +127,7 @@ PLACE_BUILDING = Step(
     fills=("place_building",),
     prompt="resident.ask.place_building",
     validate=v.place_building,
+    offer=_offer_block,
     optional=True,
     when=lambda slots: bool(slots.get("indoor")) and not slots.get("building"),
 )

@@ -30,7 +30,7 @@ from collections.abc import Collection, Sequence
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from sqlalchemy import select, update
+from sqlalchemy import or_, select, update
 
 from bot.core.incoming import Incoming
 from bot.estates import Estate, Estates
@@ -311,8 +311,8 @@ class TicketService:
         return ticket
 
     async def recent_place(self, chat_id: str) -> dict[str, str]:
-        """Block and flat of the chat's newest ticket of the last RECENT_PLACE_WINDOW that has
-        one ({} when none): a new report offers them as a button ("还是在 12栋1802 吗？")
+        """Block and flat of the chat's newest ticket of the last RECENT_PLACE_WINDOW, or still
+        open, that has one ({} when none): a new report offers them as a button ("还是在 12栋1802 吗？")
         instead of asking afresh, whether or not the resident let them be remembered (they
         are the resident's own words of a few hours ago, shown only in that chat)."""
         since = self.clock.now() - RECENT_PLACE_WINDOW
@@ -321,7 +321,7 @@ class TicketService:
                 select(Ticket)
                 .where(
                     Ticket.chat_id == chat_id,
-                    Ticket.created_at >= since,
+                    or_(Ticket.created_at >= since, Ticket.closed_at.is_(None)),  # or still open
                     Ticket.building.is_not(None),
                 )
                 .order_by(Ticket.id.desc())
