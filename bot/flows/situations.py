@@ -77,6 +77,15 @@ class Situations:
             )
         return cls(out, prepare)
 
+    def denied(self, name: str, text: str) -> bool:
+        """The words now say what the situation `name` is not (its `unless`), and none of
+        its `force` words is said: "我在电梯里面" told after a relative's lift was guessed."""
+        prepared = self._prepare(text)
+        for s in self._all:
+            if s.name == name:
+                return any(w in prepared for w in s.unless) and not s.forced(prepared)
+        return False
+
     def find(self, text: str, intent: str) -> Found:
         """The intent to act on and its situation, for a message the classifier gave
         `intent`: a forcing situation wins; else a situation of that emergency (or of that

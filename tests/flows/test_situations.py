@@ -44,6 +44,14 @@ def test_situations(text: str, model: str, intent: str, situation: str | None) -
     assert (found.intent, found.situation) == (intent, situation)
 
 
+def test_a_situation_denied_by_later_words() -> None:
+    # blind CX02: "叔叔阿姨" is no relative; "我在电梯里面" says the writer is the one inside
+    assert SITUATIONS.find("叔叔阿姨 电梯不动了", "elevator_trapped").situation is None
+    assert SITUATIONS.denied("lift_relative", "我妈被困在电梯里\n我在电梯里面 就我一个人")
+    assert not SITUATIONS.denied("lift_relative", "我妈被困在电梯里\n她在哭")
+    assert not SITUATIONS.denied("crisis", "我不想活了\n如果")
+
+
 def test_every_situation_has_its_texts() -> None:
     from bot.texts import Texts
 

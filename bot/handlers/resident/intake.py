@@ -288,7 +288,13 @@ class Intake(DeskPart):
         the report takes it on (its ticket and staff alert name it) and its own safety line
         is sent at once."""
         intent = str(turn.slots.get("intent") or "")
-        if not intent or turn.slots.get("situation"):
+        current = turn.slots.get("situation")
+        if current:  # "我在电梯里面 就我一个人" after "叔叔阿姨 电梯不动了": not a relative's
+            said = f"{turn.slots.get('text') or ''}\n{text}"
+            if self.situations.denied(str(current), said):
+                turn.slots.pop("situation")
+            return
+        if not intent:
             return
         # read with what was said before: "my mom is looking too" after "my little brother is
         # lost" is no missing adult (the situation's `unless` words are in the first message)
