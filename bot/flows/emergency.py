@@ -176,7 +176,12 @@ async def _finish(turn: Turn) -> None:
 
 
 async def _escalate(turn: Turn) -> None:
-    """The resident went silent: open the ticket with what is known, say help is coming."""
+    """The resident went silent: open the ticket with what is known, say help is coming.
+    Silent at "还是在 8栋 吗？" (their own block, remembered or from a ticket still open or
+    of a few hours ago): the ticket takes it, and staff are told it was not confirmed."""
+    offered = await _offered_place(turn)
+    if offered:
+        turn.slots.update(offered)
     extra: dict[str, object] = {
         "incomplete": True,
         "reason": "idle",
@@ -184,9 +189,23 @@ async def _escalate(turn: Turn) -> None:
     }
     if turn.state.step in ("plea", "confirm", "what"):
         extra["unconfirmed"] = True  # silence counts as yes
+    if offered:
+        turn.slots["place_offered"] = True
     ticket = await open_ticket(turn, **extra)
     await turn.send_html(report_text(turn, ticket, escalated=True))
     await turn.end()
+
+
+async def _offered_place(turn: Turn) -> dict[str, object]:
+    """The block (and flat) offered at the where-question the resident left unanswered."""
+    name = turn.state.step
+    if name not in ("building", "place_building") or name in turn.state.marks.declined:
+        return {}
+    step = EMERGENCY.step(name)
+    if step is None or step.offer is None:
+        return {}
+    offer = step.offer(turn.slots, await turn.profile())
+    return dict(offer.values) if offer is not None and offer.values.get("building") else {}
 
 
 EMERGENCY = Flow(

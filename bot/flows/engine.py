@@ -370,9 +370,17 @@ class FlowEngine:
         await self.advance(turn)
 
     async def skip(self, turn: Turn, flow: Flow, step: Step, lead: str = "") -> None:
-        """Go on without this answer (staff will ask): never a loop, never a dead end."""
+        """Go on without this answer (staff will ask): never a loop, never a dead end. In an
+        emergency, a block offered ("还是在 8栋 吗？") and talked past is taken, and staff
+        are told it was not confirmed."""
+        values: dict[str, Any] = dict.fromkeys(step.fills)
+        where = flow.emergency and step.name in ("building", "place_building")
+        offer = await self._offer(turn, step) if where else None
+        if offer is not None and offer.values.get("building"):
+            values.update(offer.values)
+            turn.slots["place_offered"] = True
         lead = "\n".join(p for p in (lead, turn.text("resident.skipped")) if p)
-        await self.accept(turn, flow, step, dict.fromkeys(step.fills), lead=lead)
+        await self.accept(turn, flow, step, values, lead=lead)
 
     def _why(
         self, turn: Turn, step: Step, text: str, reading: Reading, noted: bool, *,

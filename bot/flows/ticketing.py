@@ -55,7 +55,9 @@ async def open_ticket(turn: Turn, **extra: Any) -> Ticket:
     profile = await turn.ctx.profiles.ensure(
         turn.user_id, turn.chat_id, turn.user_name, turn.locale
     )
-    keys = ("place", "location", "also", "documents", "situation", "floor", "no_calls")
+    keys = (
+        "place", "location", "also", "documents", "situation", "floor", "no_calls", "place_offered"
+    )
     info = {k: slots[k] for k in keys if slots.get(k)}
     if slots.get("source"):
         info["source"] = slots["source"]

@@ -182,6 +182,8 @@ class AlertBoard(TicketPart):
                 else self._t("staff.alert.estate_unknown")
             )
         lines.append(self._t("staff.alert.place", place=self.fmt.place_or_unknown(ticket)))
+        if extra.get("place_offered"):
+            lines.append(self._t("staff.alert.place_offered"))
         if extra.get("floor"):
             lines.append(self._t("staff.alert.floor", floor=extra["floor"]))
         location = extra.get("location")
