@@ -594,6 +594,24 @@ def distress(text: str) -> bool:
     return _mentions(text, _DANGER) or pleads(text) or breathless(text)
 
 
+SHAKEN = frozenset(
+    """
+    吓死 吓坏 吓一跳 吓得 吓到 好可怕 太可怕 好恐怖 天哪 天呐 我的天 出事了 不得了 完了完了 嚇死 嚇壞 好驚
+    """.split()
+) | frozenset(("scared me", "oh my god", "omg", "so scary", "terrified"))
+"""Someone shaken who has not said by what ("刚才吓死我了"): asked what happened, kindly."""
+
+
+def other_matter(text: str) -> bool:
+    """The words turn to another matter ("另外我们那层楼道感应灯是坏的", "by the way")."""
+    return _OTHER_MATTER.search(_fold(text)) is not None
+
+
+def shaken(text: str) -> bool:
+    """Words of someone shaken or frightened, saying no more ("刚才吓死我了")."""
+    return _mentions(text, SHAKEN)
+
+
 def names_danger(text: str) -> bool:
     """Words that name a danger ("着火", "流血", "fire", "fainted"), not only fear or a plea
     ("好害怕", "快来", "scared", "help"): a plea beside an open emergency is about that one."""

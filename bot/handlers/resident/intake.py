@@ -29,6 +29,7 @@ from bot.flows.answers import (
     not_fixed,
     nothing_wrong,
     residue,
+    shaken,
     short_of_breath,
     stars,
 )
@@ -617,5 +618,8 @@ class Intake(DeskPart):
             return
         if entry is not None:
             await self._answer(turn, entry, text)
+            return
+        if shaken(text):  # "刚才吓死我了": what happened? (with the numbers), not "没看懂"
+            await turn.send("resident.menu.shaken", buttons=self.base.menu_buttons(turn))
             return
         await turn.send("resident.menu.unknown", buttons=self.base.menu_buttons(turn))

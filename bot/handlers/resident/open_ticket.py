@@ -23,6 +23,7 @@ from bot.flows.answers import (
     is_resolved,
     no_calls,
     not_fixed,
+    other_matter,
     repaired,
     worse,
 )
@@ -152,7 +153,7 @@ class OpenTicket(DeskPart):
         if text and asks_progress(text):
             await turn.send("tickets.open.progress", id=ticket.id, state=state)
             return
-        if emergency and text and asks(text):
+        if emergency and text and asks(text) and not other_matter(text):
             # "要不要扶他起来？", "能不能把门扒开": the line again (not at every question)
             repeated = int(extra.get("line_again") or 0)
             if repeated < LINE_AGAIN_MAX:
