@@ -32,6 +32,7 @@ HOLDOUTS = (
     REPO / "tests" / "data" / "intents_holdout8.jsonl",  # writer H6, written in round six
     REPO / "tests" / "data" / "intents_holdout9.jsonl",  # writer H7, written in round seven
     REPO / "tests" / "data" / "intents_holdout10.jsonl",  # writer H8, after the network was chosen
+    REPO / "tests" / "data" / "intents_holdout11.jsonl",  # writer H9, in round nine, before it
 )
 
 
