@@ -412,6 +412,12 @@ _RUN_BEFORE = re.compile(r"[0-9a-z\u4e00-\u9fff]{0,6}$")
 _OTHER_MATTER = re.compile(r"另外|还有就是|还有你们|顺便|对了|by the way|\balso\b")
 """Where a message turns to another matter: a place after it is not where this happens."""
 _BREAKS = ("在", "喺", "到", "去", "从", "有", "的", "了", "是", "说", "讲", "给", "跟", "和")
+_MODIFIER = re.compile(
+    r"(?:小区|地下|负|[东西南北中前后左右内外新老大小][门侧边面区]?"
+    r"|[0-9a-z一二三四五六七八九十两]+\s*(?:号楼|号|栋|幢|座|楼|层|期|区|单元)?)*"
+)
+"""What may stand before a place word as part of it: "北门", "3号楼", "地下", "东区" (not
+"被关你们小区", "7号楼坐")."""
 _EN_PLACE = re.compile(r"\b(?:in|at|near|on|outside)\s+((?:the\s+)?(?:[a-z0-9]+\s+){0,3}?(?:%s))\b")
 
 
@@ -438,6 +444,8 @@ def place_in(text: str) -> str | None:
     for word in _BREAKS:  # "有人在停车场" -> after the last 在
         if word in before:
             before = before[before.rindex(word) + len(word) :]
+    if not _MODIFIER.fullmatch(before):  # "被关你们小区" before 电梯: not part of where
+        before = ""
     place = before + folded[start:end]
     if folded[start:end] in NOT_A_PLACE or place in NOT_A_PLACE_ALONE or _has(before, _HOME):
         return None
