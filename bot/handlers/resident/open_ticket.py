@@ -43,6 +43,7 @@ from bot.intents import taxonomy as tx
 from bot.intents.entities import parse_location, parse_phone
 from bot.storage.models import TicketStatus
 from bot.texts import Raw
+from bot.tickets.states import Actor
 
 LIFE_SITUATIONS = frozenset({"power_dependent"})
 _ADDRESS_SAID = re.compile(r"地址|住址|門牌|门牌|(?<![a-z])address(?![a-z])", re.I)
@@ -126,6 +127,12 @@ class OpenTicket(DeskPart):
         )
         if corrects(text) and any(ch.isdigit() for ch in text) and not asks_to_close(text):
             closing = False  # "哦不对 收据号是…078 刚才打错了": a correction, not "all is well"
+        if closing and not emergency and asks_to_close(text):
+            # "这个单子帮我撤了吧": asked in so many words, about a repair or a complaint: done
+            actor = Actor("resident", turn.user_id, turn.user_name)
+            if await self.ctx.tickets.workflow.cancel_by_resident(ticket.id, actor) is not None:
+                await turn.send("tickets.open.closed", id=ticket.id)
+                return
         if closing:
             buttons = keyboard(
                 [
