@@ -175,7 +175,7 @@ WORSE = frozenset(
     """
     更浓 更大 更多 更严重 更厉害 越来越 加重 严重了 又来了 又有 又冒 又闻到 又开始 还在冒 还在漏 还在流 蔓延 烧过来
     扩大 喘不过气 不行了 撑不住 怎么还没 还没来 还没人来 还没有人来 快点来 没人来 等了好久
-    还严重 更快 又漏了 越漏越
+    还严重 更快 又漏了 越漏越 越滴越 越流越 越积越 越冒越 越来越多 滴得很快 流得很快 越下越
     """.split()
 ) | frozenset(
     ("worse", "spreading", "getting bigger", "nobody", "no one came", "no one has come",

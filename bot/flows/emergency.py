@@ -180,8 +180,10 @@ async def _escalate(turn: Turn) -> None:
     Silent at "还是在 8栋 吗？" (their own block, remembered or from a ticket still open or
     of a few hours ago): the ticket takes it, and staff are told it was not confirmed."""
     offered = await _offered_place(turn)
-    if offered:
-        turn.slots.update(offered)
+    turn.slots.update(offered)
+    recent = turn.slots.get(steps.RECENT_PLACE)
+    if not turn.slots.get("phone") and isinstance(recent, dict) and recent.get("phone"):
+        turn.slots["phone"] = recent["phone"]  # the number of the chat's recent or open report
     extra: dict[str, object] = {
         "incomplete": True,
         "reason": "idle",
@@ -189,7 +191,7 @@ async def _escalate(turn: Turn) -> None:
     }
     if turn.state.step in ("plea", "confirm", "what"):
         extra["unconfirmed"] = True  # silence counts as yes
-    if offered:
+    if offered.get("building"):
         turn.slots["place_offered"] = True
     ticket = await open_ticket(turn, **extra)
     await turn.send_html(report_text(turn, ticket, escalated=True))
@@ -197,15 +199,17 @@ async def _escalate(turn: Turn) -> None:
 
 
 async def _offered_place(turn: Turn) -> dict[str, object]:
-    """The block (and flat) offered at the where-question the resident left unanswered."""
+    """The block (and flat) offered at the where-question, or the phone offered at the phone
+    question, that the resident left unanswered."""
     name = turn.state.step
-    if name not in ("building", "place_building") or name in turn.state.marks.declined:
+    if name not in ("building", "place_building", "phone") or name in turn.state.marks.declined:
         return {}
     step = EMERGENCY.step(name)
     if step is None or step.offer is None:
         return {}
     offer = step.offer(turn.slots, await turn.profile())
-    return dict(offer.values) if offer is not None and offer.values.get("building") else {}
+    wanted = "phone" if name == "phone" else "building"
+    return dict(offer.values) if offer is not None and offer.values.get(wanted) else {}
 
 
 EMERGENCY = Flow(

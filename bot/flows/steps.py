@@ -64,12 +64,17 @@ def _offer_room(slots: Slots, profile: Profile | None) -> Offer | None:
 
 
 def _offer_phone(slots: Slots, profile: Profile | None) -> Offer | None:
-    if profile is None or not profile.phone:
+    """The remembered phone, else the one of the chat's recent or open report."""
+    recent = slots.get(RECENT_PLACE)
+    phone = profile.phone if profile is not None and profile.phone else None
+    if phone is None and isinstance(recent, dict) and recent.get("phone"):
+        phone = str(recent["phone"])
+    if phone is None:
         return None
     return Offer(
         label="resident.offer.phone",
-        values={"phone": profile.phone},
-        label_values={"masked": mask_phone(profile.phone)},
+        values={"phone": phone},
+        label_values={"masked": mask_phone(phone)},
     )
 
 

@@ -311,8 +311,8 @@ class TicketService:
         return ticket
 
     async def recent_place(self, chat_id: str) -> dict[str, str]:
-        """Block and flat of the chat's newest ticket of the last RECENT_PLACE_WINDOW, or still
-        open, that has one ({} when none): a new report offers them as a button ("还是在 12栋1802 吗？")
+        """Block, flat and phone of the chat's newest ticket of the last RECENT_PLACE_WINDOW,
+        or still open, that has a block ({} when none): a new report offers them as a button ("还是在 12栋1802 吗？")
         instead of asking afresh, whether or not the resident let them be remembered (they
         are the resident's own words of a few hours ago, shown only in that chat)."""
         since = self.clock.now() - RECENT_PLACE_WINDOW
@@ -329,7 +329,8 @@ class TicketService:
             )
         if ticket is None or not ticket.building:
             return {}
-        return {"building": ticket.building, **({"room": ticket.room} if ticket.room else {})}
+        found = {"building": ticket.building, "room": ticket.room, "phone": ticket.phone}
+        return {k: v for k, v in found.items() if v}
 
     async def awaiting_feedback(self, chat_id: str) -> Ticket | None:
         """The resident's newest ticket whose "问题解决了吗？" or rating is still unanswered:

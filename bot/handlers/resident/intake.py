@@ -22,6 +22,7 @@ from bot.flows.answers import (
     danger_now,
     distress,
     fixed,
+    getting_worse,
     is_cancel,
     is_resolved,
     names_danger,
@@ -372,6 +373,11 @@ class Intake(DeskPart):
                 and self.base.strong_beside(found, emergency=tx.is_emergency(ticket.intent))
             )
         )
+        if (
+            not new_emergency and ticket is not None and not tx.is_emergency(ticket.intent)
+            and tx.is_emergency(found.intent) and found.needs_confirmation and getting_worse(text)
+        ):  # a repair's damp patch that "越滴越多了": the danger guessed is asked about
+            new_emergency = True
         if new_emergency and ticket is not None and tx.is_emergency(ticket.intent):
             if not names_danger(text):  # no danger named ("I am ok but little scared" in a
                 # stuck lift): beside the open one, not instead; a plea is about that one
