@@ -46,7 +46,15 @@ from bot.texts import Raw
 from bot.tickets.states import Actor
 
 LIFE_SITUATIONS = frozenset({"power_dependent"})
+"""Situations of a non-emergency ticket where a life depends on it (followed up as one)."""
+LINE_AGAIN_MAX = 2
+"""Questions on an open emergency that get its safety line again (then only passed on)."""
 _ADDRESS_SAID = re.compile(r"地址|住址|門牌|门牌|(?<![a-z])address(?![a-z])", re.I)
+"""Words that say what follows is the address ("地址是桂花苑4栋1单元102")."""
+_BARE_ROOM = re.compile(r"^\s*\d{3,4}\s*[室号]?\s*$")
+
+DESK_INTENTS = frozenset({tx.INQUIRY, tx.COMPLAINT, tx.HUMAN_AGENT})
+"""Tickets answered by the desk, not by someone sent: "会在这里回复您", not "正在安排人手"."""
 
 
 def _completes(ticket: Ticket, changed: dict[str, str]) -> bool:
@@ -55,13 +63,6 @@ def _completes(ticket: Ticket, changed: dict[str, str]) -> bool:
         return False
     block = changed.get("building")
     return block is None or block.split("-")[0] == ticket.building.split("-")[0]
-"""Situations of a non-emergency ticket where a life depends on it (followed up as one)."""
-LINE_AGAIN_MAX = 2
-"""Questions on an open emergency that get its safety line again (then only passed on)."""
-_BARE_ROOM = re.compile(r"^\s*\d{3,4}\s*[室号]?\s*$")
-
-DESK_INTENTS = frozenset({tx.INQUIRY, tx.COMPLAINT, tx.HUMAN_AGENT})
-"""Tickets answered by the desk, not by someone sent: "会在这里回复您", not "正在安排人手"."""
 
 
 def ticket_state(turn: Turn, ticket: Ticket) -> Raw:
