@@ -202,12 +202,8 @@ async def _offered_place(turn: Turn) -> dict[str, object]:
     """The block (and flat) offered at the where-question, or the phone offered at the phone
     question, that the resident left unanswered."""
     name = turn.state.step
-    if name not in ("building", "place_building", "phone") or name in turn.state.marks.declined:
-        return {}
-    step = EMERGENCY.step(name)
-    if step is None or step.offer is None:
-        return {}
-    offer = step.offer(turn.slots, await turn.profile())
+    step = EMERGENCY.step(name) if name in ("building", "place_building", "phone") else None
+    offer = await steps.offered(turn, step) if step is not None else None
     wanted = "phone" if name == "phone" else "building"
     return dict(offer.values) if offer is not None and offer.values.get(wanted) else {}
 

@@ -23,7 +23,7 @@ from bot.flows.locks import KeyedLocks
 from bot.flows.places import mask_phone, place_text
 from bot.flows.reading import ADDRESS_STEPS, DECLINE, OFFER, SKIP, Reading, place_values, read
 from bot.flows.spec import Answer, Choice, Flow, Offer, Step
-from bot.flows.steps import ASK_ESTATE, RECENT_PLACE, fit_place
+from bot.flows.steps import ASK_ESTATE, RECENT_PLACE, fit_place, offered
 from bot.flows.store import Marks, State
 from bot.flows.turn import Turn
 from bot.flows.validators import MAX_SHORT_ANSWER, Checks, has_words, tries_answer
@@ -216,7 +216,7 @@ class FlowEngine:
         self, turn: Turn, flow: Flow, step: Step, error: Answer | None = None, lead: str = ""
     ) -> None:
         """Send the step's question (or why the last answer did not fit), with its buttons."""
-        offer = await self._offer(turn, step)
+        offer = await offered(turn, step)
         if error is not None and error.error:
             html = turn.text(error.error, **{**self.prompt_values(turn), **error.error_values})
         else:
@@ -375,7 +375,7 @@ class FlowEngine:
         are told it was not confirmed."""
         values: dict[str, Any] = dict.fromkeys(step.fills)
         where = flow.emergency and step.name in ("building", "place_building")
-        offer = await self._offer(turn, step) if where else None
+        offer = await offered(turn, step) if where else None
         if offer is not None and offer.values.get("building"):
             values.update(offer.values)
             turn.slots["place_offered"] = True
@@ -466,7 +466,7 @@ class FlowEngine:
         values: dict[str, Any] | None = None
         label = ""
         if value == OFFER:
-            offer = await self._offer(turn, step)
+            offer = await offered(turn, step)
             if offer is not None:
                 values, label = dict(offer.values), self.offer_label(turn, offer)
         elif value == SKIP and (step.skippable or (typed and self.optional(flow, step))):
@@ -518,10 +518,6 @@ class FlowEngine:
         return True
 
     # -- rendering ------------------------------------------------------------------------------
-    async def _offer(self, turn: Turn, step: Step) -> Offer | None:
-        if step.offer is None or step.name in turn.state.marks.declined:
-            return None
-        return step.offer(turn.slots, await turn.profile())
 
     def prompt_values(self, turn: Turn, offer: Offer | None = None) -> dict[str, object]:
         slots = turn.slots

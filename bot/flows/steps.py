@@ -20,6 +20,14 @@ RECENT_PLACE = "recent_place"
 remembered)."""
 
 
+async def offered(turn: Turn, step: Step) -> Offer | None:
+    """What `step` offers as a button now (the remembered or recent place, the phone...):
+    none once the resident declined it."""
+    if step.offer is None or step.name in turn.state.marks.declined:
+        return None
+    return step.offer(turn.slots, await turn.profile())
+
+
 def _offer_place(slots: Slots, profile: Profile | None) -> Offer | None:
     recent = slots.get(RECENT_PLACE)
     if profile is not None and profile.building:

@@ -312,9 +312,9 @@ class TicketService:
 
     async def recent_place(self, chat_id: str) -> dict[str, str]:
         """Block, flat and phone of the chat's newest ticket of the last RECENT_PLACE_WINDOW,
-        or still open, that has a block ({} when none): a new report offers them as a button ("还是在 12栋1802 吗？")
-        instead of asking afresh, whether or not the resident let them be remembered (they
-        are the resident's own words of a few hours ago, shown only in that chat)."""
+        or still open, that has a block ({} when none): a new report offers them as buttons
+        ("还是在 12栋1802 吗？") instead of asking afresh, whether or not the resident let them
+        be remembered (they are the resident's own words, shown only in that chat)."""
         since = self.clock.now() - RECENT_PLACE_WINDOW
         async with self.db.session() as session:
             ticket: Ticket | None = await session.scalar(

@@ -374,3 +374,28 @@ def test_all_well(text: str, intent: str, well: bool) -> None:
 )
 def test_names_danger(text: str, named: bool) -> None:
     assert a.names_danger(text) is named
+
+
+@pytest.mark.parametrize(
+    ("text", "place"),
+    [
+        # blind CX07, CX08, CZ05: words before the place that are no part of it are dropped
+        ("我送外卖的 被关你们小区电梯里了", "电梯里"),
+        ("我在7号楼坐电梯下楼", "电梯"),
+        ("门禁卡刷不开小区大门了", "大门"),
+        # what is part of it stays
+        ("北门停车场有人晕倒了", "北门停车场"),
+        ("东区门口有人晕倒", "东区门口"),
+        ("西区3栋楼下有人打架", "西区3栋楼下"),
+    ],
+)
+def test_place_in_without_the_words_before_it(text: str, place: str) -> None:
+    assert a.place_in(text) == place
+
+
+def test_growing_danger_and_other_matters() -> None:
+    assert a.getting_worse("The smell is a lot stronger now")  # blind CZ07
+    assert a.getting_worse("有人在吗？水越滴越多了")  # blind CZ01
+    assert not a.getting_worse("还没人来吗")  # the wait, not the danger
+    assert a.other_matter("昨晚谢谢保安 另外楼道感应灯是坏的 能不能修一下")  # blind CZ12
+    assert a.shaken("刚才吓死我了") and not a.shaken("楼上漏水")  # blind CX08
