@@ -74,8 +74,9 @@ _HOUSE = (
 HOUSE_SUFFIX = "号别墅"
 _BUILDING_EN = (
     r"(?:block|blk|bldg|building|tower|tower)\.?\s*#?\s*(?P<b>\d{1,3}[a-z]?|[a-z]\d{0,2})(?![a-z])"
-    # "Building 9, unit 2, 1706": a unit before a flat number is the 单元, not the flat
-    r"(?:[\s,]+unit\s*(?P<u>\d{1,2})(?=[\s,]+(?:flat|room|rm|apt)?\.?\s*#?\s*\d{3,4}(?!\d)))?"
+    # "Building 9, unit 2, 1706", "Building 9 unit 2, 17th floor": a unit of one or two
+    # digits after the block is its 单元 (a flat has three or four)
+    r"(?:[\s,]+unit\s*(?P<u>\d{1,2})(?![\d:a-z]))?"
 )
 _UNIT_ONLY = rf"(?P<u>{_ID})\s*单元"
 _CN_ROOM = "[零〇一二三四五六七八九]{3,4}"
@@ -90,7 +91,10 @@ _BUILDING_HASH = (
 _LOCATION_RES = [
     re.compile(rf"(?<![\da-z]){_BUILDING_CORE}{_ROOM_TAIL}"),
     re.compile(rf"{_BUILDING_HASH}{_ROOM_TAIL}"),
-    re.compile(rf"(?<![a-z]){_BUILDING_EN}{_ROOM_TAIL}"),
+    re.compile(
+        rf"(?<![a-z]){_BUILDING_EN}(?:[\s,\-/]*(?:(?:flat|room|rm|apt)\.?\s*#?\s*)?"
+        r"(?P<r>\d{3,4}[a-z]?|\d{1,2}[a-z](?![a-z]))(?![\da-z]))?"
+    ),
     re.compile(rf"(?<![\da-z]){_UNIT_ONLY}{_ROOM_TAIL}"),
     re.compile(rf"(?<![\d]){_HOUSE}"),
 ]
@@ -120,6 +124,11 @@ _ROOM_RES = [
         r"(?<![a-z])(?:room|rm|flat|unit|apt|apartment|房号|门牌号?)\.?\s*(?:no\.?)?\s*#?\s*"
         r"(?P<r>\d{1,4}[a-z]?)(?![\da-z])"
     ),
+    # I'm in 1704, we live at 2203 (English: the resident's own flat)
+    re.compile(
+        r"(?<![a-z])(?:i'?m|i am|we'?re|we are|i live|we live|i stay)\s+(?:in|at)\s+"
+        r"(?:flat|room|apt|unit)?\s*#?\s*(?P<r>\d{3,4}[a-z]?)(?![\da-z])"
+    ),
     # #07-02 (Singapore: the 7th floor, flat 02)
     re.compile(r"(?<![\da-z])#\s*(?P<f>\d{1,2})\s*-\s*(?P<n>\d{2,3})(?![\d\-])"),
     # 3-2-1202 (building-unit-room)
@@ -139,7 +148,9 @@ _BARE_PAIR_RE = re.compile(r"^\s*(\d{1,3}[a-z]?)\s*[\s\-/]\s*(\d{3,4}[a-z]?)\s*$
 # Cheap tests before the full patterns (most messages have no phone, many no address).
 _PHONE_HINT_RE = re.compile(r"\d(?:[\s\-()]{0,2}\d){6}")
 _BUILDING_HINT_RE = re.compile("[栋幢座#]|\\d东|号楼|单元|block|blk|bldg|building|tower|别墅|独栋|villa|\\d\\s*[门梯]")
-_ROOM_HINT_RE = re.compile(r"[室房楼层]|/f|room|rm|flat|unit|apt|门牌|\d\s*-\s*\d")
+_ROOM_HINT_RE = re.compile(
+    r"[室房楼层]|/f|room|rm|flat|unit|apt|门牌|\d\s*-\s*\d|(?:i'?m|i am|we'?re|we are|live|stay)\s+(?:in|at)\s"
+)
 _QUICK_RE = re.compile(
     rf"[\d#]|[{_CN_CHARS}a-z][栋座幢号单]|block|blk|bldg|building|tower|room|flat|\brm\b|apt"
 )
@@ -235,6 +246,7 @@ def _find_location(text: str) -> tuple[str | None, str | None, str]:
     room: str | None = None
     spans: list[tuple[int, int]] = []
     for pattern in _LOCATION_RES if _BUILDING_HINT_RE.search(text) else ():
+        said: list[tuple[str, str | None, str]] = []  # (building, room, old / now / "")
         for m in pattern.finditer(text):
             groups = m.groupdict()
             house = groups.get("v") or groups.get("v2") or groups.get("v3")
@@ -245,10 +257,12 @@ def _find_location(text: str) -> tuple[str | None, str | None, str]:
             )
             if b is None:
                 continue
-            building = building or b
-            room = room or _canon_room(groups.get("r"))
+            before = text[max(0, m.start() - 8) : m.start()]
+            when = "now" if _NOW_RE.search(before) else "old" if _OLD_RE.search(before) else ""
+            said.append((b, _canon_room(groups.get("r")), when))
             spans.append(m.span())
-        if building:
+        if said:
+            building, room = _current(said)
             text = _cut(text, spans)
             break
     for pattern in _ROOM_RES if _ROOM_HINT_RE.search(text) else ():
@@ -270,6 +284,24 @@ def _find_location(text: str) -> tuple[str | None, str | None, str]:
         text = _cut(text, [found.span()])
         break
     return building, room, text
+
+
+_OLD_RE = re.compile(r"(?:以前|之前|原来|原先|先前|旧|老家|old|used to|previously)[^\d栋幢座]{0,4}$")
+"""Words before an address that say it is no longer the resident's ("以前住5栋，现在是12栋")."""
+_NOW_RE = re.compile(r"(?:现在|如今|新家|新的|搬到|搬去|搬进|now|new)[^\d栋幢座]{0,4}$")
+"""Words before an address that say it is the resident's now."""
+
+
+def _current(said: list[tuple[str, str | None, str]]) -> tuple[str, str | None]:
+    """The address meant among several in one message: the last said to be "now", else the
+    first not said to be old ("以前住5栋，现在是12栋2单元803" is 12栋2单元803), with its own
+    flat; when none is marked, the first block with the first flat said, as before."""
+    marked = [i for i, (_, _, when) in enumerate(said) if when == "now"]
+    fresh = [i for i, (_, _, when) in enumerate(said) if when != "old"]
+    if marked or len(fresh) < len(said):
+        pick = marked[-1] if marked else fresh[0] if fresh else 0
+        return said[pick][0], said[pick][1]
+    return said[0][0], next((r for _, r, _ in said if r), None)
 
 
 def extract_entities(text: str, region: Region | None = None) -> tuple[Entities, str]:
@@ -342,6 +374,9 @@ _CORRECTED_RE = re.compile(
 )
 """Words that take back what was said before them ("5栋1单元 不对 是5栋2单元 901")."""
 
+_NOT_MINE_RE = re.compile(r"不是我(?:的|家|那|这)[^是]{0,6}我(?:的|家|自己的?)(?:是|在)")
+"""The resident's own home said to be not the one meant ("不是我那套 我的是17栋")."""
+
 
 def parse_location(text: str) -> tuple[str | None, str | None]:
     """(building, room) in an answer such as "3栋1202", "5座12B", "3-1202" or "3 1202";
@@ -364,6 +399,8 @@ def _instead(
     folded: str, building: str | None, room: str | None
 ) -> tuple[str | None, str | None] | None:
     for marker in reversed(list(_CORRECTED_RE.finditer(folded))):
+        if _NOT_MINE_RE.match(folded, marker.start()):
+            continue  # "她住10栋1单元301 不是我那套 我的是17栋的": the later one is not meant
         later_building, later_room = _said_instead(folded[marker.end() :])
         if later_building is None and later_room is None:
             continue

@@ -315,3 +315,25 @@ def test_addresses_written_otherwise(text: str, expected: tuple[str | None, str 
 )
 def test_an_address_taken_back(text: str, where: tuple[str, str]) -> None:
     assert parse_location(text) == where
+
+
+@pytest.mark.parametrize(
+    ("text", "where"),
+    [
+        # blind DB01: an address said to be old gives way to the one said to be now
+        ("哦对了我上个月刚搬的家，以前住5栋，现在是12栋2单元803，别弄错了", ("12-2", "803")),
+        ("原来是3栋1202 现在搬到5栋601了", ("5", "601")),
+        ("以前住5栋1101，12栋2单元803", ("12-2", "803")),
+        # no word of old or new: the first block, the first flat, as before
+        ("3栋1202 楼下3栋1102也漏了", ("3", "1202")),
+        # blind DB12: the resident's own home, said not to be the one meant, is no correction
+        ("她住10栋1单元301 不是我那套 我的是17栋的 别弄混了", ("10-1", "301")),
+        # blind DB11, DB07: an English unit of one or two digits after the block is its 单元
+        ("Building 9 unit 2, 17th floor. the flat next to me, 1702. I'm in 1704", ("9-2", "1704")),
+        ("Hi, I'm moving out of Building 4, Unit 1, 2203 at the end of this month.", ("4-1", "2203")),
+        ("Block 3 unit 5", ("3-5", None)),
+    ],
+)
+def test_the_address_meant_among_several(text: str, where: tuple[str, str | None]) -> None:
+    found, _ = extract_entities(text, "CN")
+    assert (found.building, found.room) == where
