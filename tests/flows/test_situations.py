@@ -37,6 +37,14 @@ SITUATIONS = Situations.load(
         ("蛇年快乐 祝物业的同事们新年好", "smalltalk", "smalltalk", None),
         ("上次那个马蜂窝你们已经摘了 谢谢", "smalltalk", "smalltalk", None),
         ("家里烧蜂窝煤 头好晕", "medical", "medical", "co"),
+        # an electrical fault that smokes or sparks (blind DA06, DC02, DC08, DD03): its own line
+        ("插线板有股烧塑料的味道 是不是要着火了", "fire", "fire", "electrical"),
+        ("個電箱頭先「噼」一聲仲有火花", "fire", "fire", "electrical"),
+        ("the socket is sparking and smells burnt", "fire", "fire", "electrical"),
+        ("楼道里电动车充电着火了", "fire", "fire", None),  # an e-bike: the fire's own line
+        ("插座坏了 插头插不进去", "repair", "repair", None),  # words mark only an emergency
+        # a generator indoors in a power cut, then a headache (blind DA12): carbon monoxide
+        ("小发电机在厨房开着 我头好疼 有点想吐", "medical", "medical", "co"),
     ],
 )
 def test_situations(text: str, model: str, intent: str, situation: str | None) -> None:
