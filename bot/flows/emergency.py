@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 
 from bot.flows import steps
 from bot.flows import validators as v
+from bot.flows.answers import asks
 from bot.flows.places import mask_phone, place_text
 from bot.flows.spec import Choice, Flow, Slots, Step
 from bot.flows.ticketing import missing_details, offer_to_remember, open_ticket
@@ -48,10 +49,15 @@ def _opening(slots: Slots) -> str | None:
 
 
 async def _after_confirm(turn: Turn) -> bool:
-    """"Nothing is wrong" ends it; "not that" asks what is happening (the WHAT step)."""
+    """"Nothing is wrong" ends it; "not that" asks what is happening (the WHAT step); a yes
+    typed as a question ("还有点冒烟 我要不要拿水浇一下") gets the life-saving line now."""
     if turn.slots.get("confirmed") == SAFE:
         await turn.conversation.not_confirmed(turn)
         return True
+    said = turn.incoming.text if turn.incoming is not None else None
+    if turn.slots.get("confirmed") == steps.YES and said and asks(said):
+        turn.slots[QUESTION_LINE] = True
+        await turn.send(f"safety.{safety(turn.slots)}.now")
     return False
 
 
@@ -60,6 +66,8 @@ async def _after_what(turn: Turn) -> bool:
     return bool(await turn.conversation.reconsider(turn))
 
 
+QUESTION_LINE = "question_line"
+"""Slot: the emergency's line was sent again for a question asked between its questions."""
 SAFE = "safe"
 OTHER = "other"
 PLEA = "plea"

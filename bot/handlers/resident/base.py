@@ -25,7 +25,7 @@ from bot.flows.emergency import PLEA, PLEA_KINDS
 from bot.flows.language import pick_locale
 from bot.flows.places import mask_phone, place_text
 from bot.flows.situations import Situations
-from bot.flows.ticketing import PENDING
+from bot.flows.ticketing import PENDING, description_of
 from bot.flows.validators import addressable, squash
 from bot.intents import taxonomy as tx
 from bot.intents.entities import Entities, extract_entities, parse_location, taken_back
@@ -276,14 +276,19 @@ class DeskBase:
 
     @staticmethod
     def corrected_text(
-        turn: Turn, changed: dict[str, str], building: str | None, room: str | None
+        turn: Turn, changed: dict[str, str], building: str | None, room: str | None,
+        *, had_place: bool = True, had_phone: bool = True,
     ) -> str:
+        """"已改为…" for what changed; "已记下…" for what was not known before (a ticket
+        without a block or a phone: nothing is corrected)."""
         parts = []
         if "building" in changed or "room" in changed:
             place = place_text(turn, building, room, None)
-            parts.append(turn.text("resident.corrected.place", place=place))
+            key = "place" if had_place else "place_added"
+            parts.append(turn.text(f"resident.corrected.{key}", place=place))
         if "phone" in changed:
-            parts.append(turn.text("resident.corrected.phone", masked=mask_phone(changed["phone"])))
+            key = "phone" if had_phone else "phone_added"
+            parts.append(turn.text(f"resident.corrected.{key}", masked=mask_phone(changed["phone"])))
         return "\n".join(parts)
 
     def interrupts(
@@ -391,8 +396,8 @@ class DeskBase:
     def carried(self, turn: Turn) -> dict[str, Any]:
         slots = turn.slots
         carry = {k: slots[k] for k in CARRIED if slots.get(k) is not None}
-        if slots.get("text"):
-            carry["earlier"] = slots["text"]
+        if slots.get("text"):  # with the words kept on the way ("小发电机 在厨房开着呢")
+            carry["earlier"] = description_of(slots)
         intent = slots.get("intent")
         if intent and tx.is_emergency(str(intent)):
             carry["also"] = [*slots.get("also", []), intent]

@@ -12,6 +12,7 @@ Rules (issue 3, issue 4):
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from bot.flows.answers import (
@@ -34,7 +35,7 @@ from bot.flows.answers import (
     short_of_breath,
     stars,
 )
-from bot.flows.emergency import PLEA, safety
+from bot.flows.emergency import PLEA, QUESTION_LINE, safety
 from bot.flows.engine import EMERGENCY_DETAILS
 from bot.flows.places import mask_phone, place_text
 from bot.flows.reading import Reading
@@ -55,10 +56,14 @@ from bot.intents import taxonomy as tx
 from bot.intents.entities import extract_entities
 from bot.storage.models import TicketStatus
 
-QUESTION_LINE = "question_line"
-"""Slot: the emergency's line was sent again for a question asked between its questions."""
+OWN_TEXT = "own_text"
+"""Slot: an emergency's own first words, when `text` also holds those of what it interrupted."""
 LAST_FAQ = "last_faq"
 """Slot of the FAQ entry answered last (the same one again goes to staff)."""
+LAST_FAQ_AT = "last_faq_at"
+"""Slot: when it was answered (ISO time)."""
+LAST_FAQ_WINDOW = timedelta(minutes=30)
+"""How long a follow-up counts as more of the question the FAQ answered."""
 REPORTS = frozenset({tx.REPAIR, tx.COMPLAINT, tx.INQUIRY, tx.POWER_OUTAGE, tx.WATER_OUTAGE})
 """Intents whose report (or question) goes to staff on a ticket: within one under way,
 words that read as another stay on it (Intake._stays)."""
@@ -167,8 +172,8 @@ class Intake(DeskPart):
         if (
             not flow.emergency  # in danger a question gets the line, not a FAQ entry
             and not reading.understood
-            and not tx.is_emergency(found.intent)
-            and asks(text)
+            and found.intent in (tx.INQUIRY, tx.SMALLTALK, tx.UNKNOWN)  # not "营业时间停电
+            and asks(text)  # 提前一天才通知 合适吗" (a complaint, not the office hours)
         ):
             entry = self.faq(turn).answer(text, turn.locale)
             if entry is not None:  # a side question: answered, then ours again
@@ -259,13 +264,22 @@ class Intake(DeskPart):
         is read again with the first words: only when the two together are surely that
         danger ("邻居说院子里一直在冒水", guessed an injury, then "估计是外面那个水龙头或者
         水管冻裂了": alone a flood to ask about, together a flood, 0.82) does it replace the
-        guess, with its own line. A fragment read surely alone ("他住你们小区9栋 1102 一个人
-        住" at a missing father: an injury, 0.83) or read otherwise together ("敲门没人开" at
-        a crying child: gas alone, the child together) stays a yes, as before: such readings
-        were wrong more often than right. True when it replaced the guess."""
+        guess, with its own line. An answer read surely alone replaces it only when the
+        first words were already read as that danger, or it was among their next readings
+        ("门缝那里好像有点烟 有点呛" at a gas leak guessed from a smoke alarm that "一直在响":
+        fire; "说他家厨房顶上往下渗水" at a gas leak guessed from "15栋还有一套房子空着":
+        a flood). A fragment read surely alone that the first words never suggested ("他住
+        你们小区9栋 1102 一个人住" at a missing father: an injury, 0.83) or read otherwise
+        together ("敲门没人开" at a crying child: gas alone, the child together) stays a yes,
+        as before: such readings were wrong more often than right. True when it replaced
+        the guess."""
         earlier = str(turn.slots.get("text") or "")
-        if not earlier or not found.needs_confirmation:
+        if not earlier:
             return False
+        if not found.needs_confirmation:
+            first = self.base.classify(earlier)
+            if found.intent not in (first.intent, *(i for i, _ in first.alternatives)):
+                return False
         together = self.base.classify(f"{earlier}\n{text}")
         if together.intent != found.intent or together.needs_confirmation:
             return False
@@ -302,6 +316,14 @@ class Intake(DeskPart):
         # lost" is no missing adult (the situation's `unless` words are in the first message)
         told = self.situations.find(f"{turn.slots.get('text') or ''}\n{text}", intent)
         kin = tx.is_emergency(intent) and tx.is_emergency(told.intent)
+        own = f"{turn.slots.get(OWN_TEXT) or turn.slots.get('text') or ''}\n{text}"
+        if kin and told.intent != intent and self.situations.find(own, intent).situation != (
+            told.situation
+        ):
+            # another emergency's situation only from the words of this emergency, not of the
+            # request it interrupted: "头磕到了 流血" after "准备换厨房瓷砖" in a renovation
+            # question is a fall, not a falling tile
+            return
         if told.situation and (told.intent == intent or kin):
             # a situation of another emergency that refines this one ("煤烟味…敲门没人应" in
             # a fire: carbon monoxide) takes the report on as that emergency
@@ -440,6 +462,7 @@ class Intake(DeskPart):
         slots = {**carry, **self.known(turn, intent, text, found)}
         if earlier:
             slots["text"] = f"{earlier}\n{text}"
+            slots[OWN_TEXT] = text
         if unconfirmed:
             slots["unconfirmed"] = True
         if plea:  # which danger is still unsaid: the plea step asks (emergency.py)
@@ -555,21 +578,39 @@ class Intake(DeskPart):
         """An FAQ answer; the same one asked for again in a row ("快递柜 爆炸了", then "我的
         快递 放不进去…可以放在物业的冰箱吗"): the answer did not help, so the question goes to
         staff instead of the same text a second time."""
-        if turn.slots.get(LAST_FAQ) == entry.id:
+        if self._last_faq(turn) == entry.id:
             turn.slots.pop(LAST_FAQ, None)
             await self.to_staff(turn, tx.INQUIRY, text, "resident.inquiry.ticket")
             return
         await self.base.send_faq(turn, entry.answer)
         turn.slots[LAST_FAQ] = entry.id
+        turn.slots[LAST_FAQ_AT] = self.ctx.clock.now().isoformat()
         await self.engine.store.save(turn.state)
+
+    def _last_faq(self, turn: Turn) -> str | None:
+        """The FAQ entry answered last, within LAST_FAQ_WINDOW (the same question asked again
+        the next day is answered again, not sent to staff)."""
+        entry, at = turn.slots.get(LAST_FAQ), turn.slots.get(LAST_FAQ_AT)
+        if not entry or not isinstance(at, str):
+            return None
+        try:
+            when = datetime.fromisoformat(at)
+        except ValueError:
+            return None
+        return str(entry) if self.ctx.clock.now() - when <= LAST_FAQ_WINDOW else None
 
     async def to_staff(self, turn: Turn, intent: str, text: str, done_key: str) -> None:
         """A ticket straight away (a question for staff, a request for a person)."""
         earlier = str(turn.slots.get("earlier") or "")  # a report left for a person
         kept = {k: turn.slots[k] for k in DETAILS if earlier and turn.slots.get(k)}
         silent = bool(turn.slots.get("no_calls") or no_calls(text))  # "我是聋人 不能接电话"
+        entities, _ = extract_entities(addressable(text), self.engine.checks.region)
+        said: dict[str, Any] = dict(self.base.in_estate(turn, entities))  # "我是8号楼3单元402的新租户"
+        if entities.phone:
+            said["phone"] = entities.phone
         turn.state.slots = {
             **self.base.pending(turn),
+            **said,
             **kept,
             **({"no_calls": True} if silent else {}),
             "intent": intent,
@@ -616,7 +657,7 @@ class Intake(DeskPart):
             await turn.send("resident.smalltalk.hello", buttons=self.base.menu_buttons(turn))
             return
         entry = self.faq(turn).answer(text, turn.locale) if has_words(text) else None
-        if entry is None and turn.slots.get(LAST_FAQ) and has_words(text):
+        if entry is None and self._last_faq(turn) and has_words(text):
             # "物业费的发票怎么开" answered, then "要专票 抬头是公司的": more of that question,
             # which the answer did not cover: to staff, not "没看懂"
             turn.slots.pop(LAST_FAQ, None)
