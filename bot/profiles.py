@@ -8,6 +8,7 @@ a ticket gets a row (name, chat, language) so the ticket can point to it, withou
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from sqlalchemy import select, update
@@ -31,6 +32,7 @@ class Profile:
     phone: str | None
     consent: bool
     estate_id: int | None = None  # the estate the resident belongs to (None: not chosen yet)
+    forgotten_at: datetime | None = None  # when the resident said /forget (consent withdrawn)
 
     @property
     def has_details(self) -> bool:
@@ -49,6 +51,7 @@ class Profile:
             phone=row.phone if row.consent else None,
             consent=row.consent,
             estate_id=row.estate_id,
+            forgotten_at=row.consent_at if not row.consent else None,
         )
 
 

@@ -44,13 +44,20 @@ MAX_TRIES_OPTIONAL = 2  # ... to an optional one (and to every question of an em
 DETAIL_STEPS = frozenset({"building", "room", "place_building", "phone"})
 EMERGENCY_DETAILS = frozenset({*DETAIL_STEPS, "estate", "place", "floor"})
 EMERGENCY_STRAYS = 2
-REPORT_STRAYS = 3
 """Messages of an emergency that answer none of its detail questions: at the second, the
 ticket opens with what is known (staff ask the rest; later details still reach it). A
 frightened resident who talks about the danger instead of the address is not kept from the
 staff by questions (a resident who answers gets every question)."""
+REPORT_STRAYS = 1
+"""Messages about a repair, complaint or outage at its address question that do not count
+as a failed answer: one (the words are kept, the question asked again); after it they
+count, so "请问在哪一栋" is not asked six times of someone talking about the outage."""
 STRAYS = "strays"  # the slot that counts them
 ECHO_CHARS = 40  # of words added to the ticket, shown back to the resident
+
+
+OFFERED_STEPS = frozenset({"building", "place_building", "phone"})
+"""Questions whose offer (a remembered or recent block, a phone) is taken when talked past."""
 
 
 class FrontDeskPort(Protocol):
@@ -171,7 +178,10 @@ class FlowEngine:
         if asks_where and not any(
             state.slots.get(k) for k in ("building", "area", "everywhere")
         ):  # a place inside a block ("电梯里") is offered the block
-            recent = await self.ctx.tickets.recent_place(turn.chat_id)
+            profile = await turn.profile()
+            recent = await self.ctx.tickets.recent_place(
+                turn.chat_id, after=profile.forgotten_at if profile is not None else None
+            )
             if recent:  # a report of a few hours ago: its block and flat offered
                 state.slots[RECENT_PLACE] = recent
         state.marks = Marks()
@@ -361,7 +371,17 @@ class FlowEngine:
 
     async def cut_short(self, turn: Turn, flow: Flow) -> None:
         """Open the emergency's ticket now: every detail still asked is left to staff (the
-        ticket says which); what the resident sends next goes to the ticket."""
+        ticket says which); what the resident sends next goes to the ticket. A block or a
+        phone offered at the question being asked ("还是在 10栋1单元302 吗？") and talked past
+        is taken, as in silence, and staff are told it was not confirmed."""
+        current = flow.step(turn.state.step) if turn.state.step else None
+        if flow.emergency and current is not None and current.name in OFFERED_STEPS:
+            offer = await offered(turn, current)
+            wanted = "phone" if current.name == "phone" else "building"
+            if offer is not None and offer.values.get(wanted):
+                turn.slots.update(offer.values)
+                if wanted == "building":
+                    turn.slots["place_offered"] = True
         for step in flow.steps:
             if step.name in EMERGENCY_DETAILS and step.needed(turn.slots):
                 turn.slots.update(dict.fromkeys(step.fills))

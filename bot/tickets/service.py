@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Collection, Sequence
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlalchemy import or_, select, update
@@ -310,12 +310,16 @@ class TicketService:
             ticket = await self.following(chat_id)
         return ticket
 
-    async def recent_place(self, chat_id: str) -> dict[str, str]:
+    async def recent_place(
+        self, chat_id: str, *, after: datetime | None = None
+    ) -> dict[str, str]:
         """Block, flat and phone of the chat's newest ticket of the last RECENT_PLACE_WINDOW,
         or still open, that has a block ({} when none): a new report offers them as buttons
         ("还是在 12栋1802 吗？") instead of asking afresh, whether or not the resident let them
-        be remembered (they are the resident's own words, shown only in that chat)."""
+        be remembered (they are the resident's own words, shown only in that chat). Tickets
+        from before `after` (when the resident said /forget) are not offered."""
         since = self.clock.now() - RECENT_PLACE_WINDOW
+        newer = [Ticket.created_at > after] if after is not None else []
         async with self.db.session() as session:
             ticket: Ticket | None = await session.scalar(
                 select(Ticket)
@@ -323,6 +327,7 @@ class TicketService:
                     Ticket.chat_id == chat_id,
                     or_(Ticket.created_at >= since, Ticket.closed_at.is_(None)),  # or still open
                     Ticket.building.is_not(None),
+                    *newer,
                 )
                 .order_by(Ticket.id.desc())
                 .limit(1)

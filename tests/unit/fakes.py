@@ -125,7 +125,7 @@ class FakeTicketDesk:
     async def active_ticket_for(self, chat_id: str) -> Any:
         return None
 
-    async def recent_place(self, chat_id: str) -> dict[str, str]:
+    async def recent_place(self, chat_id: str, *, after: Any = None) -> dict[str, str]:
         return {}
 
     async def events(self, ticket_id: int) -> list[Any]:
