@@ -122,7 +122,7 @@ CANCEL = frozenset(
 RESOLVED = frozenset(
     """
     修好了 已经修好了 自己修好了 弄好了 自己弄好了 已经好了 解决了 已经解决了 没事了 没问题了
-    恢复了 有水了 来电了 整好咗 搞掂咗 冇事了 fixed solved resolved sorted
+    恢复了 有水了 来电了 整好咗 搞掂咗 冇事了 弄通了 疏通了 自己搞定了 fixed solved resolved sorted
     """.split()
 )
 CANCEL_FILLER = frozenset(
@@ -184,6 +184,7 @@ WORSE = frozenset(
 # the resident asks for the ticket to be closed
 CLOSE = frozenset(
     "可以关了 可以关单 关单吧 关了吧 关掉吧 把单关了 工单关了 可以閂咗 撤了吧 撤单 撤销吧 撤掉吧 帮我撤了 单子撤了"
+    " 取消吧 取消报修 取消工单 取消预约 不用来了 不用过来了 不用上门了 不用派人来了 唔使嚟了"
     .split()
 ) | frozenset(("close the ticket", "close it", "you can close", "cancel the ticket"))
 # the danger easing: passed on, not taken for "worse"

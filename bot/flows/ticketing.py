@@ -91,6 +91,8 @@ async def offer_to_remember(turn: Turn) -> dict[str, Any]:
     is asked once, with two buttons. Returns what the conversation keeps until they answer.
     """
     details = {k: turn.slots[k] for k in DETAILS if turn.slots.get(k)}
+    if turn.slots.get("place") and not turn.slots.get("room"):
+        details.pop("building", None)  # "7栋2单元楼道", "4号楼的电梯": where it was, not home
     if not details:
         return {}
     profile = await turn.profile()

@@ -7,6 +7,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
+from bot.intents.entities import parse_building
 from bot.storage.models import Ticket
 
 if TYPE_CHECKING:
@@ -84,6 +85,8 @@ class Formatter:
         if ticket.room:
             parts.append(t("place.room", room=ticket.room))
         words = str((ticket.extra or {}).get("place") or "").strip()
+        if words and not ticket.room and parse_building(words) == ticket.building:
+            return words  # "7栋2单元楼道": the words name the block already
         if words and words not in parts:  # the resident's own words: "地下车库B2", "电梯里"
             parts.append(words)
         return " ".join(parts) or None

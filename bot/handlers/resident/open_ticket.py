@@ -113,9 +113,18 @@ class OpenTicket(DeskPart):
         # a power cut with someone on a breathing machine is followed up as an emergency
         emergency = tx.is_emergency(ticket.intent) or extra.get("situation") in LIFE_SITUATIONS
         if changed:  # a phone given later, or a correction: the ticket follows
+            # "已改为" only for what it replaces; a flat added to the block known is "已记下"
+            block = str(changed.get("building") or ticket.building or "").split("-")[0]
+            had_place = bool(ticket.room) or (
+                bool(ticket.building) and ticket.building.split("-")[0] != block
+            )
+            had_phone = bool(ticket.phone)
             ticket = await self.ctx.tickets.update_details(ticket, **changed)
             await turn.send_html(
-                self.base.corrected_text(turn, changed, ticket.building, ticket.room)
+                self.base.corrected_text(
+                    turn, changed, ticket.building, ticket.room,
+                    had_place=had_place, had_phone=had_phone,
+                )
             )
             if not (emergency and worse(text)):
                 return
@@ -171,6 +180,14 @@ class OpenTicket(DeskPart):
             # "不用管我 就是想找个人说一下": someone who is listened to, not a ticket's state
             await turn.send("safety.crisis.listen")
             return
+        if (
+            text and not emergency and found is not None and found.intent == tx.INQUIRY
+            and asks(text)
+        ):  # "物业办公室几点开门" beside an open question: answered now, and passed on
+            entry = self.faq(turn).answer(text, turn.locale)
+            if entry is not None:
+                await self.base.send_faq(turn, entry.answer)
+                return
         if text and thanks_only(text):  # "谢谢", "ありがとうございます 谢谢": no "已转给"
             await turn.send("tickets.open.thanks", id=ticket.id, state=state)
             return
