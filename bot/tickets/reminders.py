@@ -82,7 +82,8 @@ class Reminders(TicketPart):
         if not counted or ticket is None:
             return  # claimed (or gone) meanwhile
         n = ticket.reminders_sent
-        age = self.tickets.fmt.age_since(await self.waiting_since(ticket))
+        since = await self.waiting_since(ticket)
+        age = self.tickets.fmt.age_since(since)
         await self.tickets.record(ticket.id, "reminder", SYSTEM, data={"n": n})
         if ticket.team:  # the team left it unclaimed past its deadline: the main group sees it
             ticket = await self.tickets.alerts.show_in_main(ticket)
@@ -103,6 +104,9 @@ class Reminders(TicketPart):
                 police=numbers["police"],
                 fire=numbers["fire"],
                 ambulance=numbers["ambulance"],
+                # how long it has waited, in the resident's language: not the same words
+                # three times in a row
+                age=self.tickets.fmt.age_since(since, self.tickets.fmt.resident_locale(ticket)),
             )
         if n < self.settings.claim_reminder_limit:
             await self.start_claim_clock(ticket)

@@ -25,6 +25,7 @@ async def test_unclaimed_emergency_is_reminded_then_climbs_the_ladder(desk: Desk
     assert [m.chat_id for m in shown] == [desk.group, RESIDENT]
     assert "还在安排" in shown[1].plain and "120" in shown[1].plain
     assert "再次提醒值班人员" in shown[1].plain and "主管" not in shown[1].plain
+    assert "已等 5分钟" in shown[1].plain  # how long, so three reminders never read the same
     reminder = shown[0]
     assert "已等待 5分钟，还没有人接单" in reminder.plain and "第 1 次" in reminder.plain
     assert reminder.reply_to == desk.alert(ticket.id).message_id
@@ -41,6 +42,7 @@ async def test_unclaimed_emergency_is_reminded_then_climbs_the_ladder(desk: Desk
     assert desk.h.chat(MANAGER) == []
     assert "已通知主管" in desk.alert(ticket.id).plain
     assert "已升级通知主管" in desk.h.last(RESIDENT).plain  # now it is true
+    assert "已等 10分钟" in desk.h.last(RESIDENT).plain
 
     await desk.h.tick(300)  # the third: managers
     to_manager = desk.h.chat(MANAGER)
