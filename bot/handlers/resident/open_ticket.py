@@ -114,10 +114,9 @@ class OpenTicket(DeskPart):
         emergency = tx.is_emergency(ticket.intent) or extra.get("situation") in LIFE_SITUATIONS
         if changed:  # a phone given later, or a correction: the ticket follows
             # "已改为" only for what it replaces; a flat added to the block known is "已记下"
-            block = str(changed.get("building") or ticket.building or "").split("-")[0]
-            had_place = bool(ticket.room) or (
-                bool(ticket.building) and ticket.building.split("-")[0] != block
-            )
+            held = ticket.building or ""
+            block = str(changed.get("building") or held).split("-")[0]
+            had_place = bool(ticket.room) or (bool(held) and held.split("-")[0] != block)
             had_phone = bool(ticket.phone)
             ticket = await self.ctx.tickets.update_details(ticket, **changed)
             await turn.send_html(
