@@ -226,8 +226,11 @@ CORRECTION = frozenset(
     """.split()
 )
 # a question of the resident's own, asked in the middle of answering ours
-QUESTION = frozenset("怎么 怎样 如何 吗 么 什么 多少 几点 哪里 哪儿 能不能 可不可以 可以吗 请问 要不要 使唔使 可唔可以 ? ？ how what when where can should".split())
+QUESTION = frozenset("怎么 怎样 如何 吗 么 什么 多少 几点 哪里 哪儿 能不能 可不可以 可以吗 请问 要不要 使唔使 可唔可以 行不行 好不好 对不对 是不是 咋办 咋整 咋弄 ? ？ how what when where can should".split())
 MAX_CANCEL_CHARS = 12  # "取消" inside a longer message is a description ("预约取消了怎么办")
+MAX_CANCEL_REASON_CHARS = 30  # "算了 <why> 不用了": a cancel with its reason
+_CANCEL_ENDS = ("算了", "不用了", "不需要了", "取消吧", "算了吧", "不用来了")
+"""Words that open and close a cancel with its reason."""
 
 _ASCII_WORD = re.compile(r"[a-z]+(?:'[a-z]+)?")
 
@@ -467,9 +470,15 @@ def residue(text: str) -> str:
 
 
 def is_cancel(text: str) -> bool:
-    """Cancel words alone or with filler ("算了 取消", "cancel it please"), or /cancel;
-    not inside a longer message ("预约取消了怎么办", "不要取消")."""
+    """Cancel words alone or with filler ("算了 取消", "cancel it please"), or /cancel, or
+    a short reason between two ("算了 保洁阿姨来了在拖 不用了"); not inside a longer message
+    ("预约取消了怎么办", "不要取消")."""
     if (text or "").strip().lower().startswith("/cancel"):
+        return True
+    folded = squash(text or "")
+    if len(folded) <= MAX_CANCEL_REASON_CHARS and folded.startswith(_CANCEL_ENDS) and (
+        folded.endswith(_CANCEL_ENDS)
+    ) and not (text or "").rstrip().endswith(("?", "？", "吗")):
         return True
     return _only(text, CANCEL, _CANCEL_WORDS)
 

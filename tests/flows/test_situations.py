@@ -45,6 +45,17 @@ SITUATIONS = Situations.load(
         ("插座坏了 插头插不进去", "repair", "repair", None),  # words mark only an emergency
         # a generator indoors in a power cut, then a headache (blind DA12): carbon monoxide
         ("小发电机在厨房开着 我头好疼 有点想吐", "medical", "medical", "co"),
+        # blind DH01, DH02, DH04: an oil pan, someone who cannot take the stairs, no breathing
+        ("救命 锅着火了！！", "fire", "fire", "pan_fire"),
+        ("the frying pan caught fire", "fire", "fire", "pan_fire"),
+        ("我住30楼 坐轮椅 不坐电梯怎么下去", "fire", "fire", "cannot_leave"),
+        ("好像没气了 胸口不动了", "medical", "medical", "not_breathing"),
+        ("he is not breathing", "medical", "medical", "not_breathing"),
+        ("煤气罐没气了 烧不了饭", "repair", "repair", None),  # words mark only an emergency
+        # blind DE03, DE11: exposed wires; a window frame about to fall
+        ("electric wires hanging out of the ceiling", "fire", "fire", "electrical"),
+        ("a window frame that looks like it's about to fall off", "natural_disaster", "security",
+         "falling_object"),
     ],
 )
 def test_situations(text: str, model: str, intent: str, situation: str | None) -> None:
@@ -68,6 +79,13 @@ def test_every_situation_has_its_texts() -> None:
         for locale in ("zh", "en"):
             for part in ("name", "now", "full", "next"):
                 assert texts.has(f"safety.{s.name}.{part}", locale), (s.name, part, locale)
+
+
+def test_a_cancel_with_its_reason() -> None:
+    from bot.flows.answers import is_cancel
+
+    assert is_cancel("算了 保洁阿姨来了在拖 不用了") and is_cancel("不用了")
+    assert not is_cancel("预约取消了怎么办") and not is_cancel("算了 我自己修 不用了吗")
 
 
 def test_words_flows_read() -> None:

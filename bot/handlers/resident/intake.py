@@ -182,7 +182,7 @@ class Intake(DeskPart):
                 return
         if step.name == "confirm" and await self._instead(turn, text, found, reading):
             return
-        await self._situation_told(turn, text)
+        line_sent = await self._situation_told(turn, text)
         if (
             flow.emergency
             and step.name in EMERGENCY_DETAILS
@@ -195,7 +195,8 @@ class Intake(DeskPart):
             # question asked again (or the ticket opened, as for any words about the danger)
             if not turn.slots.get(QUESTION_LINE):
                 turn.slots[QUESTION_LINE] = True
-                await turn.send(f"safety.{safety(turn.slots)}.now")
+                if not line_sent:  # the situation's line was just sent: not twice
+                    await turn.send(f"safety.{safety(turn.slots)}.now")
             await self.engine.apply(turn, flow, step, text, Reading(rest=text, more=text))
             return
         if step.name == "confirm" and same and not found.needs_confirmation:
@@ -299,19 +300,19 @@ class Intake(DeskPart):
         told = self.situations.find(text, intent)
         return bool(told.situation) and told.intent == intent and not told.forced
 
-    async def _situation_told(self, turn: Turn, text: str) -> None:
+    async def _situation_told(self, turn: Turn, text: str) -> bool:
         """A situation told after the first message ("老伴还得用那个制氧机" in a power cut):
         the report takes it on (its ticket and staff alert name it) and its own safety line
-        is sent at once."""
+        is sent at once. True when that line was sent."""
         intent = str(turn.slots.get("intent") or "")
         current = turn.slots.get("situation")
         if current:  # "我在电梯里面 就我一个人" after "叔叔阿姨 电梯不动了": not a relative's
             said = f"{turn.slots.get('text') or ''}\n{text}"
             if self.situations.denied(str(current), said):
                 turn.slots.pop("situation")
-            return
+            return False
         if not intent:
-            return
+            return False
         # read with what was said before: "my mom is looking too" after "my little brother is
         # lost" is no missing adult (the situation's `unless` words are in the first message)
         told = self.situations.find(f"{turn.slots.get('text') or ''}\n{text}", intent)
@@ -323,7 +324,7 @@ class Intake(DeskPart):
             # another emergency's situation only from the words of this emergency, not of the
             # request it interrupted: "头磕到了 流血" after "准备换厨房瓷砖" in a renovation
             # question is a fall, not a falling tile
-            return
+            return False
         if told.situation and (told.intent == intent or kin):
             # a situation of another emergency that refines this one ("煤烟味…敲门没人应" in
             # a fire: carbon monoxide) takes the report on as that emergency
@@ -331,6 +332,8 @@ class Intake(DeskPart):
             turn.slots["situation"] = told.situation
             if turn.text.has(f"safety.{told.situation}.now"):
                 await turn.send(f"safety.{told.situation}.now")
+                return True
+        return False
 
     @staticmethod
     def _stays(turn: Turn, found: Classification) -> bool:

@@ -127,6 +127,8 @@ class OpenTicket(DeskPart):
             )
             if not (emergency and worse(text)):
                 return
+        if emergency and text and await self._situation_now(turn, ticket, text):
+            return
         found_them = ticket.intent == tx.LOST_CHILD and text and found_person(text)
         closing = bool(text) and (
             is_resolved(text) or is_cancel(text) or all_well(text, ticket.intent)
@@ -191,6 +193,26 @@ class OpenTicket(DeskPart):
             await turn.send("tickets.open.thanks", id=ticket.id, state=state)
             return
         await turn.send("tickets.open.relayed", id=ticket.id, state=state)
+
+    async def _situation_now(self, turn: Turn, ticket: Ticket, text: str) -> bool:
+        """A situation of this emergency told after its ticket opened ("好像没气了 胸口不动了"
+        beside a collapse, "我住30楼 坐轮椅" beside a fire): its line at once, the ticket and
+        staff take it on. True when one was told."""
+        told = self.situations.find(text, ticket.intent)
+        extra = ticket.extra or {}
+        if (
+            not told.situation or told.intent != ticket.intent
+            or told.situation == extra.get("situation")
+            or not turn.text.has(f"safety.{told.situation}.now")
+        ):
+            return False
+        ticket = await self.ctx.tickets.merge_extra(ticket, situation=told.situation)
+        await turn.send(f"safety.{told.situation}.now")
+        await self.ctx.tickets.alerts.note(
+            ticket, "staff.reminder.situation", with_buttons=True, words=text[:300]
+        )
+        await turn.send("tickets.open.again", id=ticket.id, state=ticket_state(turn, ticket))
+        return True
 
     def _changes(self, turn: Turn, ticket: Ticket, text: str) -> dict[str, str]:
         """Block, flat and phone the message gives the ticket: a correction ("不对 是1205"),
