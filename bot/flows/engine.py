@@ -455,7 +455,8 @@ class FlowEngine:
         await self.advance(turn, lead=lead)
 
     async def reask(self, turn: Turn, lead: str = "", *, counts: bool = False) -> None:
-        """Ask the current question again (after a photo, a voice message, a sticker...).
+        """Ask the current question again (after a photo, a voice message, a sticker...), or
+        the next one when a correction answered it.
 
         `counts`: the message could not answer it (a voice message, a sticker): like an
         unusable answer, it counts towards skipping the question."""
@@ -463,6 +464,9 @@ class FlowEngine:
         if current is None:
             return
         flow, step = current
+        if not step.needed(turn.slots):  # answered meanwhile ("应该是…9栋2单元 我住1102")
+            await self.advance(turn, lead=lead)
+            return
         if counts and step.validate is not None and self._tried(turn, flow, step):
             await self.skip(turn, flow, step, lead)
             return

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from bot.flows import validators as v
+from bot.flows.answers import indoor
 from bot.flows.places import mask_phone
 from bot.flows.spec import Choice, Offer, Slots, Step
 from bot.intents.entities import HOUSE_SUFFIX
@@ -201,7 +202,10 @@ def _floor_needed(slots: Slots) -> bool:
     """A fire whose flat is not known: which floor (firefighters go by floors)."""
     if slots.get("intent") != "fire" or slots.get("room"):
         return False
-    return bool(slots.get("building")) and ("room" in slots or bool(slots.get("place")))
+    place = str(slots.get("place") or "")
+    if place and not indoor(place):  # "2号楼后面那个车棚": no floor to ask
+        return False
+    return bool(slots.get("building")) and ("room" in slots or bool(place))
 
 
 FLOOR = Step(

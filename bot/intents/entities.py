@@ -258,6 +258,8 @@ def _find_location(text: str) -> tuple[str | None, str | None, str]:
             if b is None:
                 continue
             before = text[max(0, m.start() - 8) : m.start()]
+            if m.group().lstrip().startswith("第") and _POSITION_RE.search(before):
+                continue  # "进门左手第二栋": the second building on the left, not No. 2
             when = "now" if _NOW_RE.search(before) else "old" if _OLD_RE.search(before) else ""
             said.append((b, _canon_room(groups.get("r")), when))
             spans.append(m.span())
@@ -286,6 +288,8 @@ def _find_location(text: str) -> tuple[str | None, str | None, str]:
     return building, room, text
 
 
+_POSITION_RE = re.compile(r"(?:左手边?|右手边?|左边|右边|左侧|右侧|往里|往前|进门|倒数|数过去|这排|那排|前排|后排)\s*$")
+"""Words before "第二栋" that count buildings by position, not by number."""
 _OLD_RE = re.compile(r"(?:以前|之前|原来|原先|先前|旧|老家|old|used to|previously)[^\d栋幢座]{0,4}$")
 """Words before an address that say it is no longer the resident's ("以前住5栋，现在是12栋")."""
 _NOW_RE = re.compile(r"(?:现在|如今|新家|新的|搬到|搬去|搬进|now|new)[^\d栋幢座]{0,4}$")

@@ -332,6 +332,10 @@ def test_an_address_taken_back(text: str, where: tuple[str, str]) -> None:
         ("Building 9 unit 2, 17th floor. the flat next to me, 1702. I'm in 1704", ("9-2", "1704")),
         ("Hi, I'm moving out of Building 4, Unit 1, 2203 at the end of this month.", ("4-1", "2203")),
         ("Block 3 unit 5", ("3-5", None)),
+        # blind DG06: buildings counted by position are no building number
+        ("进门左手第二栋 三楼", (None, None)),
+        ("北门进来右手边第三栋 5楼", (None, None)),
+        ("第二栋 1202", ("2", "1202")),
     ],
 )
 def test_the_address_meant_among_several(text: str, where: tuple[str, str | None]) -> None:
