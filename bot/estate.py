@@ -24,6 +24,8 @@ from typing import Any
 
 import yaml
 
+from bot.yamlio import load_yaml
+
 
 class RegistryError(ValueError):
     """The registry file is malformed (raised at start, never while talking to a resident)."""
@@ -54,7 +56,7 @@ class EstateRegistry:
             return cls.empty()
         path = Path(path)
         try:
-            raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+            raw = load_yaml(path.read_text(encoding="utf-8")) or {}
         except (OSError, yaml.YAMLError) as exc:
             raise RegistryError(f"cannot read estate registry {path}: {exc}") from exc
         return cls.from_dict(raw, where=str(path))

@@ -40,6 +40,7 @@ import yaml
 from bot.estate import EstateRegistry, RegistryError
 from bot.tickets.deadlines import WorkCalendar
 from bot.tickets.teams import Teams
+from bot.yamlio import load_yaml
 
 if TYPE_CHECKING:
     from bot.config import Settings
@@ -225,7 +226,7 @@ class Estates:
             return cls.single(settings)
         path = Path(path)
         try:
-            raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+            raw = load_yaml(path.read_text(encoding="utf-8")) or {}
         except (OSError, yaml.YAMLError) as exc:
             raise EstatesError(f"ESTATES_FILE {path}: cannot read it: {exc}") from exc
         return cls.from_mapping(raw, settings, base=path.parent, where=f"ESTATES_FILE {path}")

@@ -14,10 +14,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
 from rapidfuzz import fuzz
 
 from bot.intents.matcher import PhraseMatcher
+from bot.yamlio import load_yaml
 
 MIN_SCORE = 0.62  # a fuzzy match below this is not an answer
 # Languages written with spaces: WRatio's partial matching rewards any shared fragment of a
@@ -97,7 +97,7 @@ class FaqAnswerer:
         """One `faq.yaml` per locale (an estate's own FAQ, `ESTATES_FILE`)."""
         found: dict[str, list[FaqEntry]] = {}
         for locale, path in files.items():
-            raw = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+            raw = load_yaml(Path(path).read_text(encoding="utf-8")) or {}
             found[locale] = [_entry(str(key), value) for key, value in raw.items()]
         return cls(found, normalizer=normalizer, default=default)
 

@@ -29,10 +29,11 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import yaml
 from babel import Locale, UnknownLocaleError
 from babel import dates as babel_dates
 from babel import numbers as babel_numbers
+
+from bot.yamlio import load_yaml
 
 PLURAL_CATEGORIES = frozenset({"zero", "one", "two", "few", "many", "other"})
 """CLDR plural categories: a mapping with only these keys (and `other`) is a plural entry."""
@@ -87,12 +88,26 @@ def _flatten(prefix: str, data: Mapping[str, Any], out: dict[str, Any]) -> None:
 
 
 def load_locale(directory: Path) -> dict[str, Any]:
-    out: dict[str, Any] = {}
+    """Every text of `directory/texts/*.yaml`, flattened ("resident.ask.phone"); files read
+    once per process while they stay unchanged (many apps are built in one process: tests,
+    a cluster's workers)."""
     texts_dir = directory / "texts"
-    if texts_dir.is_dir():
-        for path in sorted(texts_dir.glob("*.yaml")):
-            data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-            _flatten(path.stem, data, out)
+    if not texts_dir.is_dir():
+        return {}
+    files = tuple(
+        (str(path), path.stat().st_mtime_ns, path.stat().st_size)
+        for path in sorted(texts_dir.glob("*.yaml"))
+    )
+    return dict(_read_locale(files))
+
+
+@lru_cache(maxsize=16)
+def _read_locale(files: tuple[tuple[str, int, int], ...]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for name, _, _ in files:
+        path = Path(name)
+        data = load_yaml(path.read_text(encoding="utf-8")) or {}
+        _flatten(path.stem, data, out)
     return out
 
 

@@ -14,9 +14,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
-
 from bot.intents import taxonomy as tx
+from bot.yamlio import load_yaml
 
 
 @dataclass(frozen=True)
@@ -60,7 +59,7 @@ class Situations:
     def load(cls, path: Path, prepare: Callable[[str], str]) -> Situations:
         if not Path(path).is_file():
             return cls((), prepare)
-        data = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+        data = load_yaml(Path(path).read_text(encoding="utf-8")) or {}
         out = []
         for name, spec in data.items():
             if spec["intent"] not in tx.INTENTS:

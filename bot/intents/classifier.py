@@ -24,8 +24,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from bot.intents.classification import Classification
 from bot.intents.decision import Decision, Thresholds, combine, decide
 from bot.intents.entities import Region
@@ -34,6 +32,7 @@ from bot.intents.model import MODEL_FILE, IntentModel
 from bot.intents.normalize import TextNormalizer
 from bot.intents.taxonomy import UNKNOWN, severity_of
 from bot.intents.tokenizer import CORE_WORDS, build_tokenizer
+from bot.yamlio import load_yaml
 
 log = logging.getLogger(__name__)
 
@@ -67,7 +66,7 @@ class ModelSettings:
 
     @classmethod
     def load(cls, path: Path) -> ModelSettings:
-        data = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+        data = load_yaml(Path(path).read_text(encoding="utf-8")) or {}
         return cls(
             training=dict(data.get("training") or {}),
             thresholds=Thresholds(**(data.get("decision") or {})),
@@ -90,7 +89,7 @@ def build_featurizer(
     )
     table = root / "pinyin.txt"
     syllables = syllable_table(table) if table.is_file() else {}
-    settings = yaml.safe_load((root / SETTINGS_FILE).read_text(encoding="utf-8")) or {}
+    settings = load_yaml((root / SETTINGS_FILE).read_text(encoding="utf-8")) or {}
     context = {
         str(k): [str(w).casefold() for w in v] for k, v in (settings.get("context") or {}).items()
     }

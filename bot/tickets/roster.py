@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import yaml
+from bot.yamlio import load_yaml
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
@@ -55,7 +55,7 @@ class Roster:
     def load(cls, path: Path | None, timezone: str) -> Roster:
         if path is None:
             return cls(timezone=timezone)
-        raw = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+        raw = load_yaml(Path(path).read_text(encoding="utf-8")) or {}
         return cls.from_mapping(raw, timezone)
 
     @classmethod

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-import yaml
+from bot.yamlio import load_yaml
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,7 +49,7 @@ class Teams:
     def load(cls, path: Path | None) -> Teams:
         if path is None:
             return cls()
-        raw = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+        raw = load_yaml(Path(path).read_text(encoding="utf-8")) or {}
         return cls.from_mapping(raw)
 
     @classmethod
