@@ -61,8 +61,35 @@ def _postgres_url(problem: str | None) -> str:
     return POSTGRES_URL
 
 
+@pytest.fixture(scope="session")
+def migrated_sqlite(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An empty SQLite database at the newest migration, made once: each test that asks for
+    `sqlite_url` starts from a copy (running every migration for each of the hundreds of
+    conversations cost more than the conversations)."""
+    import asyncio
+
+    from bot.storage.db import Database
+
+    path = tmp_path_factory.mktemp("template") / "helpline.db"
+
+    async def migrate() -> None:
+        db = Database(f"sqlite+aiosqlite:///{path}")
+        try:
+            await db.upgrade()
+        finally:
+            await db.dispose()
+
+    asyncio.run(migrate())
+    return path
+
+
 @pytest.fixture
-def sqlite_url(tmp_path: Path) -> str:
+def sqlite_url(tmp_path: Path, migrated_sqlite: Path) -> str:
+    """A fresh SQLite database of this test's own, already migrated (the app's start finds
+    it at the head; the migrations themselves are tested on `database_url`)."""
+    import shutil
+
+    shutil.copyfile(migrated_sqlite, tmp_path / "helpline.db")
     return f"sqlite+aiosqlite:///{tmp_path / 'helpline.db'}"
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -115,10 +116,14 @@ class Database:
             yield session
 
     async def upgrade(self, revision: str = "head") -> None:
-        """Run Alembic migrations up to `revision` (at start and `python -m bot db upgrade`)."""
+        """Run Alembic migrations up to `revision` (at start and `python -m bot db upgrade`);
+        a database already at the head is left alone without loading Alembic's scripts again
+        (the head is read once per process)."""
         async with self.engine.begin() as connection:
             if self.dialect == "postgresql":  # several processes starting at once: one by one
                 await connection.execute(text("SELECT pg_advisory_xact_lock(1212501072, -1)"))
+            if revision == "head" and await connection.run_sync(_at_head):
+                return
             await connection.run_sync(_run_alembic, "upgrade", revision)
 
     async def downgrade(self, revision: str) -> None:
@@ -147,6 +152,20 @@ def _run_alembic(connection: Connection, verb: str, revision: str) -> None:
     from alembic import command
 
     getattr(command, verb)(alembic_config(connection), revision)
+
+
+@lru_cache(maxsize=1)
+def _head() -> str | None:
+    """The newest migration's revision (read from the scripts once)."""
+    from alembic.script import ScriptDirectory
+
+    return ScriptDirectory.from_config(alembic_config()).get_current_head()
+
+
+def _at_head(connection: Connection) -> bool:
+    """Whether the database's schema is the newest migration's."""
+    current = _current_revision(connection)
+    return current is not None and current == _head()
 
 
 def _current_revision(connection: Connection) -> str | None:
