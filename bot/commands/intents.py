@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
 import sys
 import time
@@ -56,6 +57,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         default=0,
         help="writers dealt into this many folds (default 0: leave one writer out)",
     )
+    parser.add_argument(
+        "--jobs",
+        type=int,
+        default=min(4, os.cpu_count() or 1),
+        help="folds fitted at once, in forked processes (same figures; default: the cores, up to 4)",
+    )
     parser.set_defaults(func=_run)
 
 
@@ -92,6 +99,7 @@ def _run(args: argparse.Namespace) -> int:
         settings.training,
         progress=say,
         groups=lambda r: fold[r.writer],
+        jobs=args.jobs,
     )
     t = settings.thresholds
     if args.action == "tune":
