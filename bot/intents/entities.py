@@ -148,9 +148,7 @@ _BARE_PAIR_RE = re.compile(r"^\s*(\d{1,3}[a-z]?)\s*[\s\-/]\s*(\d{3,4}[a-z]?)\s*$
 # Cheap tests before the full patterns (most messages have no phone, many no address).
 _PHONE_HINT_RE = re.compile(r"\d(?:[\s\-()]{0,2}\d){6}")
 _BUILDING_HINT_RE = re.compile("[栋幢座#]|\\d东|号楼|单元|block|blk|bldg|building|tower|别墅|独栋|villa|\\d\\s*[门梯]")
-_ROOM_HINT_RE = re.compile(
-    r"[室房楼层]|/f|room|rm|flat|unit|apt|门牌|\d\s*-\s*\d|(?:i'?m|i am|we'?re|we are|live|stay)\s+(?:in|at)\s"
-)
+_ROOM_HINT_RE = re.compile(r"[室房楼层]|/f|room|rm|flat|unit|apt|门牌|\d\s*-\s*\d|\b(?:in|at)\s+#?\d")
 _QUICK_RE = re.compile(
     rf"[\d#]|[{_CN_CHARS}a-z][栋座幢号单]|block|blk|bldg|building|tower|room|flat|\brm\b|apt"
 )
@@ -246,7 +244,7 @@ def _find_location(text: str) -> tuple[str | None, str | None, str]:
     room: str | None = None
     spans: list[tuple[int, int]] = []
     for pattern in _LOCATION_RES if _BUILDING_HINT_RE.search(text) else ():
-        said: list[tuple[str, str | None, str]] = []  # (building, room, old / now / "")
+        said: list[tuple[str, str | None, str]] = []  # (building, room, the words before)
         for m in pattern.finditer(text):
             groups = m.groupdict()
             house = groups.get("v") or groups.get("v2") or groups.get("v3")
@@ -260,8 +258,7 @@ def _find_location(text: str) -> tuple[str | None, str | None, str]:
             before = text[max(0, m.start() - 8) : m.start()]
             if m.group().lstrip().startswith("第") and _POSITION_RE.search(before):
                 continue  # "进门左手第二栋": the second building on the left, not No. 2
-            when = "now" if _NOW_RE.search(before) else "old" if _OLD_RE.search(before) else ""
-            said.append((b, _canon_room(groups.get("r")), when))
+            said.append((b, _canon_room(groups.get("r")), before))
             spans.append(m.span())
         if said:
             building, room = _current(said)
@@ -297,11 +294,14 @@ _NOW_RE = re.compile(r"(?:现在|如今|新家|新的|搬到|搬去|搬进|now|n
 
 
 def _current(said: list[tuple[str, str | None, str]]) -> tuple[str, str | None]:
-    """The address meant among several in one message: the last said to be "now", else the
-    first not said to be old ("以前住5栋，现在是12栋2单元803" is 12栋2单元803), with its own
-    flat; when none is marked, the first block with the first flat said, as before."""
-    marked = [i for i, (_, _, when) in enumerate(said) if when == "now"]
-    fresh = [i for i, (_, _, when) in enumerate(said) if when != "old"]
+    """The address meant among several in one message (each with the words just before it):
+    the last said to be "now", else the first not said to be old ("以前住5栋，现在是12栋2单元803"
+    is 12栋2单元803), with its own flat; when none is marked, the first block with the first
+    flat said, as before."""
+    if len(said) == 1:
+        return said[0][0], said[0][1]
+    marked = [i for i, (_, _, before) in enumerate(said) if _NOW_RE.search(before)]
+    fresh = [i for i, (_, _, before) in enumerate(said) if not _OLD_RE.search(before)]
     if marked or len(fresh) < len(said):
         pick = marked[-1] if marked else fresh[0] if fresh else 0
         return said[pick][0], said[pick][1]
