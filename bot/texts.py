@@ -95,8 +95,9 @@ def load_locale(directory: Path) -> dict[str, Any]:
     if not texts_dir.is_dir():
         return {}
     files = tuple(
-        (str(path), path.stat().st_mtime_ns, path.stat().st_size)
+        (str(path), found.st_mtime_ns, found.st_size)
         for path in sorted(texts_dir.glob("*.yaml"))
+        for found in (path.stat(),)
     )
     return dict(_read_locale(files))
 

@@ -62,7 +62,12 @@ def _completes(ticket: Ticket, changed: dict[str, str]) -> bool:
     if not ticket.building or ticket.room or not changed.get("room"):
         return False
     block = changed.get("building")
-    return block is None or block.split("-")[0] == ticket.building.split("-")[0]
+    return block is None or _same_block(block, ticket.building)
+
+
+def _same_block(first: str, second: str) -> bool:
+    """Two building ids of one block ("4" and "4-1")."""
+    return first.split("-")[0] == second.split("-")[0]
 
 
 def ticket_state(turn: Turn, ticket: Ticket) -> Raw:
@@ -114,9 +119,10 @@ class OpenTicket(DeskPart):
         emergency = tx.is_emergency(ticket.intent) or extra.get("situation") in LIFE_SITUATIONS
         if changed:  # a phone given later, or a correction: the ticket follows
             # "已改为" only for what it replaces; a flat added to the block known is "已记下"
-            held = ticket.building or ""
-            block = str(changed.get("building") or held).split("-")[0]
-            had_place = bool(ticket.room) or (bool(held) and held.split("-")[0] != block)
+            moved = changed.get("building")
+            had_place = bool(ticket.room) or bool(
+                ticket.building and moved and not _same_block(moved, ticket.building)
+            )
             had_phone = bool(ticket.phone)
             ticket = await self.ctx.tickets.update_details(ticket, **changed)
             await turn.send_html(
