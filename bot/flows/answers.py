@@ -561,9 +561,43 @@ def found_person(text: str) -> bool:
     return _mentions(text, FOUND) and not _undenied(text, frozenset(("还没", "没找到", "找不到")))
 
 
+OUT_OF_LIFT = frozenset(
+    """
+    出来了 出來了 救出来了 救出來了 门开了 門開了 门打开了 門打開了 开门了 開門了 放出来了 搞出来了 弄出来了
+    已经出来 出咗嚟 出咗来 开咗门
+    """.split()
+) | frozenset(("got out", "we're out", "we are out", "i'm out", "i am out", "door opened",
+               "doors opened", "door is open", "doors are open", "got us out", "got me out"))
+"""Said by someone who was stuck in a lift: they are out (their ticket may be closed)."""
+_STILL_IN = frozenset(("还没", "還沒", "没有", "沒有", "出不来", "出不來", "打不开", "打不開", "开不了", "未"))
+
+
+def out_of_lift(text: str) -> bool:
+    """"门开了 出来了 谢谢", "we got out": someone stuck in a lift is out; not "还没出来"."""
+    folded = _fold(text)
+    if len(folded) > 24 or _mentions(text, _STILL_IN) or asks(text):
+        return False
+    return _mentions(text, OUT_OF_LIFT)
+
+
 def no_calls(text: str) -> bool:
     """"别打电话 他会听见", "我是聋人 不能接电话", "text only": staff must write, not call."""
     return _mentions(text, NO_CALLS)
+
+
+_SERVICE = r"(?:110|119|120|999|911|112|急救|救护车|消防|火警|警察|报警)"
+_CALLED = re.compile(
+    rf"(?<!没)(?<!沒)(?:打了|打过|打通了|打咗|拨了|叫了|报了|已经打|已打)\s*{_SERVICE}"
+    rf"|{_SERVICE}\s*(?:我们|我)?(?:已经|也)?(?:打了|打过了|打通了|打咗|叫了|来了|到了|在路上|说马上|说.{{0,4}}分钟)"
+    r"|报警了|报了警|已经报警|已报警"
+    r"|\b(?:i|we)(?: have|'ve)? (?:called|rang|phoned) (?:119|120|110|999|911|112|the fire|an ambulance|the police)"
+)
+
+
+def called(text: str) -> bool:
+    """The resident says the emergency service was already called ("打了120 救护车从哪个门进",
+    "119打通了 说马上到"): its line saying "拨打 …" is not sent again."""
+    return _CALLED.search(_fold(text)) is not None
 
 
 def nothing_wrong(text: str) -> bool:

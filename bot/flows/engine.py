@@ -26,7 +26,7 @@ from bot.flows.spec import Answer, Choice, Flow, Offer, Step
 from bot.flows.steps import ASK_ESTATE, RECENT_PLACE, fit_place, offered
 from bot.flows.store import Marks, State
 from bot.flows.turn import Turn
-from bot.flows.validators import MAX_SHORT_ANSWER, Checks, has_words, tries_answer
+from bot.flows.validators import MAX_SHORT_ANSWER, PHONE_PART, Checks, has_words, tries_answer
 from bot.texts import Raw
 
 if TYPE_CHECKING:
@@ -304,6 +304,16 @@ class FlowEngine:
         room_first = reading.error.error_values.get("room") if reading.error else None
         if step.name == "building" and room_first:
             turn.state.marks.room = room_first  # "1202", then "3栋": the room is kept
+        begun = reading.error.error_values.get("phone_part") if reading.error else None
+        if step.name == "phone" and begun:
+            # "电话 139 0571", then "2846": the first digits kept (on the ticket too, should it
+            # open first), the rest asked for; no failed try, but in an emergency, where the
+            # ticket waits on no detail, it counts like any other
+            turn.slots[PHONE_PART] = str(begun)
+            if not flow.emergency:
+                self._restart_clock(turn, flow, step)
+                await self.ask(turn, flow, step, error=reading.error, lead=lead)
+                return
         noted = not room_first and self.note(turn, text)
         # about the danger, not the question: words with no number (a wrong building, a
         # short phone, a pointer or emoji only are tries at answering it: kindly re-asked)
@@ -449,6 +459,8 @@ class FlowEngine:
         if skipped and turn.state.marks.room:
             values = {**values, "room": turn.state.marks.room}  # the room said first is kept
         turn.slots.update(values)
+        if values.get("phone"):
+            turn.slots.pop(PHONE_PART, None)
         turn.state.marks.tries, turn.state.marks.pointer = {}, None
         if step.after is not None and await step.after(turn):
             return

@@ -27,6 +27,7 @@ class Situation:
     also: tuple[str, ...] = ()
     unless: tuple[str, ...] = ()
     within: tuple[str, ...] = ()
+    broad: bool = False  # a more particular situation told later replaces it
 
     def _ok(self, text: str) -> bool:
         if any(w in text for w in self.unless):
@@ -72,9 +73,15 @@ class Situations:
                         key: tuple(str(w).casefold() for w in spec.get(key) or ())
                         for key in ("force", "words", "also", "unless", "within")
                     },
+                    broad=bool(spec.get("broad", False)),
                 )
             )
         return cls(out, prepare)
+
+    def broad(self, name: str) -> bool:
+        """Whether a more particular situation told later replaces `name` ("楼道有烟", then
+        "我住30楼 坐轮椅": someone who cannot take the stairs)."""
+        return any(s.broad for s in self._all if s.name == name)
 
     def denied(self, name: str, text: str) -> bool:
         """The words now say what the situation `name` is not (its `unless`), and none of

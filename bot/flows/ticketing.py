@@ -59,6 +59,8 @@ async def open_ticket(turn: Turn, **extra: Any) -> Ticket:
         "place", "location", "also", "documents", "situation", "floor", "no_calls", "place_offered"
     )
     info = {k: slots[k] for k in keys if slots.get(k)}
+    if slots.get("phone_part") and not slots.get("phone"):  # "139 0571": the rest may follow
+        info["phone_part"] = slots["phone_part"]
     if slots.get("source"):
         info["source"] = slots["source"]
     if slots.get("cut_short"):  # opened before every detail was answered (engine.cut_short)

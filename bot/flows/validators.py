@@ -284,13 +284,81 @@ def _example_room(checks: Checks, the_building: str | None) -> str:
 
 
 def phone(text: str, slots: Slots, checks: Checks) -> Answer:
+    """A phone number; a mobile sent in two messages ("电话 139 0571", then "2846") is
+    joined: the first part is kept (slot PHONE_PART, by the engine) and the rest asked for."""
     if len(text) > MAX_SHORT_ANSWER:
         return Answer.refuse("resident.invalid.too_long")
+    begun = str(slots.get(PHONE_PART) or "")
+    if begun:
+        joined = phone_rest(begun, text)
+        if joined is not None and len(joined) == MOBILE_DIGITS:
+            return Answer.accept(phone=joined)
+        if joined is not None:  # "139", "0571", then "2846": still more to come
+            return asked_for_rest(joined)
     found = parse_phone(text, checks.region) or other_phone(text)
     if found is None:
+        part = phone_begun(text)
+        if part is not None:
+            return asked_for_rest(part)
         key = "resident.invalid.phone_hk" if checks.region == "HK" else "resident.invalid.phone"
         return Answer.refuse(key)
     return Answer.accept(phone=found)
+
+
+MOBILE_DIGITS = 11
+PHONE_PART = "phone_part"
+"""Slot (and ticket extra): a mobile's first digits, sent without the rest."""
+_PHONE_WORD_RE = re.compile(
+    r"(?:联系电话|电话号码|手机号码|手机号|电话|手机|号码|后面|后几位|后四位|前面|前几位|"
+    r"my number is|my number|number|phone|tel|mobile)\s*(?:是|为|is|:|：)?",
+    re.I,
+)
+_DIGITS_ONLY_RE = re.compile(r"^[\d\s\-]+$")
+
+
+def _digits_said(text: str) -> tuple[str, bool] | None:
+    """(the digits, whether a phone word was said) of a message that is only digits, with
+    spaces or dashes and words for a phone ("电话 139 0571", "2846", "后四位2846")."""
+    rest = _PHONE_WORD_RE.sub(" ", unicodedata.normalize("NFKC", text or ""))
+    worded = rest != unicodedata.normalize("NFKC", text or "")
+    rest = rest.strip(" ，,。.:：")
+    if not rest or not _DIGITS_ONLY_RE.match(rest):
+        return None
+    return re.sub(r"\D", "", rest), worded
+
+
+def phone_begun(text: str) -> str | None:
+    """The digits of a mainland mobile begun and not finished ("电话 139 0571" -> "1390571"):
+    five to eight digits from 13-19, or three or more after a phone word (a bare "1502" is a
+    flat, not a phone begun; nine or ten digits are a mobile mistyped, asked again)."""
+    said = _digits_said(text)
+    if said is None:
+        return None
+    digits, worded = said
+    if not re.match(r"^1[3-9]", digits) or len(digits) > MOBILE_DIGITS - 3:
+        return None
+    return digits if len(digits) >= 5 or (worded and len(digits) >= 3) else None
+
+
+def phone_rest(begun: str, text: str) -> str | None:
+    """`begun` followed by the digits of `text` when that is a mobile, finished or still
+    begun ("1390571" + "2846" -> "13905712846"); None when `text` is not more digits of it."""
+    said = _digits_said(text)
+    if said is None or not said[0]:
+        return None
+    joined = begun + said[0]
+    return joined if len(joined) <= MOBILE_DIGITS else None
+
+
+def asked_for_rest(part: str) -> Answer:
+    """The refusal that keeps a mobile's first digits and asks for the rest."""
+    shown = " ".join(part[i : i + 4] for i in range(3, len(part), 4))
+    return Answer.refuse(
+        "resident.invalid.phone_part",
+        phone_part=part,
+        digits=f"{part[:3]} {shown}".strip(),
+        missing=MOBILE_DIGITS - len(part),
+    )
 
 
 _NUMBER_RUN = re.compile(r"(?<![\d+])(\+?)\s?(\d(?:[\s\-()]{0,2}\d){6,14})(?!\d)")

@@ -399,3 +399,71 @@ def test_growing_danger_and_other_matters() -> None:
     assert not a.getting_worse("还没人来吗")  # the wait, not the danger
     assert a.other_matter("昨晚谢谢保安 另外楼道感应灯是坏的 能不能修一下")  # blind CZ12
     assert a.shaken("刚才吓死我了") and not a.shaken("楼上漏水")  # blind CX08
+
+
+@pytest.mark.parametrize(
+    ("text", "begun"),
+    [
+        ("电话 139 0571", "1390571"),
+        ("139-0571", "1390571"),
+        ("手机号是 138", "138"),
+        ("13905", "13905"),
+        ("1502", None),  # a flat, not a phone begun
+        ("139", None),  # three digits alone: no phone word
+        ("1381234567", None),  # ten digits: a mobile mistyped, asked again
+        ("13812345678", None),  # a whole mobile
+        ("电话 139 0571 明天打", None),
+        ("0571 8888", None),
+    ],
+)
+def test_a_mobile_begun_in_one_message(text: str, begun: str | None) -> None:
+    assert v.phone_begun(text) == begun
+
+
+def test_a_mobile_in_two_messages_is_joined_at_the_phone_question() -> None:
+    first = v.phone("电话 139 0571", {}, OPEN)
+    assert first.error == "resident.invalid.phone_part"
+    assert first.error_values["missing"] == 4
+    assert v.phone("2846", {"phone_part": "1390571"}, OPEN).values == {"phone": "13905712846"}
+    assert v.phone("后四位 2846", {"phone_part": "1390571"}, OPEN).values == {
+        "phone": "13905712846"
+    }
+    more = v.phone("0571", {"phone_part": "139"}, OPEN)
+    assert more.error_values["phone_part"] == "1390571"
+    # a whole number after the first digits is that number
+    assert v.phone("13812345678", {"phone_part": "1390571"}, OPEN).values == {
+        "phone": "13812345678"
+    }
+
+
+@pytest.mark.parametrize(
+    ("text", "said"),
+    [
+        ("打了120 救护车来从哪个门进", True),
+        ("119打通了 说马上到", True),
+        ("119我打了 你们保安快上来", True),
+        ("120说十分钟到 麻烦你们先派个人上去", True),
+        ("我已经报警了", True),
+        ("we called 119", True),
+        ("还没打120", False),
+        ("要不要打120", False),
+        ("没打120", False),
+        ("打120了吗", False),
+    ],
+)
+def test_the_emergency_service_already_called(text: str, said: bool) -> None:
+    assert a.called(text) is said
+
+
+@pytest.mark.parametrize(
+    ("text", "out"),
+    [
+        ("门开了 出来了 谢谢", True),
+        ("we got out, thanks", True),
+        ("還沒出來", False),
+        ("出来了吗", False),
+        ("门打不开", False),
+    ],
+)
+def test_out_of_the_lift(text: str, out: bool) -> None:
+    assert a.out_of_lift(text) is out

@@ -56,6 +56,12 @@ SITUATIONS = Situations.load(
         ("electric wires hanging out of the ceiling", "fire", "fire", "electrical"),
         ("a window frame that looks like it's about to fall off", "natural_disaster", "security",
          "falling_object"),
+        # blind DJ03, DK06: smoke in the stairwell from elsewhere; not "走楼梯离开" into it
+        ("楼道里全是烟！！", "fire", "fire", "smoke_outside"),
+        ("8栋3单元 我住11楼 烟好像是从下面飘上来的", "fire", "fire", "smoke_outside"),
+        ("the stairwell is full of smoke", "fire", "fire", "smoke_outside"),
+        ("我家厨房着火了 烟都冒到楼道了", "fire", "fire", None),  # their own flat: leave it
+        ("楼道里有人抽烟 呛死了", "complaint", "complaint", None),  # words mark only a fire
     ],
 )
 def test_situations(text: str, model: str, intent: str, situation: str | None) -> None:

@@ -306,7 +306,8 @@ class Intake(DeskPart):
         is sent at once. True when that line was sent."""
         intent = str(turn.slots.get("intent") or "")
         current = turn.slots.get("situation")
-        if current:  # "我在电梯里面 就我一个人" after "叔叔阿姨 电梯不动了": not a relative's
+        if current and not self.situations.broad(str(current)):
+            # "我在电梯里面 就我一个人" after "叔叔阿姨 电梯不动了": not a relative's
             said = f"{turn.slots.get('text') or ''}\n{text}"
             if self.situations.denied(str(current), said):
                 turn.slots.pop("situation")
@@ -324,6 +325,8 @@ class Intake(DeskPart):
             # another emergency's situation only from the words of this emergency, not of the
             # request it interrupted: "头磕到了 流血" after "准备换厨房瓷砖" in a renovation
             # question is a fall, not a falling tile
+            return False
+        if told.situation == current:  # a broad one ("楼道有烟") said again
             return False
         if told.situation and (told.intent == intent or kin):
             # a situation of another emergency that refines this one ("煤烟味…敲门没人应" in

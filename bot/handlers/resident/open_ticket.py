@@ -15,6 +15,7 @@ from bot.flows.answers import (
     asks_to_close,
     better,
     breathless,
+    called,
     corrects,
     found_person,
     getting_worse,
@@ -24,10 +25,11 @@ from bot.flows.answers import (
     no_calls,
     not_fixed,
     other_matter,
+    out_of_lift,
     repaired,
     worse,
 )
-from bot.flows.validators import addressable
+from bot.flows.validators import MOBILE_DIGITS, addressable, asked_for_rest, phone_begun, phone_rest
 from bot.handlers.resident.base import (
     DeskBase,
     DeskPart,
@@ -115,6 +117,14 @@ class OpenTicket(DeskPart):
             await self.ctx.tickets.mark_no_calls(ticket)  # "别打电话 他会听见": staff write
             await turn.send("tickets.open.no_calls", id=ticket.id)
         changed = self._changes(turn, ticket, text)
+        if not ticket.phone and not changed.get("phone") and text:
+            begun, joined = self._phone_in_parts(ticket, text)
+            if joined:
+                changed = {"phone": joined}  # "电话 139 0571", then "2846"
+            elif begun:
+                await self.ctx.tickets.merge_extra(ticket, phone_part=begun)
+                await turn.send("resident.invalid.phone_part", **asked_for_rest(begun).error_values)
+                return
         # a power cut with someone on a breathing machine is followed up as an emergency
         emergency = tx.is_emergency(ticket.intent) or extra.get("situation") in LIFE_SITUATIONS
         if changed:  # a phone given later, or a correction: the ticket follows
@@ -136,6 +146,7 @@ class OpenTicket(DeskPart):
         if emergency and text and await self._situation_now(turn, ticket, text):
             return
         found_them = ticket.intent == tx.LOST_CHILD and text and found_person(text)
+        found_them = found_them or (ticket.intent == tx.ELEVATOR_TRAPPED and out_of_lift(text))
         closing = bool(text) and (
             is_resolved(text) or is_cancel(text) or all_well(text, ticket.intent)
             or asks_to_close(text)
@@ -171,13 +182,14 @@ class OpenTicket(DeskPart):
             await self.ctx.tickets.alerts.note(
                 ticket, f"staff.reminder.{told}", with_buttons=True, words=text[:300]
             )
-            await turn.send(f"safety.{key}.now")
+            if not called(text):  # "119打通了 说马上到": not told to call again
+                await turn.send(f"safety.{key}.now")
             await turn.send(f"tickets.open.{told}", id=ticket.id, state=state)
             return
         if text and asks_progress(text):
             await turn.send("tickets.open.progress", id=ticket.id, state=state)
             return
-        if emergency and text and asks(text) and not other_matter(text):
+        if emergency and text and asks(text) and not other_matter(text) and not called(text):
             # "要不要扶他起来？", "能不能把门扒开": the line again (not at every question)
             repeated = int(extra.get("line_again") or 0)
             if repeated < LINE_AGAIN_MAX:
@@ -219,6 +231,16 @@ class OpenTicket(DeskPart):
         )
         await turn.send("tickets.open.again", id=ticket.id, state=ticket_state(turn, ticket))
         return True
+
+    @staticmethod
+    def _phone_in_parts(ticket: Ticket, text: str) -> tuple[str | None, str | None]:
+        """(a mobile's first digits, to keep; the mobile finished by `text` after the digits
+        kept) for a ticket without a phone."""
+        kept = str((ticket.extra or {}).get("phone_part") or "")
+        joined = phone_rest(kept, text) if kept else None
+        if joined is not None and len(joined) == MOBILE_DIGITS:
+            return None, joined
+        return joined or phone_begun(text), None
 
     def _changes(self, turn: Turn, ticket: Ticket, text: str) -> dict[str, str]:
         """Block, flat and phone the message gives the ticket: a correction ("不对 是1205"),
