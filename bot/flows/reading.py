@@ -175,14 +175,14 @@ def _gained(text: str, step: Step, slots: Slots, checks: Checks) -> dict[str, An
         gained.update(building=found, room=entities.room)
     elif (  # "15栋1单元502" after "我住2栋" and "15栋楼下邻居…": the place's block, in full
         found and entities.room and not slots.get("room") and found != slots.get("building")
-        and _block(found) == _block(parse_building(str(slots.get("place") or "")))
+        and block_of(found) == block_of(parse_building(str(slots.get("place") or "")))
         and estate.has_room(found, entities.room)
     ):
         gained.update(building=found, room=entities.room, place=None, area=None)
     return gained
 
 
-def _block(building: str | None) -> str | None:
+def block_of(building: str | None) -> str | None:
     """The block of a building id ("15-1" -> "15")."""
     return building.split("-", 1)[0] if building else None
 

@@ -66,6 +66,7 @@ HOLDOUTS = (
     "intents_holdout9.jsonl",
     "intents_holdout10.jsonl",
     "intents_holdout11.jsonl",
+    "intents_holdout12.jsonl",
 )
 
 
@@ -315,6 +316,7 @@ HOLDOUT_FLOORS = {
     "intents_holdout9.jsonl": {"accuracy": 0.915, "emergency_recall": 0.985, "confusers_alarmed": 0.045},
     "intents_holdout10.jsonl": {"accuracy": 0.94, "emergency_recall": 0.985, "confusers_alarmed": 0.05},
     "intents_holdout11.jsonl": {"accuracy": 0.925, "emergency_recall": 0.985, "confusers_alarmed": 0.07},
+    "intents_holdout12.jsonl": {"accuracy": 0.95, "emergency_recall": 0.985, "confusers_alarmed": 0.055},
 }
 CV_FLOORS = {
     "accuracy": 0.895,

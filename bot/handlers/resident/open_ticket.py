@@ -29,6 +29,7 @@ from bot.flows.answers import (
     repaired,
     worse,
 )
+from bot.flows.reading import block_of
 from bot.flows.validators import MOBILE_DIGITS, addressable, asked_for_rest, phone_begun, phone_rest
 from bot.handlers.resident.base import (
     DeskBase,
@@ -69,7 +70,7 @@ def _completes(ticket: Ticket, changed: dict[str, str]) -> bool:
 
 def _same_block(first: str, second: str) -> bool:
     """Two building ids of one block ("4" and "4-1")."""
-    return first.split("-")[0] == second.split("-")[0]
+    return block_of(first) == block_of(second)
 
 
 def ticket_state(turn: Turn, ticket: Ticket) -> Raw:
