@@ -95,7 +95,8 @@ _NEGATED = re.compile(
 )
 _OWN_HOME = re.compile(
     r"(?:我住|我家|住在|家住|我是|我们住|我們住|我们家|我們家|my unit|my flat|my home|"
-    r"i stay|we stay|i live|we live|^住|(?<=[\s，,。;；！!？?])住)\s*(?:在|是|的|is|at|in)?\s*",
+    r"i stay|we stay|i live|we live|owner of|tenant of|landlord of|i rent|we rent|i own|we own|"
+    r"^住|(?<=[\s，,。;；！!？?])住)\s*(?:在|是|的|is|at|in)?\s*",
     re.I,
 )
 

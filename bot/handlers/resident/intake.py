@@ -634,8 +634,10 @@ class Intake(DeskPart):
             if found.intent not in (tx.SMALLTALK, tx.UNKNOWN):
                 await self.dispatch(turn, text, found)
                 return
-            if self.base.only_an_address(turn, rest):
-                await self.unknown(turn, rest)  # "您好 12幢902": kept for what follows
+            if self.base.only_an_address(turn, rest) or self.base.home_address(turn, rest):
+                # "您好 12幢902", "你好 我是7栋2单元1801的业主 现在人在哈尔滨过年": kept for
+                # what follows
+                await self.unknown(turn, rest)
                 return
         word = squash(text)
         if any(w in word for w in THANKS):
