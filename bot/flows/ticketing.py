@@ -2,19 +2,25 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from bot.core.actions import keyboard
 from bot.flows.registration import profile_text
 from bot.flows.steps import needs_room
+from bot.intents import taxonomy as tx
 from bot.intents.taxonomy import severity_of
 from bot.tickets.draft import TicketDraft
+from bot.tickets.states import SYSTEM
 
 if TYPE_CHECKING:
     from bot.flows.turn import Turn
     from bot.storage.models import Ticket
 
 DETAILS = ("building", "room", "phone")
+TAKEN_OVER = frozenset({tx.INQUIRY, tx.COMPLAINT, tx.HUMAN_AGENT})
+"""Tickets for the desk that an emergency of the same resident, soon after, takes over."""
+TAKE_OVER_WINDOW = timedelta(minutes=30)
 # what a resident may send before saying what happened; the next flow takes it along
 PENDING = ("photos", "documents", "location", "phone")
 
@@ -65,13 +71,16 @@ async def open_ticket(turn: Turn, **extra: Any) -> Ticket:
         info["source"] = slots["source"]
     if slots.get("cut_short"):  # opened before every detail was answered (engine.cut_short)
         info.update(incomplete=True, reason="unanswered", missing=missing_details(slots))
+    description = description_of(slots)
+    earlier = await _desk_tickets(turn) if tx.is_emergency(intent) else []
+    told = [t.description for t in earlier if t.description and t.description not in description]
     draft = TicketDraft(
         chat_id=turn.chat_id,
         user_id=turn.user_id,
         user_name=turn.user_name or str(slots.get("name") or ""),
         intent=intent,
         severity=severity_of(intent).value,
-        description=description_of(slots),
+        description="\n".join([*told, description])[:4000],
         building=slots.get("building"),
         room=slots.get("room"),
         phone=slots.get("phone"),
@@ -83,7 +92,20 @@ async def open_ticket(turn: Turn, **extra: Any) -> Ticket:
     )
     ticket = await turn.ctx.tickets.open_ticket(draft)
     turn.state.ticket_id = ticket.id
+    for other in earlier:  # staff handle one ticket, with every word on it
+        await turn.ctx.tickets.closing.duplicate(other, ticket.id, SYSTEM, taken_over=True)
     return ticket
+
+
+async def _desk_tickets(turn: Turn) -> list[Ticket]:
+    """A question for staff (or a complaint, a request for a person) that the same resident
+    opened in the last half hour and nobody has taken yet, when an emergency follows: the
+    first words were the emergency told small ("楼道有点烟 应该没事吧" went to the desk, "烟好像
+    是从下面飘上来的" became a fire). The emergency's ticket takes their words and they are
+    closed as its duplicates, so staff do not work two tickets, one of them without its
+    danger."""
+    since = turn.ctx.clock.now() - TAKE_OVER_WINDOW
+    return list(await turn.ctx.tickets.untaken(turn.chat_id, TAKEN_OVER, since))
 
 
 async def offer_to_remember(turn: Turn) -> dict[str, Any]:

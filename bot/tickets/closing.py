@@ -60,8 +60,10 @@ class Closing(TicketPart):
         *,
         note: str | None = None,
         merged_into: int | None = None,
+        tell: bool = True,
     ) -> str:
-        """Close an active ticket for `reason` (not "resolved": see Workflow.resolve)."""
+        """Close an active ticket for `reason` (not "resolved": see Workflow.resolve); the
+        resident is told unless `tell` is False."""
         done = await self.tickets.transition(
             ticket.id,
             allowed=states.RESOLVE_FROM,
@@ -80,18 +82,26 @@ class Closing(TicketPart):
             return await self.tickets.workflow._refused(ticket.id, actor)
         await self.cancel(jobs.CLAIM_REMINDER, jobs.ONSITE_REMINDER, jobs.DUE, ticket_id=done.id)
         await self.tickets.alerts.refresh(done)
-        await self.tickets.relay.notify_resident(
-            done, f"tickets.closed_{reason}", other=merged_into or ""
-        )
+        if tell:
+            await self.tickets.relay.notify_resident(
+                done, f"tickets.closed_{reason}", other=merged_into or ""
+            )
         return self._t("desk.close.done", id=done.id, reason=self._t(f"desk.close.reason.{reason}"))
 
-    async def duplicate(self, ticket: Ticket, other_id: int, actor: Actor) -> str:
+    async def duplicate(
+        self, ticket: Ticket, other_id: int, actor: Actor, *, taken_over: bool = False
+    ) -> str:
+        """#`ticket` closed as a duplicate of #`other_id` (`/dup`); `taken_over`: by the bot,
+        for the same resident's emergency that followed it (flows/ticketing.py), whose
+        resident is not told (the emergency's own messages name its ticket)."""
         other = await self.tickets.get(other_id)
         if other is None:
             return self._t("staff.answer.not_found", id=other_id)
         if other.id == ticket.id or other.status not in states.RESOLVE_FROM:
             return self._t("desk.close.dup_refused", id=ticket.id, other=other.id)
-        answer = await self.close(ticket, actor, "duplicate", merged_into=other.id)
+        answer = await self.close(
+            ticket, actor, "duplicate", merged_into=other.id, tell=not taken_over
+        )
         fresh = await self.tickets.get(ticket.id)
         if fresh is None or fresh.merged_into != other.id:
             return answer
@@ -103,7 +113,8 @@ class Closing(TicketPart):
             )
         await self.tickets.record(other.id, "merged", actor, data={"value": ticket.id})
         merged = await self.tickets.get(other.id) or other
-        await self.tickets.alerts.note(merged, "desk.close.merged", other=ticket.id)
+        key = "desk.close.taken_over" if taken_over else "desk.close.merged"
+        await self.tickets.alerts.note(merged, key, other=ticket.id)
         return answer
 
     # -- resolved, with a note or a photo --------------------------------------------------

@@ -310,6 +310,24 @@ class TicketService:
             ticket = await self.following(chat_id)
         return ticket
 
+    async def untaken(
+        self, chat_id: str, intents: Collection[str], since: datetime
+    ) -> Sequence[Ticket]:
+        """The chat's tickets of `intents` opened since `since` that nobody has taken yet."""
+        async with self.db.session() as session:
+            rows = await session.scalars(
+                select(Ticket)
+                .where(
+                    Ticket.chat_id == chat_id,
+                    Ticket.intent.in_(list(intents)),
+                    Ticket.status == TicketStatus.OPEN,
+                    Ticket.claimed_by.is_(None),
+                    Ticket.created_at >= since,
+                )
+                .order_by(Ticket.id)
+            )
+            return rows.all()
+
     async def recent_place(
         self, chat_id: str, *, after: datetime | None = None
     ) -> dict[str, str]:

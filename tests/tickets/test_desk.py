@@ -454,3 +454,4 @@ async def test_a_team_group_that_refuses_the_bot_is_retried_and_supervisors_told
     assert [len(teams_desk.h.chat(p)) for p in (SUPERVISOR, MANAGER)] == [1, 1]
     await teams_desk.h.tick(10)  # the bot is back in the group: the alert arrives
     assert "水龙头坏了" in alert_in(teams_desk, ENG, ticket.id).plain
+
