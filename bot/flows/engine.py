@@ -304,7 +304,7 @@ class FlowEngine:
         room_first = reading.error.error_values.get("room") if reading.error else None
         if step.name == "building" and room_first:
             turn.state.marks.room = room_first  # "1202", then "3栋": the room is kept
-        begun = reading.error.error_values.get("phone_part") if reading.error else None
+        begun = reading.error.error_values.get(PHONE_PART) if reading.error else None
         if step.name == "phone" and begun:
             # "电话 139 0571", then "2846": the first digits kept (on the ticket too, should it
             # open first), the rest asked for; no failed try, but in an emergency, where the

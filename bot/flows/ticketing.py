@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 from bot.core.actions import keyboard
 from bot.flows.registration import profile_text
 from bot.flows.steps import needs_room
+from bot.flows.validators import PHONE_PART
 from bot.intents import taxonomy as tx
 from bot.intents.taxonomy import severity_of
 from bot.tickets.draft import TicketDraft
@@ -65,8 +66,8 @@ async def open_ticket(turn: Turn, **extra: Any) -> Ticket:
         "place", "location", "also", "documents", "situation", "floor", "no_calls", "place_offered"
     )
     info = {k: slots[k] for k in keys if slots.get(k)}
-    if slots.get("phone_part") and not slots.get("phone"):  # "139 0571": the rest may follow
-        info["phone_part"] = slots["phone_part"]
+    if slots.get(PHONE_PART) and not slots.get("phone"):  # "139 0571": the rest may follow
+        info[PHONE_PART] = slots[PHONE_PART]
     if slots.get("source"):
         info["source"] = slots["source"]
     if slots.get("cut_short"):  # opened before every detail was answered (engine.cut_short)

@@ -355,7 +355,7 @@ def asked_for_rest(part: str) -> Answer:
     shown = " ".join(part[i : i + 4] for i in range(3, len(part), 4))
     return Answer.refuse(
         "resident.invalid.phone_part",
-        phone_part=part,
+        **{PHONE_PART: part},
         digits=f"{part[:3]} {shown}".strip(),
         missing=MOBILE_DIGITS - len(part),
     )

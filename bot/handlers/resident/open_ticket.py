@@ -30,7 +30,14 @@ from bot.flows.answers import (
     worse,
 )
 from bot.flows.reading import block_of
-from bot.flows.validators import MOBILE_DIGITS, addressable, asked_for_rest, phone_begun, phone_rest
+from bot.flows.validators import (
+    MOBILE_DIGITS,
+    PHONE_PART,
+    addressable,
+    asked_for_rest,
+    phone_begun,
+    phone_rest,
+)
 from bot.handlers.resident.base import (
     DeskBase,
     DeskPart,
@@ -123,7 +130,7 @@ class OpenTicket(DeskPart):
             if joined:
                 changed = {"phone": joined}  # "电话 139 0571", then "2846"
             elif begun:
-                await self.ctx.tickets.merge_extra(ticket, phone_part=begun)
+                await self.ctx.tickets.merge_extra(ticket, **{PHONE_PART: begun})
                 await turn.send("resident.invalid.phone_part", **asked_for_rest(begun).error_values)
                 return
         # a power cut with someone on a breathing machine is followed up as an emergency
@@ -237,7 +244,7 @@ class OpenTicket(DeskPart):
     def _phone_in_parts(ticket: Ticket, text: str) -> tuple[str | None, str | None]:
         """(a mobile's first digits, to keep; the mobile finished by `text` after the digits
         kept) for a ticket without a phone."""
-        kept = str((ticket.extra or {}).get("phone_part") or "")
+        kept = str((ticket.extra or {}).get(PHONE_PART) or "")
         joined = phone_rest(kept, text) if kept else None
         if joined is not None and len(joined) == MOBILE_DIGITS:
             return None, joined
