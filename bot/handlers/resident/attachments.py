@@ -10,6 +10,7 @@ from bot.handlers.resident.base import (
     DeskBase,
     DeskPart,
 )
+from bot.handlers.resident.open_ticket import ticket_state
 from bot.intents.entities import parse_phone
 
 if TYPE_CHECKING:
@@ -87,8 +88,20 @@ class Attachments(DeskPart):
             return
         if keep:
             await self.open_ticket.outside_flow(turn, key, **values)
-        else:
-            await turn.send(key, buttons=self.base.menu_buttons(turn), **values)
+            return
+        ticket = await self.open_ticket.ticket_for(turn)
+        if ticket is not None and turn.incoming is not None:
+            # a voice message beside an open ticket (blind DJ08, DK06: the menu came back in
+            # the middle of a gas leak): staff are told, who can call; the resident asked to
+            # type, with the ticket's state; a sticker gets the state only
+            state = ticket_state(turn, ticket)
+            if key == "resident.attachment.sticker":
+                await turn.send("tickets.open.progress", id=ticket.id, state=state)
+                return
+            await self.ctx.tickets.relay_from_resident(ticket, turn.incoming)
+            await turn.send("tickets.open.voice", id=ticket.id, state=state)
+            return
+        await turn.send(key, buttons=self.base.menu_buttons(turn), **values)
 
     async def _keep_file(self, turn: Turn, attachment: Attachment) -> None:
         if not attachment.file_id:
