@@ -367,6 +367,12 @@ class Intake(DeskPart):
                 await self.ctx.tickets.relay_from_resident(ticket, turn.incoming)
             await self.plea(turn, text, found)
             return
+        if (
+            ticket is None and not after_greeting(text) and not danger_now(text)
+            and (found.needs_confirmation or not tx.is_emergency(found.intent))
+        ):  # "請問現在有人嗎" (blind DM12, guessed a security matter): a greeting, answered so
+            await self.smalltalk(turn, text)
+            return
         if ticket is None and not danger_now(text) and not self.base.strong_emergency(found):
             waiting = await self.ctx.tickets.awaiting_feedback(turn.chat_id)
             if waiting is not None and turn.incoming is not None:
