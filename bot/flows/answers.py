@@ -594,6 +594,10 @@ _CALLED = re.compile(
 )
 
 
+CALLED = "called"
+"""Slot (and ticket extra): the resident said the emergency service was already called."""
+
+
 def called(text: str) -> bool:
     """The resident says the emergency service was already called ("打了120 救护车从哪个门进",
     "119打通了 说马上到"): its line saying "拨打 …" is not sent again."""

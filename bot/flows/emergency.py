@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from bot.config import Settings
     from bot.flows.turn import Turn
     from bot.storage.models import Ticket
+    from bot.texts import LocaleTexts
 
 
 def _escalate_after(settings: Settings) -> float:
@@ -42,6 +43,16 @@ def safety(slots: Slots) -> str:
     """Whose safety texts apply: the situation's (locales/zh/situations.yaml) or the
     intent's."""
     return str(slots.get("situation") or slots["intent"])
+
+
+def line_key(t: LocaleTexts, key: str, *, called: bool) -> str:
+    """The text key of the life-saving line of `key` (an intent or a situation): once the
+    resident has said the service was called ("120已经打了"), its `now_called` variant where
+    there is one (what to do while waiting, not "立即拨打 120" again); a situation's own line
+    (chest compressions, a sealed door) is always sent whole."""
+    if called and t.has(f"safety.{key}.now_called"):
+        return f"safety.{key}.now_called"
+    return f"safety.{key}.now"
 
 
 def _opening(slots: Slots) -> str | None:

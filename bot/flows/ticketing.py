@@ -63,7 +63,8 @@ async def open_ticket(turn: Turn, **extra: Any) -> Ticket:
         turn.user_id, turn.chat_id, turn.user_name, turn.locale
     )
     keys = (
-        "place", "location", "also", "documents", "situation", "floor", "no_calls", "place_offered"
+        "place", "location", "also", "documents", "situation", "floor", "no_calls", "place_offered",
+        "called",
     )
     info = {k: slots[k] for k in keys if slots.get(k)}
     if slots.get(PHONE_PART) and not slots.get("phone"):  # "139 0571": the rest may follow

@@ -16,9 +16,11 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from bot.flows.answers import (
+    CALLED,
     after_greeting,
     all_well,
     asks,
+    called,
     corrects,
     danger_now,
     distress,
@@ -35,7 +37,7 @@ from bot.flows.answers import (
     short_of_breath,
     stars,
 )
-from bot.flows.emergency import PLEA, QUESTION_LINE, safety
+from bot.flows.emergency import PLEA, QUESTION_LINE, line_key, safety
 from bot.flows.engine import EMERGENCY_DETAILS
 from bot.flows.places import mask_phone, place_text
 from bot.flows.reading import Reading
@@ -116,6 +118,8 @@ class Intake(DeskPart):
         current = self.engine.current(turn)
         assert current is not None
         flow, step = current
+        if flow.emergency and called(text):  # "120已经打了 他们问小区怎么进": not told again
+            turn.slots[CALLED] = True
         if no_calls(text) and not turn.slots.get("no_calls"):  # "别打电话 他会听见"
             turn.slots["no_calls"] = True
             if step.name == "phone":  # not asked for a number any more
@@ -196,7 +200,8 @@ class Intake(DeskPart):
             if not turn.slots.get(QUESTION_LINE):
                 turn.slots[QUESTION_LINE] = True
                 if not line_sent:  # the situation's line was just sent: not twice
-                    await turn.send(f"safety.{safety(turn.slots)}.now")
+                    key = line_key(turn.text, safety(turn.slots), called=bool(turn.slots.get(CALLED)))
+                    await turn.send(key)
             await self.engine.apply(turn, flow, step, text, Reading(rest=text, more=text))
             return
         if step.name == "confirm" and same and not found.needs_confirmation:

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from bot.core.actions import keyboard
 from bot.core.incoming import AttachmentKind
 from bot.flows.answers import (
+    CALLED,
     all_well,
     asks,
     asks_progress,
@@ -29,6 +30,7 @@ from bot.flows.answers import (
     repaired,
     worse,
 )
+from bot.flows.emergency import line_key
 from bot.flows.reading import block_of
 from bot.flows.validators import (
     MOBILE_DIGITS,
@@ -124,6 +126,9 @@ class OpenTicket(DeskPart):
         if text and no_calls(text) and not extra.get("no_calls"):
             await self.ctx.tickets.mark_no_calls(ticket)  # "别打电话 他会听见": staff write
             await turn.send("tickets.open.no_calls", id=ticket.id)
+        if text and called(text) and not extra.get(CALLED):  # "打了120": the call line no more
+            ticket = await self.ctx.tickets.merge_extra(ticket, **{CALLED: True})
+            extra = ticket.extra or {}
         changed = self._changes(turn, ticket, text)
         if not ticket.phone and not changed.get("phone") and text:
             begun, joined = self._phone_in_parts(ticket, text)
@@ -190,19 +195,18 @@ class OpenTicket(DeskPart):
             await self.ctx.tickets.alerts.note(
                 ticket, f"staff.reminder.{told}", with_buttons=True, words=text[:300]
             )
-            if not called(text):  # "119打通了 说马上到": not told to call again
-                await turn.send(f"safety.{key}.now")
+            await turn.send(line_key(turn.text, key, called=bool(extra.get(CALLED))))
             await turn.send(f"tickets.open.{told}", id=ticket.id, state=state)
             return
         if text and asks_progress(text):
             await turn.send("tickets.open.progress", id=ticket.id, state=state)
             return
-        if emergency and text and asks(text) and not other_matter(text) and not called(text):
+        if emergency and text and asks(text) and not other_matter(text):
             # "要不要扶他起来？", "能不能把门扒开": the line again (not at every question)
             repeated = int(extra.get("line_again") or 0)
             if repeated < LINE_AGAIN_MAX:
                 await self.ctx.tickets.merge_extra(ticket, line_again=repeated + 1)
-                await turn.send(f"safety.{key}.now")
+                await turn.send(line_key(turn.text, key, called=bool(extra.get(CALLED))))
         if text and extra.get("situation") == "crisis":
             # "不用管我 就是想找个人说一下": someone who is listened to, not a ticket's state
             await turn.send("safety.crisis.listen")
