@@ -575,7 +575,7 @@ _STILL_IN = frozenset(("还没", "還沒", "没有", "沒有", "出不来", "出
 def out_of_lift(text: str) -> bool:
     """"门开了 出来了 谢谢", "we got out": someone stuck in a lift is out; not "还没出来"."""
     folded = _fold(text)
-    if len(folded) > 24 or _mentions(text, _STILL_IN) or asks(text):
+    if len(folded) > (60 if folded.isascii() else 24) or _mentions(text, _STILL_IN) or asks(text):
         return False
     return _mentions(text, OUT_OF_LIFT)
 

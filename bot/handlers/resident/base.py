@@ -148,10 +148,21 @@ def corrected(text: str, region: Any) -> dict[str, str]:
     return found
 
 
+_EN_THANKS = re.compile(r"(?<![a-z])(?:thanks|thank|thankyou|thx|ty)(?![a-z])")
+
+
+def says_thanks(text: str) -> bool:
+    """Whether the words thank: Chinese anywhere, English as a word ("ty" is not in
+    "property", blind DN01)."""
+    word = squash(text).casefold()
+    chinese = any(w in word for w in THANKS if not w.isascii())
+    return chinese or _EN_THANKS.search((text or "").casefold()) is not None
+
+
 def thanks_only(text: str) -> bool:
     """A short thank-you and nothing else to pass on ("谢谢", "好的 谢谢你们", "thanks!")."""
     word = squash(text).casefold()
-    if len(word) > THANKS_ONLY_CHARS or not any(w in word for w in THANKS):
+    if len(word) > THANKS_ONLY_CHARS or not says_thanks(text):
         return False
     rest = word
     for w in sorted(THANKS, key=len, reverse=True):

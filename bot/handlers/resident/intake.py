@@ -47,12 +47,12 @@ from bot.handlers.resident.base import (
     BYE,
     FIRST_PLACE,
     INTERRUPTED,
-    THANKS,
     DeskBase,
     DeskPart,
     corrected,
     describes,
     kindred,
+    says_thanks,
 )
 from bot.intents import taxonomy as tx
 from bot.intents.entities import extract_entities
@@ -651,7 +651,7 @@ class Intake(DeskPart):
                 await self.unknown(turn, rest)
                 return
         word = squash(text)
-        if any(w in word for w in THANKS):
+        if says_thanks(text):
             await turn.send("resident.smalltalk.thanks")
         elif any(word.startswith(w) for w in BYE):
             await turn.send("resident.smalltalk.bye")

@@ -37,6 +37,7 @@ from bot.flows.validators import (
     PHONE_PART,
     addressable,
     asked_for_rest,
+    other_phone,
     phone_begun,
     phone_rest,
 )
@@ -80,6 +81,14 @@ def _completes(ticket: Ticket, changed: dict[str, str]) -> bool:
 def _same_block(first: str, second: str) -> bool:
     """Two building ids of one block ("4" and "4-1")."""
     return block_of(first) == block_of(second)
+
+
+def _over(ticket: Ticket, text: str) -> bool:
+    """The words say the danger of the ticket is over for the people in it: the child or
+    the relative found, the people out of the lift."""
+    if ticket.intent == tx.LOST_CHILD:
+        return found_person(text)
+    return ticket.intent == tx.ELEVATOR_TRAPPED and out_of_lift(text)
 
 
 def ticket_state(turn: Turn, ticket: Ticket) -> Raw:
@@ -158,8 +167,7 @@ class OpenTicket(DeskPart):
                 return
         if emergency and text and await self._situation_now(turn, ticket, text):
             return
-        found_them = ticket.intent == tx.LOST_CHILD and text and found_person(text)
-        found_them = found_them or (ticket.intent == tx.ELEVATOR_TRAPPED and out_of_lift(text))
+        found_them = bool(text) and _over(ticket, text)
         closing = bool(text) and (
             is_resolved(text) or is_cancel(text) or all_well(text, ticket.intent)
             or asks_to_close(text)
@@ -267,6 +275,10 @@ class OpenTicket(DeskPart):
             phone = parse_phone(shared.phone or "", region)
             if phone:
                 changed["phone"] = phone
+        if not ticket.phone and "phone" not in changed and "+" in (text or ""):
+            foreign = other_phone(text)  # "whatsapp only +62 812 3456 7890" (blind DN07)
+            if foreign and foreign.startswith("+"):
+                changed["phone"] = foreign
         if not correcting:
             changed = self._address_told(ticket, text, changed)
         if ticket.building and not ticket.room and _BARE_ROOM.match(text or ""):
@@ -331,6 +343,9 @@ class OpenTicket(DeskPart):
         assert turn.incoming is not None
         if getting_worse(text):  # "味道越来越大了，她有点头晕": worse first, and what is new
             await self.ctx.tickets.also_mentioned(ticket, intent, text)
+            await self.on_open_ticket(turn, ticket, text, None)
+            return
+        if _over(ticket, text):  # "a guy with a key got me out" (read as a break-in): over
             await self.on_open_ticket(turn, ticket, text, None)
             return
         await self.ctx.tickets.relay_from_resident(ticket, turn.incoming)
