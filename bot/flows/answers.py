@@ -168,7 +168,15 @@ _DANGER = DISTRESS - PLEAS  # distress beyond the pleas (which may be denied: "�
 # little scared" in a stuck lift is no lost child)
 _DANGER_NAMED = _DANGER | frozenset(
     ("fire", "smoke", "flames", "burning", "gas", "flood", "flooding", "collapsed",
-     "fainted", "not breathing", "knife", "gun", "attacked", "break-in", "broke in", "missing")
+     "fainted", "not breathing", "knife", "gun", "attacked", "break-in", "broke in", "missing",
+     "seizure", "convulsing", "fitting", "stroke", "chest pain", "choking", "unresponsive")
+) | frozenset(
+    # a body in danger (blind DO04: "先别管水管了！！孩子发高烧 刚才突然抽起来了 眼睛往上翻"
+    # beside an open flood ticket stayed "➕ 也提到" without the line)
+    """
+    抽搐 抽起来 抽过去 抽风 惊厥 翻白眼 眼睛往上翻 口吐白沫 发高烧 高烧 晕倒 昏倒 中风 胸口疼 胸口痛 胸痛
+    噎住 呛住 过敏 休克 骨折
+    """.split()
 )
 # an open emergency getting worse, or help taking too long: staff are alerted again
 WORSE = frozenset(

@@ -62,6 +62,10 @@ SITUATIONS = Situations.load(
         ("the stairwell is full of smoke", "fire", "fire", "smoke_outside"),
         ("我家厨房着火了 烟都冒到楼道了", "fire", "fire", None),  # their own flat: leave it
         ("楼道里有人抽烟 呛死了", "complaint", "complaint", None),  # words mark only a fire
+        # blind DO04: a seizure gets its own line (on the side, nothing in the mouth)
+        ("孩子发高烧 刚才突然抽起来了 眼睛往上翻", "medical", "medical", "seizure"),
+        ("my son is having a seizure", "medical", "medical", "seizure"),
+        ("我爸抽烟的时候晕倒了", "medical", "medical", None),
     ],
 )
 def test_situations(text: str, model: str, intent: str, situation: str | None) -> None:
