@@ -676,10 +676,21 @@ def shaken(text: str) -> bool:
     return _mentions(text, SHAKEN)
 
 
+_DOOR_UNANSWERED = re.compile(r"敲(?:了)?(?:半天|好久|很久|几次|几下)?(?:的)?门[^，,。!！?？]{0,6}?没(?:有)?(?:人)?(?:反应|回应|应|开)")
+"""Nobody answered a knock ("楼上1603好像没人 敲门没反应"): no one unresponsive."""
+
+
 def names_danger(text: str) -> bool:
     """Words that name a danger ("着火", "流血", "fire", "fainted"), not only fear or a plea
-    ("好害怕", "快来", "scared", "help"): a plea beside an open emergency is about that one."""
-    return _mentions(text, _DANGER_NAMED) or breathless(text)
+    ("好害怕", "快来", "scared", "help"): a plea beside an open emergency is about that one;
+    "敲门没反应" is a door nobody answered (blind DO01, beside a leak from upstairs)."""
+    said = _unanswered_cut(text)
+    return _mentions(said, _DANGER_NAMED) or breathless(said)
+
+
+def _unanswered_cut(text: str) -> str:
+    """`text` (folded) without a knock nobody answered."""
+    return _DOOR_UNANSWERED.sub(" ", _fold(text))
 
 
 def only_a_place(text: str) -> bool:
@@ -749,14 +760,15 @@ def short_of_breath(text: str) -> bool:
 
 
 def breathless(text: str) -> bool:
-    """Someone short of breath, fainting or bleeding ("里面好闷 喘不上气")."""
-    return _mentions(text, BREATHLESS)
+    """Someone short of breath, fainting or bleeding ("里面好闷 喘不上气"); not a knock that
+    nobody answered ("敲门没反应")."""
+    return _mentions(_unanswered_cut(text), BREATHLESS)
 
 
 def hurt_now(text: str) -> bool:
     """A plea, or someone short of breath, fainting or bleeding, not denied ("没流血 就说腿疼"
     is none; "叫不醒", "没反应" are)."""
-    return pleads(text) or _undenied(text, BREATHLESS)
+    return pleads(text) or _undenied(_unanswered_cut(text), BREATHLESS)
 
 
 def danger_now(text: str) -> bool:

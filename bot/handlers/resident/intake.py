@@ -32,6 +32,7 @@ from bot.flows.answers import (
     no_calls,
     not_fixed,
     nothing_wrong,
+    other_matter,
     residue,
     shaken,
     short_of_breath,
@@ -75,6 +76,7 @@ if TYPE_CHECKING:
     from bot.handlers.resident.open_ticket import OpenTicket
     from bot.handlers.resident.profile import ProfileDesk
     from bot.intents.classification import Classification
+    from bot.storage.models import Ticket
 
 
 class Intake(DeskPart):
@@ -429,10 +431,28 @@ class Intake(DeskPart):
                 found = replace(found, needs_confirmation=True)  # someone else's words: ask
             await self.emergency(turn, found, text, carry=self.base.pending(turn))
             return
+        if ticket is not None and self._another_matter(ticket, text, found):
+            # "另外我自己住的3号楼1单元602 这个月车位费扣了两次" beside a tenant's repair (blind
+            # DO06), "对了 地下车库那个灯坏了" beside a question (DK05): its own report, not
+            # words for the repairman of the first
+            await self.by_intent(turn, found.intent, text, found)
+            return
         if ticket is not None:
             await self.open_ticket.on_open_ticket(turn, ticket, text, found)
             return
         await self.by_intent(turn, found.intent, text, found)
+
+    def _another_matter(self, ticket: Ticket, text: str, found: Classification) -> bool:
+        """Words that say they are about something else ("另外", "对了", "顺便") and ask
+        clearly for another kind of report than the open ticket, which is no emergency
+        (beside an emergency every word stays with the staff on it)."""
+        return (
+            not tx.is_emergency(ticket.intent)
+            and other_matter(text)
+            and found.intent in (tx.REPAIR, tx.COMPLAINT, tx.INQUIRY)
+            and found.intent != ticket.intent
+            and self.base.clear_request(found)
+        )
 
     async def by_intent(
         self, turn: Turn, intent: str, text: str, found: Classification | None = None
