@@ -239,6 +239,11 @@ MAX_CANCEL_CHARS = 12  # "取消" inside a longer message is a description ("预
 MAX_CANCEL_REASON_CHARS = 30  # "算了 <why> 不用了": a cancel with its reason
 _CANCEL_ENDS = ("算了", "不用了", "不需要了", "取消吧", "算了吧", "不用来了")
 """Words that open and close a cancel with its reason."""
+_THAT_CANCELLED = re.compile(
+    r"^(?:刚才|刚刚|之前)?(?:那个|这个|的|报的|说的)*(?:报修|投诉|单子|工单|事)?(?:先|就)?(?:不用了|不需要了|不用修了|不用来了|算了)"
+)
+"""A message that opens by calling the report off ("刚才那个不用了 又能刷开了")."""
+_NEW_MATTER = ("但是", "可是", "不过", "还有", "另外", "对了")
 
 _ASCII_WORD = re.compile(r"[a-z]+(?:'[a-z]+)?")
 
@@ -489,6 +494,20 @@ def is_cancel(text: str) -> bool:
     ) and not (text or "").rstrip().endswith(("?", "？", "吗")):
         return True
     return _only(text, CANCEL, _CANCEL_WORDS)
+
+
+def called_off(text: str) -> bool:
+    """A report being made is called off, with its reason ("刚才那个不用了 又能刷开了", blind
+    DO08); not with a new matter ("…不用了 但是大堂天花板掉了"), a question, or help asked for
+    ("不用了 你们快来人": the phone declined)."""
+    folded = squash(text or "")
+    return bool(
+        _THAT_CANCELLED.match(folded)
+        and len(folded) <= MAX_CANCEL_REASON_CHARS
+        and not (text or "").rstrip().endswith(("?", "？", "吗"))
+        and not any(w in folded for w in _NEW_MATTER)
+        and not danger_now(text)
+    )
 
 
 def is_resolved(text: str) -> bool:

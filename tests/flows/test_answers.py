@@ -467,3 +467,17 @@ def test_the_emergency_service_already_called(text: str, said: bool) -> None:
 )
 def test_out_of_the_lift(text: str, out: bool) -> None:
     assert a.out_of_lift(text) is out
+
+
+@pytest.mark.parametrize(
+    ("text", "off"),
+    [
+        ("刚才那个不用了 又能刷开了", True),
+        ("那个报修不用了 我自己修好了", True),
+        ("刚才那个不用了 但是大堂天花板掉了", False),  # a new matter
+        ("不用了 你们快来人", False),  # the phone declined, help asked for
+        ("不用了吗", False),
+    ],
+)
+def test_a_report_called_off_with_its_reason(text: str, off: bool) -> None:
+    assert a.called_off(text) is off

@@ -21,6 +21,7 @@ from bot.flows.answers import (
     all_well,
     asks,
     called,
+    called_off,
     corrects,
     danger_now,
     distress,
@@ -132,7 +133,7 @@ class Intake(DeskPart):
         if reading.button is not None:  # "跳过", "不用了", "是的": before any cancel word
             await self.engine.apply(turn, flow, step, text, reading)
             return
-        if is_cancel(text) or (not flow.emergency and is_resolved(text)):
+        if is_cancel(text) or (not flow.emergency and (is_resolved(text) or called_off(text))):
             await self.engine.cancel(turn)
             return
         if corrects(text) and await self._correct(turn, text):
