@@ -122,7 +122,8 @@ CANCEL = frozenset(
 RESOLVED = frozenset(
     """
     修好了 已经修好了 自己修好了 弄好了 自己弄好了 已经好了 解决了 已经解决了 没事了 没问题了
-    恢复了 有水了 来电了 整好咗 搞掂咗 冇事了 弄通了 疏通了 自己搞定了 fixed solved resolved sorted
+    恢复了 有水了 来电了 来水了 水来了 有电了 电来了 整好咗 搞掂咗 冇事了 弄通了 疏通了 通好了 自己搞定了
+    fixed solved resolved sorted
     """.split()
 )
 CANCEL_FILLER = frozenset(
@@ -175,8 +176,10 @@ _DANGER_NAMED = _DANGER | frozenset(
     # beside an open flood ticket stayed "➕ 也提到" without the line)
     """
     抽搐 抽起来 抽过去 抽风 惊厥 翻白眼 眼睛往上翻 口吐白沫 发高烧 高烧 晕倒 昏倒 中风 胸口疼 胸口痛 胸痛
-    噎住 呛住 过敏 休克 骨折
+    噎住 呛住 过敏 休克 骨折 火花 冒火 打火 漏电 触电
     """.split()
+) | frozenset(
+    ("sparks", "sparking", "electric shock", "electrocuted")
 )
 # an open emergency getting worse, or help taking too long: staff are alerted again
 WORSE = frozenset(
@@ -825,7 +828,8 @@ def fixed(text: str) -> bool:
 
 
 REPAIRED = frozenset(
-    "解决了 修好了 搞定了 正常了 不漏了 不滴了 已经好了 都好了 搞掂 修好咗 fixed solved".split()
+    "解决了 修好了 搞定了 正常了 不漏了 不滴了 已经好了 都好了 搞掂 修好咗 通好了 弄通了 疏通好了 来水了 来电了 有电了"
+    " fixed solved".split()
 ) | frozenset(("works now",))
 """Words that the trouble is gone, for an open ticket ("修好了 谢谢你们"): narrower than
 FIXED, whose "好了" / "算是" answer "问题解决了吗？" but may say anything elsewhere."""
