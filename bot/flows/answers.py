@@ -243,7 +243,8 @@ MAX_CANCEL_REASON_CHARS = 30  # "算了 <why> 不用了": a cancel with its reas
 _CANCEL_ENDS = ("算了", "不用了", "不需要了", "取消吧", "算了吧", "不用来了")
 """Words that open and close a cancel with its reason."""
 _THAT_CANCELLED = re.compile(
-    r"^(?:刚才|刚刚|之前)?(?:那个|这个|的|报的|说的)*(?:报修|投诉|单子|工单|事)?(?:先|就)?(?:不用了|不需要了|不用修了|不用来了|算了)"
+    r"^(?:哦|噢|喔|啊|哎|唉|嗯|那|呃)*(?:刚才|刚刚|之前)?(?:那个|这个|的|报的|说的)*(?:报修|投诉|单子|工单|事)?"
+    r"(?:先|就)?(?:不用了|不需要了|不用修了|不用来了|算了)"
 )
 """A message that opens by calling the report off ("刚才那个不用了 又能刷开了")."""
 _NEW_MATTER = ("但是", "可是", "不过", "还有", "另外", "对了")

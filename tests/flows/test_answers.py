@@ -481,3 +481,9 @@ def test_out_of_the_lift(text: str, out: bool) -> None:
 )
 def test_a_report_called_off_with_its_reason(text: str, off: bool) -> None:
     assert a.called_off(text) is off
+
+
+def test_a_report_called_off_after_an_interjection() -> None:
+    # blind DM04: the lift moving by itself at 1:30 a.m. was nobody's fault
+    assert a.called_off("哦 不用了 吓死了还以为闹鬼")
+    assert not a.called_off("哦 不用了 你们快来人")
