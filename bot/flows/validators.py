@@ -225,7 +225,8 @@ def building(text: str, slots: Slots, checks: Checks) -> Answer:
             known=checks.estate.building_list(),
         )
     values: dict[str, str] = {"building": found}
-    room = room or slots.get("_room")  # said before the building ("1202" ... "3栋")
+    room = room or slots.get("_room") or flat_on_floor(text)  # said before the building
+    # ("1202" ... "3栋"), or a flat of the floor said ("Block 9 floor 17, 1703")
     if room is not None and checks.estate.has_room(found, room):
         values["room"] = room
     return Answer.accept(**values)
@@ -237,6 +238,23 @@ def place_building(text: str, slots: Slots, checks: Checks) -> Answer:
     if not answer.ok:
         return answer
     return Answer.accept(place_building=True, building=answer.values["building"])
+
+
+_FLOOR_SAID = re.compile(
+    r"(?:floor|level|fl\.?)\s*(\d{1,2})(?!\d)|(?<!\d)(\d{1,2})\s*(?:楼|层|/f|f\b|th floor|st floor|nd floor|rd floor)",
+    re.I,
+)
+
+
+def flat_on_floor(text: str) -> str | None:
+    """A flat whose number begins with the floor said beside it ("Block 9 floor 17, 1703",
+    "9栋 17楼 1703"; blind DN07); None when the words say no floor or no such flat."""
+    floors = {a or b for a, b in _FLOOR_SAID.findall(text or "")}
+    if len(floors) != 1:
+        return None
+    (floor,) = floors
+    flats = [n for n in _ROOM_NUMBER_RE.findall(text) if n.startswith(floor) and len(n) == len(floor) + 2]
+    return flats[0] if len(flats) == 1 else None
 
 
 _ONLY_A_NUMBER = re.compile(r"^\s*\d{3,4}\s*[室号]?\s*$")

@@ -487,3 +487,16 @@ def test_a_report_called_off_after_an_interjection() -> None:
     # blind DM04: the lift moving by itself at 1:30 a.m. was nobody's fault
     assert a.called_off("哦 不用了 吓死了还以为闹鬼")
     assert not a.called_off("哦 不用了 你们快来人")
+
+
+@pytest.mark.parametrize(
+    ("text", "flat"),
+    [
+        ("Block 9 floor 17, 1703. I alone with 2 children", "1703"),
+        ("9栋 17楼 1703", "1703"),
+        ("9栋 我住17楼", None),  # a floor, no flat
+        ("5栋 12楼 1302", None),  # 1302 is not on the 12th floor
+    ],
+)
+def test_a_flat_of_the_floor_said(text: str, flat: str | None) -> None:
+    assert v.flat_on_floor(text) == flat
