@@ -27,6 +27,7 @@ class Situation:
     also: tuple[str, ...] = ()
     unless: tuple[str, ...] = ()
     within: tuple[str, ...] = ()
+    force_also: tuple[str, ...] = ()  # one of these must appear too for `force` to force it
     broad: bool = False  # a more particular situation told later replaces it
 
     def _ok(self, text: str) -> bool:
@@ -35,6 +36,8 @@ class Situation:
         return not self.also or any(w in text for w in self.also)
 
     def forced(self, text: str) -> bool:
+        if self.force_also and not any(w in text for w in self.force_also):
+            return False
         return any(w in text for w in self.force) and not any(w in text for w in self.unless)
 
     def marks(self, text: str, intent: str) -> bool:
@@ -71,7 +74,7 @@ class Situations:
                     intent=str(spec["intent"]),
                     **{
                         key: tuple(str(w).casefold() for w in spec.get(key) or ())
-                        for key in ("force", "words", "also", "unless", "within")
+                        for key in ("force", "words", "also", "unless", "within", "force_also")
                     },
                     broad=bool(spec.get("broad", False)),
                 )

@@ -66,6 +66,10 @@ SITUATIONS = Situations.load(
         ("孩子发高烧 刚才突然抽起来了 眼睛往上翻", "medical", "medical", "seizure"),
         ("my son is having a seizure", "medical", "medical", "seizure"),
         ("我爸抽烟的时候晕倒了", "medical", "medical", None),
+        # blind DJ11, DL04: an older neighbour living alone, not seen for days
+        ("对门的王老师好几天没见着了，报纸一直挂在门上，他一个人住，八十多了", "inquiry", "medical", "welfare"),
+        ("楼上老太太好几天没见了 应该是回老家了", "inquiry", "inquiry", None),
+        ("快递堆在门口好几天了 谁的啊", "complaint", "complaint", None),  # nobody alone said
     ],
 )
 def test_situations(text: str, model: str, intent: str, situation: str | None) -> None:
