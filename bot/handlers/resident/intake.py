@@ -73,6 +73,7 @@ REPORTS = frozenset({tx.REPAIR, tx.COMPLAINT, tx.INQUIRY, tx.POWER_OUTAGE, tx.WA
 words that read as another stay on it (Intake._stays)."""
 
 if TYPE_CHECKING:
+    from bot.flows.situations import Found
     from bot.flows.turn import Turn
     from bot.handlers.resident.open_ticket import OpenTicket
     from bot.handlers.resident.profile import ProfileDesk
@@ -150,6 +151,16 @@ class Intake(DeskPart):
             await self.engine.advance(turn)
             return
         found = self.base.classify(text)
+        together = (
+            self._forced_together(turn, text)
+            if not flow.emergency and (not tx.is_emergency(found.intent) or found.needs_confirmation)
+            else None
+        )
+        if together is not None:  # a safety layer's words, completed by this message
+            found = replace(
+                found, intent=together.intent, severity=tx.severity_of(together.intent),
+                needs_confirmation=False, score=max(found.score, 0.9),
+            )  # fmt: skip
         same = found.intent == turn.slots.get("intent")
         if (
             flow.emergency
@@ -169,7 +180,7 @@ class Intake(DeskPart):
             if flow.emergency and step.name in EMERGENCY_DETAILS and not distress(text):
                 await self._also(turn, found.intent, text)  # told beside, not instead
             else:
-                if not flow.emergency and not danger_now(text):
+                if not flow.emergency and not danger_now(text) and together is None:
                     # inside a repair or complaint, words without a word of danger that the
                     # model reads as an emergency ("一辆黑色大众 浙A开头" read as an injury,
                     # 0.96) are asked about first: the line at once, silence counts as yes
@@ -226,6 +237,19 @@ class Intake(DeskPart):
             await self.dispatch(turn, text, found)
             return
         await self.engine.apply(turn, flow, step, text, reading)
+
+    def _forced_together(self, turn: Turn, text: str) -> Found | None:
+        """A safety-layer situation (situations.yaml `force`) that the words of a report under
+        way make only together with what was said before it ("她门口快递堆了四五天了", then
+        "她一个人住的 八十多了", blind DL04): that emergency, as if said at once."""
+        earlier = description_of(turn.slots)
+        if not earlier:
+            return None
+        intent = str(turn.slots.get("intent") or "")
+        told = self.situations.find(f"{earlier}\n{text}", intent)
+        if not told.forced or self.situations.find(earlier, intent).forced:
+            return None
+        return told
 
     async def _also(self, turn: Turn, intent: str, text: str) -> None:
         """Another danger read in the words of an emergency under way, without words of
@@ -500,6 +524,9 @@ class Intake(DeskPart):
         slots = {**carry, **self.known(turn, intent, text, found)}
         if earlier:
             slots["text"] = f"{earlier}\n{text}"
+            told = self.situations.find(slots["text"], intent)
+            if not slots.get("situation") and told.forced and told.intent == intent:
+                slots["situation"] = told.situation  # a safety layer's words over two messages
             slots[OWN_TEXT] = text
         if unconfirmed:
             slots["unconfirmed"] = True
