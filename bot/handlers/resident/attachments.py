@@ -91,15 +91,19 @@ class Attachments(DeskPart):
             return
         ticket = await self.open_ticket.ticket_for(turn)
         if ticket is not None and turn.incoming is not None:
-            # a voice message beside an open ticket (blind DJ08, DK06: the menu came back in
-            # the middle of a gas leak): staff are told, who can call; the resident asked to
-            # type, with the ticket's state; a sticker gets the state only
+            # a voice message, a video or a file beside an open ticket (blind DJ08, DK06: the
+            # menu came back in the middle of a gas leak): staff are told, who can call; the
+            # resident gets the ticket's state (asked to type, for a voice message); a
+            # sticker gets the state only
             state = ticket_state(turn, ticket)
             if key == "resident.attachment.sticker":
                 await turn.send("tickets.open.progress", id=ticket.id, state=state)
                 return
             await self.ctx.tickets.relay_from_resident(ticket, turn.incoming)
-            await turn.send("tickets.open.voice", id=ticket.id, state=state)
+            if key == "resident.attachment.voice":
+                await turn.send("tickets.open.voice", id=ticket.id, state=state)
+            else:  # a video or a file: staff see it is there; nothing said of voice
+                await turn.send("tickets.open.relayed", id=ticket.id, state=state)
             return
         await turn.send(key, buttons=self.base.menu_buttons(turn), **values)
 
