@@ -18,6 +18,16 @@ SITUATIONS = Situations.load(
     ("text", "model", "intent", "situation"),
     [
         ("我真的不想活了", "unknown", "medical", "crisis"),  # forced, whatever the model said
+        # blind DT01, DT11, DT05, DT08, DQ12 (twelfth round)
+        ("救命 游泳池有小孩沉下去了", "medical", "medical", "drowning"),
+        ("手机掉进水里了 还能修吗", "repair", "repair", None),
+        ("快来人 店门口有人触电了", "medical", "medical", "electrocution"),
+        ("插座会不会触电啊 孩子老去摸", "inquiry", "inquiry", None),
+        ("儿童乐园 孩子从攀爬架上掉下来了 头流血", "security", "medical", "fall"),
+        ("阳台花盆掉下来了 差点砸到人", "security", "security", "falling_object"),
+        ("屋顶花园有个人坐在栏杆外面", "medical", "medical", "crisis"),
+        ("我孩子一个人在家 我被锁在门外了", "medical", "security", "child_locked_in"),
+        ("孩子一个人在家 我去楼下拿个快递", "smalltalk", "smalltalk", None),
         ("I don't want to live anymore", "smalltalk", "medical", "crisis"),
         ("車裡鎖著一個小孩", "lost_child", "medical", "car"),  # Traditional is read too
         ("外墙瓷砖掉下来了 差点砸到人", "repair", "security", "falling_object"),

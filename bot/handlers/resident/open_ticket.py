@@ -194,8 +194,9 @@ class OpenTicket(DeskPart):
         same = found is not None and kindred(found.intent, ticket.intent)
         steady = asks_progress(text) or better(text)  # a question, or news that it eased
         key = extra.get("situation") or ticket.intent
-        if breathless(text):  # short of breath in a lift, smoke, a fall: 120 first
-            key = "medical"
+        if breathless(text) and ticket.intent != tx.MEDICAL:
+            key = "medical"  # short of breath in a lift, smoke: 120 first (not instead of
+            # a medical situation's own line: a child pulled out of the pool, blind DT01)
         if emergency and text and (worse(text) or (same and not steady)):
             # worse: said so; the same danger in other words ("能不能看监控"): alerted again,
             # without saying it got worse
