@@ -28,6 +28,20 @@ _ENGLISH = frozenset(
 """Common English words that also spell pinyin ("no one came", "water in my home")."""
 
 
+_ADDRESS = re.compile(
+    r"地址|住址|电话|電話|手机|手機|号码|號碼|我家|我的|[栋棟幢座号號楼樓层層单元單室房门門期区區]"
+)
+"""Characters of an address or a phone said in Chinese by someone writing English."""
+ENGLISH_SENTENCE_WORDS = 6
+"""Words of a message, at least two of them common English words, that make it English
+later in a Chinese conversation (not a stray "OK" or a pasted code)."""
+
+
+def _sentences(words: list[str]) -> bool:
+    common = sum(1 for w in words if w.lower() in _ENGLISH)
+    return len(words) >= ENGLISH_SENTENCE_WORDS and common >= 2
+
+
 def _pinyin(words: list[str]) -> bool:
     lower = [w.lower() for w in words]
     spelled = sum(1 for w in lower if _PINYIN_WORD.fullmatch(w))
@@ -58,6 +72,8 @@ def pick_locale(
             return str(previous) if previous in ("zh", TRADITIONAL) else "zh"
         if words >= 3 and chinese * 2 <= words and previous in (None, "en") and "en" in available:
             return "en"  # English with a Chinese word or two ("the 師傅", "管理處")
+        if chinese and previous == "en" and len(_CJK.findall(_ADDRESS.sub("", text))) <= 1:
+            return "en"  # "地址：8栋 2单元 601" in an English conversation (blind DR03)
         if chinese and "zh" in available:
             script = texts.chinese_script(text)
             if script is None:
@@ -66,6 +82,8 @@ def pick_locale(
         english = len(_LATIN_WORD.findall(text)) >= 2
         if english and "en" in available and (previous is None or telegram == "en"):
             return "en"
+        if not chinese and "en" in available and _sentences(latin):
+            return "en"  # "Hello?? anyone there? The smell is getting stronger" (blind DR01)
     if previous in available:
         return str(previous)
     return telegram

@@ -36,6 +36,15 @@ TEXTS = Texts.load(REPO_ROOT / "locales")
         ("wo ma shuaidao le, zai yushi li, qi bu lai", None, None, "zh"),
         ("No water in my home", "zh-hans", None, "en"),
         ("no one came", "zh-hans", None, "en"),
+        # English sentences later in a Chinese chat switch it (blind DR01); a stray line not
+        ("Hello?? anyone there? The smell is getting stronger, my son is at home with me",
+         "zh-hans", "zh-hant", "en"),
+        ("I already opened the windows. Who should I call?? what number", None, "zh", "en"),
+        ("ok thanks bye", None, "zh", "zh"),
+        # an address or a phone in Chinese in an English chat keeps it English (blind DR03)
+        ("地址：8栋 2单元 601", "zh-hans", "en", "en"),
+        ("我的电话 15807314426", None, "en", "en"),
+        ("我不知道 总阀 在哪里", None, "en", "zh"),
     ],
 )
 def test_pick_locale(text: str | None, code: str | None, previous: str | None, locale: str) -> None:
