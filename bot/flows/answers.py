@@ -309,7 +309,7 @@ def _strip(text: str, words: tuple[tuple[str, ...], frozenset[str]]) -> str:
 _GREETING = re.compile(
     r"^(?:\s*(?:(?:物业|管家|客服|师傅|保安)\s*)?(?:你们好|你好|您好|大家好|哈喽|哈啰|嗨|喂|在吗|在不在|"
     r"(?:请问)?(?:现在|这会儿|这么晚)?(?:还)?(?:有人吗|有没有人|有人在吗|有人在不在)|有冇人|早上好|上午好|中午好|下午好|晚上好|早安|打扰了|打扰一下|不好意思|"
-    r"请问一下|请问一个问题|问个问题|问一下|我想问一下|我想问个问题|想问一下|咨询一下|"
+    r"请问一下|请问一个问题|问个问题|问一下|我想问一下|我想问个问题|想问一下|咨询一下|测试一下|测试|试一下|"
     r"hi|hello|hey|good (?:morning|afternoon|evening)|excuse me)(?:啊|呀|哈|呢|喔|哦|吖|啦|吗)?"
     r"\s*(?:物业|管家|客服|师傅)?[\s,，。.!！?？~～、:：]*)+",
     re.IGNORECASE,
@@ -571,6 +571,7 @@ NO_CALLS = frozenset(
     千万别打 别打给我 不要打给我 不能接电话 接不了电话 没法接电话 不方便接电话 不能打电话 只能打字
     请打字 打字联系 手机静音 我是聋人 听不见电话 不能说话 不敢说话 不方便说话 唔好打电话 唔好打俾我
     不敢打电话 不敢接电话 怕他听到 怕他听见 怕被听到 怕被听见 不敢出声 不能出声 唔敢出声
+    但别打 但是别打 给我发短信 发短信给我 发短信就行 发短信吧 短信联系
     """.split()
 ) | frozenset(
     ("don't call", "dont call", "do not call", "no calls", "can't talk", "cannot talk",
@@ -839,6 +840,25 @@ FIXED, whose "好了" / "算是" answer "问题解决了吗？" but may say anyt
 def repaired(text: str) -> bool:
     """"修好了 谢谢你们", "已经好了": the trouble of an open ticket is gone (not asked)."""
     return _says_done(text, REPAIRED)
+
+
+FIXED_ITSELF = REPAIRED | frozenset(
+    "通了 疏通了 不堵了 能用了 又能用了 好用了 自己好了 不漏水了 不冒水了".split()
+) | frozenset(("it's working", "it works now", "working again"))
+"""Words that the trouble went away while it was being reported ("好了 倒了点管道疏通剂 通了",
+blind DK10): the report asks whether it is still wanted (`fixed_itself`)."""
+
+
+def fixed_itself(text: str) -> bool:
+    """The trouble of a repair or complaint being reported is gone, said in passing ("好了 倒了点
+    管道疏通剂 通了"); not "通了又堵", a question, or a danger."""
+    return (
+        _says_done(text, FIXED_ITSELF)
+        and not not_fixed(text)
+        and not danger_now(text)
+        and not names_danger(text)  # "通了 但是插座冒火花了"
+        and not (text or "").rstrip().endswith(("?", "？", "吗"))
+    )
 
 
 def _says_done(text: str, words: frozenset[str]) -> bool:

@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from bot.flows import steps
+from bot.flows import validators as v
 from bot.flows.places import place_text
-from bot.flows.spec import Flow
+from bot.flows.spec import Choice, Flow, Step
 from bot.flows.ticketing import missing_details, offer_to_remember, open_ticket
 
 if TYPE_CHECKING:
@@ -51,9 +52,40 @@ async def _idle(turn: Turn) -> None:
     await turn.end()
 
 
+FIXED_ITSELF = "maybe_fixed"
+"""Slot: the trouble seemed to go away while it was being reported (answers.fixed_itself)."""
+
+
+async def _after_still_needed(turn: Turn) -> bool:
+    """Solved while it was being reported: no ticket ("好了 … 通了", then "不用了")."""
+    if turn.slots.get(STILL_NEEDED) != "no":
+        return False
+    await turn.end()
+    await turn.send("resident.cancel.fixed")
+    return True
+
+
+STILL_NEEDED = "still_needed"
+"""The step (and its slot) asking whether a report that seemed to solve itself is wanted."""
+
+STILL_NEEDED_STEP = Step(
+    name=STILL_NEEDED,
+    fills=(STILL_NEEDED,),
+    prompt="resident.ask.still_needed",
+    validate=v.still_needed_answer(STILL_NEEDED),
+    choices=(
+        Choice("no", "resident.button.fixed_now", {STILL_NEEDED: "no"}),
+        Choice("yes", "resident.button.still_broken", {STILL_NEEDED: "yes"}),
+    ),
+    when=lambda s: bool(s.get(FIXED_ITSELF)),
+    after=_after_still_needed,
+)
+"""Asked at once when the trouble seemed to go away; silence files the report (nothing lost)."""
+
 REPAIR = Flow(
     name="repair",
     steps=(
+        STILL_NEEDED_STEP,
         steps.ESTATE,
         steps.building_step(),
         steps.PLACE_BUILDING,
@@ -70,6 +102,7 @@ REPAIR = Flow(
 COMPLAINT = Flow(
     name="complaint",
     steps=(
+        STILL_NEEDED_STEP,
         steps.DESCRIPTION,
         steps.ESTATE,
         steps.building_step(skippable=True),

@@ -110,6 +110,23 @@ def confirm_answer(slot: str) -> Validator:
     return check
 
 
+def still_needed_answer(slot: str) -> Validator:
+    """"问题已经解决了吗？" asked of a report whose trouble seemed to go away: "no" (solved, not
+    needed: "嗯", "对", "不用了", "好了"), "yes" (still needed: "没有", "还是堵", other words)."""
+    from bot.flows.answers import fixed, is_cancel, not_fixed
+
+    def check(text: str, slots: Slots, checks: Checks) -> Answer:
+        if not_fixed(text):
+            return Answer(values={slot: "yes"})
+        if is_cancel(text) or is_yes(text) or fixed(text):
+            return Answer(values={slot: "no"})
+        if is_no(text) or has_words(text):  # "还没好", or more about the trouble: still wanted
+            return Answer(values={slot: "yes"})
+        return Answer.refuse("resident.invalid.yes_no")
+
+    return check
+
+
 def plea_answer(slot: str) -> Validator:
     """What a plea for help is about, typed instead of a button: "safe" (nothing is
     wrong), or "other" with the words in `what` (what is happening)."""

@@ -500,3 +500,20 @@ def test_a_report_called_off_after_an_interjection() -> None:
 )
 def test_a_flat_of_the_floor_said(text: str, flat: str | None) -> None:
     assert v.flat_on_floor(text) == flat
+
+
+@pytest.mark.parametrize(
+    ("text", "gone"),
+    [
+        ("好了 倒了点管道疏通剂 通了", True),  # blind DK10
+        ("修好了 谢谢", True),
+        ("it's working again now", True),
+        ("通了一点又堵了", False),
+        ("修好了吗？", False),
+        ("It's 11:40pm now and they are still drilling", False),  # "it's" is not "it's working"
+        ("No smoke, no fire. Just one short beep. It's driving me crazy", False),
+        ("通了 但是插座冒火花了", False),
+    ],
+)
+def test_fixed_while_being_reported(text: str, gone: bool) -> None:
+    assert a.fixed_itself(text) is gone

@@ -26,6 +26,7 @@ from bot.flows.answers import (
     danger_now,
     distress,
     fixed,
+    fixed_itself,
     getting_worse,
     is_cancel,
     is_resolved,
@@ -43,8 +44,9 @@ from bot.flows.emergency import PLEA, QUESTION_LINE, line_key, safety
 from bot.flows.engine import EMERGENCY_DETAILS
 from bot.flows.places import mask_phone, place_text
 from bot.flows.reading import Reading
+from bot.flows.report import FIXED_ITSELF, STILL_NEEDED
 from bot.flows.ticketing import DETAILS, description_of, open_ticket
-from bot.flows.validators import addressable, has_words, squash, tries_answer
+from bot.flows.validators import addressable, has_words, says_yes, squash, tries_answer
 from bot.handlers.resident.base import (
     BYE,
     FIRST_PLACE,
@@ -134,8 +136,16 @@ class Intake(DeskPart):
         if reading.button is not None:  # "跳过", "不用了", "是的": before any cancel word
             await self.engine.apply(turn, flow, step, text, reading)
             return
-        if is_cancel(text) or (not flow.emergency and (is_resolved(text) or called_off(text))):
+        if step.name != STILL_NEEDED and (
+            is_cancel(text) or (not flow.emergency and (is_resolved(text) or called_off(text)))
+        ):
             await self.engine.cancel(turn)
+            return
+        if not flow.emergency and fixed_itself(text) and STILL_NEEDED not in turn.slots:
+            # "好了 倒了点管道疏通剂 通了" (blind DK10): asked whether it is still wanted
+            self.engine.note(turn, text)
+            turn.slots[FIXED_ITSELF] = True
+            await self.engine.advance(turn)
             return
         if corrects(text) and await self._correct(turn, text):
             return
@@ -732,6 +742,9 @@ class Intake(DeskPart):
             return
         if entry is not None:
             await self._answer(turn, entry, text)
+            return
+        if says_yes(text):  # "嗯", "好的", "ok" with nothing under way: no "没看懂"
+            await turn.send("resident.smalltalk.ok")
             return
         if shaken(text):  # "刚才吓死我了": what happened? (with the numbers), not "没看懂"
             await turn.send("resident.menu.shaken", buttons=self.base.menu_buttons(turn))
