@@ -630,6 +630,38 @@ CALLED = "called"
 """Slot (and ticket extra): the resident said the emergency service was already called."""
 
 
+_US_CALL = re.compile(
+    r"(?:帮我|替我|帮忙|帮帮忙|你们|能不能|可不可以|可以|麻烦)\s*(?:帮我|替我|帮忙|直接|马上|赶紧|快)?\s*"
+    r"(?:打|拨|叫|报|call)(?:个|一下|下|一个)?\s*(?P<svc>110|119|120|999|急救|救护车|消防|火警|警察|警)"
+    r"|(?:帮我|替我|你们|你们能|你们会|你们能不能|能不能|可不可以|麻烦)\s*(?:帮我|替我|帮忙)?\s*(?P<police>报警|报个警)"
+    r"|(?:你们|物业)\s*(?:打了|报了|叫了|报警了)\s*(?:没有|没|吗|沒有)"
+    r"|\b(?:can|could|will|would) (?:you|someone) (?:please )?call (?:the |an |a )?(?P<en>ambulance|police|fire|119|120|110|999)"
+    r"|\bplease call (?:the |an |a )?(?P<en2>ambulance|police|fire|119|120|110|999)"
+    r"|\bcall (?:an |the )?(?P<en3>ambulance|police|fire brigade) for (?:me|us)"
+    r"|\bdid (?:you|anyone) call\b"
+)
+_SELF_CALLED = re.compile(r"我(?:也|已经|都|刚)?(?:打了|打过了|报了|报警了)|\bi(?: have|'ve)? (?:also |already )?called\b")
+_SERVICES = {
+    "110": "police", "警察": "police", "警": "police", "报警": "police", "报个警": "police",
+    "police": "police", "119": "fire", "消防": "fire", "火警": "fire", "fire": "fire",
+    "fire brigade": "fire", "120": "ambulance", "急救": "ambulance", "救护车": "ambulance",
+    "ambulance": "ambulance", "999": "",
+}
+
+
+def asks_us_to_call(text: str) -> str | None:
+    """The resident asks the help line to phone the emergency services ("帮我打119 我不敢打电话",
+    "你们能帮我报警吗", "你们打了没有", "Please call ambulance"; blind DQ01, DQ02, DQ12, DR07):
+    "police", "fire" or "ambulance" when one is named, "" when none is; None when not asked.
+    This line cannot place calls: it says so, and asks staff to."""
+    folded = _fold(text)
+    said = _US_CALL.search(folded)
+    if said is None or _SELF_CALLED.search(folded):  # "119你们打了没有 我也打了": called
+        return None
+    named = next((g for g in said.groups() if g), "")
+    return _SERVICES.get(named, "")
+
+
 def called(text: str) -> bool:
     """The resident says the emergency service was already called ("打了120 救护车从哪个门进",
     "119打通了 说马上到"): its line saying "拨打 …" is not sent again."""

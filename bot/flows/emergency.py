@@ -55,6 +55,31 @@ def line_key(t: LocaleTexts, key: str, *, called: bool) -> str:
     return f"safety.{key}.now"
 
 
+CALL_FOR_ME = "call_for_me"
+"""Slot and ticket extra: the number the resident asked us to call for them (staff do)."""
+_SERVICE_OF = {
+    "fire": "fire", "gas_leak": "fire", "elevator_trapped": "fire", "natural_disaster": "fire",
+    "child_locked_in": "fire", "medical": "ambulance", "security": "police", "lost_child": "police",
+    "crisis": "police", "car": "police",
+}  # fmt: skip
+"""Whom to call for an emergency (its situation first), when the resident names no one."""
+
+
+async def call_for_me(turn: Turn, service: str, intent: str, situation: str | None) -> str:
+    """"帮我打119 我不敢打电话" (blind DQ01): this line cannot place calls, and says so at once;
+    staff are asked to call (the number is kept for the ticket). Returns the number."""
+    numbers = turn.emergency_numbers()
+    service = service or _SERVICE_OF.get(situation or "") or _SERVICE_OF.get(intent, "")
+    if service:
+        number = numbers[service]
+        await turn.send("resident.call_for_me.named", number=number)
+    else:
+        number = " / ".join(dict.fromkeys(numbers[k] for k in ("police", "fire", "ambulance")))
+        await turn.send("resident.call_for_me.general")
+    turn.slots[CALL_FOR_ME] = number
+    return number
+
+
 def _opening(slots: Slots) -> str | None:
     return None if slots.get("unconfirmed") else f"safety.{safety(slots)}.now"
 

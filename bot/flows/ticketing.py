@@ -64,7 +64,7 @@ async def open_ticket(turn: Turn, **extra: Any) -> Ticket:
     )
     keys = (
         "place", "location", "also", "documents", "situation", "floor", "no_calls", "place_offered",
-        "called",
+        "called", "call_for_me",
     )
     info = {k: slots[k] for k in keys if slots.get(k)}
     if slots.get(PHONE_PART) and not slots.get("phone"):  # "139 0571": the rest may follow

@@ -67,14 +67,18 @@ class Turn:
     def text(self) -> LocaleTexts:
         """The texts in the resident's locale, the emergency numbers always available:
         `turn.text(key, ...)`, `turn.text.plain(key)` for a button, `turn.text.has(key)`."""
+        return self.ctx.texts.bind(self.locale, defaults=self.emergency_numbers())
+
+    def emergency_numbers(self) -> dict[str, str]:
+        """The numbers to call by service ("police", "fire", "ambulance", "crisis"), for
+        the estate's region."""
         estate = self.estate
         settings = self.ctx.settings
-        numbers = (
+        return (
             estate.emergency_numbers(settings.crisis_hotline)
             if estate is not None
             else settings.emergency_numbers()
         )
-        return self.ctx.texts.bind(self.locale, defaults=numbers)
 
     @property
     def estate(self) -> Estate | None:

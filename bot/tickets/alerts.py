@@ -149,6 +149,8 @@ class AlertBoard(TicketPart):
         silent = bool(extra.get("no_calls"))  # "别打电话 他会听见"
         if silent:
             lines.append(self._t("staff.alert.no_calls"))
+        if extra.get("call_for_me"):  # "帮我打119 我不敢打电话": the line cannot, staff can
+            lines.append(self._t("staff.alert.call_for_me", number=str(extra["call_for_me"])))
         incomplete = self.is_incomplete(ticket)
         missing = self.missing(ticket) if incomplete else []
         # all that was missing told since ("13812345678"): no line

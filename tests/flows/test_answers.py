@@ -503,6 +503,27 @@ def test_a_flat_of_the_floor_said(text: str, flat: str | None) -> None:
 
 
 @pytest.mark.parametrize(
+    ("text", "service"),
+    [
+        ("帮我打119 我不敢打电话 我一打电话就说不出话", "fire"),  # blind DQ01
+        ("你们能帮我报警吗 我不能打电话 他会听到", "police"),  # DQ02
+        ("你们会报警吗", "police"),  # DQ09
+        ("你们帮我叫救护车 我是租的", "ambulance"),  # DQ05
+        ("你们打了没有？？", ""),  # which one: the emergency's own
+        ("Please call ambulance, 999 doesn't work here??", "ambulance"),  # DR07
+        ("can you call the police", "police"),
+        ("119你们打了没有 我也打了", None),  # called already
+        ("打了120 他们问地址", None),
+        ("我打119", None),
+        ("要不要打119", None),
+        ("能不能直接派保安上来", None),
+    ],
+)
+def test_asked_to_call_for_them(text: str, service: str | None) -> None:
+    assert a.asks_us_to_call(text) == service
+
+
+@pytest.mark.parametrize(
     ("text", "gone"),
     [
         ("好了 倒了点管道疏通剂 通了", True),  # blind DK10

@@ -20,6 +20,7 @@ from bot.flows.answers import (
     after_greeting,
     all_well,
     asks,
+    asks_us_to_call,
     called,
     called_off,
     corrects,
@@ -40,11 +41,12 @@ from bot.flows.answers import (
     short_of_breath,
     stars,
 )
-from bot.flows.emergency import PLEA, QUESTION_LINE, line_key, safety
+from bot.flows.emergency import PLEA, QUESTION_LINE, call_for_me, line_key, safety
 from bot.flows.engine import EMERGENCY_DETAILS
 from bot.flows.places import mask_phone, place_text
 from bot.flows.reading import Reading
 from bot.flows.report import FIXED_ITSELF, STILL_NEEDED
+from bot.flows.steps import YES
 from bot.flows.ticketing import DETAILS, description_of, open_ticket
 from bot.flows.validators import addressable, has_words, says_yes, squash, tries_answer
 from bot.handlers.resident.base import (
@@ -126,6 +128,15 @@ class Intake(DeskPart):
         flow, step = current
         if flow.emergency and called(text):  # "120已经打了 他们问小区怎么进": not told again
             turn.slots[CALLED] = True
+        service = asks_us_to_call(text) if flow.emergency else None
+        if service is not None:  # "帮我打119 我不敢打电话": we cannot; staff are asked, now
+            intent, situation = str(turn.slots.get("intent")), turn.slots.get("situation")
+            await call_for_me(turn, service, intent, situation)
+            if step.name == "confirm":  # asked to call for it: a yes
+                turn.slots["confirmed"] = YES
+            self.engine.note(turn, text)
+            await self.engine.cut_short(turn, flow)
+            return
         if no_calls(text) and not turn.slots.get("no_calls"):  # "别打电话 他会听见"
             turn.slots["no_calls"] = True
             if step.name == "phone":  # not asked for a number any more

@@ -14,6 +14,7 @@ from bot.flows.answers import (
     asks,
     asks_progress,
     asks_to_close,
+    asks_us_to_call,
     better,
     breathless,
     called,
@@ -30,7 +31,7 @@ from bot.flows.answers import (
     repaired,
     worse,
 )
-from bot.flows.emergency import line_key
+from bot.flows.emergency import CALL_FOR_ME, call_for_me, line_key
 from bot.flows.reading import block_of
 from bot.flows.validators import (
     MOBILE_DIGITS,
@@ -132,6 +133,16 @@ class OpenTicket(DeskPart):
         await self.ctx.tickets.relay_from_resident(ticket, turn.incoming)
         state = ticket_state(turn, ticket)
         extra = ticket.extra or {}
+        service = asks_us_to_call(text) if text else None
+        if service is not None:  # "你们打了没有？？", "你们帮我打119吧": we cannot; staff can
+            number = await call_for_me(turn, service, ticket.intent, extra.get("situation"))
+            fresh = await self.ctx.tickets.merge_extra(ticket, **{CALL_FOR_ME: number})
+            await self.ctx.tickets.alerts.refresh(fresh)
+            await self.ctx.tickets.alerts.note(
+                fresh, "staff.reminder.call_for_me", with_buttons=True, number=number,
+                words=text[:300],
+            )  # fmt: skip
+            return
         if text and no_calls(text) and not extra.get("no_calls"):
             await self.ctx.tickets.mark_no_calls(ticket)  # "别打电话 他会听见": staff write
             await turn.send("tickets.open.no_calls", id=ticket.id)
