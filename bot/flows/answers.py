@@ -75,6 +75,7 @@ PLACES = frozenset(
     物业 物业中心 物业办公室 管理处 服务中心 商铺 超市 便利店 幼儿园 菜市场 消防通道 楼下 单元门
     路上 马路 路边 路口 小路 人行道 小区里 小区内 小区外 出口 入口 围墙 快递站 球场边
     𨋢 𨋢度 𨋢入面 街 街口 公园度 平台花园 后巷
+    商业街 底商 店门口 屋顶花园 空中花园 天台花园 负一楼 负二楼 负三楼 负一层 负二层 负三层 地下一层 地下二层
     lobby entrance gate gates lift elevator stairs staircase stairwell corridor hallway garden
     playground clubhouse pool gym podium rooftop roof basement carpark garage parking driveway
     outside street road park
@@ -366,6 +367,9 @@ def place_strength(text: str) -> int:
     return 0
 
 
+PLACE_ALONE_CHARS = 3
+"""What the first words of a message may say beside a place and still be that place on its
+own ("商业街 水果店旁边 …"; not "这两天楼道有股味 …")."""
 PLACE_ASIDE_CHARS = 6
 """What a place answer may say beside the place ("北门停车场有人晕倒了": 有人晕倒) and still be
 one; more ("刚才扛了桶水上楼 电梯在检修") and the place was only mentioned."""
@@ -378,6 +382,9 @@ def told_as_place(text: str) -> bool:
     place mentioned in passing ("电梯在检修", "这两天楼道有股味 我还以为是谁家垃圾没扔")."""
     words = place_words(text)
     folded = " ".join((text or "").split())
+    first, _, rest = folded.partition(" ")
+    if rest and place_strength(first) == 2 and len(residue(first)) <= PLACE_ALONE_CHARS:
+        return True  # "商业街 水果店旁边 那个铁栏杆带电": the place first, on its own (blind DT11)
     at = folded.find(words)
     if at > 0 and _LOCATIVE_BEFORE.search(folded[:at].casefold()):
         return True

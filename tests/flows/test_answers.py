@@ -328,6 +328,10 @@ def test_after_greeting(text: str, rest: str) -> None:
         ("我在地下车库B2 这里漏水很严重一直在流", True),
         ("刚才扛了桶水上楼 电梯在检修", False),
         ("这两天楼道有股味 我还以为是谁家垃圾没扔", False),
+        # the place first, on its own, then what is there (blind DT02, DT11)
+        ("商业街 水果店旁边 那个铁栏杆带电", True),
+        ("靠近2号电梯那边 一辆白色suv 车头冒黑烟", True),
+        ("楼道 有人在抽烟 呛死了", True),
     ],
 )
 def test_told_as_place(text: str, told: bool) -> None:
