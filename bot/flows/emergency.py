@@ -161,7 +161,24 @@ CONFIRM = Step(
         Choice(OTHER, "resident.button.other_emergency", {"confirmed": OTHER}),
         Choice(SAFE, "resident.button.nothing_wrong", {"confirmed": SAFE}),
     ),
-    when=lambda s: bool(s.get("unconfirmed")),
+    when=lambda s: bool(s.get("unconfirmed")) and s.get("unconfirmed") != SAID_WELL,
+    after=_after_confirm,
+)
+
+SAID_WELL = "said_well"
+"""`unconfirmed` when the resident said all is well between the questions ("保安来了 是楼下
+的邻居喝多了走错层 没事了", blind DQ10): asked whether it is over, not what the danger is."""
+
+STILL_WELL = Step(
+    name="still_well",
+    fills=("confirmed",),
+    prompt="resident.ask.still_well",
+    validate=v.well_answer("confirmed"),
+    choices=(
+        Choice(SAFE, "resident.button.nothing_wrong", {"confirmed": SAFE}),
+        Choice(steps.YES, "resident.button.yes_report", {"confirmed": steps.YES}),
+    ),
+    when=lambda s: s.get("unconfirmed") == SAID_WELL,
     after=_after_confirm,
 )
 
@@ -233,7 +250,7 @@ async def _escalate(turn: Turn) -> None:
         "reason": "idle",
         "missing": missing_details(turn.slots),
     }
-    if turn.state.step in ("plea", "confirm", "what"):
+    if turn.state.step in ("plea", "confirm", "still_well", "what"):
         extra["unconfirmed"] = True  # silence counts as yes
     if offered.get("building"):
         turn.slots["place_offered"] = True
@@ -257,6 +274,7 @@ EMERGENCY = Flow(
     steps=(
         PLEA_STEP,
         CONFIRM,
+        STILL_WELL,
         WHAT,
         steps.ESTATE,
         steps.building_step(),

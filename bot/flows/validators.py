@@ -127,6 +127,23 @@ def still_needed_answer(slot: str) -> Validator:
     return check
 
 
+def well_answer(slot: str) -> Validator:
+    """"现在没事了吗？" asked after the resident said all is well mid-report: "safe" ("嗯",
+    "对", "没事了"), "yes" (still send someone: "不是", "还是来看看吧", other words)."""
+    from bot.flows.answers import nothing_wrong
+
+    def check(text: str, slots: Slots, checks: Checks) -> Answer:
+        if is_no(text) and not nothing_wrong(text):
+            return Answer(values={slot: "yes"})
+        if is_yes(text) or nothing_wrong(text):
+            return Answer(values={slot: "safe"})
+        if has_words(text):  # more about the danger: it is not over
+            return Answer(values={slot: "yes"})
+        return Answer.refuse("resident.invalid.yes_no")
+
+    return check
+
+
 def plea_answer(slot: str) -> Validator:
     """What a plea for help is about, typed instead of a button: "safe" (nothing is
     wrong), or "other" with the words in `what` (what is happening)."""

@@ -41,7 +41,7 @@ from bot.flows.answers import (
     short_of_breath,
     stars,
 )
-from bot.flows.emergency import PLEA, QUESTION_LINE, call_for_me, line_key, safety
+from bot.flows.emergency import PLEA, QUESTION_LINE, SAID_WELL, call_for_me, line_key, safety
 from bot.flows.engine import EMERGENCY_DETAILS
 from bot.flows.places import mask_phone, place_text
 from bot.flows.reading import Reading
@@ -167,7 +167,7 @@ class Intake(DeskPart):
             # "我没事 别派人来" between the questions: asked once, with a button to end it
             # (silence still counts as yes: the ticket opens)
             self.engine.note(turn, text)  # staff read it if the ticket opens all the same
-            turn.slots["unconfirmed"] = True
+            turn.slots["unconfirmed"] = SAID_WELL
             turn.slots.pop("confirmed", None)
             await self.engine.advance(turn)
             return
