@@ -28,6 +28,8 @@ SITUATIONS = Situations.load(
         ("屋顶花园有个人坐在栏杆外面", "medical", "medical", "crisis"),
         ("我孩子一个人在家 我被锁在门外了", "medical", "security", "child_locked_in"),
         ("孩子一个人在家 我去楼下拿个快递", "smalltalk", "smalltalk", None),
+        ("垃圾站着火了", "fire", "fire", "outdoor_fire"),
+        ("楼道垃圾桶着火了 烟很大", "fire", "fire", "smoke_outside"),
         ("I don't want to live anymore", "smalltalk", "medical", "crisis"),
         ("車裡鎖著一個小孩", "lost_child", "medical", "car"),  # Traditional is read too
         ("外墙瓷砖掉下来了 差点砸到人", "repair", "security", "falling_object"),
