@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from sqlalchemy import or_, select, update
 
 from bot.core.incoming import Incoming
+from bot.core.places import without_block
 from bot.estates import Estate, Estates
 from bot.storage.models import (
     MessageRef,
@@ -509,12 +510,20 @@ class TicketService:
     async def update_details(self, ticket: Ticket, **details: str) -> Ticket:
         """The resident corrected or added building, room or phone: the ticket, its alert
         and the timeline follow, and the group is told. The ticket as it is now."""
-        allowed = {k: v for k, v in details.items() if k in ("building", "room", "phone")}
+        allowed: dict[str, Any] = {
+            k: v for k, v in details.items() if k in ("building", "room", "phone")
+        }
         if not allowed:
             return ticket
+        place = without_block(
+            (ticket.extra or {}).get("place"), ticket.building, allowed.get("building")
+        )
+        if place is not None:  # "2栋东边那个电梯" once 2栋 is corrected to 12栋 (blind DU09)
+            allowed["extra"] = {**(ticket.extra or {}), "place": place or None}
         await self.set_values(ticket.id, **allowed)
         fresh = await self.get(ticket.id) or ticket
-        await self.record(ticket.id, "corrected", Actor("resident", ticket.user_id), data=allowed)
+        told = {k: v for k, v in allowed.items() if k != "extra"}
+        await self.record(ticket.id, "corrected", Actor("resident", ticket.user_id), data=told)
         await self.alerts.refresh(fresh)
         await self.alerts.note(fresh, "staff.reminder.corrected")
         return fresh
@@ -548,3 +557,4 @@ class TicketService:
     async def relay_from_resident(self, ticket: Ticket, incoming: Incoming) -> None:
         """A resident's message about an active ticket: to the staff group, under its alert."""
         await self.relay.from_resident(ticket, incoming)
+

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from bot.core.places import without_block
 from bot.handlers.resident.base import corrected, corrections, kindred, own_home
 from bot.intents import taxonomy as tx
 
@@ -13,7 +14,10 @@ from bot.intents import taxonomy as tx
     [("不对，房号说错了，是1205", {"room": "1205"}), ("房号打错了，是1205不是1202", {"room": "1205"}),
      ("不对，不是3栋，是5栋", {"building": "5"}), ("sorry, wrong flat number, it's 1205", {"room": "1205"}),
      ("凑近看是油漆 应该是1502装修的工人拎桶的时候洒的", {}),
-     ("哦不对 收据号是20240115-078 刚才打错了", {})],
+     ("哦不对 收据号是20240115-078 刚才打错了", {}),
+     # the block said in full after it is named (blind DU02, DU09)
+     ("不对不对 是6栋 6栋1单元 我按错了", {"building": "6-1"}),
+     ("等下 我说错了 是12栋 不是2栋 12栋1单元", {"building": "12-1"})],
 )  # fmt: skip
 def test_corrected(text: str, changed: dict[str, str]) -> None:
     assert corrected(text, "CN") == changed
@@ -60,3 +64,16 @@ def test_thanks_only(text: str, only: bool) -> None:
     from bot.handlers.resident.base import thanks_only
 
     assert thanks_only(text) is only
+
+
+@pytest.mark.parametrize(
+    ("place", "old", "new", "left"),
+    [("2栋东边那个电梯", "2", "12-1", "东边那个电梯"),  # blind DU09
+     ("12栋东边那个电梯", "2", "5", None),  # 12栋 is not 2栋
+     ("东边那个电梯", "2", "12", None), ("2号楼大堂", "2-1", "3", "大堂"),
+     ("2栋", "2", "12", ""), ("2栋大堂", "2", "2-1", None), (None, "2", "12", None)],
+)  # fmt: skip
+def test_place_words_lose_the_block_corrected(
+    place: str | None, old: str, new: str, left: str | None
+) -> None:
+    assert without_block(place, old, new) == left

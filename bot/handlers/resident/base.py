@@ -101,6 +101,9 @@ _OWN_HOME = re.compile(
 )
 
 
+_CLAUSES = re.compile(r"[\s,，。;；!！?？]+")
+
+
 def corrections(text: str, region: Any, *, correcting: bool = True) -> dict[str, str]:
     """Building, room and phone named in a message (a bare "1205" counts as a room only in
     a correction); not one said to be wrong ("不对，不是3栋，是5栋" is 5栋), nor a count
@@ -123,6 +126,16 @@ def corrections(text: str, region: Any, *, correcting: bool = True) -> dict[str,
     if instead is not None:  # "5栋1单元 不对 是5栋2单元 901": the address said last
         changed.pop("room", None)
         changed.update({k: v for k, v in zip(("building", "room"), instead, strict=True) if v})
+    said = changed.get("building")
+    if said and "-" not in said:
+        # "是6栋 6栋1单元" (blind DU02, DU09): the block said in full, with its unit
+        for clause in _CLAUSES.split(text):
+            fuller, its_room = parse_location(clause)
+            if fuller and fuller.startswith(said + "-"):
+                changed["building"] = fuller
+                if its_room and "room" not in changed:
+                    changed["room"] = its_room
+                break
     if entities.phone:
         changed["phone"] = entities.phone
     return changed

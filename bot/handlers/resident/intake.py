@@ -15,6 +15,7 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from bot.core.places import without_block
 from bot.flows.answers import (
     CALLED,
     after_greeting,
@@ -405,6 +406,11 @@ class Intake(DeskPart):
         changed = corrected(text, self.engine.checks.region)
         if not changed:
             return False
+        place = without_block(
+            turn.slots.get("place"), turn.slots.get("building"), changed.get("building")
+        )
+        if place is not None:  # "2栋东边那个电梯", then "是12栋 不是2栋" (blind DU09)
+            turn.slots["place"] = place or None
         turn.slots.update(changed)
         lead = self.base.corrected_text(
             turn, changed, turn.slots.get("building"), turn.slots.get("room")
