@@ -187,6 +187,8 @@ class OpenTicket(DeskPart):
         )
         if corrects(text) and any(ch.isdigit() for ch in text) and not asks_to_close(text):
             closing = False  # "哦不对 收据号是…078 刚才打错了": a correction, not "all is well"
+        if closing and not_fixed(text) and not asks_to_close(text):
+            closing = False  # "按错了 按错了 没解决" (blind DU08): not over, whatever else it says
         if closing and not emergency and asks_to_close(text):
             # "这个单子帮我撤了吧": asked in so many words, about a repair or a complaint: done
             actor = Actor("resident", turn.user_id, turn.user_name)
