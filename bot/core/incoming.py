@@ -2,7 +2,8 @@
 
 Every `Incoming` is clean, whatever built it (a Telegram update, the console, a test): text,
 captions, names and button data lose NUL and the other control characters (newline and tab
-stay), unpaired surrogates and Unicode non-characters. PostgreSQL refuses a NUL in text, and
+stay), unpaired surrogates and Unicode non-characters; a mainland identity card number in a
+private chat is taken out before anything stores it. PostgreSQL refuses a NUL in text, and
 none of them is anything a person meant to write. `to_dict` / `from_dict` keep an `Incoming`
 as JSON (the intake table, the spool file of the degraded mode).
 """
@@ -14,6 +15,8 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
+
+from bot.core.privacy import mask_identity_numbers
 
 # C0 controls but \t and \n, DEL and C1 controls, surrogates, the 66 non-characters.
 _UNWANTED = re.compile(
@@ -89,6 +92,8 @@ class Incoming:
     # the text key of the life-saving line the intake already queued for this message
     # ("safety.gas_leak.now"): the conversation does not send that line again
     line_sent: str | None = None
+    # a resident's identity card number was taken out of `text` (never stored or relayed)
+    masked: bool = False
 
     def __post_init__(self) -> None:
         for name in ("text", "user_name", "button_data"):
@@ -97,6 +102,11 @@ class Incoming:
                 cleaned = clean_text(value)
                 if cleaned != value:
                     object.__setattr__(self, name, cleaned)
+        if self.text and self.chat_kind is ChatKind.PRIVATE:
+            text, masked = mask_identity_numbers(self.text)
+            if masked:
+                object.__setattr__(self, "text", text)
+                object.__setattr__(self, "masked", True)
 
     # -- as JSON ------------------------------------------------------------------------------
     def to_dict(self) -> dict[str, Any]:

@@ -57,6 +57,8 @@ class ResidentHandler:
             turn.resident_estate = await engine.estate_of(turn)
             if locale != state.slots.get("locale"):
                 state.slots["locale"] = locale
+            if incoming.masked:  # "320106198807152418" sent for a phone (blind DU05)
+                await turn.send("resident.id_masked")
             if incoming.is_button:
                 await self._button(turn, incoming)
             elif incoming.command is not None:
