@@ -669,6 +669,25 @@ def asks_us_to_call(text: str) -> str | None:
     return _SERVICES.get(named, "")
 
 
+_SENT_WRONG = re.compile(
+    r"发错了|发错人|发错群|发错地方|发错对象|发错啦|发錯|sent (?:it |this |that )?(?:to the wrong|by mistake)"
+    r"|wrong (?:chat|person|group|number)|ignore (?:that|this|my last)"
+)
+MISTAKE_MAX_CHARS = 20
+"""A "sent by mistake" longer than this says something else too."""
+
+
+def sent_by_mistake(text: str) -> bool:
+    """"啊 发错了 不好意思😅", "发错了 sorry" (blind DU01, DU12): the message before was meant
+    for someone else; not "发错了 电话是…" (more follows)."""
+    folded = _fold(text)
+    return (
+        _SENT_WRONG.search(folded) is not None
+        and len(squash(text)) <= MISTAKE_MAX_CHARS * (2 if folded.isascii() else 1)
+        and not any(ch.isdigit() for ch in text)
+    )
+
+
 def called(text: str) -> bool:
     """The resident says the emergency service was already called ("打了120 救护车从哪个门进",
     "119打通了 说马上到"): its line saying "拨打 …" is not sent again."""

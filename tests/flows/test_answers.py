@@ -542,3 +542,12 @@ def test_asked_to_call_for_them(text: str, service: str | None) -> None:
 )
 def test_fixed_while_being_reported(text: str, gone: bool) -> None:
     assert a.fixed_itself(text) is gone
+
+
+@pytest.mark.parametrize(
+    ("text", "mistake"),
+    [("啊 发错了 不好意思😅", True), ("发错了 sorry", True), ("sorry, sent that by mistake", True),
+     ("发错了 电话是15850693127", False), ("群里说3栋着火了 发错群了吗 不知道是不是真的 好多人在问", False)],
+)  # fmt: skip
+def test_sent_by_mistake(text: str, mistake: bool) -> None:
+    assert a.sent_by_mistake(text) is mistake

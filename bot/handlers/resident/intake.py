@@ -38,6 +38,7 @@ from bot.flows.answers import (
     nothing_wrong,
     other_matter,
     residue,
+    sent_by_mistake,
     shaken,
     short_of_breath,
     stars,
@@ -759,6 +760,9 @@ class Intake(DeskPart):
             return
         if entry is not None:
             await self._answer(turn, entry, text)
+            return
+        if sent_by_mistake(text):  # "啊 发错了 不好意思😅" (blind DU01): no "没看懂"
+            await turn.send("resident.smalltalk.mistake")
             return
         if says_yes(text):  # "嗯", "好的", "ok" with nothing under way: no "没看懂"
             await turn.send("resident.smalltalk.ok")
