@@ -320,7 +320,11 @@ class FlowEngine:
         # "119打了" (the fire service), "6岁", "我们在14楼" at the building question: no try
         strays = has_words(text) and not tries_answer(text, step.name)
         if strays and not (reading.gained or reading.pointer or room_first):
-            if self._strayed(turn, flow, step) or self._in_danger(flow, step, text):
+            if (
+                self._strayed(turn, flow, step)
+                or self._in_danger(flow, step, text)
+                or (flow.emergency and await self._offer_talked_past(turn, step))
+            ):
                 await self.cut_short(turn, flow)
                 return
         patient = (
@@ -362,6 +366,13 @@ class FlowEngine:
             return False
         turn.slots[STRAYS] = int(turn.slots.get(STRAYS) or 0) + 1
         return int(turn.slots[STRAYS]) >= EMERGENCY_STRAYS
+
+    @staticmethod
+    async def _offer_talked_past(turn: Turn, step: Step) -> bool:
+        """A block or a phone offered in an emergency ("还是在 3栋1单元601 吗？") answered with
+        words about the danger ("打了120 说马上到", blind DV03, DW10): the ticket opens now
+        with what was offered (staff told it was not confirmed), not after another message."""
+        return step.name in OFFERED_STEPS and await offered(turn, step) is not None
 
     @staticmethod
     def _in_danger(flow: Flow, step: Step, text: str) -> bool:
