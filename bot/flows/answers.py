@@ -808,9 +808,24 @@ def without_pleas(text: str) -> str:
     return "".join(" " if gone else ch for ch, gone in zip(folded, cut, strict=True))
 
 
+ARMED = frozenset(
+    """
+    拿着刀 拿刀 持刀 拎着刀 带着刀 带刀 提着刀 拿着一把刀 拿了一把刀 拿着菜刀 拿菜刀 菜刀 砍刀 水果刀 匕首
+    拿着棍子 拿着铁棍 拿着棒子 拿着枪 有枪 有刀 动刀 亮刀
+    """.split()
+) | frozenset(("knife", "gun", "machete", "armed", "weapon"))
+"""Someone with a weapon (blind DW07: "那个头破的男的回来了 手里拿着一把刀" beside a fight's
+injury ticket was only passed on): whatever the ticket, it is worse, and the 110 line."""
+
+
+def armed(text: str) -> bool:
+    """A weapon in someone's hands, not denied ("没拿刀")."""
+    return _undenied(text, ARMED)
+
+
 def worse(text: str) -> bool:
     """An open emergency getting worse, or help taking too long."""
-    return _mentions(text, WORSE) or breathless(text)
+    return _mentions(text, WORSE) or breathless(text) or armed(text)
 
 
 WAITING = frozenset(
@@ -820,8 +835,8 @@ WAITING = frozenset(
 
 
 def getting_worse(text: str) -> bool:
-    """The danger itself grows ("更浓了", "烧过来了", "喘不上气"), not only the wait."""
-    return _mentions(text, WORSE - WAITING) or breathless(text)
+    """The danger itself grows ("更浓了", "烧过来了", "喘不上气", a knife), not only the wait."""
+    return _mentions(text, WORSE - WAITING) or breathless(text) or armed(text)
 
 
 def asks_to_close(text: str) -> bool:

@@ -11,6 +11,7 @@ from bot.core.incoming import AttachmentKind
 from bot.flows.answers import (
     CALLED,
     all_well,
+    armed,
     asks,
     asks_progress,
     asks_to_close,
@@ -207,7 +208,9 @@ class OpenTicket(DeskPart):
         same = found is not None and kindred(found.intent, ticket.intent)
         steady = asks_progress(text) or better(text)  # a question, or news that it eased
         key = extra.get("situation") or ticket.intent
-        if breathless(text) and ticket.intent != tx.MEDICAL:
+        if armed(text):
+            key = "security"  # a knife beside a fight's injury: 110, keep away (blind DW07)
+        elif breathless(text) and ticket.intent != tx.MEDICAL:
             key = "medical"  # short of breath in a lift, smoke: 120 first (not instead of
             # a medical situation's own line: a child pulled out of the pool, blind DT01)
         if emergency and text and (worse(text) or (same and not steady)):
