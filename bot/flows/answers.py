@@ -915,6 +915,7 @@ def repaired(text: str) -> bool:
     return _says_done(text, REPAIRED)
 
 
+_BUT = re.compile(r"但是|但|不过|可是|只是|倒是|\bbut\b|\bhowever\b")
 FIXED_ITSELF = REPAIRED | frozenset(
     "通了 疏通了 不堵了 能用了 又能用了 好用了 自己好了 不漏水了 不冒水了".split()
 ) | frozenset(("it's working", "it works now", "working again"))
@@ -930,6 +931,7 @@ def fixed_itself(text: str) -> bool:
         and not not_fixed(text)
         and not danger_now(text)
         and not names_danger(text)  # "通了 但是插座冒火花了"
+        and not _BUT.search(_fold(text))  # "马桶倒是不漏了 但是地上这些谁收拾" (blind DW03)
         and not (text or "").rstrip().endswith(("?", "？", "吗"))
     )
 
