@@ -688,6 +688,17 @@ def sent_by_mistake(text: str) -> bool:
     )
 
 
+WANTS_PERSON = frozenset(
+    "转人工 人工客服 找人工 要人工 人工服务 找真人 要真人 真人客服 别再问 不要再问 别问了 不要问了 说人话".split()
+) | frozenset(("talk to a person", "real person", "a human", "stop asking", "speak to someone"))
+"""A resident tired of the questions (blind DW05: "转人工！！… 别再问我了")."""
+
+
+def wants_person(text: str) -> bool:
+    """The resident asks for a person, or for the questions to stop."""
+    return _mentions(text, WANTS_PERSON)
+
+
 def called(text: str) -> bool:
     """The resident says the emergency service was already called ("打了120 救护车从哪个门进",
     "119打通了 说马上到"): its line saying "拨打 …" is not sent again."""

@@ -42,6 +42,7 @@ from bot.flows.answers import (
     shaken,
     short_of_breath,
     stars,
+    wants_person,
 )
 from bot.flows.emergency import PLEA, QUESTION_LINE, SAID_WELL, call_for_me, line_key, safety
 from bot.flows.engine import EMERGENCY_DETAILS
@@ -153,6 +154,15 @@ class Intake(DeskPart):
             is_cancel(text) or (not flow.emergency and (is_resolved(text) or called_off(text)))
         ):
             await self.engine.cancel(turn)
+            return
+        if not flow.emergency and wants_person(text):
+            # "转人工！！5号楼1801 水压小了一个礼拜了 … 别再问我了" (blind DW05): no more
+            # questions; the report goes to staff as it is, with what this message answers
+            turn.slots.update(reading.values or {})
+            turn.slots.update(reading.gained)
+            self.engine.note(turn, text)
+            await turn.send("resident.report.to_person")
+            await flow.on_idle(turn)
             return
         if not flow.emergency and fixed_itself(text) and STILL_NEEDED not in turn.slots:
             # "好了 倒了点管道疏通剂 通了" (blind DK10): asked whether it is still wanted
