@@ -29,6 +29,10 @@ SITUATIONS = Situations.load(
         ("我孩子一个人在家 我被锁在门外了", "medical", "security", "child_locked_in"),
         ("孩子一个人在家 我去楼下拿个快递", "smalltalk", "smalltalk", None),
         ("垃圾站着火了", "fire", "fire", "outdoor_fire"),
+        ("对面楼着火了 我们要不要跑", "fire", "fire", "fire_nearby"),  # blind DV01
+        ("外面好大的烟 闻着像烧塑料 哪里着火了", "fire", "fire", "fire_nearby"),  # DV07
+        ("楼下着火了 外面好大的烟", "fire", "fire", "smoke_outside"),  # our own building
+        ("地库进水了！好像水管爆了 水哗哗往下流", "flooding", "flooding", "flood_basement"),  # DV06
         ("楼道垃圾桶着火了 烟很大", "fire", "fire", "smoke_outside"),
         ("I don't want to live anymore", "smalltalk", "medical", "crisis"),
         ("車裡鎖著一個小孩", "lost_child", "medical", "car"),  # Traditional is read too
