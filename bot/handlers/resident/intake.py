@@ -156,13 +156,13 @@ class Intake(DeskPart):
             await self.engine.cancel(turn)
             return
         if not flow.emergency and wants_person(text):
-            # "转人工！！5号楼1801 水压小了一个礼拜了 … 别再问我了" (blind DW05): no more
-            # questions; the report goes to staff as it is, with what this message answers
-            turn.slots.update(reading.values or {})
-            turn.slots.update(reading.gained)
-            self.engine.note(turn, text)
-            await turn.send("resident.report.to_person")
-            await flow.on_idle(turn)
+            # "转人工！！5号楼1801 水压小了一个礼拜了 … 别再问我了", "说人话" (blind DW05): no
+            # more questions; the report so far goes to a person, as "转人工" alone does
+            keep = {**self.base.pending(turn)}
+            keep.update({k: turn.slots[k] for k in DETAILS if turn.slots.get(k)})
+            keep["earlier"] = description_of(turn.slots)
+            await self.engine.end(turn, keep)
+            await self.to_staff(turn, tx.HUMAN_AGENT, text, "resident.human.done")
             return
         if not flow.emergency and fixed_itself(text) and STILL_NEEDED not in turn.slots:
             # "好了 倒了点管道疏通剂 通了" (blind DK10): asked whether it is still wanted
