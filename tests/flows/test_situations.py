@@ -29,6 +29,17 @@ SITUATIONS = Situations.load(
         ("我孩子一个人在家 我被锁在门外了", "medical", "security", "child_locked_in"),
         ("孩子一个人在家 我去楼下拿个快递", "smalltalk", "smalltalk", None),
         ("垃圾站着火了", "fire", "fire", "outdoor_fire"),
+        # first aid at home (blind DY, fourteenth round)
+        ("救命 孩子手被油烫了", "medical", "medical", "burn"),
+        ("老公手被玻璃划了 好多血", "medical", "medical", "bleeding"),
+        ("孩子喝了84消毒液", "medical", "medical", "poisoning"),
+        ("孩子好像吞了个纽扣电池", "repair", "medical", "poisoning"),
+        ("爷爷噎住了", "medical", "medical", "choking"),
+        ("刚刷厕所 84和洁厕灵一起倒了 味道特别呛", "gas_leak", "medical", "fumes"),
+        ("吃鱼卡刺了 嗓子疼", "unknown", "medical", "fish_bone"),
+        ("流鼻血 止不住", "medical", "medical", "nosebleed"),
+        ("你好 我是1101的保姆 孩子从上铺掉下来了 头磕了", "security", "medical", "fall"),
+        ("昨天烫头发了 头皮有点疼", "medical", "medical", None),
         ("对面楼着火了 我们要不要跑", "fire", "fire", "fire_nearby"),  # blind DV01
         ("外面好大的烟 闻着像烧塑料 哪里着火了", "fire", "fire", "fire_nearby"),  # DV07
         ("楼下着火了 外面好大的烟", "fire", "fire", "smoke_outside"),  # our own building

@@ -67,6 +67,9 @@ from bot.intents import taxonomy as tx
 from bot.intents.entities import extract_entities
 from bot.storage.models import TicketStatus
 
+HIDDEN_HARM = frozenset({"poisoning", "co"})
+"""Situations whose harm shows later ("他现在没事 在玩" after a swallowed battery, "好点了" in
+carbon monoxide): "seems fine" does not end the report."""
 OWN_TEXT = "own_text"
 """Slot: an emergency's own first words, when `text` also holds those of what it interrupted."""
 LAST_FAQ = "last_faq"
@@ -171,6 +174,17 @@ class Intake(DeskPart):
             await self.engine.advance(turn)
             return
         if corrects(text) and await self._correct(turn, text):
+            return
+        if (
+            flow.emergency and step.name in EMERGENCY_DETAILS
+            and all_well(text, str(turn.slots.get("intent") or ""))
+            and turn.slots.get("situation") in HIDDEN_HARM
+        ):
+            # "他现在没事 在玩" after a swallowed button battery (blind DY12): the harm comes
+            # later; the line again (go to hospital even if they seem fine), no way out
+            self.engine.note(turn, text)
+            await turn.send(f"safety.{turn.slots['situation']}.now")
+            await self.engine.reask(turn)
             return
         if (
             flow.emergency and step.name in EMERGENCY_DETAILS
