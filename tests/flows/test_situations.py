@@ -40,6 +40,14 @@ SITUATIONS = Situations.load(
         ("流鼻血 止不住", "medical", "medical", "nosebleed"),
         ("你好 我是1101的保姆 孩子从上铺掉下来了 头磕了", "security", "medical", "fall"),
         ("昨天烫头发了 头皮有点疼", "medical", "medical", None),
+        # animals (blind DX)
+        ("救命 我女儿被狗咬了！！", "medical", "medical", "animal_bite"),
+        ("对面5栋阳台上关着一只狗 快不行了", "medical", "security", "pet"),
+        ("我家狗在小区吃了地上的东西 现在一直吐 还在抽", "medical", "security", "pet"),
+        ("你好 想问一下 我家卫生间排风口里面好像有只猫", "fire", "security", "pet"),
+        ("东门这边有五六只野狗在追小学生！！！", "security", "security", "animal"),
+        ("蓝色的小颗粒 我儿子抓了一把 不知道有没有吃进去", "lost_child", "medical", "swallowed"),
+        ("楼下的狗天天晚上叫到3点", "complaint", "complaint", None),
         ("对面楼着火了 我们要不要跑", "fire", "fire", "fire_nearby"),  # blind DV01
         ("外面好大的烟 闻着像烧塑料 哪里着火了", "fire", "fire", "fire_nearby"),  # DV07
         ("楼下着火了 外面好大的烟", "fire", "fire", "smoke_outside"),  # our own building
