@@ -104,6 +104,7 @@ class Settings(BaseSettings):
     outage_cluster_window_seconds: float = 600
     notice_channel_id: str | None = None  # the estate's Telegram channel: notices posted there too
     estate_name: str = ""  # on the printable notice ("阳光花园")
+    estate_address: str = ""  # told to a resident whom 120 or 119 asks where ("天河路1号")
     company_phone: str | None = None  # the management office's phone, on the printable notice
 
     # Privacy (PIPL): what is kept, and for how long

@@ -18,6 +18,7 @@ file (YAML; example: examples/estates.yaml):
         region: CN                     # emergency numbers and holidays (CN or HK)
         office_hours: "09:00-18:00"
         manager_ids: ["7001"]          # this estate's managers (they see only it)
+        address: 广州市天河区天河路1号    # told to a resident whom 120 or 119 asks where
 
 Paths are relative to the file. What an estate leaves out comes from the settings (region,
 office hours; an estate with id 0 takes every setting it leaves out, its staff group too).
@@ -51,7 +52,7 @@ REGIONS = ("CN", "HK")
 KNOWN_KEYS = frozenset(
     {
         "id", "name", "staff_chat_id", "registry", "buildings", "teams", "faq",
-        "notice_channel_id", "region", "office_hours", "manager_ids",
+        "notice_channel_id", "region", "office_hours", "manager_ids", "address",
     }
 )
 
@@ -75,6 +76,7 @@ class Estate:
     office_hours: str = "09:00-18:00"
     timezone: str = "Asia/Shanghai"
     manager_ids: frozenset[str] = frozenset()
+    address: str = ""  # the street address an ambulance or fire engine is given
     calendar: WorkCalendar = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -271,6 +273,7 @@ def default_estate(settings: Settings) -> Estate:
         region=settings.region,
         office_hours=settings.office_hours,
         timezone=settings.timezone,
+        address=settings.estate_address,
     )
 
 
@@ -315,6 +318,7 @@ def _estate(spec: Any, settings: Settings, base: Path, where: str) -> Estate:
             office_hours=office_hours,
             timezone=settings.timezone,
             manager_ids=frozenset(str(m).strip() for m in spec.get("manager_ids") or ()),
+            address=str(spec.get("address") or (fallback.address if fallback else "")),
         )
     except (RegistryError, ValueError, OSError, yaml.YAMLError) as exc:
         if isinstance(exc, EstatesError):

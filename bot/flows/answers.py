@@ -699,6 +699,20 @@ def wants_person(text: str) -> bool:
     return _mentions(text, WANTS_PERSON)
 
 
+_WHERE_ASKED = re.compile(
+    r"小区叫什么|小区叫啥|小区名字|小区全名|小区的名字|叫什么小区|这是哪个小区|这里是哪|地址是什么|地址是啥"
+    r"|地址怎么说|什么地址|问地址|问在哪|问我地址|问我们在哪|说不清地址|说不清楚地址|说不清楚在哪|全名怎么说"
+    r"|what(?:'s| is) (?:the |this )?(?:address|estate called|place called|name of (?:the|this) estate)"
+    r"|which estate is this|(?:ask|want|need)(?:s|ing)? (?:for )?(?:the|our) address"
+)
+
+
+def asks_where_we_are(text: str) -> bool:
+    """The resident needs the estate's name or address, mostly for 120 or 119 on the line
+    ("120打了 他们问地址 这个小区叫什么名字啊", blind DT01, DQ05, DZ05)."""
+    return _WHERE_ASKED.search(_fold(text)) is not None
+
+
 def called(text: str) -> bool:
     """The resident says the emergency service was already called ("打了120 救护车从哪个门进",
     "119打通了 说马上到"): its line saying "拨打 …" is not sent again."""

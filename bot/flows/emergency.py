@@ -17,6 +17,7 @@ its medical line first and a ticket even when a notice answers.
 
 from __future__ import annotations
 
+import html
 from typing import TYPE_CHECKING
 
 from bot.flows import steps
@@ -78,6 +79,29 @@ async def call_for_me(turn: Turn, service: str, intent: str, situation: str | No
         await turn.send("resident.call_for_me.general")
     turn.slots[CALL_FOR_ME] = number
     return number
+
+
+async def tell_where(
+    turn: Turn, building: str | None, room: str | None, place: str | None = None
+) -> None:
+    """"他们问地址 你们小区叫什么啊": the estate's name and address (ESTATE_NAME,
+    ESTATE_ADDRESS, or the estates file) and the block and flat known, to read out to 120."""
+    estates = turn.ctx.estates
+    estate = (
+        estates.of(turn.slots.get("estate") if isinstance(turn.slots.get("estate"), int)
+                   else turn.resident_estate)
+        if estates is not None else None
+    )  # fmt: skip
+    here = place_text(turn, building, room, place) if (building or room or place) else None
+    parts = [p for p in ((estate.name if estate else ""), (estate.address if estate else "")) if p]
+    if parts:
+        said = [html.escape(p, quote=False) for p in parts] + ([str(here)] if here else [])
+        where = "，".join(said)
+        await turn.send("resident.where_we_are.known", where=Raw(where))
+    elif here:
+        await turn.send("resident.where_we_are.here", here=here)
+    else:
+        await turn.send("resident.where_we_are.unknown")
 
 
 def _opening(slots: Slots) -> str | None:

@@ -113,6 +113,21 @@ def test_estate_zero_in_a_file_takes_what_it_leaves_out_from_the_settings(tmp_pa
         0, "老城", "-1000")
 
 
+def test_an_estates_address_is_read_and_estate_zero_takes_the_settings(tmp_path: Path) -> None:
+    """The address a resident reads out to 120 (blind DT01, DZ05)."""
+    path = tmp_path / "estates.yaml"
+    path.write_text(
+        "estates:\n  - {id: 0}\n"
+        "  - {id: 3, name: 新城, staff_chat_id: '-1003', address: 天河路1号}\n",
+        encoding="utf-8",
+    )
+    estates = Estates.load(
+        _settings(estates_file=path, staff_chat_id="-1000", estate_name="老城", estate_address="解放路9号")
+    )
+    assert estates.of(3).address == "天河路1号"
+    assert estates.default.address == "解放路9号"
+
+
 # -- residents -----------------------------------------------------------------------------
 async def test_each_estate_answers_from_its_own_faq(h: Harness) -> None:
     await h.app.profiles.set_estate("4001", "4001", 1)

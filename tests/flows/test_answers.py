@@ -551,3 +551,13 @@ def test_fixed_while_being_reported(text: str, gone: bool) -> None:
 )  # fmt: skip
 def test_sent_by_mistake(text: str, mistake: bool) -> None:
     assert a.sent_by_mistake(text) is mistake
+
+
+@pytest.mark.parametrize(
+    ("text", "asked"),
+    [("120打了 他们问地址 这个小区叫什么名字啊", True), ("打了120了 他们问地址 你们小区叫什么啊", True),
+     ("不知道小区全名怎么说", True), ("they want the address, what is this place called", True),
+     ("我家地址是3栋1202", False), ("小区门口有人晕倒了", False)],
+)  # fmt: skip
+def test_asks_where_we_are(text: str, asked: bool) -> None:
+    assert a.asks_where_we_are(text) is asked

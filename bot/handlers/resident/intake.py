@@ -22,6 +22,7 @@ from bot.flows.answers import (
     all_well,
     asks,
     asks_us_to_call,
+    asks_where_we_are,
     called,
     called_off,
     corrects,
@@ -44,7 +45,15 @@ from bot.flows.answers import (
     stars,
     wants_person,
 )
-from bot.flows.emergency import PLEA, QUESTION_LINE, SAID_WELL, call_for_me, line_key, safety
+from bot.flows.emergency import (
+    PLEA,
+    QUESTION_LINE,
+    SAID_WELL,
+    call_for_me,
+    line_key,
+    safety,
+    tell_where,
+)
 from bot.flows.engine import EMERGENCY_DETAILS
 from bot.flows.places import mask_phone, place_text
 from bot.flows.reading import Reading
@@ -134,10 +143,20 @@ class Intake(DeskPart):
         flow, step = current
         if flow.emergency and called(text):  # "120已经打了 他们问小区怎么进": not told again
             turn.slots[CALLED] = True
+        where = flow.emergency and asks_where_we_are(text)  # "120问地址 你们小区叫什么啊"
         service = asks_us_to_call(text) if flow.emergency else None
+        if where and service is None:
+            slots = turn.slots
+            await tell_where(turn, slots.get("building"), slots.get("room"), slots.get("place"))
+            self.engine.note(turn, text)
+            await self.engine.reask(turn)
+            return
         if service is not None:  # "帮我打119 我不敢打电话": we cannot; staff are asked, now
             intent, situation = str(turn.slots.get("intent")), turn.slots.get("situation")
             await call_for_me(turn, service, intent, situation)
+            if where:  # "你们帮我叫救护车 … 不知道小区全名怎么说"
+                slots = turn.slots
+                await tell_where(turn, slots.get("building"), slots.get("room"), slots.get("place"))
             if step.name == "confirm":  # asked to call for it: a yes
                 turn.slots["confirmed"] = YES
             self.engine.note(turn, text)

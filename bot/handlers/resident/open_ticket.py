@@ -16,6 +16,7 @@ from bot.flows.answers import (
     asks_progress,
     asks_to_close,
     asks_us_to_call,
+    asks_where_we_are,
     better,
     breathless,
     called,
@@ -32,7 +33,7 @@ from bot.flows.answers import (
     repaired,
     worse,
 )
-from bot.flows.emergency import CALL_FOR_ME, call_for_me, line_key
+from bot.flows.emergency import CALL_FOR_ME, call_for_me, line_key, tell_where
 from bot.flows.reading import block_of
 from bot.flows.validators import (
     MOBILE_DIGITS,
@@ -143,6 +144,9 @@ class OpenTicket(DeskPart):
                 fresh, "staff.reminder.call_for_me", with_buttons=True, number=number,
                 words=text[:300],
             )  # fmt: skip
+            return
+        if text and asks_where_we_are(text):  # "120打了 他们问地址 你们小区叫什么啊"
+            await tell_where(turn, ticket.building, ticket.room, extra.get("place"))
             return
         if text and no_calls(text) and not extra.get("no_calls"):
             await self.ctx.tickets.mark_no_calls(ticket)  # "别打电话 他会听见": staff write
