@@ -7,6 +7,8 @@ import re
 from bot.texts import TRADITIONAL, Texts
 
 _CJK = re.compile("[\u3400-\u9fff\uf900-\ufaff]")
+_CJK_RUN = re.compile("[\u3400-\u9fff\uf900-\ufaff]+")
+"""A run of Chinese characters: a name or a phrase, counted as one word beside English."""
 _LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
 _PINYIN_WORD = re.compile(
     r"(?:(?:zh|ch|sh|[bpmfdtnlgkhjqxrzcsyw])?"
@@ -72,6 +74,9 @@ def pick_locale(
             return str(previous) if previous in ("zh", TRADITIONAL) else "zh"
         if words >= 3 and chinese * 2 <= words and previous in (None, "en") and "en" in available:
             return "en"  # English with a Chinese word or two ("the 師傅", "管理處")
+        runs = len(_CJK_RUN.findall(text))
+        if chinese and previous == "en" and words >= 3 and runs * 2 <= words:
+            return "en"  # "wait this is 金地格林世界? oh no. ok taking a didi" (blind DZ12)
         if chinese and previous == "en" and len(_CJK.findall(_ADDRESS.sub("", text))) <= 1:
             return "en"  # "地址：8栋 2单元 601" in an English conversation (blind DR03)
         if chinese and "zh" in available:
