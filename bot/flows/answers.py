@@ -702,6 +702,7 @@ def wants_person(text: str) -> bool:
 _WHERE_ASKED = re.compile(
     r"小区叫什么|小区叫啥|小区名字|小区全名|小区的名字|叫什么小区|这是哪个小区|这里是哪|地址是什么|地址是啥"
     r"|地址怎么说|什么地址|问地址|问在哪|问我地址|问我们在哪|说不清地址|说不清楚地址|说不清楚在哪|全名怎么说"
+    r"|问具体位置|问位置|问具体地址|具体位置在哪"
     r"|what(?:'s| is) (?:the |this )?(?:address|estate called|place called|name of (?:the|this) estate)"
     r"|which estate is this|(?:ask|want|need)(?:s|ing)? (?:for )?(?:the|our) address"
 )
@@ -711,6 +712,18 @@ def asks_where_we_are(text: str) -> bool:
     """The resident needs the estate's name or address, mostly for 120 or 119 on the line
     ("120打了 他们问地址 这个小区叫什么名字啊", blind DT01, DQ05, DZ05)."""
     return _WHERE_ASKED.search(_fold(text)) is not None
+
+
+_MY_TICKETS = re.compile(
+    r"我报了几个|报了几个单|我的单子|我报的单子|我报的那几个|查一?下我的?单子|查一?下我的?工单|我的工单|我有几个单"
+    r"|单子.{0,4}(?:什么时候|怎么样了|进度|到哪了|有人管吗)"
+    r"|my (?:tickets|requests|reports)|how many (?:tickets|requests) (?:do i|have i)"
+)
+
+
+def asks_my_tickets(text: str) -> bool:
+    """"我报了几个单子", "帮我查下我报了几个单子" (blind EB04, EB10): the list of "我的工单"."""
+    return _MY_TICKETS.search(_fold(text)) is not None
 
 
 def called(text: str) -> bool:
@@ -807,10 +820,18 @@ def only_a_place(text: str) -> bool:
     return not residue(text.replace(place_words(text), " "))
 
 
+_WHEN_SOMEONE_COMES = re.compile(
+    r"(?:什么时候|啥时候|几点|哪天|什么时间|多久|何时|when)\s*(?:能|会|才|再|可以|will|can)?\s*"
+    r"(?:派人|来人|有人来|来个人|快来|来)"
+)
+""""我那个马桶的单子什么时候来人" (blind EB03) asks when, it is no plea."""
+
+
 def pleads(text: str) -> bool:
     """A plea for help ("救命", "快来人啊", "help"), which names no danger by itself; not
-    one that is denied ("不急", "not urgent", "没有危险")."""
-    return _undenied(text, PLEAS)
+    one that is denied ("不急", "not urgent", "没有危险"), nor a question when someone
+    comes ("什么时候来人")."""
+    return _undenied(_WHEN_SOMEONE_COMES.sub(" ", _fold(text)), PLEAS)
 
 
 _DENIED = re.compile(

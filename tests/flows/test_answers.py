@@ -561,3 +561,20 @@ def test_sent_by_mistake(text: str, mistake: bool) -> None:
 )  # fmt: skip
 def test_asks_where_we_are(text: str, asked: bool) -> None:
     assert a.asks_where_we_are(text) is asked
+
+
+@pytest.mark.parametrize(
+    ("text", "plea"),
+    [("我那个马桶的单子什么时候来人", False), ("你们什么时候派人", False), ("快来人啊", True), ("救命", True)],
+)  # fmt: skip
+def test_asking_when_someone_comes_is_no_plea(text: str, plea: bool) -> None:
+    assert a.pleads(text) is plea
+
+
+@pytest.mark.parametrize(
+    ("text", "asked"),
+    [("我想问一下我报了几个单子", True), ("帮我查下我报了几个单子", True), ("我那个马桶的单子什么时候来人", True),
+     ("show me my tickets", True), ("马桶堵了", False)],
+)  # fmt: skip
+def test_asks_my_tickets(text: str, asked: bool) -> None:
+    assert a.asks_my_tickets(text) is asked

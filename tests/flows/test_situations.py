@@ -48,6 +48,10 @@ SITUATIONS = Situations.load(
         ("东门这边有五六只野狗在追小学生！！！", "security", "security", "animal"),
         ("蓝色的小颗粒 我儿子抓了一把 不知道有没有吃进去", "lost_child", "medical", "swallowed"),
         ("楼下的狗天天晚上叫到3点", "complaint", "complaint", None),
+        # the estate's works (blind EA)
+        ("救命 11栋后面有个老人掉井里了", "elevator_trapped", "medical", "manhole"),
+        ("地下车库B2 有个电工倒在配电箱旁边", "fire", "medical", "electrocution"),
+        ("配电箱冒烟了", "fire", "fire", "electrical"),
         ("对面楼着火了 我们要不要跑", "fire", "fire", "fire_nearby"),  # blind DV01
         ("外面好大的烟 闻着像烧塑料 哪里着火了", "fire", "fire", "fire_nearby"),  # DV07
         ("楼下着火了 外面好大的烟", "fire", "fire", "smoke_outside"),  # our own building

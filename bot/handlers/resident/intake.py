@@ -21,6 +21,7 @@ from bot.flows.answers import (
     after_greeting,
     all_well,
     asks,
+    asks_my_tickets,
     asks_us_to_call,
     asks_where_we_are,
     called,
@@ -76,6 +77,8 @@ from bot.intents import taxonomy as tx
 from bot.intents.entities import extract_entities
 from bot.storage.models import TicketStatus
 
+MY_TICKETS_MAX_CHARS = 24
+"""A question for the list of one's tickets is short; longer words say something more."""
 HIDDEN_HARM = frozenset({"poisoning", "co"})
 """Situations whose harm shows later ("他现在没事 在玩" after a swallowed battery, "好点了" in
 carbon monoxide): "seems fine" does not end the report."""
@@ -117,6 +120,9 @@ class Intake(DeskPart):
             await self.engine.store.save(turn.state)  # thing (a typed "记住" still counts)
         if is_cancel(text):
             await self.engine.cancel(turn)
+            return
+        if asks_my_tickets(text) and len(squash(text)) <= MY_TICKETS_MAX_CHARS:
+            await self.open_ticket.mine.show(turn)  # "我报了几个单子" (blind EB04, EB10)
             return
         found = self.base.classify(text)
         if turn.state.active:  # finishing was interrupted (a crash): finish first
@@ -515,6 +521,13 @@ class Intake(DeskPart):
             and tx.is_emergency(found.intent) and found.needs_confirmation and getting_worse(text)
         ):  # a repair's damp patch that "越滴越多了": the danger guessed is asked about
             new_emergency = True
+        if (
+            ticket is not None and (ticket.extra or {}).get("situation") == PLEA
+            and tx.is_emergency(found.intent)
+            and (not found.needs_confirmation or names_danger(text) or danger_now(text))
+        ):  # "等下 厨房里好大一股煤气味" on a plea's ticket (blind EB03): the danger, named
+            await self.open_ticket.danger_named(turn, ticket, found.intent, text)
+            return
         if new_emergency and ticket is not None and tx.is_emergency(ticket.intent):
             if not names_danger(text):  # no danger named ("I am ok but little scared" in a
                 # stuck lift): beside the open one, not instead; a plea is about that one

@@ -374,6 +374,22 @@ class OpenTicket(DeskPart):
         state = ticket_state(turn, ticket)
         await turn.send("tickets.open.relayed", id=ticket.id, state=state)
 
+    async def danger_named(self, turn: Turn, ticket: Ticket, intent: str, text: str) -> None:
+        """A plea's ticket ("紧急求助·未说明") told what the danger is ("等下 厨房里好大一股煤气味",
+        blind EB03): the ticket becomes that emergency, the resident gets its line at once,
+        and staff are told under the alert."""
+        assert turn.incoming is not None
+        await self.ctx.tickets.relay_from_resident(ticket, turn.incoming)
+        extra = {k: v for k, v in (ticket.extra or {}).items() if k != "situation"}
+        await self.ctx.tickets.set_values(ticket.id, intent=intent, extra=extra)
+        fresh = await self.ctx.tickets.get(ticket.id) or ticket
+        await self.ctx.tickets.alerts.refresh(fresh)
+        await self.ctx.tickets.alerts.note(
+            fresh, "staff.reminder.situation", with_buttons=True, words=text[:300]
+        )
+        await turn.send(line_key(turn.text, intent, called=bool(extra.get(CALLED))))
+        await turn.send("tickets.open.relayed", id=fresh.id, state=ticket_state(turn, fresh))
+
     async def outside_flow(self, turn: Turn, key: str, **values: object) -> None:
         """Something kept for the next flow; a ticket still open gets it instead."""
         ticket = await self.ticket_for(turn)
