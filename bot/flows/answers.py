@@ -220,7 +220,7 @@ SHORT_OF_BREATH = frozenset(
 BREATHLESS = SHORT_OF_BREATH | frozenset(
     """
     晕过去 晕倒 昏过去 昏倒 叫不醒 没反应 没有反应 不省人事 流血 好多血 吐血 抽搐
-    晕咗 冇反应 昏迷 嘴唇发紫 嘴唇紫了 嘴唇有点紫 嘴唇有点发紫 嘴唇都紫了 脸发紫 脸都紫了
+    晕咗 冇反应 昏迷 嘴唇发紫 嘴唇紫了 嘴唇有点紫 嘴唇有点发紫 嘴唇都紫了 脸发紫 脸都紫了 都发紫了 冻得发紫
     """.split()
 ) | frozenset(("passed out", "fainted", "unconscious", "bleeding", "lips are blue", "turning blue"))
 # the resident asks how their ticket is going

@@ -52,6 +52,8 @@ SITUATIONS = Situations.load(
         ("救命 11栋后面有个老人掉井里了", "elevator_trapped", "medical", "manhole"),
         ("地下车库B2 有个电工倒在配电箱旁边", "fire", "medical", "electrocution"),
         ("配电箱冒烟了", "fire", "fire", "electrical"),
+        ("我刚下班回来 家门是开着的 开了一条缝", "security", "security", "break_in"),  # blind EC01
+        ("门没锁 我自己忘了锁 没事", "security", "security", None),
         ("对面楼着火了 我们要不要跑", "fire", "fire", "fire_nearby"),  # blind DV01
         ("外面好大的烟 闻着像烧塑料 哪里着火了", "fire", "fire", "fire_nearby"),  # DV07
         ("楼下着火了 外面好大的烟", "fire", "fire", "smoke_outside"),  # our own building
