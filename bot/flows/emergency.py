@@ -175,6 +175,10 @@ PLEA_STEP = Step(
     after=_after_plea,
 )
 
+SAID_WELL = "said_well"
+"""`unconfirmed` when the resident said all is well between the questions ("保安来了 是楼下
+的邻居喝多了走错层 没事了", blind DQ10): asked whether it is over, not what the danger is."""
+
 CONFIRM = Step(
     name="confirm",
     fills=("confirmed",),
@@ -188,10 +192,6 @@ CONFIRM = Step(
     when=lambda s: bool(s.get("unconfirmed")) and s.get("unconfirmed") != SAID_WELL,
     after=_after_confirm,
 )
-
-SAID_WELL = "said_well"
-"""`unconfirmed` when the resident said all is well between the questions ("保安来了 是楼下
-的邻居喝多了走错层 没事了", blind DQ10): asked whether it is over, not what the danger is."""
 
 STILL_WELL = Step(
     name="still_well",
