@@ -54,6 +54,17 @@ SITUATIONS = Situations.load(
         ("配电箱冒烟了", "fire", "fire", "electrical"),
         ("我刚下班回来 家门是开着的 开了一条缝", "security", "security", "break_in"),  # blind EC01
         ("门没锁 我自己忘了锁 没事", "security", "security", None),
+        # illness that comes on suddenly (blind EF, ED)
+        ("你好 我老公突然说话不清楚了 嘴也歪到一边", "medical", "medical", "stroke"),
+        ("我爸胸口疼 说像块石头压着 满头都是汗", "medical", "medical", "heart"),
+        ("我爷爷有糖尿病 现在人有点糊涂 一身冷汗", "medical", "medical", "hypoglycemia"),
+        ("孩子花生过敏 嘴都肿了 喉咙紧", "medical", "medical", "allergy"),
+        ("哮喘犯了 喷雾用完了", "medical", "medical", "asthma"),
+        ("My wife is pregnant 34 weeks and her water just broke", "medical", "medical", "pregnancy"),
+        ("我老公吐血了 吐了一大口", "medical", "medical", "bleeding_inside"),
+        ("头突然好疼 像被人打了一棍 从来没这么疼过", "medical", "medical", "headache"),
+        ("救命 孩子抽了", "medical", "medical", "seizure"),
+        ("刚打完麻药 嘴有点歪 说话不清楚", "medical", "medical", None),
         ("对面楼着火了 我们要不要跑", "fire", "fire", "fire_nearby"),  # blind DV01
         ("外面好大的烟 闻着像烧塑料 哪里着火了", "fire", "fire", "fire_nearby"),  # DV07
         ("楼下着火了 外面好大的烟", "fire", "fire", "smoke_outside"),  # our own building
