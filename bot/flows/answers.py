@@ -608,7 +608,11 @@ OUT_OF_LIFT = frozenset(
 ) | frozenset(("got out", "we're out", "we are out", "i'm out", "i am out", "door opened",
                "doors opened", "door is open", "doors are open", "got us out", "got me out"))
 """Said by someone who was stuck in a lift: they are out (their ticket may be closed)."""
-_STILL_IN = frozenset(("还没", "還沒", "没有", "沒有", "出不来", "出不來", "打不开", "打不開", "开不了", "未"))
+_STILL_IN = frozenset(
+    ("还没", "還沒", "没有", "沒有", "出不来", "出不來", "打不开", "打不開", "开不了", "未",
+     "一条缝", "一點縫", "一点缝", "外面是墙", "卡住")
+)  # fmt: skip
+""""门开了一条缝 外面是墙" (blind ED04): the door moved, nobody is out."""
 
 
 def out_of_lift(text: str) -> bool:
@@ -724,6 +728,18 @@ _MY_TICKETS = re.compile(
 def asks_my_tickets(text: str) -> bool:
     """"我报了几个单子", "帮我查下我报了几个单子" (blind EB04, EB10): the list of "我的工单"."""
     return _MY_TICKETS.search(_fold(text)) is not None
+
+
+_MY_CRISIS = re.compile(
+    r"我.{0,8}(?:不想活|想死|活不下去|活着没意思|活着好累|自杀|轻生|结束|了结|跳下去|吃了|割)"
+    r"|\bi (?:want to die|don't want to live|dont want to live|am going to|can't go on|want to end)"
+)
+
+
+def crisis_of_writer(text: str) -> bool:
+    """The crisis is the writer's own ("我真的不想活了"), not someone they see ("我朋友翻到栏杆
+    外面去了", blind ED09): only then is a later message answered with the listening line."""
+    return _MY_CRISIS.search(_fold(text)) is not None
 
 
 def called(text: str) -> bool:

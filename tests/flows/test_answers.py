@@ -578,3 +578,8 @@ def test_asking_when_someone_comes_is_no_plea(text: str, plea: bool) -> None:
 )  # fmt: skip
 def test_asks_my_tickets(text: str, asked: bool) -> None:
     assert a.asks_my_tickets(text) is asked
+
+
+def test_a_lift_door_ajar_on_a_wall_is_nobody_out() -> None:
+    assert not a.out_of_lift("门开了一条缝 外面是墙")  # blind ED04
+    assert a.out_of_lift("门开了 出来了 谢谢")
