@@ -21,6 +21,7 @@ from bot.flows.answers import (
     breathless,
     called,
     corrects,
+    crisis_of_writer,
     found_person,
     getting_worse,
     indoor,
@@ -236,7 +237,7 @@ class OpenTicket(DeskPart):
             if repeated < LINE_AGAIN_MAX:
                 await self.ctx.tickets.merge_extra(ticket, line_again=repeated + 1)
                 await turn.send(line_key(turn.text, key, called=bool(extra.get(CALLED))))
-        if text and extra.get("situation") == "crisis":
+        if text and extra.get("situation") == "crisis" and crisis_of_writer(ticket.description or ""):
             # "不用管我 就是想找个人说一下": someone who is listened to, not a ticket's state
             await turn.send("safety.crisis.listen")
             return
