@@ -64,6 +64,8 @@ SITUATIONS = Situations.load(
         ("我老公吐血了 吐了一大口", "medical", "medical", "bleeding_inside"),
         ("头突然好疼 像被人打了一棍 从来没这么疼过", "medical", "medical", "headache"),
         ("救命 孩子抽了", "medical", "medical", "seizure"),
+        ("这个是不是漏电了 刚才插吹风机的时候电了我一下", "inquiry", "medical", "electrocution"),  # EG02
+        ("又有烧焦味了 就是下午刚修的那个开关那", "fire", "fire", "electrical"),  # EG06
         ("刚打完麻药 嘴有点歪 说话不清楚", "medical", "medical", None),
         ("对面楼着火了 我们要不要跑", "fire", "fire", "fire_nearby"),  # blind DV01
         ("外面好大的烟 闻着像烧塑料 哪里着火了", "fire", "fire", "fire_nearby"),  # DV07
