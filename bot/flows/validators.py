@@ -295,11 +295,17 @@ _ONLY_A_NUMBER = re.compile(r"^\s*\d{3,4}\s*[室号]?\s*$")
 _ROOM_NUMBER_RE = re.compile(r"(?<![0-9])([0-9]{3,4})(?![0-9])")
 
 
+_NOT_A_FLAT = re.compile(r"(?:电话|手机|号码|打我|打给|微信)\D{0,6}\d+|\d+\s*(?:岁|了|多岁)")
+"""Numbers that are not a flat in an answer to "哪一户？": a phone begun, an age."""
+
+
 def room(text: str, slots: Slots, checks: Checks) -> Answer:
     if len(text) > MAX_SHORT_ANSWER:
         return Answer.refuse("resident.invalid.too_long")
     if not _ONLY_A_NUMBER.match(text):  # "我打119了 快来人": the fire service, no flat
         text = HOTLINES.sub(" ", addressable(text))
+        # "电话打我老婆的139" (blind EH05): digits of a phone, "她78了": an age; no flat
+        text = _NOT_A_FLAT.sub(" ", text)
     found_building, found = parse_location(text)
     if found_building is None or found is None:  # "1202" alone: a room, not a building
         found_building, found = None, parse_room(text)

@@ -71,6 +71,9 @@ def test_a_room_the_registry_does_not_know_is_dropped_from_a_building_answer() -
         ("12b", {"building": "5"}, {"room": "12B"}, None),
         ("5栋803", {"building": "3"}, {"building": "5", "room": "803"}, None),
         ("hello", {"building": "3"}, None, "resident.invalid.room"),
+        # a phone begun and an age are no flat (blind EH05)
+        ("电话打我老婆的139 我手机快没电了", {"building": "5"}, None, "resident.invalid.room"),
+        ("她78了 头磕到了 有点流血", {"building": "5"}, None, "resident.invalid.room"),
     ],
 )
 def test_room_answers(text: str, slots: dict[str, str], values: object, error: object) -> None:

@@ -17,7 +17,9 @@ from bot.intents import taxonomy as tx
      ("哦不对 收据号是20240115-078 刚才打错了", {}),
      # the block said in full after it is named (blind DU02, DU09)
      ("不对不对 是6栋 6栋1单元 我按错了", {"building": "6-1"}),
-     ("等下 我说错了 是12栋 不是2栋 12栋1单元", {"building": "12-1"})],
+     ("等下 我说错了 是12栋 不是2栋 12栋1单元", {"building": "12-1"}),
+     # the block said after "不对" (blind EH01)
+     ("窗户开了 人在楼道了 12栋..不对 13栋二单元 门牌记不清 反正是602", {"building": "13-2", "room": "602"})],
 )  # fmt: skip
 def test_corrected(text: str, changed: dict[str, str]) -> None:
     assert corrected(text, "CN") == changed

@@ -102,6 +102,7 @@ _OWN_HOME = re.compile(
 
 
 _CLAUSES = re.compile(r"[\s,，。;；!！?？]+")
+_TAKEN_BACK = re.compile(r"不对|说错|打错|写错|按错|搞错")
 
 
 def corrections(text: str, region: Any, *, correcting: bool = True) -> dict[str, str]:
@@ -126,6 +127,16 @@ def corrections(text: str, region: Any, *, correcting: bool = True) -> dict[str,
     if instead is not None:  # "5栋1单元 不对 是5栋2单元 901": the address said last
         changed.pop("room", None)
         changed.update({k: v for k, v in zip(("building", "room"), instead, strict=True) if v})
+    marker = _TAKEN_BACK.search(text)
+    if marker is not None:
+        # "12栋..不对 13栋二单元 … 反正是602" (blind EH01): the block said after the marker
+        for clause in _CLAUSES.split(text[marker.end():]):
+            later, its_room = parse_location(clause)
+            if later and later != changed.get("building"):
+                changed["building"] = later
+                if its_room:
+                    changed["room"] = its_room
+                break
     said = changed.get("building")
     if said and "-" not in said:
         # "是6栋 6栋1单元" (blind DU02, DU09): the block said in full, with its unit
