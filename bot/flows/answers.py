@@ -646,6 +646,7 @@ _US_CALL = re.compile(
     r"(?:打|拨|叫|报|call)(?:个|一下|下|一个)?\s*(?P<svc>110|119|120|999|急救|救护车|消防|火警|警察|警)"
     r"|(?:帮我|替我|你们|你们能|你们会|你们能不能|能不能|可不可以|麻烦)\s*(?:帮我|替我|帮忙)?\s*(?P<police>报警|报个警)"
     r"|(?:你们|物业)\s*(?:打了|报了|叫了|报警了)\s*(?:没有|没|吗|沒有)"
+    r"|(?:你们|你|能不能|可不可以|可以)\s*(?:能|可以)?\s*(?:帮|帮忙|帮我们|帮我)\s*打(?:吗|一下|个电话|电话)"
     r"|\b(?:can|could|will|would) (?:you|someone) (?:please )?call (?:the |an |a )?(?P<en>ambulance|police|fire|119|120|110|999)"
     r"|\bplease call (?:the |an |a )?(?P<en2>ambulance|police|fire|119|120|110|999)"
     r"|\bcall (?:an |the )?(?P<en3>ambulance|police|fire brigade) for (?:me|us)"

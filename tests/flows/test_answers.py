@@ -516,6 +516,7 @@ def test_a_flat_of_the_floor_said(text: str, flat: str | None) -> None:
         ("你们打了没有？？", ""),  # which one: the emergency's own
         ("Please call ambulance, 999 doesn't work here??", "ambulance"),  # DR07
         ("can you call the police", "police"),
+        ("120我们没打过 你们能帮打吗", ""),  # blind EJ03: the emergency's own number
         ("119你们打了没有 我也打了", None),  # called already
         ("打了120 他们问地址", None),
         ("我打119", None),

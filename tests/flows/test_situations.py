@@ -66,6 +66,10 @@ SITUATIONS = Situations.load(
         ("救命 孩子抽了", "medical", "medical", "seizure"),
         ("这个是不是漏电了 刚才插吹风机的时候电了我一下", "inquiry", "medical", "electrocution"),  # EG02
         ("又有烧焦味了 就是下午刚修的那个开关那", "fire", "fire", "electrical"),  # EG06
+        # accidents outside (blind EJ)
+        ("北门那个道闸砸到我女儿头了！！！", "lost_child", "medical", "head_injury"),
+        ("他好像不喘气了！！", "medical", "medical", "not_breathing"),
+        ("儿童乐园的蹦床围网破了一个大口子 我儿子刚从那掉下来", "security", "security", None),
         ("刚打完麻药 嘴有点歪 说话不清楚", "medical", "medical", None),
         ("对面楼着火了 我们要不要跑", "fire", "fire", "fire_nearby"),  # blind DV01
         ("外面好大的烟 闻着像烧塑料 哪里着火了", "fire", "fire", "fire_nearby"),  # DV07
