@@ -70,6 +70,12 @@ SITUATIONS = Situations.load(
         ("北门那个道闸砸到我女儿头了！！！", "lost_child", "medical", "head_injury"),
         ("他好像不喘气了！！", "medical", "medical", "not_breathing"),
         ("儿童乐园的蹦床围网破了一个大口子 我儿子刚从那掉下来", "security", "security", None),
+        # babies (blind EI)
+        ("救命 宝宝呛奶了", "medical", "medical", "infant_choking"),
+        ("孙子吃葡萄噎住了", "medical", "medical", "choking"),
+        ("孙子吃葡萄噎住了 11个月", "medical", "medical", "infant_choking"),
+        ("宝宝不呼吸了", "medical", "medical", "infant_not_breathing"),
+        ("请问一下 宝宝从床上滚下去了 头磕了一下", "medical", "medical", "fall"),
         ("刚打完麻药 嘴有点歪 说话不清楚", "medical", "medical", None),
         ("对面楼着火了 我们要不要跑", "fire", "fire", "fire_nearby"),  # blind DV01
         ("外面好大的烟 闻着像烧塑料 哪里着火了", "fire", "fire", "fire_nearby"),  # DV07
