@@ -112,9 +112,12 @@ class App:
             await self.db.upgrade()
         await self.staff_guard.load()  # the staff group's id, if it became a supergroup
         await self.cluster.start()  # several processes: alive, and maybe the leader
-        await self.scheduler.start()
-        await self.tickets.digest.plan_next()  # the shift digest (DIGEST_TIMES), if any
-        await self.resume_opening()  # tickets a stop cut short: their alert and reminder
+        await self.scheduler.start(hold=True)  # no job runs before resume_opening has looked
+        try:
+            await self.tickets.digest.plan_next()  # the shift digest (DIGEST_TIMES), if any
+            await self.resume_opening()  # tickets a stop cut short: their alert and reminder
+        finally:
+            await self.scheduler.release()
         if self.privacy is not None:  # the daily retention job, planted once
             await self.privacy.ensure_scheduled()
         await self._housekeeping()

@@ -120,7 +120,16 @@ class JobScheduler:
     async def lead(self) -> None:
         """This process leads now: its loop runs the jobs (those already due at once)."""
         self.leading = True
-        if self.real_time and self._scheduler.state == STATE_PAUSED:
+        await self.release()
+
+    async def take_lead(self) -> None:
+        """This process leads now, its loop still held until `release()`: what runs at
+        once must not race with looking at the store (App.resume_opening)."""
+        self.leading = True
+
+    async def release(self) -> None:
+        """Let a held start or lead run its jobs (those already due at once)."""
+        if self.real_time and self.leading and self._scheduler.state == STATE_PAUSED:
             await asyncio.to_thread(self._scheduler.resume)
 
     async def follow(self) -> None:
@@ -179,7 +188,11 @@ class JobScheduler:
         await handler(payload)
 
     # -- lifecycle ------------------------------------------------------------------------
-    async def start(self) -> None:
+    async def start(self, *, hold: bool = False) -> None:
+        """Open the store and start the loop; `hold`: paused until `release()`, so that a
+        job already due does not run while the start still looks at the store (a claim
+        reminder due during a restart ran, and left its job, while `resume_opening` took
+        the missing job for a ticket whose opening a stop cut short: two reminders)."""
         if self._scheduler.state != STATE_STOPPED:
             return
         if self._executor is not None:  # started before, then shut down: begin afresh
@@ -188,7 +201,7 @@ class JobScheduler:
         self._executor = AppExecutor(self, asyncio.get_running_loop())
         self._scheduler.add_executor(self._executor, "default")
         await asyncio.to_thread(
-            self._scheduler.start, paused=not (self.real_time and self.leading)
+            self._scheduler.start, paused=hold or not (self.real_time and self.leading)
         )
 
     async def shutdown(self) -> None:
