@@ -192,7 +192,10 @@ class Intake(DeskPart):
             await self.engine.end(turn, keep)
             await self.to_staff(turn, tx.HUMAN_AGENT, text, "resident.human.done")
             return
-        if not flow.emergency and fixed_itself(text) and STILL_NEEDED not in turn.slots:
+        if (
+            flow.step(STILL_NEEDED) is not None and STILL_NEEDED not in turn.slots
+            and fixed_itself(text)
+        ):
             # "好了 倒了点管道疏通剂 通了" (blind DK10): asked whether it is still wanted
             self.engine.note(turn, text)
             turn.slots[FIXED_ITSELF] = True
