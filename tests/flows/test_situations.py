@@ -76,6 +76,14 @@ SITUATIONS = Situations.load(
         ("孙子吃葡萄噎住了 11个月", "medical", "medical", "infant_choking"),
         ("宝宝不呼吸了", "medical", "medical", "infant_not_breathing"),
         ("请问一下 宝宝从床上滚下去了 头磕了一下", "medical", "medical", "fall"),
+        # English (blind EL)
+        ("the baby drink bleach!! i just see him with the bottle", "security", "medical", "poisoning"),
+        ("The left side of her face seems to be drooping and she's slurring her words", "medical", "medical", "stroke"),
+        ("a worker got electric shock from a cable he is lying on floor", "elevator_trapped", "medical", "electrocution"),
+        ("My daughter pulled the kettle, hot water on her arm", "medical", "medical", "burn"),
+        ("help the door lock and baby inside alone", "elevator_trapped", "security", "child_locked_in"),
+        ("Hi, my neighbour's dog just bit my hand in the lift lobby", "elevator_trapped", "medical", "animal_bite"),
+        ("he got stung by bees, his face is swelling up", "medical", "medical", "allergy"),
         ("刚打完麻药 嘴有点歪 说话不清楚", "medical", "medical", None),
         ("对面楼着火了 我们要不要跑", "fire", "fire", "fire_nearby"),  # blind DV01
         ("外面好大的烟 闻着像烧塑料 哪里着火了", "fire", "fire", "fire_nearby"),  # DV07
