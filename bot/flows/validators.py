@@ -242,10 +242,16 @@ def floor(text: str, slots: Slots, checks: Checks) -> Answer:
     return Answer.accept(floor=value)
 
 
+_NOT_A_FLAT = re.compile(r"(?:电话|手机|号码|打我|打给|微信)\D{0,6}\d+|\d+\s*(?:岁|了|多岁)")
+"""Numbers that are not a flat in an answer to "哪一户？": a phone begun, an age."""
+
+
 def building(text: str, slots: Slots, checks: Checks) -> Answer:
     if len(text) > MAX_SHORT_ANSWER:
         return Answer.refuse("resident.invalid.too_long")
     text = addressable(text)  # "B2-118" is a parking space, "工单#37" a ticket
+    if not _ONLY_A_NUMBER.match(text):  # "我打咗999 话号码唔啱" (blind EK11): no flat 999
+        text = _NOT_A_FLAT.sub(" ", HOTLINES.sub(" ", text))
     found, room = parse_location(text)
     found = found or parse_building(text)
     if found is None:
@@ -293,10 +299,6 @@ def flat_on_floor(text: str) -> str | None:
 
 _ONLY_A_NUMBER = re.compile(r"^\s*\d{3,4}\s*[室号]?\s*$")
 _ROOM_NUMBER_RE = re.compile(r"(?<![0-9])([0-9]{3,4})(?![0-9])")
-
-
-_NOT_A_FLAT = re.compile(r"(?:电话|手机|号码|打我|打给|微信)\D{0,6}\d+|\d+\s*(?:岁|了|多岁)")
-"""Numbers that are not a flat in an answer to "哪一户？": a phone begun, an age."""
 
 
 def room(text: str, slots: Slots, checks: Checks) -> Answer:

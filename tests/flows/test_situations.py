@@ -84,6 +84,15 @@ SITUATIONS = Situations.load(
         ("help the door lock and baby inside alone", "elevator_trapped", "security", "child_locked_in"),
         ("Hi, my neighbour's dog just bit my hand in the lift lobby", "elevator_trapped", "medical", "animal_bite"),
         ("he got stung by bees, his face is swelling up", "medical", "medical", "allergy"),
+        # Cantonese and Taiwanese in Traditional (blind EK)
+        ("喂 有冇人呀 我老公突然講嘢唔清楚 右邊面好似跌咗落嚟", "medical", "medical", "stroke"),
+        ("救命!!!有人哽親 講唔到嘢", "medical", "medical", "choking"),
+        ("泳池有個細路遇溺!!救生員啱啱拉咗佢上嚟", "medical", "medical", "drowning"),
+        ("我室友剛剛被電到", "medical", "medical", "electrocution"),
+        ("我煲緊水 淥親隻手", "medical", "medical", "burn"),
+        ("對面7棟有好多黑煙 好似火燭!!", "fire", "fire", "fire_opposite"),
+        ("对面那家着火了", "fire", "fire", None),
+        ("你好 我胸口很悶 很痛 左手也麻麻的", "medical", "medical", "heart"),
         ("刚打完麻药 嘴有点歪 说话不清楚", "medical", "medical", None),
         ("对面楼着火了 我们要不要跑", "fire", "fire", "fire_nearby"),  # blind DV01
         ("外面好大的烟 闻着像烧塑料 哪里着火了", "fire", "fire", "fire_nearby"),  # DV07

@@ -193,3 +193,9 @@ def test_description_needs_words_and_is_capped() -> None:
 def test_place_takes_the_residents_words() -> None:
     assert dict(v.place("  北门   停车场 ", {}, OPEN).values) == {"place": "北门 停车场"}
     assert v.place("!", {}, OPEN).error == "resident.invalid.place"
+
+
+def test_an_emergency_number_is_no_flat_at_the_block_question() -> None:
+    """"我打咗999 话号码唔啱" (blind EK11) was kept as flat 999."""
+    answer = v.building("我打咗999 话号码唔啱", {}, OPEN)
+    assert not answer.ok and "room" not in dict(answer.error_values)
