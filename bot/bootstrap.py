@@ -285,8 +285,7 @@ async def create_app(
             else desk.base.life_saving_line(incoming)
         ),
     )
-    # the lead taken, the store looked at (resume_opening), then the jobs run
-    cluster.on_lead.extend([scheduler.take_lead, wake(notices), app.resume_opening, scheduler.release])
+    cluster.on_lead.extend([scheduler.lead, wake(notices), app.resume_opening])
     cluster.on_follow.append(scheduler.follow)
     cluster.on_tick.extend([app.intake.adopt, take_back(outbox, cluster)])
 

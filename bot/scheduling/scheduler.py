@@ -122,11 +122,6 @@ class JobScheduler:
         self.leading = True
         await self.release()
 
-    async def take_lead(self) -> None:
-        """This process leads now, its loop still held until `release()`: what runs at
-        once must not race with looking at the store (App.resume_opening)."""
-        self.leading = True
-
     async def release(self) -> None:
         """Let a held start or lead run its jobs (those already due at once)."""
         if self.real_time and self.leading and self._scheduler.state == STATE_PAUSED:
