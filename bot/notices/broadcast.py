@@ -256,14 +256,22 @@ class Broadcaster:
 
     async def _gather(self, one: Callable[[_Row], Awaitable[None]], rows: list[_Row]) -> None:
         """Run `one` over `rows` with at most `concurrency` at once; on cancellation wait for
-        the workers to finish what they must (recording accepted sends), then re-raise."""
+        the workers to finish what they must (recording accepted sends), then re-raise.
+
+        A worker that fails (say, the database went away while recording) stops the others
+        taking new rows, but does not cancel them: a send already in flight finishes and is
+        recorded, so the next run does not send it again. Then the first failure is raised."""
         queue: asyncio.Queue[_Row] = asyncio.Queue()
         for row in rows:
             queue.put_nowait(row)
+        failures: list[Exception] = []
 
         async def worker() -> None:
-            while not queue.empty():
-                await one(queue.get_nowait())
+            while not failures and not queue.empty():
+                try:
+                    await one(queue.get_nowait())
+                except Exception as exc:
+                    failures.append(exc)
 
         tasks = [asyncio.ensure_future(worker()) for _ in range(min(self.concurrency, len(rows)))]
         try:
@@ -273,6 +281,8 @@ class Broadcaster:
                 task.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
             raise
+        if failures:
+            raise failures[0]
 
     async def _pending(self, notice_id: int, purpose: str) -> list[_Row]:
         async with self.db.session() as session:

@@ -152,7 +152,13 @@ async def test_two_processes_survive_losing_the_leader_mid_storm(
         for n, resident in enumerate(residents[30:], start=30):
             if n == KILL_AFTER:
                 cluster.kill(leader)
-                fake.drop_held()  # what the dead leader had in flight never reached Telegram
+                # what the dead leader had in flight never reached Telegram; first let the
+                # fake read the requests it had written just before the kill (still in the
+                # socket buffer, so not yet held): dropped at once, one of them would be read
+                # after the hold ends and count as delivered, and the survivor would send that
+                # notice again (the known limit of at-least-once, not what this test measures)
+                await asyncio.sleep(1.0)
+                fake.drop_held()
             await fake.send(resident, f"5栋{1001 + n}厨房有煤气味，电话139{n:08d}")
         assert cluster.alive.count(True) == 1
 

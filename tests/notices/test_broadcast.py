@@ -280,6 +280,63 @@ async def test_a_graceful_stop_lets_go_and_the_next_start_resumes(sqlite_url: st
         await h2.close()
 
 
+@dataclass
+class SlowAnswerSender(RecordingSender):
+    """A send to `slow` reaches "Telegram" at once (it is logged) and its answer comes only
+    when `answer` is set: a request in flight."""
+
+    slow: str = ""
+    answer: asyncio.Event = field(default_factory=asyncio.Event)
+
+    async def deliver(
+        self, action: Action, *, reply_to_message_id: int | None, target_message_id: int | None
+    ) -> int | None:
+        mid = await super().deliver(
+            action, reply_to_message_id=reply_to_message_id, target_message_id=target_message_id
+        )
+        if action.chat_id == self.slow:
+            await self.answer.wait()
+        return mid
+
+
+async def test_a_failed_record_does_not_cut_off_a_send_in_flight(sqlite_url: str) -> None:
+    """The database fails while one send is recorded: the other worker's send, already on its
+    way, is still answered and recorded, so the next run does not send it again."""
+    h = await notice_harness(sqlite_url)
+    try:
+        vt = VirtualTime()
+        broadcaster = virtual_broadcaster(h.app, vt, rate=0, concurrency=2)
+        chats = await add_residents(h.app, 4)
+        sender = SlowAnswerSender(slow=chats[1])
+        h.app.outbox.sender = sender
+        write = broadcaster.recorder._write
+        failed: list[int] = []
+
+        async def failing_once(batch):  # type: ignore[no-untyped-def]
+            if not failed:
+                failed.append(len(batch))
+                asyncio.get_running_loop().call_later(0.05, sender.answer.set)
+                raise ConnectionError("the database went away")
+            return await write(batch)
+
+        broadcaster.recorder._write = failing_once  # type: ignore[method-assign]
+        notice, _, _ = await h.app.notices.publish(
+            FACTS, created_by=MANAGER, manager_chat_id=MANAGER
+        )
+        with pytest.raises(ConnectionError):
+            await h.app.notices.runs.drain()
+        assert failed == [1] and notice_copies(sender)[chats[1]] == 1
+        status = await deliveries(h.app, notice.id)
+        assert status[chats[1]] == "sent"  # answered after the failure, and recorded
+        await h.app.notices.drain()
+        copies = notice_copies(sender)
+        assert copies[chats[1]] == 1  # not sent again
+        assert set(copies) == set(chats)  # the failed record's resident is not lost
+        assert "pending" not in (await deliveries(h.app, notice.id)).values()
+    finally:
+        await h.close()
+
+
 async def test_errors_that_do_not_heal_are_recorded_as_failed(sqlite_url: str) -> None:
     h = await notice_harness(sqlite_url)
     try:
