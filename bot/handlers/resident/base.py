@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from bot.core.actions import Keyboard, keyboard
 from bot.faq import FaqAnswerer
+from bot.flows.advice import AdviceBook
 from bot.flows.answers import (
     distress,
     everywhere,
@@ -242,6 +243,7 @@ class DeskBase:
         self.situations = Situations.load(
             self.ctx.settings.locales_dir / "zh" / "situations.yaml", prepare
         )
+        self.advice = AdviceBook.load(self.ctx.settings.locales_dir / "zh" / "advice.yaml", prepare)
         self._classified: OrderedDict[str, Classification] = OrderedDict()  # the latest texts
 
     def classify(self, text: str) -> Classification:

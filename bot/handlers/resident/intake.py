@@ -276,6 +276,13 @@ class Intake(DeskPart):
         if step.name == "confirm" and await self._instead(turn, text, found, reading):
             return
         line_sent = await self._situation_told(turn, text)
+        if flow.emergency and not line_sent:  # "要不要开灯看看", "我抠他嗓子眼儿": answered
+            advice = self.base.advice.find(
+                text, str(turn.slots.get("intent") or ""), turn.slots.get("situation")
+            )
+            if advice is not None:
+                await turn.send(advice)
+                line_sent = True
         if (
             flow.emergency
             and step.name in EMERGENCY_DETAILS
@@ -418,7 +425,8 @@ class Intake(DeskPart):
             said = f"{turn.slots.get('text') or ''}\n{text}"
             if self.situations.denied(str(current), said):
                 turn.slots.pop("situation")
-            return False
+                return False
+            return await self._danger_beside(turn, text, str(current))
         if not intent:
             return False
         # read with what was said before: "my mom is looking too" after "my little brother is
@@ -444,6 +452,23 @@ class Intake(DeskPart):
                 await turn.send(f"safety.{told.situation}.now")
                 return True
         return False
+
+    async def _danger_beside(self, turn: Turn, text: str, current: str) -> bool:
+        """A safety-layer danger of another kind told inside a report of a particular
+        situation ("我妈刚去摸开关 叫电打咧一下" in water pouring from upstairs, blind EM07):
+        its line at once and staff see it beside this report ("➕ 也提到"); the report stays
+        what it is (the water must still be shut off). True when that line was sent."""
+        intent = str(turn.slots.get("intent") or "")
+        told = self.situations.find(text, intent)
+        if (
+            not told.forced or not told.situation or told.situation == current
+            or told.intent == intent or not tx.is_emergency(told.intent)
+            or not turn.text.has(f"safety.{told.situation}.now")
+        ):
+            return False
+        await turn.send(f"safety.{told.situation}.now")
+        await self._also(turn, told.intent, text)
+        return True
 
     @staticmethod
     def _stays(turn: Turn, found: Classification) -> bool:

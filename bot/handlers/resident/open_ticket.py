@@ -184,6 +184,14 @@ class OpenTicket(DeskPart):
                 return
         if emergency and text and await self._situation_now(turn, ticket, text):
             return
+        # "开灯瞅瞅行不", "门把手有点烫", "爱唔爱报警啊": the one right answer, instead of the
+        # emergency's line again (the words reach staff with the rest)
+        advice = (
+            self.base.advice.find(text, ticket.intent, extra.get("situation"))
+            if emergency and text else None
+        )
+        if advice is not None:
+            await turn.send(advice)
         found_them = bool(text) and _over(ticket, text)
         closing = bool(text) and (
             is_resolved(text) or is_cancel(text) or all_well(text, ticket.intent)
@@ -225,13 +233,14 @@ class OpenTicket(DeskPart):
             await self.ctx.tickets.alerts.note(
                 ticket, f"staff.reminder.{told}", with_buttons=True, words=text[:300]
             )
-            await turn.send(line_key(turn.text, key, called=bool(extra.get(CALLED))))
+            if advice is None:
+                await turn.send(line_key(turn.text, key, called=bool(extra.get(CALLED))))
             await turn.send(f"tickets.open.{told}", id=ticket.id, state=state)
             return
         if text and asks_progress(text):
             await turn.send("tickets.open.progress", id=ticket.id, state=state)
             return
-        if emergency and text and asks(text) and not other_matter(text):
+        if emergency and text and asks(text) and not other_matter(text) and advice is None:
             # "要不要扶他起来？", "能不能把门扒开": the line again (not at every question)
             repeated = int(extra.get("line_again") or 0)
             if repeated < LINE_AGAIN_MAX:

@@ -1,0 +1,76 @@
+"""Answers to what a resident in an emergency asks to do (locales/zh/advice.yaml).
+
+A frightened resident asks about the one thing in front of them ("开灯瞅瞅行不" in a gas leak,
+"我去把电瓶车推出来得不得" at a burning bike shed, "叫他吐出来中不中" after a child drank drain
+cleaner) or tells it ("门把手有点烫"). Each has one right answer, which the emergency's line
+does not always say; the words and the emergency (and situation) they belong to are data, the
+answer is the text `safety.advice.<name>`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from bot.intents import taxonomy as tx
+from bot.yamlio import load_yaml
+
+
+@dataclass(frozen=True)
+class Advice:
+    name: str
+    words: tuple[str, ...]
+    within: tuple[str, ...] = ()
+    situations: tuple[str, ...] = ()
+    unless: tuple[str, ...] = ()
+
+    def fits(self, text: str, intent: str, situation: str | None) -> bool:
+        if intent not in (self.within or tuple(tx.EMERGENCY_INTENTS)):
+            return False
+        if self.situations and situation not in self.situations:
+            return False
+        return any(w in text for w in self.words) and not any(w in text for w in self.unless)
+
+
+class AdviceBook:
+    def __init__(self, entries: Sequence[Advice], prepare: Callable[[str], str]) -> None:
+        self._all = tuple(entries)
+        self._prepare = prepare
+
+    @classmethod
+    def load(cls, path: Path, prepare: Callable[[str], str]) -> AdviceBook:
+        if not Path(path).is_file():
+            return cls((), prepare)
+        data = load_yaml(Path(path).read_text(encoding="utf-8")) or {}
+        out = []
+        for name, spec in data.items():
+            unknown = set(spec.get("within") or ()) - set(tx.INTENTS)
+            if unknown:
+                raise ValueError(f"{Path(path).name}: {name}: unknown intent {sorted(unknown)}")
+            if not spec.get("words"):
+                raise ValueError(f"{Path(path).name}: {name}: no words")
+            out.append(
+                Advice(
+                    name=str(name),
+                    **{
+                        key: tuple(str(w).casefold() for w in spec.get(key) or ())
+                        for key in ("words", "within", "situations", "unless")
+                    },
+                )
+            )
+        return cls(out, prepare)
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return tuple(a.name for a in self._all)
+
+    def find(self, text: str, intent: str, situation: str | None = None) -> str | None:
+        """The text key of the answer the words ask for in this emergency, or None."""
+        if not text or not tx.is_emergency(intent):
+            return None
+        prepared = self._prepare(text)
+        for advice in self._all:
+            if advice.fits(prepared, intent, situation):
+                return f"safety.advice.{advice.name}"
+        return None

@@ -1,0 +1,77 @@
+"""Answers to what a resident in an emergency asks to do (locales/zh/advice.yaml)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.config import REPO_ROOT
+from bot.flows.advice import AdviceBook
+from bot.intents.normalize import TextNormalizer
+from bot.texts import Texts
+
+BOOK = AdviceBook.load(REPO_ROOT / "locales" / "zh" / "advice.yaml", TextNormalizer().prepare)
+
+
+@pytest.mark.parametrize(
+    ("text", "intent", "situation", "advice"),
+    [
+        # blind EM01, EN01: a light in a gas leak
+        ("开灯瞅瞅行不 黑咕隆咚的啥也看不着", "gas_leak", None, "no_switch"),
+        ("要不要开灯看看 太黑了", "gas_leak", None, "no_switch"),
+        ("可以開燈嗎", "gas_leak", None, "no_switch"),  # Traditional, read as Simplified
+        ("灯没开 窗户都打开了", "gas_leak", None, None),
+        ("我没开灯 摸黑出来了", "gas_leak", None, None),
+        ("开灯瞅瞅行不", "fire", None, None),  # a light is no danger in a fire
+        # blind EN02, EM09: fire
+        ("门把手有点烫", "fire", None, "hot_door"),
+        ("The door handle is hot", "fire", None, "hot_door"),
+        ("门把手不烫", "fire", None, None),
+        ("我电瓶车还在头 我去推出来得不得", "fire", None, "go_back"),
+        ("我端盆水来泼得不", "fire", "pan_fire", "no_water"),
+        ("我端盆水来泼得不", "fire", None, None),  # water is fine on a burning bin
+        # blind EM04: drain cleaner
+        ("叫他吐出来中不中 我抠他嗓子眼儿", "medical", "poisoning", "no_vomit"),
+        ("叫他吐出来中不中", "medical", "choking", None),
+        ("吐出来了 吐出来了", "medical", "poisoning", None),
+        # blind EM05: a fight
+        ("我下去拉一把不", "security", "fight_injured", "keep_away"),
+        ("我不下去 在阳台看着", "security", None, None),
+        # "should I call ...": the number of the emergency
+        ("爱唔爱报警啊", "lost_child", None, "call_police"),
+        ("报警的话警察会管吗 才几个小时", "lost_child", None, "call_police"),
+        ("要不要报警", "fire", None, "call_fire"),  # a fire is reported to 119
+        ("要不要报警", "gas_leak", None, "call_gas"),
+        ("燃气公司电话多少", "gas_leak", None, "call_gas"),
+        ("还要去医院吗", "medical", "choking", "call_ambulance"),
+        ("110打了 要不要报警", "security", None, None),  # already called
+        # not an emergency: no advice
+        ("要不要开灯", "repair", None, None),
+        ("要不要报警", "complaint", None, None),
+    ],
+)
+def test_the_answer_the_words_ask_for(
+    text: str, intent: str, situation: str | None, advice: str | None
+) -> None:
+    assert BOOK.find(text, intent, situation) == (advice and f"safety.advice.{advice}")
+
+
+def test_every_answer_has_its_text_in_every_locale() -> None:
+    texts = Texts.load(REPO_ROOT / "locales")
+    assert BOOK.names
+    for locale in ("zh", "en"):
+        own = texts.keys(locale)  # the locale's own files, no fallback
+        for name in BOOK.names:
+            assert f"safety.advice.{name}" in own, (locale, name)
+
+
+def test_a_wrong_intent_or_no_words_is_refused(tmp_path: Path) -> None:
+    bad = tmp_path / "advice.yaml"
+    bad.write_text("x:\n  within: [fires]\n  words: [a]\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="unknown intent"):
+        AdviceBook.load(bad, str)
+    bad.write_text("x:\n  within: [fire]\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="no words"):
+        AdviceBook.load(bad, str)
+    assert AdviceBook.load(tmp_path / "missing.yaml", str).find("开灯", "gas_leak") is None
