@@ -79,3 +79,16 @@ def test_place_words_lose_the_block_corrected(
     place: str | None, old: str, new: str, left: str | None
 ) -> None:
     assert without_block(place, old, new) == left
+
+
+@pytest.mark.parametrize(
+    ("text", "changed"),
+    [("5dong 2danyuan 1101", {"building": "5-2", "room": "1101"}),  # blind EN01
+     ("7hao lou 3 dan yuan 602", {"building": "7-3", "room": "602"}),  # blind EN03
+     ("wo zai 3 dong", {"building": "3"}),
+     ("120 dong le ma", {}), ("dongxi diao le", {})],
+)  # fmt: skip
+def test_an_address_typed_in_pinyin_beside_a_ticket(text: str, changed: dict[str, str]) -> None:
+    from bot.handlers.resident.base import corrections
+
+    assert corrections(text, "CN", correcting=False) == changed

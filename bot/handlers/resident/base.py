@@ -106,6 +106,10 @@ _CLAUSES = re.compile(r"[\s,，。;；!！?？]+")
 _TAKEN_BACK = re.compile(r"不对|说错|打错|写错|按错|搞错")
 
 
+_PINYIN_PLACE = re.compile(r"(?<!\d)\d{1,2}\s*(?:hao\s*lou|dong|dan\s*yuan)(?![a-z])")
+"""A block typed in toneless pinyin ("7hao lou 3 dan yuan 602"): read as an answer is."""
+
+
 def corrections(text: str, region: Any, *, correcting: bool = True) -> dict[str, str]:
     """Building, room and phone named in a message (a bare "1205" counts as a room only in
     a correction); not one said to be wrong ("不对，不是3栋，是5栋" is 5栋), nor a count
@@ -115,6 +119,13 @@ def corrections(text: str, region: Any, *, correcting: bool = True) -> dict[str,
     changed = {}
     if entities.building:
         changed["building"] = entities.building
+    elif _PINYIN_PLACE.search(text.casefold()):  # "5dong 2danyuan 1101" (blind EN01)
+        building, said = parse_location(text)
+        if building:
+            changed["building"] = building
+            if said:
+                changed["room"] = said
+            return changed
     room = entities.room
     if room is None and entities.building:  # "二十一栋三单元 四楼四零一": a flat said in words
         building, said = parse_location(text)
