@@ -44,6 +44,9 @@ SITUATIONS = Situations.load(
         ("有一个脑瓜子开瓢了 满脸都是血 楼下干起来了", "medical", "security", "fight_injured"),
         ("我老公说下楼扔垃圾 一个多小时了还没回来", "lost_child", "lost_child", "missing_adult"),
         ("我老公带着孩子出去 孩子不见了", "lost_child", "lost_child", None),
+        ("我们三个人 有个小孩", "elevator_trapped", "elevator_trapped", None),  # blind EN06
+        ("电梯卡起哒 3栋 我跟我崽在里面", "elevator_trapped", "elevator_trapped", None),  # EM06
+        ("我女儿被困在电梯里了", "elevator_trapped", "elevator_trapped", "lift_relative"),
         ("孩子好像吞了个纽扣电池", "repair", "medical", "poisoning"),
         ("爷爷噎住了", "medical", "medical", "choking"),
         ("刚刷厕所 84和洁厕灵一起倒了 味道特别呛", "gas_leak", "medical", "fumes"),
