@@ -13,6 +13,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from bot.flows.answers import asks
 from bot.intents import taxonomy as tx
 from bot.yamlio import load_yaml
 
@@ -23,14 +24,22 @@ class Advice:
     words: tuple[str, ...]
     within: tuple[str, ...] = ()
     situations: tuple[str, ...] = ()
+    not_situations: tuple[str, ...] = ()
     unless: tuple[str, ...] = ()
+    done: tuple[str, ...] = ()  # already done: not asked about, even in a question
 
-    def fits(self, text: str, intent: str, situation: str | None) -> bool:
+    def fits(self, text: str, intent: str, situation: str | None, asked: bool) -> bool:
+        """`asked`: the message asks something ("灯还没开 我能不能先把灯打开看看": the
+        words saying it is not done do not answer the question)."""
         if intent not in (self.within or tuple(tx.EMERGENCY_INTENTS)):
             return False
         if self.situations and situation not in self.situations:
             return False
-        return any(w in text for w in self.words) and not any(w in text for w in self.unless)
+        if situation is not None and situation in self.not_situations:
+            return False
+        if not any(w in text for w in self.words) or any(w in text for w in self.done):
+            return False
+        return asked or not any(w in text for w in self.unless)
 
 
 class AdviceBook:
@@ -50,15 +59,15 @@ class AdviceBook:
                 raise ValueError(f"{Path(path).name}: {name}: unknown intent {sorted(unknown)}")
             if not spec.get("words"):
                 raise ValueError(f"{Path(path).name}: {name}: no words")
-            out.append(
-                Advice(
-                    name=str(name),
-                    **{
-                        key: tuple(str(w).casefold() for w in spec.get(key) or ())
-                        for key in ("words", "within", "situations", "unless")
-                    },
-                )
-            )
+            words = {  # written as the message is read: "鑊" in the file matches "镬"
+                key: tuple(prepare(str(w)) for w in spec.get(key) or ())
+                for key in ("words", "unless", "done")
+            }
+            names = {
+                key: tuple(str(w) for w in spec.get(key) or ())
+                for key in ("within", "situations", "not_situations")
+            }
+            out.append(Advice(name=str(name), **words, **names))
         return cls(out, prepare)
 
     @property
@@ -70,7 +79,8 @@ class AdviceBook:
         if not text or not tx.is_emergency(intent):
             return None
         prepared = self._prepare(text)
+        asked = asks(text)
         for advice in self._all:
-            if advice.fits(prepared, intent, situation):
+            if advice.fits(prepared, intent, situation, asked):
                 return f"safety.advice.{advice.name}"
         return None

@@ -72,10 +72,11 @@ class Situations:
                 Situation(
                     name=str(name),
                     intent=str(spec["intent"]),
-                    **{
-                        key: tuple(str(w).casefold() for w in spec.get(key) or ())
-                        for key in ("force", "words", "also", "unless", "within", "force_also")
+                    **{  # written as the message is read: "鑊" in the file matches "镬"
+                        key: tuple(prepare(str(w)) for w in spec.get(key) or ())
+                        for key in ("force", "words", "also", "unless", "force_also")
                     },
+                    within=tuple(str(w) for w in spec.get("within") or ()),
                     broad=bool(spec.get("broad", False)),
                 )
             )

@@ -39,8 +39,24 @@ BOOK = AdviceBook.load(REPO_ROOT / "locales" / "zh" / "advice.yaml", TextNormali
         ("我下去拉一把不", "security", "fight_injured", "keep_away"),
         ("我不下去 在阳台看着", "security", None, None),
         # "should I call ...": the number of the emergency
-        ("爱唔爱报警啊", "lost_child", None, "call_police"),
-        ("报警的话警察会管吗 才几个小时", "lost_child", None, "call_police"),
+        ("爱唔爱报警啊", "lost_child", None, "call_police_missing"),
+        ("报警的话警察会管吗 才几个小时", "lost_child", None, "call_police_missing"),
+        ("那打110是吧", "security", None, "call_police"),  # blind EP11
+        # the twenty-first round (blind EP, EQ): other ways of asking
+        ("灯还没开 黑乎乎的 我能不能先把灯打开看看哪里漏", "gas_leak", None, "no_switch"),
+        ("那抽油烟机呢 开一下把味抽出去行不行", "gas_leak", None, "no_switch"),
+        ("我要不要按他家门铃", "gas_leak", None, "no_switch"),
+        ("我刚摸了一下防盗门 有点烫手 开不开？", "fire", "cannot_leave", "hot_door"),
+        ("我淋水得唔得？？水喉就喺隔離", "fire", "pan_fire", "no_water"),
+        ("冚咗 好似冇火喇 我揭開睇吓得唔得", "fire", "pan_fire", "keep_lid"),
+        ("他说口渴 能不能给他喝点水", "medical", None, "nothing_by_mouth"),
+        ("给她喝点糖水行不行", "medical", "hypoglycemia", None),  # sugar is its own line
+        ("Should I put something in his mouth so he doesn't bite his tongue?", "medical",
+         "seizure", "nothing_in_mouth"),
+        ("My cat is still inside, 1504. Can I run back up quickly?", "fire", None, "go_back"),
+        ("我叫上我儿子过去把他们堵住", "security", None, "keep_away"),
+        ("要不要砸门？？", "fire", "smoke_outside", "no_break_in"),
+        ("唔使叫消防車啩？火都熄咗", "fire", "pan_fire", "call_fire"),
         ("要不要报警", "fire", None, "call_fire"),  # a fire is reported to 119
         ("要不要报警", "gas_leak", None, "call_gas"),
         ("燃气公司电话多少", "gas_leak", None, "call_gas"),

@@ -276,7 +276,8 @@ class Intake(DeskPart):
         if step.name == "confirm" and await self._instead(turn, text, found, reading):
             return
         line_sent = await self._situation_told(turn, text)
-        if flow.emergency and not line_sent:  # "要不要开灯看看", "我抠他嗓子眼儿": answered
+        if flow.emergency:  # "要不要开灯看看", "我抠他嗓子眼儿": answered (also beside the line
+            # of a situation the same words told: "我妈腿脚不好 … 防盗门有点烫手 开不开？")
             advice = self.base.advice.find(
                 text, str(turn.slots.get("intent") or ""), turn.slots.get("situation")
             )

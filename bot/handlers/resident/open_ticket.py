@@ -20,6 +20,7 @@ from bot.flows.answers import (
     better,
     breathless,
     called,
+    called_off,
     corrects,
     crisis_of_writer,
     found_person,
@@ -195,6 +196,7 @@ class OpenTicket(DeskPart):
         found_them = bool(text) and _over(ticket, text)
         closing = bool(text) and (
             is_resolved(text) or is_cancel(text) or all_well(text, ticket.intent)
+            or called_off(text)  # "哦 不用了 我刚碰到他奶奶了 孩子发烧 在家呢" (blind EQ05)
             or asks_to_close(text)
             or found_them
             or (not emergency and repaired(text) and not not_fixed(text))  # "修好了 谢谢"
