@@ -507,6 +507,23 @@ def is_cancel(text: str) -> bool:
     return _only(text, CANCEL, _CANCEL_WORDS)
 
 
+_GUESS_DENIED = re.compile(
+    r"^\s*(?:[哦噢喔啊呃嗯额哈][\s,，.。!！~～]*)*"
+    r"(?:不是的?|没有|搞错了|误会了?|弄错了|看错了|听错了|no|nope|sorry)(?:[\s,，.。!！~～]+|$)"
+)
+
+
+def denies_guess(text: str) -> bool:
+    """The message opens with a word of its own saying the guess was wrong ("哦 不是 她在唱
+    青藏高原 😂" after a scream was taken for an attack on silence, blind EQ12), and tells no
+    danger ("不是 有人拿刀" is worse, "不是我家 是隔壁" a correction)."""
+    said = (text or "").casefold()
+    denied = _GUESS_DENIED.match(said)
+    if denied is None or said[denied.end():].startswith(("是", "it's", "it is")):
+        return False  # "不是，是隔壁在打架": another place or thing, not nothing
+    return not (danger_now(text) or distress(text) or armed(text) or worse(text))
+
+
 def called_off(text: str) -> bool:
     """A report being made is called off, with its reason ("刚才那个不用了 又能刷开了", blind
     DO08); not with a new matter ("…不用了 但是大堂天花板掉了"), a question, or help asked for

@@ -45,6 +45,11 @@ SITUATIONS = Situations.load(
         ("我老公说下楼扔垃圾 一个多小时了还没回来", "lost_child", "lost_child", "missing_adult"),
         ("我老公带着孩子出去 孩子不见了", "lost_child", "lost_child", None),
         ("我们三个人 有个小孩", "elevator_trapped", "elevator_trapped", None),  # blind EN06
+        ("我上去敲了 里面好像有人在哼哼 很小声", "security", "medical", "behind_door"),  # EQ02
+        ("I think from downstairs, a weak voice behind the door", "security", "medical",
+         "behind_door"),
+        ("楼上在唱歌 哼哼的", "complaint", "complaint", None),
+        ("廚房個鑊著火呀 啲油燒起咗", "fire", "fire", "pan_fire"),  # EP03: Traditional words
         ("电梯卡起哒 3栋 我跟我崽在里面", "elevator_trapped", "elevator_trapped", None),  # EM06
         ("我女儿被困在电梯里了", "elevator_trapped", "elevator_trapped", "lift_relative"),
         ("孩子好像吞了个纽扣电池", "repair", "medical", "poisoning"),

@@ -92,3 +92,16 @@ def test_an_address_typed_in_pinyin_beside_a_ticket(text: str, changed: dict[str
     from bot.handlers.resident.base import corrections
 
     assert corrections(text, "CN", correcting=False) == changed
+
+
+@pytest.mark.parametrize(
+    ("text", "denied"),
+    [("哦 不是 她在唱青藏高原 😂", True),  # blind EQ12
+     ("No, it was the TV", True), ("不是，没事，是邻居在唱歌", True),
+     ("不是 有人拿刀", False), ("不是吧 快来人", False), ("没有 他还在打人", False),
+     ("不是我家是隔壁", False), ("不是 是隔壁在打架 打出血了", False)],
+)  # fmt: skip
+def test_a_guess_denied(text: str, denied: bool) -> None:
+    from bot.flows.answers import denies_guess
+
+    assert denies_guess(text) is denied

