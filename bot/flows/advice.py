@@ -26,6 +26,7 @@ class Advice:
     situations: tuple[str, ...] = ()
     not_situations: tuple[str, ...] = ()
     unless: tuple[str, ...] = ()
+    also: tuple[str, ...] = ()  # one of these must appear too
     done: tuple[str, ...] = ()  # already done: not asked about, even in a question
 
     def fits(self, text: str, intent: str, situation: str | None, asked: bool) -> bool:
@@ -38,6 +39,8 @@ class Advice:
         if situation is not None and situation in self.not_situations:
             return False
         if not any(w in text for w in self.words) or any(w in text for w in self.done):
+            return False
+        if self.also and not any(w in text for w in self.also):
             return False
         return asked or not any(w in text for w in self.unless)
 
@@ -61,7 +64,7 @@ class AdviceBook:
                 raise ValueError(f"{Path(path).name}: {name}: no words")
             words = {  # written as the message is read: "鑊" in the file matches "镬"
                 key: tuple(prepare(str(w)) for w in spec.get(key) or ())
-                for key in ("words", "unless", "done")
+                for key in ("words", "unless", "also", "done")
             }
             names = {
                 key: tuple(str(w) for w in spec.get(key) or ())

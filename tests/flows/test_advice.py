@@ -57,6 +57,17 @@ BOOK = AdviceBook.load(REPO_ROOT / "locales" / "zh" / "advice.yaml", TextNormali
         ("我叫上我儿子过去把他们堵住", "security", None, "keep_away"),
         ("要不要砸门？？", "fire", "smoke_outside", "no_break_in"),
         ("唔使叫消防車啩？火都熄咗", "fire", "pan_fire", "call_fire"),
+        # the twenty-second round (blind ER)
+        ("给他喝点白糖水行不行", "medical", "stroke", None),  # sugar: never "nothing by mouth"
+        ("叫不太醒了 我再往他嘴里灌点糖水", "medical", "hypoglycemia", "nothing_when_unconscious"),
+        ("他触电了 没反应 地上有水", "medical", "electrocution", None),
+        ("我没有报修啊 要不要开门", "security", None, "dont_open"),
+        ("孙子的球在旁边 我拿扫帚杆把线挑开 捡下球行不行", "natural_disaster", None, "fallen_wire"),
+        ("能拉他吗 用扫帚", "medical", "electrocution", None),  # a person on a live wire: its line
+        ("跳闸了 我去把电闸推上去行吗", "flooding", None, "breaker_in_water"),
+        ("我车在负二 现在下去挪还来得及吗", "natural_disaster", None, "basement_car"),
+        ("冲了十分钟了 他一直哭闹 还要冲吗", "medical", "burn", "keep_cooling"),
+        ("爷爷说困 想睡一觉 让他睡吗", "medical", "co", "stay_awake"),
         ("要不要报警", "fire", None, "call_fire"),  # a fire is reported to 119
         ("要不要报警", "gas_leak", None, "call_gas"),
         ("燃气公司电话多少", "gas_leak", None, "call_gas"),

@@ -50,6 +50,14 @@ SITUATIONS = Situations.load(
          "behind_door"),
         ("楼上在唱歌 哼哼的", "complaint", "complaint", None),
         ("廚房個鑊著火呀 啲油燒起咗", "fire", "fire", "pan_fire"),  # EP03: Traditional words
+        # the twenty-second round (blind ER)
+        ("老伴打了胰岛素没吃饭 现在一身汗 手抖 说话不清楚", "medical", "medical", "hypoglycemia"),
+        ("I cut my hand with kitchen knife, the tip is still inside my palm", "security", "medical",
+         "bleeding"),
+        ("清洁剂喷眼睛里了 就是洗油烟机那个 好疼睁不开", "inquiry", "medical", "eye_splash"),
+        ("沙子进眼睛了", "medical", "medical", None),
+        ("小区里的狗把我儿子咬了 小腿 出血了", "medical", "medical", "animal_bite"),
+        ("狗把沙发咬坏了", "complaint", "complaint", None),
         ("电梯卡起哒 3栋 我跟我崽在里面", "elevator_trapped", "elevator_trapped", None),  # EM06
         ("我女儿被困在电梯里了", "elevator_trapped", "elevator_trapped", "lift_relative"),
         ("孩子好像吞了个纽扣电池", "repair", "medical", "poisoning"),

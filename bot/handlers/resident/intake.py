@@ -367,6 +367,11 @@ class Intake(DeskPart):
         more_of_it = found.intent == turn.slots.get(INTERRUPTED)  # "等了半个小时了" (complaint)
         if not (self.base.clear_request(found) or more_of_it):
             return False
+        if found.intent == tx.INQUIRY and asks(text) and self.faq(turn).answer(text, turn.locale) is None:
+            # "我没有报修啊 要不要开门" at a stranger at the door, "用眼药水冲行吗" at cleaner in
+            # the eye (blind ER12, ER04): a question no FAQ entry answers is about this danger,
+            # not a routine one for the desk; it stays a yes
+            return False
         turn.slots.update(reading.gained)
         turn.slots.update(confirmed="no", what=text.strip()[:4000])
         if not await self.reconsider(turn):
