@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bot.flows.answers import asks
+from bot.flows.wordlists import entries
 from bot.intents import taxonomy as tx
-from bot.yamlio import load_yaml
 
 
 @dataclass(frozen=True)
@@ -52,25 +52,14 @@ class AdviceBook:
 
     @classmethod
     def load(cls, path: Path, prepare: Callable[[str], str]) -> AdviceBook:
-        if not Path(path).is_file():
-            return cls((), prepare)
-        data = load_yaml(Path(path).read_text(encoding="utf-8")) or {}
         out = []
-        for name, spec in data.items():
-            unknown = set(spec.get("within") or ()) - set(tx.INTENTS)
-            if unknown:
-                raise ValueError(f"{Path(path).name}: {name}: unknown intent {sorted(unknown)}")
+        for name, spec, fields in entries(
+            path, prepare, words=("words", "unless", "also", "done"),
+            names=("within", "situations", "not_situations"),
+        ):
             if not spec.get("words"):
                 raise ValueError(f"{Path(path).name}: {name}: no words")
-            words = {  # written as the message is read: "鑊" in the file matches "镬"
-                key: tuple(prepare(str(w)) for w in spec.get(key) or ())
-                for key in ("words", "unless", "also", "done")
-            }
-            names = {
-                key: tuple(str(w) for w in spec.get(key) or ())
-                for key in ("within", "situations", "not_situations")
-            }
-            out.append(Advice(name=str(name), **words, **names))
+            out.append(Advice(name=name, **fields))
         return cls(out, prepare)
 
     @property

@@ -14,8 +14,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from bot.flows.wordlists import entries
 from bot.intents import taxonomy as tx
-from bot.yamlio import load_yaml
 
 
 @dataclass(frozen=True)
@@ -61,23 +61,17 @@ class Situations:
 
     @classmethod
     def load(cls, path: Path, prepare: Callable[[str], str]) -> Situations:
-        if not Path(path).is_file():
-            return cls((), prepare)
-        data = load_yaml(Path(path).read_text(encoding="utf-8")) or {}
         out = []
-        for name, spec in data.items():
+        for name, spec, fields in entries(
+            path, prepare, words=("force", "words", "also", "unless", "force_also"),
+            names=("within",),
+        ):
             if spec["intent"] not in tx.INTENTS:
-                raise ValueError(f"{path.name}: {name}: unknown intent {spec['intent']!r}")
+                raise ValueError(f"{Path(path).name}: {name}: unknown intent {spec['intent']!r}")
             out.append(
                 Situation(
-                    name=str(name),
-                    intent=str(spec["intent"]),
-                    **{  # written as the message is read: "鑊" in the file matches "镬"
-                        key: tuple(prepare(str(w)) for w in spec.get(key) or ())
-                        for key in ("force", "words", "also", "unless", "force_also")
-                    },
-                    within=tuple(str(w) for w in spec.get("within") or ()),
-                    broad=bool(spec.get("broad", False)),
+                    name=name, intent=str(spec["intent"]), broad=bool(spec.get("broad", False)),
+                    **fields,
                 )
             )
         return cls(out, prepare)

@@ -225,3 +225,13 @@ def test_a_floor_and_a_place_say_nothing_more(text: str) -> None:
 @pytest.mark.parametrize(("text", "left"), [("12楼有人晕倒了", "有人晕倒"), ("着火了", "着火")])
 def test_what_happened_is_more_than_a_place(text: str, left: str) -> None:
     assert residue(text) == left
+
+
+def test_words_are_read_as_the_message_is_and_intents_are_checked(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    path = tmp_path / "situations.yaml"
+    path.write_text("wok:\n  intent: fire\n  words: [鑊着火]\n  within: [fire]\n", encoding="utf-8")
+    found = Situations.load(path, TextNormalizer().prepare).find("個鑊着火呀", "fire")
+    assert found.situation == "wok"  # written in Traditional, matched in Simplified
+    path.write_text("wok:\n  intent: fire\n  words: [x]\n  within: [fires]\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="unknown intent"):
+        Situations.load(path, TextNormalizer().prepare)
