@@ -68,6 +68,16 @@ BOOK = AdviceBook.load(REPO_ROOT / "locales" / "zh" / "advice.yaml", TextNormali
         ("我车在负二 现在下去挪还来得及吗", "natural_disaster", None, "basement_car"),
         ("冲了十分钟了 他一直哭闹 还要冲吗", "medical", "burn", "keep_cooling"),
         ("爷爷说困 想睡一觉 让他睡吗", "medical", "co", "stay_awake"),
+        # the twenty-third round (blind ES, measured first, then taught)
+        ("我可以在家里给我妈打电话吗", "gas_leak", None, "call_gas"),
+        ("燃气公司的人上去了 我可以回去拿书包吗", "gas_leak", None, "go_back_gas"),
+        ("维保打了 说40分钟到 我能不能先用三角钥匙把10楼门打开 拉她上来", "elevator_trapped",
+         "lift_relative", "lift_leave_it"),
+        ("她说有点闷 心慌 要不要叫120", "elevator_trapped", "lift_relative", "call_ambulance"),
+        ("要不要用绳子把手腕扎起来", "medical", "bleeding", "no_tourniquet"),
+        ("总阀在哪啊 我找不到", "flooding", None, "main_valve"),
+        ("插线板泡水里了 我能不能把它拔了", "flooding", None, "breaker_in_water"),
+        ("有个保安拿竹竿想把它挑到一边 行吗", "natural_disaster", None, "fallen_wire"),
         ("要不要报警", "fire", None, "call_fire"),  # a fire is reported to 119
         ("要不要报警", "gas_leak", None, "call_gas"),
         ("燃气公司电话多少", "gas_leak", None, "call_gas"),
