@@ -3,6 +3,9 @@ PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
+# processes `make test` runs the tests on (pytest-xdist; 0: one, in this process). Each has
+# its own PostgreSQL database (test_gw0, ...), created from TEST_POSTGRES_URL's when missing.
+TEST_WORKERS ?= 2
 
 .PHONY: setup run console test test-fast bench lint format clean migrate chromium screenshots
 
@@ -26,7 +29,7 @@ console: setup
 ## Every test: SQLite always, PostgreSQL when reachable (required when CI=true); the
 ## dashboard's browser tests need /usr/bin/chromium (`make chromium`; required when CI=true).
 test: setup chromium
-	$(PY) -m pytest -q -rs
+	$(PY) -m pytest -q -rs -n $(TEST_WORKERS)
 
 ## Debian's chromium for the dashboard's browser tests, when missing (apt, as root; else a note).
 chromium:

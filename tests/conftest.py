@@ -12,18 +12,43 @@ import pytest
 
 from bot.config import REPO_ROOT
 
-POSTGRES_URL = os.environ.get(
+BASE_POSTGRES_URL = os.environ.get(
     "TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
 )
+WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
+"""The pytest-xdist worker running these tests ("gw0", ...; "" without xdist): each worker
+has a PostgreSQL database of its own (`test_gw0`, ...), made from the first when missing."""
+
+
+def _worker_url(base: str) -> str:
+    if not WORKER:
+        return base
+    from sqlalchemy.engine import make_url
+
+    url = make_url(base)
+    return url.set(database=f"{url.database}_{WORKER}").render_as_string(hide_password=False)
+
+
+POSTGRES_URL = _worker_url(BASE_POSTGRES_URL)
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 
 
 def _postgres_problem() -> str | None:
-    """None when the PostgreSQL test server answers, else why not."""
+    """None when the PostgreSQL test server answers, else why not (a worker's own database
+    is created first when missing)."""
     try:
         import psycopg
         from sqlalchemy.engine import make_url
 
+        if WORKER:
+            base = make_url(BASE_POSTGRES_URL)
+            with psycopg.connect(
+                host=base.host, port=base.port or 5432, user=base.username,
+                password=base.password, dbname=base.database, connect_timeout=3, autocommit=True,
+            ) as conn:
+                name = make_url(POSTGRES_URL).database
+                if conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone() is None:
+                    conn.execute(f'CREATE DATABASE "{name}"')
         url = make_url(POSTGRES_URL)
         with psycopg.connect(
             host=url.host, port=url.port or 5432, user=url.username, password=url.password,
