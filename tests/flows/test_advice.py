@@ -78,6 +78,10 @@ BOOK = AdviceBook.load(REPO_ROOT / "locales" / "zh" / "advice.yaml", TextNormali
         ("总阀在哪啊 我找不到", "flooding", None, "main_valve"),
         ("插线板泡水里了 我能不能把它拔了", "flooding", None, "breaker_in_water"),
         ("有个保安拿竹竿想把它挑到一边 行吗", "natural_disaster", None, "fallen_wire"),
+        # measured by ET first (not learned from otherwise): the recovery position
+        ("我要不要把他翻过来 他是趴着的", "medical", None, "recovery_position"),
+        ("我爸从梯子上摔下来 要不要把他翻过来", "medical", None, None),  # a fall: not rolled
+        ("要不要让他侧躺", "medical", "fall", None),
         ("要不要报警", "fire", None, "call_fire"),  # a fire is reported to 119
         ("要不要报警", "gas_leak", None, "call_gas"),
         ("燃气公司电话多少", "gas_leak", None, "call_gas"),
