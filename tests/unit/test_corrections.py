@@ -86,6 +86,7 @@ def test_place_words_lose_the_block_corrected(
     [("5dong 2danyuan 1101", {"building": "5-2", "room": "1101"}),  # blind EN01
      ("7hao lou 3 dan yuan 602", {"building": "7-3", "room": "602"}),  # blind EN03
      ("wo zai 3 dong", {"building": "3"}),
+     ("5dong 2danyuan 1101 13912345678", {"building": "5-2", "room": "1101", "phone": "13912345678"}),
      ("120 dong le ma", {}), ("dongxi diao le", {})],
 )  # fmt: skip
 def test_an_address_typed_in_pinyin_beside_a_ticket(text: str, changed: dict[str, str]) -> None:

@@ -125,6 +125,8 @@ def corrections(text: str, region: Any, *, correcting: bool = True) -> dict[str,
             changed["building"] = building
             if said:
                 changed["room"] = said
+            if entities.phone:  # "5dong 2danyuan 1101 13912345678": the phone too
+                changed["phone"] = entities.phone
             return changed
     room = entities.room
     if room is None and entities.building:  # "二十一栋三单元 四楼四零一": a flat said in words
