@@ -35,6 +35,7 @@ HOLDOUTS = (
     REPO / "tests" / "data" / "intents_holdout10.jsonl",  # writer H8, after the network was chosen
     REPO / "tests" / "data" / "intents_holdout11.jsonl",  # writer H9, in round nine, before it
     REPO / "tests" / "data" / "intents_holdout12.jsonl",  # writer H10, in round ten, after it
+    REPO / "tests" / "data" / "intents_holdout13.jsonl",  # writer H11, seventeenth session
 )
 
 
