@@ -39,6 +39,7 @@ from bot.delivery.blocked import BlockedReporter
 from bot.delivery.outbox import BlockedHook, FailureHook, MigratedHook, Outbox
 from bot.delivery.staff import StaffChatGuard
 from bot.estates import Estates
+from bot.flows.advice_model import AdviceReader
 from bot.flows.context import FlowContext
 from bot.flows.engine import FlowEngine
 from bot.flows.locks import KeyedLocks
@@ -147,6 +148,11 @@ async def create_app(
     texts = load_texts(settings)
     if classifier is None:
         classifier = Classifier.from_locales(settings.locales_dir)
+    advice = (  # a stand-in classifier (tests) has no features to read with
+        AdviceReader.load(settings.locales_dir / "zh", classifier.featurizer)
+        if isinstance(classifier, Classifier)
+        else None
+    )
     estates = Estates.load(settings)  # EstatesError at start: a malformed file is named
     roles = Roles(
         settings, team_chats=estates.group_chats, estate_managers=estates.estate_managers
@@ -193,6 +199,7 @@ async def create_app(
             classifier=classifier,
             privacy=privacy,
             estates=estates,
+            advice=advice,
         ),
         store=ConversationStore(db, clock),
         locks=KeyedLocks(),

@@ -10,7 +10,7 @@ import argparse
 import importlib
 from collections.abc import Sequence
 
-COMMANDS = ("classify", "intents", "run", "console", "db", "qr")
+COMMANDS = ("classify", "intents", "advice", "run", "console", "db", "qr")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     from bot.core.clock import Clock
     from bot.core.ports import Messenger, OutageDesk, ProfileStore, ResidentData
     from bot.estates import Estates
+    from bot.flows.advice_model import AdviceReader
     from bot.intents import Classifier
     from bot.texts import Texts
     from bot.tickets.service import TicketService
@@ -31,3 +32,4 @@ class FlowContext:
     classifier: Classifier
     privacy: ResidentData | None = None  # /mydata
     estates: Estates | None = None  # the estates (None: one, from the settings)
+    advice: AdviceReader | None = None  # the learned reader of "what do I do" (None: lists only)

@@ -256,7 +256,9 @@ class DeskBase:
         self.situations = Situations.load(
             self.ctx.settings.locales_dir / "zh" / "situations.yaml", prepare
         )
-        self.advice = AdviceBook.load(self.ctx.settings.locales_dir / "zh" / "advice.yaml", prepare)
+        self.advice = AdviceBook.load(
+            self.ctx.settings.locales_dir / "zh" / "advice.yaml", prepare, self.ctx.advice
+        )
         self._classified: OrderedDict[str, Classification] = OrderedDict()  # the latest texts
 
     def classify(self, text: str) -> Classification:

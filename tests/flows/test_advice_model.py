@@ -1,0 +1,173 @@
+"""The learned advice reader (bot/flows/advice_model.py, advice_training.py): which "what do
+I do" question a resident in an emergency asks, where the word lists do not know the words."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+from bot.config import REPO_ROOT
+from bot.flows import advice_training as at
+from bot.flows.advice import AdviceBook
+from bot.flows.advice_model import MODEL_FILE, NONE, AdviceReader, AdviceSettings, pick
+from bot.intents.classifier import build_featurizer
+from bot.intents.model import IntentModel
+from bot.intents.normalize import TextNormalizer
+
+ZH = REPO_ROOT / "locales" / "zh"
+HOLDOUT = REPO_ROOT / "tests" / "data" / "advice_holdout1.jsonl"
+
+
+@pytest.fixture(scope="module")
+def featurizer() -> Any:
+    return build_featurizer(REPO_ROOT / "locales")
+
+
+@pytest.fixture(scope="module")
+def reader(featurizer: Any) -> AdviceReader:
+    found = AdviceReader.load(ZH, featurizer, retrain_if_stale=False)
+    assert found is not None
+    return found
+
+
+@pytest.fixture(scope="module")
+def book(reader: AdviceReader) -> AdviceBook:
+    return AdviceBook.load(ZH / "advice.yaml", TextNormalizer().prepare, reader)
+
+
+# -- the decision ----------------------------------------------------------------------------
+
+
+def test_pick_renormalises_over_the_candidates_and_none() -> None:
+    probs = {"call_fire": 0.3, "call_police": 0.3, NONE: 0.2, "no_switch": 0.2}
+    # in a fire, call_police is no candidate: 0.3 / (0.3 + 0.2) = 0.6
+    assert pick(probs, ["call_fire", "hot_door"], 0.55) == ("call_fire", pytest.approx(0.6))
+    assert pick(probs, ["call_fire", "hot_door"], 0.65) is None
+    assert pick(probs, [], 0.1) is None
+    assert pick(probs, ["not_an_id"], 0.1) is None
+
+
+def test_none_outweighing_every_candidate_gives_no_answer() -> None:
+    assert pick({"go_back": 0.2, NONE: 0.8}, ["go_back"], 0.45) is None
+
+
+# -- the data and the weights ----------------------------------------------------------------
+
+
+def test_every_line_names_its_writer_and_a_known_answer() -> None:
+    names = list(at.within(ZH))
+    rows = at.read_asked(at.data_files(ZH), names)
+    assert len(rows) >= 2000
+    assert len({r.writer for r in rows}) >= 6
+    assert {r.advice for r in rows} == {*names, NONE}
+
+
+def test_the_holdout_is_never_learned_from() -> None:
+    holdout = at.read_asked([HOLDOUT], list(at.within(ZH)))
+    learned = at.read_asked(at.data_files(ZH), list(at.within(ZH)))
+    assert holdout
+    assert {r.writer for r in holdout}.isdisjoint({r.writer for r in learned})
+    texts = {r.text for r in learned}
+    assert sum(r.text in texts for r in holdout) <= len(holdout) // 50
+
+
+def test_the_shipped_weights_are_those_of_the_data() -> None:
+    model = IntentModel.load(ZH / "model" / MODEL_FILE)
+    assert model.meta["data_hash"] == at.data_hash(ZH), "run `python -m bot advice train`"
+
+
+def test_training_is_deterministic_and_round_trips(featurizer: Any, tmp_path: Path) -> None:
+    rows = at.read_asked(at.data_files(ZH), list(at.within(ZH)))[::4]
+    bags = at.featurize(featurizer, [r.text for r in rows])
+    labels = [r.advice for r in rows]
+    settings = AdviceSettings.load(ZH / "advice_model.yaml").training
+    a, b = at.fit(bags, labels, settings), at.fit(bags, labels, settings)
+    assert np.array_equal(a.weights, b.weights) and np.array_equal(a.bias, b.bias)
+    from bot.intents.model import save_model
+
+    save_model(tmp_path / "advice.npz", a)
+    loaded = IntentModel.load(tmp_path / "advice.npz")
+    fresh = IntentModel(a)
+    for bag in bags[:50]:
+        assert loaded.probabilities(bag) == pytest.approx(fresh.probabilities(bag))
+
+
+def test_a_missing_model_is_learned_at_start(featurizer: Any, tmp_path: Path) -> None:
+    root = tmp_path / "zh"
+    (root / "advice").mkdir(parents=True)
+    for name in ("advice.yaml", "advice_model.yaml"):
+        (root / name).write_text((ZH / name).read_text(encoding="utf-8"), encoding="utf-8")
+    lines = (ZH / "advice" / "AW1.jsonl").read_text(encoding="utf-8")
+    (root / "advice" / "AW1.jsonl").write_text(lines, encoding="utf-8")
+    found = AdviceReader.load(root, featurizer)
+    assert found is not None and (root / "model" / MODEL_FILE).is_file()
+    assert AdviceReader.load(tmp_path / "nowhere", featurizer) is None
+
+
+# -- what it answers -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "intent", "situation", "advice"),
+    [
+        # blind ET05 (Cantonese, a burning e-bike battery in a shop), measured on the word
+        # lists first: not answered
+        ("收銀機同埋啲貨仲喺入面，我好快入去攞得唔得", "fire", None, "go_back"),
+        # blind ET: a gas leak, in the stairwell
+        ("we're in the stairwell now. is it ok to call from my phone here?", "gas_leak", None,
+         "call_gas"),
+        # blind ET: a flood, the fridge still plugged in
+        ("冰箱还插着电 我要不要去拔", "flooding", None, "breaker_in_water"),
+        # blind ET10: a grandmother with dementia missing
+        ("是不是要过24小时才能报警", "lost_child", None, "call_police_missing"),
+    ],
+)
+def test_questions_the_word_lists_did_not_know(
+    book: AdviceBook, text: str, intent: str, situation: str | None, advice: str
+) -> None:
+    bare = AdviceBook.load(ZH / "advice.yaml", TextNormalizer().prepare)
+    assert bare.find(text, intent, situation) is None  # the lists alone: no answer
+    assert book.find(text, intent, situation) == f"safety.advice.{advice}"
+
+
+@pytest.mark.parametrize(
+    ("text", "intent", "situation"),
+    [
+        ("冰箱还插着电 我要不要去拔", "fire", None),  # a flood's answer, not in a fire
+        ("他从梯子上摔下来 没醒 给他翻个身不", "medical", "fall"),  # never roll after a fall
+        ("119已经打了 消防说十分钟到", "fire", None),  # done already
+        ("我们到楼下了 大家都出来了", "fire", None),  # news, no question
+        ("谢谢你们 辛苦了", "gas_leak", None),
+    ],
+)
+def test_no_answer_where_none_fits(
+    book: AdviceBook, text: str, intent: str, situation: str | None
+) -> None:
+    assert book.find(text, intent, situation) is None
+
+
+def test_the_fresh_holdout(reader: AdviceReader, book: AdviceBook) -> None:
+    """Written by a writer never learned from (AH1): answers right at least 0.95 of the time
+    they are given, and to most questions (measured: precision 0.979, coverage 0.962 with the
+    word lists first; the lists alone 0.957 / 0.380)."""
+    rows = at.read_asked([HOLDOUT], list(at.within(ZH)))
+    scored = at.score_with(reader, rows)
+    open_for = at.candidates_of(ZH)
+
+    def both(s: at.Scored) -> str | None:
+        found = book.find(s.row.text, s.row.emergency, "*")
+        return found.removeprefix("safety.advice.") if found else None
+
+    r = at.report(scored, open_for, reader.threshold, both)
+    assert r.precision >= 0.95
+    assert r.coverage >= 0.85
+    bare = AdviceBook.load(ZH / "advice.yaml", TextNormalizer().prepare)
+
+    def lists(s: at.Scored) -> str | None:
+        found = bare.find(s.row.text, s.row.emergency, "*")
+        return found.removeprefix("safety.advice.") if found else None
+
+    assert at.report(scored, open_for, reader.threshold, lists).coverage < 0.5
