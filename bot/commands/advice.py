@@ -43,7 +43,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def _run(args: argparse.Namespace) -> int:
     from bot.flows import advice_training as at
-    from bot.flows.advice import AdviceBook
+    from bot.flows.advice import ANY_SITUATION, AdviceBook
     from bot.flows.advice_model import SETTINGS_FILE, AdviceReader, AdviceSettings
     from bot.intents.classifier import MODEL_LOCALE, build_featurizer
     from bot.intents.normalize import TextNormalizer
@@ -72,16 +72,16 @@ def _run(args: argparse.Namespace) -> int:
         say(f"chosen: threshold {threshold}")
     book = AdviceBook.load(locale_root / "advice.yaml", TextNormalizer().prepare)
 
-    def lists(s: at.Scored) -> str | None:
-        found = book.find(s.row.text, s.row.emergency)
+    def lists(s: at.Scored) -> str | None:  # the report's situation is not known
+        found = book.find(s.row.text, s.row.emergency, ANY_SITUATION)
         return found.removeprefix("safety.advice.") if found else None
 
     def both(s: at.Scored) -> str | None:
-        from bot.flows.advice_model import pick
+        from bot.flows.advice_model import pick, vetoed
 
         found = lists(s)
         if found:
-            return found
+            return None if vetoed(s.probs, open_for(s.row), settings.veto) else found
         picked = pick(s.probs, open_for(s.row), threshold)
         return picked[0] if picked else None
 

@@ -98,12 +98,13 @@ class AdviceBook:
             return None
         prepared = self._prepare(text)
         asked = asks(text)
-        for advice in self._all:
-            if advice.fits(prepared, intent, situation, asked):
-                return f"safety.advice.{advice.name}"
+        listed = next((a for a in self._all if a.fits(prepared, intent, situation, asked)), None)
         if self._reader is None:
-            return None
-        picked = self._reader.pick(text, self._open(prepared, intent, situation, asked))
+            return f"safety.advice.{listed.name}" if listed else None
+        open_ = self._open(prepared, intent, situation, asked)
+        if listed is not None:
+            return None if self._reader.vetoes(text, open_) else f"safety.advice.{listed.name}"
+        picked = self._reader.pick(text, open_)
         return f"safety.advice.{picked[0]}" if picked else None
 
     def open_names(self, text: str, intent: str, situation: str | None = None) -> list[str]:

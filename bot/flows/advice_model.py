@@ -7,7 +7,9 @@ model reads the same features as the intent model (features.py: jieba words, cha
 n-grams, pinyin, English words) and gives a probability per advice id and `none`. Only the
 ids that fit the emergency (and situation) at hand are candidates: their probabilities are
 renormalised with `none`'s, and the best is answered when it reaches the threshold chosen on
-grouped cross-validation (`locales/zh/advice_model.yaml`, `python -m bot advice tune`).
+grouped cross-validation (`locales/zh/advice_model.yaml`, `python -m bot advice tune`). It also
+holds back a word list's answer to a message it is sure asks nothing (`veto`): "我不会让她吐的"
+or "燃气公司电话打过了" need no answer.
 
 Served from exported weights (`locales/zh/model/advice.npz`, the intent model's format, loaded
 without pickle); trained with scikit-learn by `python -m bot advice train` (advice_training.py),
@@ -38,6 +40,7 @@ MODEL_FILE = "advice.npz"
 class AdviceSettings:
     training: dict[str, Any]
     threshold: float = 0.6
+    veto: float = 1.0
 
     @classmethod
     def load(cls, path: Path) -> AdviceSettings:
@@ -46,16 +49,20 @@ class AdviceSettings:
         return cls(
             training=dict(data.get("training") or {}),
             threshold=float(decision.get("threshold", 0.6)),
+            veto=float(decision.get("veto", 1.0)),
         )
 
 
 class AdviceReader:
     """The advice a message asks for among the candidates that fit its emergency."""
 
-    def __init__(self, featurizer: Featurizer, model: IntentModel, threshold: float) -> None:
+    def __init__(
+        self, featurizer: Featurizer, model: IntentModel, threshold: float, veto: float = 1.0
+    ) -> None:
         self._featurizer = featurizer
         self._model = model
         self.threshold = threshold
+        self.veto = veto
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -84,7 +91,7 @@ class AdviceReader:
                 model = advice_training.train_and_export(root, featurizer, settings, digest)
         if model is None:
             return None
-        return cls(featurizer, model, settings.threshold)
+        return cls(featurizer, model, settings.threshold, settings.veto)
 
     def probabilities(self, text: str) -> dict[str, float]:
         _, matched, emoji = self._featurizer.prepare(text)
@@ -96,6 +103,18 @@ class AdviceReader:
         if not candidates:
             return None
         return pick(self.probabilities(text), candidates, self.threshold)
+
+
+    def vetoes(self, text: str, candidates: Collection[str]) -> bool:
+        """A word list's answer is held back: the message is surely none of the candidates
+        (`none`'s share at least `veto`: "燃气公司电话打过了 说半个钟头到", "我不会让她吐的")."""
+        return vetoed(self.probabilities(text), candidates, self.veto)
+
+
+def vetoed(probs: dict[str, float], candidates: Collection[str], veto: float) -> bool:
+    none = probs.get(NONE, 0.0)
+    total = none + sum(probs.get(c, 0.0) for c in candidates)
+    return total > 0.0 and none / total >= veto
 
 
 def pick(

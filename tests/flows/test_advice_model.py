@@ -151,8 +151,8 @@ def test_no_answer_where_none_fits(
 
 def test_the_fresh_holdout(reader: AdviceReader, book: AdviceBook) -> None:
     """Written by a writer never learned from (AH1): answers right at least 0.95 of the time
-    they are given, and to most questions (measured: precision 0.979, coverage 0.962 with the
-    word lists first; the lists alone 0.957 / 0.380)."""
+    they are given, and to most questions (measured: precision 0.991, coverage 0.966 with the
+    word lists first; the lists alone 0.966 / 0.473)."""
     rows = at.read_asked([HOLDOUT], list(at.within(ZH)))
     scored = at.score_with(reader, rows)
     open_for = at.candidates_of(ZH)
@@ -171,3 +171,20 @@ def test_the_fresh_holdout(reader: AdviceReader, book: AdviceBook) -> None:
         return found.removeprefix("safety.advice.") if found else None
 
     assert at.report(scored, open_for, reader.threshold, lists).coverage < 0.5
+
+
+def test_a_list_answer_to_a_message_that_asks_nothing_is_held_back(book: AdviceBook) -> None:
+    bare = AdviceBook.load(ZH / "advice.yaml", TextNormalizer().prepare)
+    said = "我没给她喂水 一直让她躺着"  # the lists hear "喂水" (a line no writer wrote)
+    assert bare.find(said, "medical") == "safety.advice.nothing_by_mouth"
+    assert book.find(said, "medical") is None
+    # a question the lists know is still answered
+    assert book.find("开灯瞅瞅行不 黑咕隆咚的啥也看不着", "gas_leak") == "safety.advice.no_switch"
+
+
+def test_vetoed_needs_none_to_outweigh_the_candidates() -> None:
+    from bot.flows.advice_model import vetoed
+
+    assert vetoed({NONE: 0.9, "call_gas": 0.05, "no_switch": 0.05}, ["call_gas"], 0.9)
+    assert not vetoed({NONE: 0.8, "call_gas": 0.2}, ["call_gas"], 0.9)
+    assert not vetoed({NONE: 0.0}, [], 0.9)  # nothing to weigh
