@@ -81,7 +81,7 @@ def _run(args: argparse.Namespace) -> int:
 
         found = lists(s)
         if found:
-            return None if vetoed(s.probs, open_for(s.row), settings.veto) else found
+            return None if settings.veto < 1.0 and vetoed(s.probs, open_for(s.row), settings.veto) else found
         picked = pick(s.probs, open_for(s.row), threshold)
         return picked[0] if picked else None
 

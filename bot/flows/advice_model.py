@@ -108,6 +108,8 @@ class AdviceReader:
     def vetoes(self, text: str, candidates: Collection[str]) -> bool:
         """A word list's answer is held back: the message is surely none of the candidates
         (`none`'s share at least `veto`: "燃气公司电话打过了 说半个钟头到", "我不会让她吐的")."""
+        if self.veto >= 1.0:  # off
+            return False
         return vetoed(self.probabilities(text), candidates, self.veto)
 
 
