@@ -60,9 +60,9 @@ def _run(args: argparse.Namespace) -> int:
             f"{model.meta['features']} features, in {time.monotonic() - started:.1f} s"
         )
         return 0
-    table = at.within(locale_root)
+    ids = at.names(locale_root)
     open_for = at.candidates_of(locale_root)
-    rows = at.read_asked(at.data_files(locale_root), list(table))
+    rows = at.read_asked(at.data_files(locale_root), ids)
     say = (lambda m: print(m, file=sys.stderr)) if args.json else print
     scored = at.grouped_cv(rows, featurizer, settings.training)
     threshold = settings.threshold
@@ -90,7 +90,7 @@ def _run(args: argparse.Namespace) -> int:
     if reader is not None:
         for path in args.holdout or HOLDOUTS:
             if path.is_file():
-                sets[path.name] = at.score_with(reader, at.read_asked([path], list(table)))
+                sets[path.name] = at.score_with(reader, at.read_asked([path], ids))
     figures: dict[str, Any] = {}
     for name, group in sets.items():
         figures[name] = {

@@ -99,12 +99,15 @@ class AdviceBook:
         prepared = self._prepare(text)
         asked = asks(text)
         listed = next((a for a in self._all if a.fits(prepared, intent, situation, asked)), None)
-        if self._reader is None:
-            return f"safety.advice.{listed.name}" if listed else None
-        open_ = self._open(prepared, intent, situation, asked)
+        reader = self._reader
         if listed is not None:
-            return None if self._reader.vetoes(text, open_) else f"safety.advice.{listed.name}"
-        picked = self._reader.pick(text, open_)
+            vetoed = reader is not None and reader.veto < 1.0 and reader.vetoes(
+                text, self._open(prepared, intent, situation, asked)
+            )
+            return None if vetoed else f"safety.advice.{listed.name}"
+        if reader is None:
+            return None
+        picked = reader.pick(text, self._open(prepared, intent, situation, asked))
         return f"safety.advice.{picked[0]}" if picked else None
 
     def open_names(self, text: str, intent: str, situation: str | None = None) -> list[str]:

@@ -78,17 +78,21 @@ class AdviceReader:
         settings_path = root / SETTINGS_FILE
         if not settings_path.is_file():
             return None
-        settings = AdviceSettings.load(settings_path)
-        path = root / "model" / MODEL_FILE
-        model = IntentModel.load(path) if path.is_file() else None
-        if retrain_if_stale:
-            from bot.flows import advice_training  # scikit-learn only when training
+        try:
+            settings = AdviceSettings.load(settings_path)
+            path = root / "model" / MODEL_FILE
+            model = IntentModel.load(path) if path.is_file() else None
+            if retrain_if_stale:
+                from bot.flows import advice_training  # scikit-learn only when training
 
-            digest = advice_training.data_hash(root)
-            has_data = bool(advice_training.data_files(root))
-            if has_data and (model is None or model.meta.get("data_hash") != digest):
-                log.warning("the advice model is missing or older than its data: training it")
-                model = advice_training.train_and_export(root, featurizer, settings, digest)
+                digest = advice_training.data_hash(root)
+                has_data = bool(advice_training.data_files(root))
+                if has_data and (model is None or model.meta.get("data_hash") != digest):
+                    log.warning("the advice model is missing or older than its data: training it")
+                    model = advice_training.train_and_export(root, featurizer, settings, digest)
+        except Exception:  # the word lists still answer: a broken file must not stop the line
+            log.exception("the advice model could not be loaded; answering from the word lists")
+            return None
         if model is None:
             return None
         return cls(featurizer, model, settings.threshold, settings.veto)

@@ -38,7 +38,7 @@ from bot.flows.advice_model import (
 from bot.intents.features import Featurizer
 from bot.intents.model import IntentModel, ModelArrays, save_model
 from bot.intents.taxonomy import EMERGENCY_INTENTS
-from bot.yamlio import load_yaml
+from bot.intents.training import featurize
 
 FEATURE_CODE = ("advice_model.py", "advice_training.py")
 """Changing these files (or the intent model's feature code) makes the weights stale."""
@@ -81,11 +81,12 @@ def read_asked(paths: Iterable[Path], names: Sequence[str] | None = None) -> lis
     return rows
 
 
-def within(locale_root: Path) -> dict[str, tuple[str, ...]]:
-    """advice id -> the emergencies it answers in (advice.yaml; absent: every emergency)."""
-    data = load_yaml((Path(locale_root) / "advice.yaml").read_text(encoding="utf-8")) or {}
-    every = tuple(sorted(EMERGENCY_INTENTS))
-    return {str(name): tuple(spec.get("within") or every) for name, spec in data.items()}
+def names(locale_root: Path) -> list[str]:
+    """The advice ids of advice.yaml (what a line may be labelled, besides `none`)."""
+    from bot.flows.advice import AdviceBook
+    from bot.intents.normalize import TextNormalizer
+
+    return list(AdviceBook.load(Path(locale_root) / "advice.yaml", TextNormalizer().prepare).names)
 
 
 Candidates = Callable[[Asked], Sequence[str]]
@@ -123,14 +124,6 @@ def data_hash(locale_root: Path) -> str:
 
 
 # -- fitting -------------------------------------------------------------------------------
-
-
-def featurize(featurizer: Featurizer, texts: Sequence[str]) -> list[list[str]]:
-    out = []
-    for text in texts:
-        _, matched, emoji = featurizer.prepare(text)
-        out.append(featurizer.features(matched, emoji))
-    return out
 
 
 def fit(bags: Sequence[Sequence[str]], labels: Sequence[str], training: dict[str, Any]) -> ModelArrays:
@@ -175,7 +168,7 @@ def train_and_export(
     path: Path | None = None,
 ) -> IntentModel:
     root = Path(locale_root)
-    rows = read_asked(data_files(root), list(within(root)))
+    rows = read_asked(data_files(root), names(root))
     arrays = fit(featurize(featurizer, [r.text for r in rows]), [r.advice for r in rows],
                  settings.training)  # fmt: skip
     meta = {

@@ -58,7 +58,7 @@ def test_none_outweighing_every_candidate_gives_no_answer() -> None:
 
 
 def test_every_line_names_its_writer_and_a_known_answer() -> None:
-    names = list(at.within(ZH))
+    names = at.names(ZH)
     rows = at.read_asked(at.data_files(ZH), names)
     assert len(rows) >= 2000
     assert len({r.writer for r in rows}) >= 6
@@ -66,8 +66,8 @@ def test_every_line_names_its_writer_and_a_known_answer() -> None:
 
 
 def test_the_holdout_is_never_learned_from() -> None:
-    holdout = at.read_asked([HOLDOUT], list(at.within(ZH)))
-    learned = at.read_asked(at.data_files(ZH), list(at.within(ZH)))
+    holdout = at.read_asked([HOLDOUT], at.names(ZH))
+    learned = at.read_asked(at.data_files(ZH), at.names(ZH))
     assert holdout
     assert {r.writer for r in holdout}.isdisjoint({r.writer for r in learned})
     texts = {r.text for r in learned}
@@ -80,7 +80,7 @@ def test_the_shipped_weights_are_those_of_the_data() -> None:
 
 
 def test_training_is_deterministic_and_round_trips(featurizer: Any, tmp_path: Path) -> None:
-    rows = at.read_asked(at.data_files(ZH), list(at.within(ZH)))[::4]
+    rows = at.read_asked(at.data_files(ZH), at.names(ZH))[::4]
     bags = at.featurize(featurizer, [r.text for r in rows])
     labels = [r.advice for r in rows]
     settings = AdviceSettings.load(ZH / "advice_model.yaml").training
@@ -146,7 +146,7 @@ def test_the_fresh_holdout(reader: AdviceReader, book: AdviceBook) -> None:
     """Written by a writer never learned from (AH1): answers right at least 0.95 of the time
     they are given, and to most questions (measured: precision 0.980, coverage 0.844 with the
     word lists first; the lists alone 0.966 / 0.473)."""
-    rows = at.read_asked([HOLDOUT], list(at.within(ZH)))
+    rows = at.read_asked([HOLDOUT], at.names(ZH))
     scored = at.score_with(reader, rows)
     open_for = at.candidates_of(ZH)
 
@@ -188,3 +188,14 @@ def test_vetoed_needs_none_to_outweigh_the_candidates() -> None:
     assert vetoed({NONE: 0.9, "call_gas": 0.05, "no_switch": 0.05}, ["call_gas"], 0.9)
     assert not vetoed({NONE: 0.8, "call_gas": 0.2}, ["call_gas"], 0.9)
     assert not vetoed({NONE: 0.0}, [], 0.9)  # nothing to weigh
+
+
+def test_a_broken_weights_file_leaves_the_word_lists_answering(
+    featurizer: Any, tmp_path: Path
+) -> None:
+    root = tmp_path / "zh"
+    (root / "model").mkdir(parents=True)
+    for name in ("advice.yaml", "advice_model.yaml"):
+        (root / name).write_text((ZH / name).read_text(encoding="utf-8"), encoding="utf-8")
+    (root / "model" / MODEL_FILE).write_bytes(b"not a weights file")
+    assert AdviceReader.load(root, featurizer) is None  # logged, not raised
