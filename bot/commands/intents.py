@@ -7,7 +7,7 @@
   least 94% of emergencies answered at once, and confusers alarmed <= 5% where possible) and
   write them to locales/zh/classifier.yaml.
 - `evaluate`: the same cross-validation and the fresh holdouts (tests/data/
-  intents_holdout3 … 12.jsonl, never trained on): accuracy, emergency recall, confuser alarms,
+  intents_holdout3 … 14.jsonl, never trained on): accuracy, emergency recall, confuser alarms,
   per intent, tag and writer, the confusion; `--json` for the totals only.
 """
 
@@ -36,6 +36,7 @@ HOLDOUTS = (
     REPO / "tests" / "data" / "intents_holdout11.jsonl",  # writer H9, in round nine, before it
     REPO / "tests" / "data" / "intents_holdout12.jsonl",  # writer H10, in round ten, after it
     REPO / "tests" / "data" / "intents_holdout13.jsonl",  # writer H11, seventeenth session
+    REPO / "tests" / "data" / "intents_holdout14.jsonl",  # writer H12, eighteenth session
 )
 
 

@@ -68,6 +68,7 @@ HOLDOUTS = (
     "intents_holdout11.jsonl",
     "intents_holdout12.jsonl",
     "intents_holdout13.jsonl",
+    "intents_holdout14.jsonl",
 )
 
 
@@ -319,6 +320,7 @@ HOLDOUT_FLOORS = {
     "intents_holdout11.jsonl": {"accuracy": 0.925, "emergency_recall": 0.985, "confusers_alarmed": 0.07},
     "intents_holdout12.jsonl": {"accuracy": 0.95, "emergency_recall": 0.985, "confusers_alarmed": 0.055},
     "intents_holdout13.jsonl": {"accuracy": 0.93, "emergency_recall": 0.985, "confusers_alarmed": 0.065},
+    "intents_holdout14.jsonl": {"accuracy": 0.955, "emergency_recall": 0.985, "confusers_alarmed": 0.03},
 }
 CV_FLOORS = {
     "accuracy": 0.895,
