@@ -438,7 +438,10 @@ LOCATIVE_CHARS = "里面内外上下边旁前后口头间处"  # what is left of
 NOT_A_PLACE = frozenset("物业 物业中心 物业办公室 管理处 服务中心 门卫".split())
 NOT_A_PLACE_ALONE = frozenset("门口 外面 小区里 小区内 小区外 路上 马路 路边 楼下".split())
 _RUN_BEFORE = re.compile(r"[0-9a-z\u4e00-\u9fff]{0,6}$")
-_OTHER_MATTER = re.compile(r"另外|还有就是|还有你们|顺便|对了|by the way|\balso\b")
+_OTHER_MATTER = re.compile(
+    r"另外|还有就是|还有你们|顺便|对了|还有[个一]?[件个]?(?:事|问题)(?![吗嗎么没])|另一件事|另一个问题|再报[一个]+"
+    r"|by the way|\balso\b|one more thing|another thing|another issue|something else"
+)
 """Where a message turns to another matter: a place after it is not where this happens."""
 _BREAKS = ("在", "喺", "到", "去", "从", "有", "的", "了", "是", "说", "讲", "给", "跟", "和")
 _MODIFIER = re.compile(
@@ -992,8 +995,9 @@ FIXED, whose "好了" / "算是" answer "问题解决了吗？" but may say anyt
 
 
 def repaired(text: str) -> bool:
-    """"修好了 谢谢你们", "已经好了": the trouble of an open ticket is gone (not asked)."""
-    return _says_done(text, REPAIRED)
+    """"修好了 谢谢你们", "已经好了": the trouble of an open ticket is gone (not asked); not
+    with a "but" ("来水了，但是水是黄的", blind EW10: something is still wrong)."""
+    return _says_done(text, REPAIRED) and not _BUT.search(_fold(text))
 
 
 _BUT = re.compile(r"但是|但|不过|可是|只是|倒是|\bbut\b|\bhowever\b")

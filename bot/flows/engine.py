@@ -304,6 +304,13 @@ class FlowEngine:
         room_first = reading.error.error_values.get("room") if reading.error else None
         if step.name == "building" and room_first:
             turn.state.marks.room = room_first  # "1202", then "3栋": the room is kept
+        unit = reading.error.error_values.get("unit_of") if reading.error else None
+        if step.name == "room" and unit:  # 16栋, then "1单元": "16栋1单元哪一户？"
+            turn.slots["building"] = str(unit)
+            if not flow.emergency:
+                self._restart_clock(turn, flow, step)
+            await self.ask(turn, flow, step, lead=lead)
+            return
         begun = reading.error.error_values.get(PHONE_PART) if reading.error else None
         if step.name == "phone" and begun:
             # "电话 139 0571", then "2846": the first digits kept (on the ticket too, should it

@@ -44,6 +44,16 @@ def _sentences(words: list[str]) -> bool:
     return len(words) >= ENGLISH_SENTENCE_WORDS and common >= 2
 
 
+LEARNER_WORD_CHARS = 3
+"""Chinese typed word by word with spaces, each word at most this long ("煤气 味道 很大"): a
+learner's Chinese; an English conversation stays English."""
+
+
+def _learner(text: str) -> bool:
+    runs = _CJK_RUN.findall(text)
+    return len(runs) >= 2 and all(len(run) <= LEARNER_WORD_CHARS for run in runs)
+
+
 def _pinyin(words: list[str]) -> bool:
     lower = [w.lower() for w in words]
     spelled = sum(1 for w in lower if _PINYIN_WORD.fullmatch(w))
@@ -79,6 +89,8 @@ def pick_locale(
             return "en"  # "wait this is 金地格林世界? oh no. ok taking a didi" (blind DZ12)
         if chinese and previous == "en" and len(_CJK.findall(_ADDRESS.sub("", text))) <= 1:
             return "en"  # "地址：8栋 2单元 601" in an English conversation (blind DR03)
+        if chinese and previous == "en" and _learner(text):
+            return "en"  # "煤气 味道 很大" after "my chinese not good, sorry" (blind EX07)
         if chinese and "zh" in available:
             script = texts.chinese_script(text)
             if script is None:

@@ -309,6 +309,7 @@ def room(text: str, slots: Slots, checks: Checks) -> Answer:
         # "电话打我老婆的139" (blind EH05): digits of a phone, "她78了": an age; no flat
         text = _NOT_A_FLAT.sub(" ", text)
     found_building, found = parse_location(text)
+    said_building = found_building
     if found_building is None or found is None:  # "1202" alone: a room, not a building
         found_building, found = None, parse_room(text)
     if found is None:  # "我家是1202": the one flat number in the words
@@ -319,6 +320,13 @@ def room(text: str, slots: Slots, checks: Checks) -> Answer:
         found_building = f"{known}-{found_building[:-2]}"  # 12栋, then "二单元七零二": 12-2
     the_building = found_building or slots.get("building")
     if found is None:
+        unit = (  # 16栋, then "1单元" (blind EW06): the unit kept, its flat asked for
+            f"{known}-{said_building[:-2]}"
+            if said_building and said_building.endswith("单元") and known and "-" not in known
+            else None
+        )
+        if unit is not None and checks.estate.has_building(unit):
+            return Answer.refuse("resident.invalid.room", example=_example_room(checks, unit), unit_of=unit)
         return Answer.refuse("resident.invalid.room", example=_example_room(checks, the_building))
     if found_building and not checks.estate.has_building(found_building):
         return Answer.refuse(

@@ -340,7 +340,11 @@ def test_told_as_place(text: str, told: bool) -> None:
 
 @pytest.mark.parametrize(
     ("text", "gone"),
-    [("修好了 谢谢你们", True), ("已经好了", True), ("修好了吗？", False), ("好的 谢谢", False)],
+    [
+        ("修好了 谢谢你们", True), ("已经好了", True), ("修好了吗？", False), ("好的 谢谢", False),
+        ("来水了，但是水是黄的", False),  # blind EW10: something is still wrong
+        ("The water is back but it's yellow", False),
+    ],
 )
 def test_repaired(text: str, gone: bool) -> None:
     assert a.repaired(text) is gone
@@ -402,6 +406,9 @@ def test_growing_danger_and_other_matters() -> None:
     assert a.getting_worse("有人在吗？水越滴越多了")  # blind CZ01
     assert not a.getting_worse("还没人来吗")  # the wait, not the danger
     assert a.other_matter("昨晚谢谢保安 另外楼道感应灯是坏的 能不能修一下")  # blind CZ12
+    assert a.other_matter("还有个事，我们11楼楼道灯也不亮了")  # blind EW07
+    assert a.other_matter("one more thing, the lobby door is broken")
+    assert not a.other_matter("还有事吗")  # asked, not another matter
     assert a.shaken("刚才吓死我了") and not a.shaken("楼上漏水")  # blind CX08
 
 

@@ -45,6 +45,9 @@ TEXTS = Texts.load(REPO_ROOT / "locales")
         ("地址：8栋 2单元 601", "zh-hans", "en", "en"),
         ("我的电话 15807314426", None, "en", "en"),
         ("我不知道 总阀 在哪里", None, "en", "zh"),
+        # a learner's Chinese, word by word, keeps an English chat English (blind EX07)
+        ("煤气 味道 很大", None, "en", "en"),
+        ("煤气味道很大", None, "en", "zh"),
         # a Chinese name in English sentences is one word (blind DZ12)
         ("wait this is 金地格林世界? oh no. ok taking a didi, thanks", None, "en", "en"),
     ],

@@ -83,6 +83,13 @@ def test_room_answers(text: str, slots: dict[str, str], values: object, error: o
         assert dict(answer.values) == values
 
 
+def test_a_unit_at_the_room_question_is_kept_and_its_flat_asked() -> None:
+    # 16栋, then "1单元" (blind EW06): not "没看懂这个房号", the unit goes with the block
+    answer = v.room("1单元", {"building": "16"}, OPEN)
+    assert answer.error_values.get("unit_of") == "16-1"
+    assert v.room("hello", {"building": "16"}, OPEN).error_values.get("unit_of") is None
+
+
 def test_the_registry_checks_rooms() -> None:
     assert v.room("401", {"building": "1"}, ESTATE).error == "resident.invalid.room_unknown"
     assert v.room("302", {"building": "1"}, ESTATE).ok
