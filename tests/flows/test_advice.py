@@ -76,6 +76,12 @@ BOOK = AdviceBook.load(REPO_ROOT / "locales" / "zh" / "advice.yaml", TextNormali
         ("她说有点闷 心慌 要不要叫120", "elevator_trapped", "lift_relative", "call_ambulance"),
         ("要不要用绳子把手腕扎起来", "medical", "bleeding", "no_tourniquet"),
         ("总阀在哪啊 我找不到", "flooding", None, "main_valve"),
+        # blind EX08: "总闸" may be the power's (water on a sparking strip): both, power first
+        ("总闸在哪？？", "flooding", "flood_upstairs", "main_switch"),
+        ("水的总闸在哪", "flooding", None, "main_valve"),
+        # blind ET03: a burning e-bike battery: no bucket, no going back in (Cantonese)
+        ("我已經走咗出嚟，可唔可以攞桶水淋落去？", "fire", "ebike_fire", "battery_keep_away"),
+        ("收銀機同埋啲貨仲喺入面，我好快入去攞得唔得", "fire", "ebike_fire", "go_back"),
         ("插线板泡水里了 我能不能把它拔了", "flooding", None, "breaker_in_water"),
         ("有个保安拿竹竿想把它挑到一边 行吗", "natural_disaster", None, "fallen_wire"),
         # measured by ET first (not learned from otherwise): the recovery position

@@ -176,7 +176,7 @@ def test_a_veto_holds_back_a_list_answer_when_on(reader: AdviceReader) -> None:
     import copy
 
     strict = copy.copy(reader)
-    strict.veto = 0.9
+    strict.veto = 0.8
     on = AdviceBook.load(ZH / "advice.yaml", TextNormalizer().prepare, strict)
     assert on.find("我没给她喂水 一直让她躺着", "medical") is None
     assert on.find("开灯瞅瞅行不 黑咕隆咚的啥也看不着", "gas_leak") == "safety.advice.no_switch"

@@ -174,6 +174,24 @@ SITUATIONS = Situations.load(
         ("孩子发高烧 刚才突然抽起来了 眼睛往上翻", "medical", "medical", "seizure"),
         ("my son is having a seizure", "medical", "medical", "seizure"),
         ("我爸抽烟的时候晕倒了", "medical", "medical", None),
+        # blind EV06: a drunk flatmate who vomited and will not wake is turned on his side,
+        # not told "不要随意搬动"; a fall keeps its own line, a sleepy child is no emergency
+        ("hi 我室友喝多了 刚吐了一地 现在叫不太醒", "medical", "medical", "unconscious"),
+        ("my dad passed out on the sofa and won't wake up", "medical", "medical", "unconscious"),
+        ("奶奶从楼梯上摔下来 叫不醒了", "medical", "medical", "fall"),
+        ("他叫不醒 好像没气了", "medical", "medical", "not_breathing"),
+        ("爷爷在厕所摔了一跤 叫不醒", "medical", "medical", None),  # not rolled over
+        # blind ET03: an e-bike battery burning in a shop; in the stairwell smoke keeps its line
+        ("我間舖入面架電單車嘅電池著火呀，好多煙", "fire", "fire", "ebike_fire"),
+        ("the e-bike in the bike shed is on fire", "fire", "fire", "ebike_fire"),
+        ("楼道里的电动车着火了 烟很大", "fire", "fire", "smoke_outside"),
+        # blind EX06: a cry for help from a neighbour's flat is the police now; not a game
+        ("我听到女的在喊救命", "complaint", "security", "cry_for_help"),
+        ("I heard a woman screaming for help next door", "unknown", "security", "cry_for_help"),
+        ("楼上小孩玩游戏一直喊救命 吵死了", "complaint", "complaint", None),
+        # blind EX04: slurred speech is a stroke's sign
+        ("他现在吐了 说头晕 说话有点含糊不清", "medical", "medical", "stroke"),
+        ("儿子早上叫不醒 上学要迟到了", "smalltalk", "smalltalk", None),
         # blind DJ11, DL04: an older neighbour living alone, not seen for days
         ("对门的王老师好几天没见着了，报纸一直挂在门上，他一个人住，八十多了", "inquiry", "medical", "welfare"),
         ("楼上老太太好几天没见了 应该是回老家了", "inquiry", "inquiry", None),

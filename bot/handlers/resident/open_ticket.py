@@ -184,14 +184,14 @@ class OpenTicket(DeskPart):
             )
             if not (emergency and worse(text)):
                 return
-        if emergency and text and await self._situation_now(turn, ticket, text):
-            return
         # "开灯瞅瞅行不", "门把手有点烫", "爱唔爱报警啊": the one right answer, instead of the
         # emergency's line again (the words reach staff with the rest)
         advice = (
             self.base.advice.find(text, ticket.intent, extra.get("situation"))
             if emergency and text else None
         )
+        if emergency and text and await self._situation_now(turn, ticket, text, advice is not None):
+            return
         if advice is not None:
             await turn.send(advice)
         found_them = bool(text) and _over(ticket, text)
@@ -271,16 +271,20 @@ class OpenTicket(DeskPart):
             return
         await turn.send("tickets.open.relayed", id=ticket.id, state=state)
 
-    async def _situation_now(self, turn: Turn, ticket: Ticket, text: str) -> bool:
+    async def _situation_now(
+        self, turn: Turn, ticket: Ticket, text: str, answered: bool = False
+    ) -> bool:
         """A situation of this emergency told after its ticket opened ("好像没气了 胸口不动了"
         beside a collapse, "我住30楼 坐轮椅" beside a fire): its line at once, the ticket and
-        staff take it on. True when one was told."""
+        staff take it on. True when one was told. A broad one ("叫不太醒了") does not take the
+        place of the answer to what the words ask (`answered`: "…我再往他嘴里灌点糖水")."""
         told = self.situations.find(text, ticket.intent)
         extra = ticket.extra or {}
         if (
             not told.situation or told.intent != ticket.intent
             or told.situation == extra.get("situation")
             or not turn.text.has(f"safety.{told.situation}.now")
+            or (answered and self.situations.broad(told.situation))
         ):
             return False
         ticket = await self.ctx.tickets.merge_extra(ticket, situation=told.situation)
