@@ -37,13 +37,15 @@ class Advice:
     unless: tuple[str, ...] = ()
     also: tuple[str, ...] = ()  # one of these must appear too
     done: tuple[str, ...] = ()  # already done: not asked about, even in a question
+    said_in: tuple[str, ...] = ()  # situations whose report said the `words` already
 
     def fits(self, text: str, intent: str, situation: str | None, asked: bool) -> bool:
         """`asked`: the message asks something ("灯还没开 我能不能先把灯打开看看": the
-        words saying it is not done do not answer the question)."""
+        words saying it is not done do not answer the question). In a situation of
+        `said_in` the `words` were said with the report ("叫不醒", then "要不要给他灌点水")."""
         if not self.open_to(text, intent, situation, asked):
             return False
-        if not any(w in text for w in self.words):
+        if situation not in self.said_in and not any(w in text for w in self.words):
             return False
         return not self.also or any(w in text for w in self.also)
 
@@ -81,7 +83,7 @@ class AdviceBook:
         out = []
         for name, spec, fields in entries(
             path, prepare, words=("words", "unless", "also", "done"),
-            names=("within", "situations", "not_situations"),
+            names=("within", "situations", "not_situations", "said_in"),
         ):
             if not spec.get("words"):
                 raise ValueError(f"{Path(path).name}: {name}: no words")

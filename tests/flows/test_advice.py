@@ -82,6 +82,12 @@ BOOK = AdviceBook.load(REPO_ROOT / "locales" / "zh" / "advice.yaml", TextNormali
         # blind ET03: a burning e-bike battery: no bucket, no going back in (Cantonese)
         ("我已經走咗出嚟，可唔可以攞桶水淋落去？", "fire", "ebike_fire", "battery_keep_away"),
         ("收銀機同埋啲貨仲喺入面，我好快入去攞得唔得", "fire", "ebike_fire", "go_back"),
+        # blind EY01, EY07, EY08 (measured first): water for a friend who will not wake, said
+        # with the report; a smoking power bank thrown out of a window; a basin on a scooter
+        ("要不要给他灌点水 醒醒酒", "medical", "unconscious", "nothing_when_unconscious"),
+        ("要不要给他灌点水 醒醒酒", "medical", None, None),
+        ("我能用手拿起来从窗户扔出去吗", "fire", "ebike_fire", "battery_keep_away"),
+        ("我拿脸盆浇点水好伐", "fire", "ebike_fire", "battery_keep_away"),
         ("插线板泡水里了 我能不能把它拔了", "flooding", None, "breaker_in_water"),
         ("有个保安拿竹竿想把它挑到一边 行吗", "natural_disaster", None, "fallen_wire"),
         # measured by ET first (not learned from otherwise): the recovery position

@@ -189,6 +189,10 @@ SITUATIONS = Situations.load(
         ("我听到女的在喊救命", "complaint", "security", "cry_for_help"),
         ("I heard a woman screaming for help next door", "unknown", "security", "cry_for_help"),
         ("楼上小孩玩游戏一直喊救命 吵死了", "complaint", "complaint", None),
+        # blind EY06, EY12, EY11 (measured first): a bike shed, a fight in the stairwell, a groan
+        ("非机动车棚着火了", "fire", "fire", "ebike_fire"),
+        ("楼梯间有人打架 有人喊救命 喊了两声就没动静了", "security", "security", "cry_for_help"),
+        ("保安来了 贴门上听着好像有人哼哼", "medical", "medical", "behind_door"),
         # blind EX04: slurred speech is a stroke's sign
         ("他现在吐了 说头晕 说话有点含糊不清", "medical", "medical", "stroke"),
         ("儿子早上叫不醒 上学要迟到了", "smalltalk", "smalltalk", None),
