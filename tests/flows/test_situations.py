@@ -185,14 +185,21 @@ SITUATIONS = Situations.load(
         ("我間舖入面架電單車嘅電池著火呀，好多煙", "fire", "fire", "ebike_fire"),
         ("the e-bike in the bike shed is on fire", "fire", "fire", "ebike_fire"),
         ("楼道里的电动车着火了 烟很大", "fire", "fire", "smoke_outside"),
+        ("厨房着火了 手机电池也快没电了", "fire", "fire", None),  # a kitchen fire, a phone
         # blind EX06: a cry for help from a neighbour's flat is the police now; not a game
-        ("我听到女的在喊救命", "complaint", "security", "cry_for_help"),
-        ("I heard a woman screaming for help next door", "unknown", "security", "cry_for_help"),
+        ("我听到女的在喊救命", "security", "security", "cry_for_help"),
+        ("我听到女的在喊救命", "complaint", "complaint", None),  # not forced: the model reads it
+        ("I heard a woman screaming for help next door", "security", "security", "cry_for_help"),
         ("楼上小孩玩游戏一直喊救命 吵死了", "complaint", "complaint", None),
         # blind EY06, EY12, EY11 (measured first): a bike shed, a fight in the stairwell, a groan
         ("非机动车棚着火了", "fire", "fire", "ebike_fire"),
         ("楼梯间有人打架 有人喊救命 喊了两声就没动静了", "security", "security", "cry_for_help"),
         ("保安来了 贴门上听着好像有人哼哼", "medical", "medical", "behind_door"),
+        # blind ET09: someone forcing the door of a woman alone at home; a door found ajar is
+        # break_in; a locksmith is nobody's emergency
+        ("有人在撬我家门 凌晨了", "security", "security", "intruder_at_door"),
+        ("回家发现门被撬了", "security", "security", "break_in"),
+        ("开锁师傅在撬门 好吵", "security", "security", None),
         # blind EX04: slurred speech is a stroke's sign
         ("他现在吐了 说头晕 说话有点含糊不清", "medical", "medical", "stroke"),
         ("儿子早上叫不醒 上学要迟到了", "smalltalk", "smalltalk", None),
