@@ -611,6 +611,7 @@ NO_CALLS = frozenset(
 FOUND = frozenset(
     """
     找到了 找到他了 找到她了 找着了 找到人了 找回来了 回来了 已经回家了 自己回来了 搵到了 搵到佢了 找到孩子了
+    搵到喇 搵到啦 返咗喇 返咗啦 返咗嚟 返咗屋企 返嚟喇 返嚟了 返到屋企
     """.split()
 ) | frozenset(("found him", "found her", "we found", "is back", "came back", "found them"))
 """A missing person found: their ticket may be closed."""
@@ -1052,7 +1053,14 @@ def asks_progress(text: str) -> bool:
 
 
 def corrects(text: str) -> bool:
-    return _mentions(text, CORRECTION)
+    """Words that correct what was said: "不对", "打错了", or "不是5栋 是15栋" (blind EZ03)."""
+    return _mentions(text, CORRECTION) or _NOT_THIS_BUT.search(text or "") is not None
+
+
+_NOT_THIS_BUT = re.compile(
+    r"不是\s*[0-9一二三四五六七八九十零两]+\s*(?:号楼|栋|幢|座|楼|单元|室|号)?[\s，,。、]*(?:是|而是|应该是)"
+)
+"""A number said, then the right one ("不是5栋 是15栋", "不是1202，是1203")."""
 
 
 def asks(text: str) -> bool:

@@ -91,6 +91,7 @@ BOOK = AdviceBook.load(REPO_ROOT / "locales" / "zh" / "advice.yaml", TextNormali
         # blind ET09: her own knife behind the door, not the intruder's
         ("我拿了菜刀在门后", "security", "intruder_at_door", "no_weapon"),
         ("他拿着刀在楼下", "security", None, None),
+        ("电闸在哪啊", "fire", "electrical", "main_switch"),  # blind EZ02: a socket smells burnt
         ("插线板泡水里了 我能不能把它拔了", "flooding", None, "breaker_in_water"),
         ("有个保安拿竹竿想把它挑到一边 行吗", "natural_disaster", None, "fallen_wire"),
         # measured by ET first (not learned from otherwise): the recovery position

@@ -261,10 +261,20 @@ def test_no_calls(text: str, silent: bool) -> None:
 @pytest.mark.parametrize(
     ("text", "found"),
     [("找到了！！在南门外面公交站坐着", True), ("保安在湖边找到他了 谢谢", True), ("we found him at the gate", True),
-     ("还没找到 我再去北门看看", False), ("到处找了 找不到", False)],
+     ("还没找到 我再去北门看看", False), ("到处找了 找不到", False),
+     ("返咗喇返咗喇 喺9座同學屋企打機 電話冇電", True), ("佢仲未返嚟", False)],  # blind EZ04
 )  # fmt: skip
 def test_found_person(text: str, found: bool) -> None:
     assert a.found_person(text) is found
+
+
+@pytest.mark.parametrize(
+    ("text", "correcting"),
+    [("不是5栋 是15栋 我累糊涂了", True), ("不对 是1205", True), ("不是1202，是1203", True),  # blind EZ03
+     ("不是我家 是隔壁", False), ("不是着火 是有人烧纸", False)],
+)  # fmt: skip
+def test_corrects(text: str, correcting: bool) -> None:
+    assert a.corrects(text) is correcting
 
 
 @pytest.mark.parametrize(

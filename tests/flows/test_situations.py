@@ -200,6 +200,9 @@ SITUATIONS = Situations.load(
         ("有人在撬我家门 凌晨了", "security", "security", "intruder_at_door"),
         ("回家发现门被撬了", "security", "security", "break_in"),
         ("开锁师傅在撬门 好吵", "security", "security", None),
+        # blind EZ07: a woman stuck in a lift with her dog is the lift's, not an animal's
+        ("I'm stuck in the elevator, I have my dog with me, he's freaking out", "elevator_trapped",
+         "elevator_trapped", None),
         # blind EX04: slurred speech is a stroke's sign
         ("他现在吐了 说头晕 说话有点含糊不清", "medical", "medical", "stroke"),
         ("儿子早上叫不醒 上学要迟到了", "smalltalk", "smalltalk", None),
