@@ -191,6 +191,9 @@ SITUATIONS = Situations.load(
         ("我听到女的在喊救命", "complaint", "complaint", None),  # not forced: the model reads it
         ("I heard a woman screaming for help next door", "security", "security", "cry_for_help"),
         ("楼上小孩玩游戏一直喊救命 吵死了", "complaint", "complaint", None),
+        ("楼上老人摔倒了 在喊救命", "medical", "medical", None),  # someone hurt: medical's
+        ("烟感一直响 是不是要换电池了", "fire", "fire", None),  # a smoke alarm's battery
+        ("电瓶车着火了 报警器都响了", "fire", "fire", "ebike_fire"),
         # blind EY06, EY12, EY11 (measured first): a bike shed, a fight in the stairwell, a groan
         ("非机动车棚着火了", "fire", "fire", "ebike_fire"),
         ("楼梯间有人打架 有人喊救命 喊了两声就没动静了", "security", "security", "cry_for_help"),
