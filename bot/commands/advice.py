@@ -5,7 +5,7 @@
 - `tune`: leave-one-writer-out cross-validation; choose the threshold (the lowest with
   precision >= 0.97: the most right answers for that share of wrong ones) and write it to
   locales/zh/advice_model.yaml.
-- `evaluate`: the same cross-validation and the fresh holdouts (tests/data/advice_holdout*.jsonl,
+- `evaluate`: the same cross-validation and the fresh holdouts (tests/data/advice_holdout1, 2.jsonl,
   never learned from): precision and coverage of the model, of the word lists of advice.yaml,
   and of both (the lists first, as served); per writer; `--json` for the totals only.
 """
@@ -23,7 +23,10 @@ from typing import Any
 from bot.commands.classify import _locales_dir
 
 REPO = Path(__file__).resolve().parents[2]
-HOLDOUTS = (REPO / "tests" / "data" / "advice_holdout1.jsonl",)  # writer AH1
+HOLDOUTS = (
+    REPO / "tests" / "data" / "advice_holdout1.jsonl",  # writer AH1, seventeenth session
+    REPO / "tests" / "data" / "advice_holdout2.jsonl",  # writer AH2, eighteenth session
+)
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:

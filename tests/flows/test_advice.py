@@ -90,6 +90,8 @@ BOOK = AdviceBook.load(REPO_ROOT / "locales" / "zh" / "advice.yaml", TextNormali
         ("我拿脸盆浇点水好伐", "fire", "ebike_fire", "battery_keep_away"),
         # blind ET09: her own knife behind the door, not the intruder's
         ("我拿了菜刀在门后", "security", "intruder_at_door", "no_weapon"),
+        ("有人一直在踹门 我拿着擀面杖在门后 行吗", "security", "intruder_at_door", "no_weapon"),
+        ("要不要砸门进去", "security", "behind_door", "no_break_in"),
         ("他拿着刀在楼下", "security", None, None),
         ("电闸在哪啊", "fire", "electrical", "main_switch"),  # blind EZ02: a socket smells burnt
         ("插线板泡水里了 我能不能把它拔了", "flooding", None, "breaker_in_water"),

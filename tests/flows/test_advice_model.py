@@ -19,6 +19,7 @@ from bot.intents.normalize import TextNormalizer
 
 ZH = REPO_ROOT / "locales" / "zh"
 HOLDOUT = REPO_ROOT / "tests" / "data" / "advice_holdout1.jsonl"
+HOLDOUT2 = REPO_ROOT / "tests" / "data" / "advice_holdout2.jsonl"
 
 
 @pytest.fixture(scope="module")
@@ -65,8 +66,9 @@ def test_every_line_names_its_writer_and_a_known_answer() -> None:
     assert {r.advice for r in rows} == {*names, NONE}
 
 
-def test_the_holdout_is_never_learned_from() -> None:
-    holdout = at.read_asked([HOLDOUT], at.names(ZH))
+@pytest.mark.parametrize("path", [HOLDOUT, HOLDOUT2])
+def test_the_holdout_is_never_learned_from(path: Path) -> None:
+    holdout = at.read_asked([path], at.names(ZH))
     learned = at.read_asked(at.data_files(ZH), at.names(ZH))
     assert holdout
     assert {r.writer for r in holdout}.isdisjoint({r.writer for r in learned})
@@ -164,6 +166,23 @@ def test_the_fresh_holdout(reader: AdviceReader, book: AdviceBook) -> None:
         return found.removeprefix("safety.advice.") if found else None
 
     assert at.report(scored, open_for, reader.threshold, lists).coverage < 0.5
+
+
+def test_the_second_fresh_holdout(reader: AdviceReader, book: AdviceBook) -> None:
+    """Written by a second writer never learned from (AH2, eighteenth session, with more of the
+    three answers added then): measured first at precision 0.924 and coverage 0.826 with the
+    word lists first (the model alone 0.995 / 0.800; the lists alone 0.885 / 0.521)."""
+    rows = at.read_asked([HOLDOUT2], at.names(ZH))
+    scored = at.score_with(reader, rows)
+    open_for = at.candidates_of(ZH)
+
+    def both(s: at.Scored) -> str | None:
+        found = book.find(s.row.text, s.row.emergency, "*")
+        return found.removeprefix("safety.advice.") if found else None
+
+    r = at.report(scored, open_for, reader.threshold, both)
+    assert r.precision >= 0.9
+    assert r.coverage >= 0.78
 
 
 def test_the_veto_is_off_as_shipped(book: AdviceBook) -> None:
