@@ -144,45 +144,39 @@ def test_no_answer_where_none_fits(
     assert book.find(text, intent, situation) is None
 
 
-def test_the_fresh_holdout(reader: AdviceReader, book: AdviceBook) -> None:
-    """Written by a writer never learned from (AH1): answers right at least 0.95 of the time
-    they are given, and to most questions (measured: precision 0.980, coverage 0.844 with the
-    word lists first; the lists alone 0.966 / 0.473)."""
-    rows = at.read_asked([HOLDOUT], at.names(ZH))
+@pytest.mark.parametrize(
+    ("path", "precision", "coverage", "lists_coverage"),
+    [
+        # AH1 (seventeenth session), measured: precision 0.980, coverage 0.844 with the word
+        # lists first (the lists alone 0.966 / 0.473)
+        (HOLDOUT, 0.95, 0.8, 0.5),
+        # AH2 (eighteenth session, more of the three answers added then), measured once:
+        # 0.924 / 0.826 (the model alone 0.995 / 0.800; the lists alone 0.885 / 0.521)
+        (HOLDOUT2, 0.9, 0.78, 0.55),
+    ],
+)
+def test_the_fresh_holdouts(
+    reader: AdviceReader, book: AdviceBook, path: Path, precision: float, coverage: float,
+    lists_coverage: float,
+) -> None:
+    """Written by writers never learned from: answers right most of the time they are given,
+    and to most questions; the word lists alone to far fewer."""
+    rows = at.read_asked([path], at.names(ZH))
     scored = at.score_with(reader, rows)
     open_for = at.candidates_of(ZH)
-
-    def both(s: at.Scored) -> str | None:
-        found = book.find(s.row.text, s.row.emergency, "*")
-        return found.removeprefix("safety.advice.") if found else None
-
-    r = at.report(scored, open_for, reader.threshold, both)
-    assert r.precision >= 0.95
-    assert r.coverage >= 0.8
     bare = AdviceBook.load(ZH / "advice.yaml", TextNormalizer().prepare)
 
-    def lists(s: at.Scored) -> str | None:
-        found = bare.find(s.row.text, s.row.emergency, "*")
-        return found.removeprefix("safety.advice.") if found else None
+    def answers(of: AdviceBook) -> Any:
+        def answer(s: at.Scored) -> str | None:
+            found = of.find(s.row.text, s.row.emergency, "*")
+            return found.removeprefix("safety.advice.") if found else None
 
-    assert at.report(scored, open_for, reader.threshold, lists).coverage < 0.5
+        return answer
 
-
-def test_the_second_fresh_holdout(reader: AdviceReader, book: AdviceBook) -> None:
-    """Written by a second writer never learned from (AH2, eighteenth session, with more of the
-    three answers added then): measured first at precision 0.924 and coverage 0.826 with the
-    word lists first (the model alone 0.995 / 0.800; the lists alone 0.885 / 0.521)."""
-    rows = at.read_asked([HOLDOUT2], at.names(ZH))
-    scored = at.score_with(reader, rows)
-    open_for = at.candidates_of(ZH)
-
-    def both(s: at.Scored) -> str | None:
-        found = book.find(s.row.text, s.row.emergency, "*")
-        return found.removeprefix("safety.advice.") if found else None
-
-    r = at.report(scored, open_for, reader.threshold, both)
-    assert r.precision >= 0.9
-    assert r.coverage >= 0.78
+    r = at.report(scored, open_for, reader.threshold, answers(book))
+    assert r.precision >= precision
+    assert r.coverage >= coverage
+    assert at.report(scored, open_for, reader.threshold, answers(bare)).coverage < lists_coverage
 
 
 def test_the_veto_is_off_as_shipped(book: AdviceBook) -> None:
