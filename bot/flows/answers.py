@@ -142,6 +142,7 @@ NOTHING_WRONG = frozenset(
     不是紧急 不紧急 没有紧急情况 一切正常 都正常 没问题 冇事 冇事呀 冇嘢 唔緊要 唔紧要 沒事
     开玩笑的 开个玩笑 开玩笑啦 我开玩笑 闹着玩的 别派人 不用派人 不要派人 唔使派人 講笑
     莫得事 没得事 没啥事 没什么事了 乱发的 乱发 误发 乱按的 好好的 没有着火 没着火
+    误报 虚惊一场 假警报 誤報
     """.split()
 ) | frozenset(
     ("nothing wrong", "nothing's wrong", "all good", "all fine", "im fine", "i'm fine",
@@ -772,13 +773,28 @@ def called(text: str) -> bool:
 
 
 def nothing_wrong(text: str) -> bool:
-    """The resident says nothing is wrong ("没事", "误会了", "false alarm"); not asks
-    whether it is ("我刚才跺了一下脚 没事吧")."""
+    """The resident says nothing is wrong ("没事", "误会了", "false alarm", "是误报"); not asks
+    whether it is ("我刚才跺了一下脚 没事吧"), nor denies it ("this is not a false alarm",
+    "不是误会 真的有人在撬门")."""
     folded = _fold(text)
     said = any(
-        not _ASKED.match(folded, m.end()) for m in _matcher(NOTHING_WRONG).finditer(folded)
+        not _ASKED.match(folded, m.end()) and not _DENIED_BEFORE.search(folded, 0, m.start())
+        for m in _matcher(NOTHING_WRONG).finditer(folded)
     )
     return said and not distress(text)
+
+
+def denies_all_clear(text: str) -> bool:
+    """The words deny that nothing is wrong ("不是误报 真的着火了", "this is not a false alarm"):
+    a yes to "请问是火情吗？", not a no."""
+    folded = _fold(text)
+    return any(
+        _DENIED_BEFORE.search(folded, 0, m.start()) for m in _matcher(NOTHING_WRONG).finditer(folded)
+    )
+
+
+_DENIED_BEFORE = re.compile(r"(?:不是|并不是|并非|绝不是|不算|\bnot(?: a| an| just)?|\bisn't(?: a)?|\bisnt(?: a)?)\s*$")
+"""Just before "误会" / "a false alarm": the words deny it ("不是误会", "not a false alarm")."""
 
 
 def all_well(text: str, intent: str | None) -> bool:

@@ -96,9 +96,11 @@ def yes_no(slot: str) -> Validator:
 def confirm_answer(slot: str) -> Validator:
     """A guessed emergency's confirmation: "safe" (nothing is wrong), "no" (not that:
     what is it then?), "yes"."""
-    from bot.flows.answers import all_well
+    from bot.flows.answers import all_well, denies_all_clear
 
     def check(text: str, slots: Slots, checks: Checks) -> Answer:
+        if denies_all_clear(text):  # "不是误报 真的着火了", "it's not a false alarm": yes
+            return Answer(values={slot: "yes"})
         if all_well(text, str(slots.get("intent") or "")):  # not "人没事" in a stuck lift
             return Answer(values={slot: "safe"})
         if is_no(text):

@@ -223,6 +223,16 @@ def test_declines_a_phone_in_a_residents_words(text: str, declined: bool) -> Non
         ("nothing_wrong", "不用派人 没事", True),
         ("nothing_wrong", "开玩笑吧 真的着火了 救命", False),
         ("nothing_wrong", "你们开玩笑吧 怎么还没人来", False),
+        # a false alarm said, and denied (blind EX12, EZ08): "not a false alarm" once ended
+        # a guessed fire as nothing wrong
+        ("nothing_wrong", "楼下保安说是误报", True),
+        ("nothing_wrong", "虚惊一场 是锅烧干了", True),
+        ("nothing_wrong", "this is not a false alarm, the smoke is real", False),
+        ("nothing_wrong", "不是误报 真的着火了", False),
+        ("nothing_wrong", "不是误会 真的有人在撬门", False),
+        ("denies_all_clear", "It is not a false alarm", True),
+        ("denies_all_clear", "不是误报 真的着火了", True),
+        ("denies_all_clear", "误会了", False),
     ],
 )
 def test_what_residents_words_say(reading: str, text: str, expected: bool) -> None:

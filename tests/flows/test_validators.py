@@ -83,6 +83,18 @@ def test_room_answers(text: str, slots: dict[str, str], values: object, error: o
         assert dict(answer.values) == values
 
 
+@pytest.mark.parametrize(
+    ("text", "answer"),
+    [("It is not a false alarm", "yes"), ("不是误报 真的着火了", "yes"), ("不是误会 真的有人在撬门", "yes"),
+     ("false alarm", "safe"), ("误会了", "safe"), ("不是", "no"), ("是的", "yes")],
+)  # fmt: skip
+def test_a_guess_confirmed_or_not(text: str, answer: str) -> None:
+    # "not a false alarm" was read as "nothing wrong": the guessed fire ended, no ticket
+    assert dict(v.confirm_answer("confirmed")(text, {"intent": "fire"}, OPEN).values) == {
+        "confirmed": answer
+    }
+
+
 def test_a_unit_at_the_room_question_is_kept_and_its_flat_asked() -> None:
     # 16栋, then "1单元" (blind EW06): not "没看懂这个房号", the unit goes with the block
     answer = v.room("1单元", {"building": "16"}, OPEN)
