@@ -209,6 +209,7 @@ SITUATIONS = Situations.load(
         # blind EX04: slurred speech is a stroke's sign
         ("他现在吐了 说头晕 说话有点含糊不清", "medical", "medical", "stroke"),
         ("儿子早上叫不醒 上学要迟到了", "smalltalk", "smalltalk", None),
+        ("他刚才说头晕 现在叫不醒了", "medical", "medical", "unconscious"),  # dizzy, then down
         # blind DJ11, DL04: an older neighbour living alone, not seen for days
         ("对门的王老师好几天没见着了，报纸一直挂在门上，他一个人住，八十多了", "inquiry", "medical", "welfare"),
         ("楼上老太太好几天没见了 应该是回老家了", "inquiry", "inquiry", None),
